@@ -1,0 +1,73 @@
+// The evaluated configuration: what `loadConfig` hands to the planner.
+import type { Diagnostic, Range } from '../hcl/ast.js';
+import type {
+  DesiredPowerState,
+  LifecyclePolicy,
+  ShutdownPolicy,
+  Toolstack,
+  VmAttributes,
+} from '../model.js';
+
+export interface HostConfig {
+  name: string; // the block label: `host "lab"` -> "lab"
+  simulator: boolean;
+  toolstack: Toolstack;
+  address?: string; // hostname, IP, or a Host alias of ~/.ssh/config
+  user?: string;
+  port?: number;
+  identity_file?: string;
+  known_hosts?: string;
+  host_key?: string; // pinned fingerprint, "SHA256:..."
+  max_parallel: number; // default 4
+  suspend_dir?: string; // xl: where save files go (default /var/lib/xen/save)
+  range: Range;
+}
+
+export interface VmConfig {
+  address: string; // "vm.web[0]", printed and parsed by planner/address.ts
+  host: string; // host block name
+  attributes: Omit<VmAttributes, 'power_state'> & { power_state: DesiredPowerState };
+  shutdown: ShutdownPolicy;
+  restart_trigger: string | null; // the value, JSON-encoded; a change plans one reboot
+  depends_on: string[]; // VM addresses, from depends_on and from references
+  lifecycle: LifecyclePolicy;
+  group?: string; // disruption budget group
+  range: Range; // the vm block
+  attributeRanges: Record<string, Range>; // attribute path -> where it was set, for diagnostics
+}
+
+export interface OutputConfig {
+  name: string;
+  value: unknown; // JSON-compatible; UNKNOWN where a value is known only after apply
+  sensitive: boolean;
+  range: Range;
+}
+
+export interface Config {
+  dir: string;
+  hosts: HostConfig[];
+  vms: VmConfig[];
+  outputs: OutputConfig[];
+  variables: Record<string, { value: unknown; sensitive: boolean }>;
+}
+
+export interface LoadOptions {
+  dir: string;
+  vars?: Record<string, string>; // --var name=value, in command-line order
+  varFiles?: string[]; // --var-file
+  env?: Record<string, string | undefined>; // for XF_VAR_*; defaults to process.env
+  // Values known from state, so that `vm.db.uuid` resolves once the VM exists.
+  known?: Record<string, { uuid: string | null }>;
+}
+
+export interface LoadResult {
+  config: Config | null; // null when there are errors
+  diagnostics: Diagnostic[];
+  files: Record<string, string>; // filename -> source, for rendering diagnostics
+}
+
+// Stands for a value that is only known after apply (e.g. the uuid of a VM to be created).
+export const UNKNOWN = Object.freeze({ __unknown: true as const });
+export type Unknown = typeof UNKNOWN;
+export const isUnknown = (v: unknown): v is Unknown =>
+  typeof v === 'object' && v !== null && (v as { __unknown?: boolean }).__unknown === true;

@@ -1,0 +1,64 @@
+// A plan is data: the renderers (text, JSON, Markdown, DOT) show it and never compute it.
+// This is the plan JSON of DESIGN.md; a saved plan adds what apply needs to run it.
+import type { Disruption, Effect, Step, VmAttributes } from '../model.js';
+
+export const PLAN_FORMAT_VERSION = '1';
+
+export type Action = 'create' | 'update' | 'replace' | 'delete' | 'noop' | 'read';
+
+export interface AttributeChange {
+  path: string; // "boot.args", "memory.static_max", "power_state"
+  before: unknown;
+  after: unknown;
+  effect: Effect;
+  reason: string; // "PV args take effect at the next boot"
+}
+
+export interface ResourceChange {
+  address: string;
+  host: string;
+  uuid: string | null;
+  action: Action;
+  disruption: Disruption;
+  reasons: string[];
+  before: VmAttributes | null;
+  after: VmAttributes | null;
+  changes: AttributeChange[];
+  fingerprint: string | null; // of the observed VM the steps were planned against
+}
+
+export type DriftKind = 'power_state' | 'attribute' | 'deleted' | 'pending_reboot' | 'adopted';
+
+export interface Drift {
+  address: string;
+  host: string;
+  uuid: string | null;
+  kind: DriftKind;
+  path?: string;
+  before?: unknown; // as recorded in the state
+  after?: unknown; // as observed
+  message: string;
+}
+
+export interface PlanSummary {
+  create: number;
+  update: number;
+  replace: number;
+  delete: number;
+  reboot: number;
+  halt: number;
+}
+
+export interface Plan {
+  format_version: string;
+  xenform_version: string;
+  lineage: string | null; // of the state the plan was made against
+  serial: number;
+  variables: Record<string, unknown>; // sensitive ones masked
+  resource_changes: ResourceChange[];
+  drift: Drift[];
+  steps: Step[];
+  summary: PlanSummary;
+  warnings: string[];
+  options: { destroy: boolean; refresh_only: boolean; targets: string[]; replace: string[] };
+}

@@ -1,0 +1,54 @@
+// The one narrow interface between the engine and a Xen host.
+import type { HostInventory, ObservedVm, Step, Toolstack } from '../planner/model.js';
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+// How commands reach a host: SSH, a local process, or the in-process simulator.
+// `argv` is never a shell string: a transport that needs one quotes every word.
+export interface Transport {
+  readonly description: string; // "ssh root@192.0.2.10:22", "local", "simulator .xenform/sim/demo.json"
+  exec(argv: string[], options?: { stdin?: string; timeoutMs?: number }): Promise<ExecResult>;
+  writeFile?(path: string, content: string, mode?: number): Promise<void>;
+  readFile?(path: string): Promise<string | null>; // null when the file does not exist
+  roundTrips(): number; // commands sent so far, for tests and benchmarks
+  close(): Promise<void>;
+}
+
+// A failure reported by the host's toolstack, e.g. XAPI's VM_BAD_POWER_STATE.
+export class ProviderError extends Error {
+  constructor(
+    readonly host: string,
+    readonly code: string, // "VM_BAD_POWER_STATE", "UUID_INVALID", "XL_FAILED", "TRANSPORT"
+    readonly params: Record<string, string>,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ProviderError';
+  }
+}
+
+// The target of a step: the VM's uuid when it exists (null before `create`).
+export interface StepTarget {
+  uuid: string | null;
+  address: string;
+}
+
+export interface StepResult {
+  uuid: string; // the VM the step acted on (the new one for `create`)
+  observed: ObservedVm | null; // the VM after the step, null after `destroy`
+}
+
+export interface Provider {
+  readonly host: string;
+  readonly toolstack: Toolstack;
+  // The whole host in one round trip.
+  inventory(): Promise<HostInventory>;
+  // One VM, re-read just before its first step; null when it no longer exists.
+  readVm(uuid: string): Promise<ObservedVm | null>;
+  execute(step: Step, target: StepTarget, signal?: AbortSignal): Promise<StepResult>;
+  close(): Promise<void>;
+}
