@@ -19,6 +19,7 @@ export interface HostConfig {
   known_hosts?: string;
   host_key?: string; // pinned fingerprint, "SHA256:..."
   max_parallel: number; // default 4
+  config_dir?: string; // xl: where guest configuration files go (default /etc/xen)
   suspend_dir?: string; // xl: where save files go (default /var/lib/xen/save)
   range: Range;
 }

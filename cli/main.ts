@@ -1,0 +1,40 @@
+// The xenform command line: global options and the list of commands.
+import { Command, CommanderError } from 'commander';
+import { CliContext, type CliIO, type RegisterCommand } from './context.js';
+import { XENFORM_VERSION } from './version.js';
+
+const commands: RegisterCommand[] = [];
+
+export async function main(argv: string[], io: CliIO): Promise<number> {
+  const ctx = new CliContext(io);
+  const program = new Command('xenform')
+    .description('Declarative, disruption-aware provisioning of Xen virtual machines')
+    .version(XENFORM_VERSION)
+    .option('--chdir <dir>', 'use the configuration in DIR')
+    .option('--no-color', 'do not colour the output (also NO_COLOR)')
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
+    .showHelpAfterError();
+  for (const register of commands) register(program, ctx);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
+    io.stderr(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (io.env.XENFORM_DEBUG && err instanceof Error && err.stack) io.stderr(`${err.stack}\n`);
+    return 1;
+  }
+  return ctx.exitCode;
+}
+
+export async function run(): Promise<void> {
+  const code = await main(process.argv.slice(2), {
+    stdout: (s) => process.stdout.write(s),
+    stderr: (s) => process.stderr.write(s),
+    stdinIsTTY: Boolean(process.stdin.isTTY),
+    stdoutIsTTY: Boolean(process.stdout.isTTY),
+    env: process.env,
+    cwd: process.cwd(),
+  });
+  process.exitCode = code;
+}

@@ -1,0 +1,1 @@
+export const XENFORM_VERSION = '0.1.0';

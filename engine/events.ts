@@ -1,0 +1,17 @@
+// What the engine reports while it works. Views (Ink, plain lines, JSON lines)
+// subscribe; the engine never imports a view.
+import type { Step } from '../planner/model.js';
+
+export type EngineEvent =
+  | { type: 'refresh_start'; host: string }
+  | { type: 'refresh_done'; host: string; vms: number; ms: number }
+  | { type: 'vm_refused'; address: string; host: string; reason: string }
+  | { type: 'step_start'; step: Step }
+  | { type: 'step_done'; step: Step; ms: number }
+  | { type: 'step_failed'; step: Step; error: string }
+  | { type: 'step_skipped'; step: Step; reason: string }
+  | { type: 'vm_restore'; address: string; host: string; to: string; ok: boolean; error?: string }
+  | { type: 'interrupt'; count: number; message: string }
+  | { type: 'apply_done'; succeeded: number; failed: number; skipped: number; ms: number };
+
+export type EventSink = (event: EngineEvent) => void;
