@@ -2,8 +2,9 @@
 import { Command, CommanderError } from 'commander';
 import { CliContext, type CliIO, type RegisterCommand } from './context.js';
 import { XENFORM_VERSION } from './version.js';
+import { register as registerValidate } from './commands/validate.js';
 
-const commands: RegisterCommand[] = [];
+const commands: RegisterCommand[] = [registerValidate];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const ctx = new CliContext(io);
