@@ -2,9 +2,19 @@
 import { Command, CommanderError } from 'commander';
 import { CliContext, type CliIO, type RegisterCommand } from './context.js';
 import { XENFORM_VERSION } from './version.js';
-import { register as registerValidate } from './commands/validate.js';
+import { register as forceUnlockCommand } from './commands/force-unlock.js';
+import { register as importCommand } from './commands/import.js';
+import { register as outputCommand } from './commands/output.js';
+import { register as stateCommand } from './commands/state.js';
+import { register as validateCommand } from './commands/validate.js';
 
-const commands: RegisterCommand[] = [registerValidate];
+const commands: RegisterCommand[] = [
+  stateCommand,
+  importCommand,
+  outputCommand,
+  forceUnlockCommand,
+  validateCommand,
+];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const ctx = new CliContext(io);
