@@ -51,6 +51,9 @@ export interface EvalOptions {
   fn: FnContext;
 }
 
+// Terraform computes in arbitrary precision, so 0.1 + 0.2 is 0.3; fractions drop binary noise.
+const arith = (n: number): Value => num(Number.isInteger(n) || !Number.isFinite(n) ? n : Number.parseFloat(n.toPrecision(15)));
+
 const error = (summary: string, detail: string, subject: Range, context?: Range): Diagnostic => ({
   severity: 'error',
   summary,
@@ -405,18 +408,18 @@ export class Evaluator {
       case '>=':
         return bool(x >= y);
       case '+':
-        return num(x + y);
+        return arith(x + y);
       case '-':
-        return num(x - y);
+        return arith(x - y);
       case '*':
-        return num(x * y);
+        return arith(x * y);
       case '/':
       case '%':
         if (y === 0) {
           this.diagnostics.push(error('Operation failed', "Error during operation: can't divide by zero.", range));
           return unknownOf(NUMBER);
         }
-        return num(op === '/' ? x / y : x % y);
+        return arith(op === '/' ? x / y : x % y);
       default:
         return unknownOf(DYNAMIC);
     }

@@ -79,7 +79,7 @@ export function loadConfig(opts: LoadOptions): LoadResult {
   const diags: Diagnostic[] = [];
   const done = (config: Config | null): LoadResult => ({
     config: diags.some((d) => d.severity === 'error') ? null : config,
-    diagnostics: diags,
+    diagnostics: byPosition(diags),
     files,
   });
 
@@ -446,6 +446,21 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
     outputs,
     variables,
   };
+}
+
+// Diagnostics in the order of the files and their text; those without a place first.
+function byPosition(diags: Diagnostic[]): Diagnostic[] {
+  const at = (d: Diagnostic) => d.subject;
+  return diags
+    .map((d, i) => ({ d, i }))
+    .sort((x, y) => {
+      const a = at(x.d);
+      const b = at(y.d);
+      if (!a || !b) return (a ? 1 : 0) - (b ? 1 : 0) || x.i - y.i;
+      if (a.filename !== b.filename) return a.filename < b.filename ? -1 : 1;
+      return a.start.byte - b.start.byte || x.i - y.i;
+    })
+    .map((x) => x.d);
 }
 
 const splitId = (id: string): [string, string] => {

@@ -21,6 +21,7 @@ export interface VariableDecl {
   sensitive: boolean;
   nullable: boolean;
   validations: { condition: Expression; errorMessage?: Expression; block: Block }[];
+  broken: boolean; // the declaration has errors of its own: its value is not looked for
 }
 
 const VARIABLE_SCHEMA: BodySchema = {
@@ -39,6 +40,7 @@ export function constantEvaluator(fn: FnContext, functions: boolean): Evaluator 
 }
 
 export function declareVariable(block: Block, diags: Diagnostic[], fn: FnContext): VariableDecl {
+  const before = diags.length;
   const { attrs, blocks } = checkBody(block.body, VARIABLE_SCHEMA, diags, 'in a variable block');
   const ev = constantEvaluator(fn, false);
   const decl: VariableDecl = {
@@ -49,6 +51,7 @@ export function declareVariable(block: Block, diags: Diagnostic[], fn: FnContext
     sensitive: false,
     nullable: true,
     validations: [],
+    broken: false,
   };
   const typeAttr = attrs.get('type');
   if (typeAttr) {
@@ -88,6 +91,7 @@ export function declareVariable(block: Block, diags: Diagnostic[], fn: FnContext
     }
     decl.validations.push({ condition: cond.expr, errorMessage: c.attrs.get('error_message')?.expr, block: vb });
   }
+  decl.broken = diags.length > before;
   return decl;
 }
 
@@ -214,6 +218,7 @@ export function resolveVariables(
     }
   }
   for (const [name, decl] of decls) {
+    if (decl.broken) continue;
     const g = given.get(name);
     const declaredAt = rangeText(decl.block.labelRanges[0] ?? decl.block.typeRange);
     let v: Value | null;

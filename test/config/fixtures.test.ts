@@ -57,15 +57,15 @@ t.test('the broken fixture reports every error with its place', async (t) => {
   const r = loadConfig({ dir: path.join(fixtures, 'broken'), env: {} });
   t.equal(r.config, null);
   t.same(r.diagnostics.map(describe), [
-    'main.xf.hcl:14:3: Unsupported argument: An argument named "memroy" is not expected in a vm block. Did you mean "memory"?',
     'main.xf.hcl:7:7: Cycle in references: These values refer to each other in a cycle: local.a -> local.b -> local.a. Remove one of these references to break the cycle.',
+    'main.xf.hcl:11:1: Missing required argument: The argument "memory" is required (a size like memory = "2GiB", or a memory block), but no definition was found.',
+    'main.xf.hcl:14:3: Unsupported argument: An argument named "memroy" is not expected in a vm block. Did you mean "memory"?',
+    'main.xf.hcl:15:17: Invalid value: "power_state" must be one of "running", "halted", "paused", "suspended"; got "stopped".',
+    'main.xf.hcl:16:17: Incorrect attribute value type: Inappropriate value for attribute "vcpus": cannot convert "many" to number; given string must be a decimal representation of a number.',
+    'main.xf.hcl:19:5: Unsupported argument: "kernel" applies only to PV boot (mode = "pv"); this boot block has mode = "hvm".',
     'main.xf.hcl:24:12: Reference to undeclared host: A host named "lba" has not been declared. Did you mean "lab"?',
     'main.xf.hcl:25:12: Invalid size: Invalid value for "memory": "2GB" is not a size: use a whole number of bytes, or a string with a binary unit such as "512MiB", "2GiB" or "1.5GiB" (units: B, KiB, MiB, GiB, TiB).',
     'main.xf.hcl:26:12: Call to unknown function: There is no function named "uper". Did you mean "upper"?',
-    'main.xf.hcl:15:17: Invalid value: "power_state" must be one of "running", "halted", "paused", "suspended"; got "stopped".',
-    'main.xf.hcl:11:1: Missing required argument: The argument "memory" is required (a size like memory = "2GiB", or a memory block), but no definition was found.',
-    'main.xf.hcl:16:17: Incorrect attribute value type: Inappropriate value for attribute "vcpus": cannot convert "many" to number; given string must be a decimal representation of a number.',
-    'main.xf.hcl:19:5: Unsupported argument: "kernel" applies only to PV boot (mode = "pv"); this boot block has mode = "hvm".',
     'main.xf.hcl:30:11: Reference to undeclared input variable: An input variable with the name "missing" has not been declared. This variable can be declared with a variable "missing" {} block.',
   ]);
 });

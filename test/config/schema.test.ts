@@ -188,8 +188,8 @@ t.test('two VMs with the same name on one host are warned about', async (t) => {
 // The host block takes lines 1-4, `vm "web" {` is line 5 and the body starts on line 7.
 const failures: [string, string, string[]][] = [
   ['an unknown argument suggests the closest one', '  template = "t"\n  memroy = "1GiB"\n', [
-    'main.xf.hcl:8:3: Unsupported argument: An argument named "memroy" is not expected in a vm block. Did you mean "memory"?',
     'main.xf.hcl:5:1: Missing required argument: The argument "memory" is required (a size like memory = "2GiB", or a memory block), but no definition was found.',
+    'main.xf.hcl:8:3: Unsupported argument: An argument named "memroy" is not expected in a vm block. Did you mean "memory"?',
   ]],
   ['an unknown block type suggests the closest one', '  template = "t"\n  memory = "1GiB"\n  disks "a" {\n    size = 1\n  }\n', [
     'main.xf.hcl:9:3: Unsupported block type: Blocks of type "disks" are not expected in a vm block. Did you mean "disk"?',
@@ -269,8 +269,8 @@ t.test('a host needs a toolstack and, unless simulated, an address', async (t) =
   const r = load({ 'main.xf.hcl': 'host "h" {\n  user = "admin"\n  port = 70000\n}\n' });
   t.same(errors(r), [
     'main.xf.hcl:1:1: Missing required argument: The argument "toolstack" is required ("xapi" or "xl"), but no definition was found.',
-    'main.xf.hcl:3:10: Invalid value: "port" must be at most 65535; got 70000.',
     'main.xf.hcl:1:1: Missing required argument: The argument "address" is required for a host that is not a simulator, but no definition was found.',
+    'main.xf.hcl:3:10: Invalid value: "port" must be at most 65535; got 70000.',
   ]);
 });
 

@@ -53,9 +53,9 @@ t.test('--json prints the result like terraform validate -json', async (t) => {
   const out = JSON.parse(r.stdout);
   t.same(
     { ...out, diagnostics: out.diagnostics.map((d: { summary: string }) => d.summary) },
-    { format_version: '1.0', valid: false, error_count: 2, warning_count: 0, diagnostics: ['Unsupported argument', 'Missing required argument'] },
+    { format_version: '1.0', valid: false, error_count: 2, warning_count: 0, diagnostics: ['Missing required argument', 'Unsupported argument'] },
   );
-  t.same(out.diagnostics[0].range.start, { line: 8, column: 3, byte: out.diagnostics[0].range.start.byte });
+  t.same(out.diagnostics[1].range.start, { line: 8, column: 3, byte: out.diagnostics[1].range.start.byte });
 });
 
 t.test('--json of a valid configuration is valid with no diagnostics', async (t) => {

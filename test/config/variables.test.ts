@@ -150,7 +150,7 @@ const failures: [string, Record<string, string>, Parameters<typeof load>[1], str
   ],
   [
     'an unknown type keyword is refused',
-    { 'main.xf.hcl': 'variable "n" {\n  type = strin\n}\n' },
+    { 'main.xf.hcl': 'variable "n" {\n  type = strin\n  default = "x"\n}\n' },
     {},
     ['main.xf.hcl:2:10: Invalid type specification: The keyword "strin" is not a valid type specification.'],
     [],

@@ -35,7 +35,7 @@ function parseInt_(s: string, base: number): number {
 
 function extreme(args: Value[], pick: (a: number, b: number) => number): Value {
   if (args.length === 0) throw new FnError('must pass at least one number');
-  return num(args.map(asNumber).reduce(pick));
+  return num(args.map(asNumber).reduce((a, b) => pick(a, b)));
 }
 
 export const numericFunctions: FnTable = {
