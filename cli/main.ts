@@ -1,9 +1,15 @@
 // The xenform command line: global options and the list of commands.
+import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError } from 'commander';
 import { CliContext, type CliIO, type RegisterCommand } from './context.js';
 import { XENFORM_VERSION } from './version.js';
+import { register as apply } from './commands/apply.js';
+import { register as destroy } from './commands/destroy.js';
+import { register as graph } from './commands/graph.js';
+import { register as plan } from './commands/plan.js';
+import { register as show } from './commands/show.js';
 
-const commands: RegisterCommand[] = [];
+const commands: RegisterCommand[] = [plan, apply, destroy, show, graph];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const ctx = new CliContext(io);
@@ -27,6 +33,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   return ctx.exitCode;
 }
 
+async function askOnTerminal(prompt: string): Promise<string | null> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question(prompt);
+  } finally {
+    rl.close();
+  }
+}
+
 export async function run(): Promise<void> {
   const code = await main(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
@@ -35,6 +50,7 @@ export async function run(): Promise<void> {
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     env: process.env,
     cwd: process.cwd(),
+    readLine: process.stdin.isTTY ? askOnTerminal : undefined,
   });
   process.exitCode = code;
 }
