@@ -3,13 +3,28 @@ import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError } from 'commander';
 import { CliContext, type CliIO, type RegisterCommand } from './context.js';
 import { XENFORM_VERSION } from './version.js';
-import { register as apply } from './commands/apply.js';
-import { register as destroy } from './commands/destroy.js';
-import { register as graph } from './commands/graph.js';
-import { register as plan } from './commands/plan.js';
-import { register as show } from './commands/show.js';
+import { register as applyCommand } from './commands/apply.js';
+import { register as destroyCommand } from './commands/destroy.js';
+import { register as forceUnlockCommand } from './commands/force-unlock.js';
+import { register as graphCommand } from './commands/graph.js';
+import { register as importCommand } from './commands/import.js';
+import { register as outputCommand } from './commands/output.js';
+import { register as planCommand } from './commands/plan.js';
+import { register as showCommand } from './commands/show.js';
+import { register as stateCommand } from './commands/state.js';
 
-const commands: RegisterCommand[] = [plan, apply, destroy, show, graph];
+// In the order `xenform --help` lists them.
+const commands: RegisterCommand[] = [
+  planCommand,
+  applyCommand,
+  destroyCommand,
+  showCommand,
+  graphCommand,
+  stateCommand,
+  importCommand,
+  outputCommand,
+  forceUnlockCommand,
+];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const ctx = new CliContext(io);
