@@ -25,7 +25,9 @@ export interface XlGuest {
   diskPaths: string[]; // one per attributes.disks entry
 }
 
-export class CfgError extends Error {}
+export class CfgError extends Error {
+  override name = 'CfgError';
+}
 
 function str(value: string, what: string): string {
   if (/[\n\r\0]/.test(value)) throw new CfgError(`${what} contains a line break or NUL, which an xl configuration file cannot hold`);
@@ -240,7 +242,8 @@ export function guestFromCfg(parsed: ParsedCfg): GuestFromCfg {
       boot: bootFromCfg(v),
       disks: disks.map((d, i) => {
         const m = meta.disks?.find((x) => x.path === d.target);
-        return { name: m?.name ?? `disk${i}`, size: m?.size ?? 0, sr: m?.sr ?? '', bootable: m?.bootable ?? i === 0, device: m?.device ?? d.vdev };
+        const device = m ? m.device : d.vdev;
+        return { name: m?.name ?? `disk${i}`, size: m?.size ?? 0, sr: m?.sr ?? '', bootable: m?.bootable ?? i === 0, ...(device ? { device } : {}) };
       }),
       networks: vifs.map((vif, i) => ({
         name: meta.networks?.[i]?.name ?? `eth${i}`,
