@@ -229,6 +229,25 @@ async function applyUnderLock(
     return p;
   };
 
+  // Before creating, note which VMs of the same names already exist: if this apply dies between
+  // creating a VM and marking it, the next refresh can tell the new VM from the old ones.
+  const createsByHost = new Map<string, Set<string>>();
+  for (const s of plan.steps) {
+    if (s.args.op === 'create') createsByHost.set(s.host, (createsByHost.get(s.host) ?? new Set()).add(s.args.attributes.name));
+  }
+  await Promise.all(
+    [...createsByHost].map(async ([host, names]) => {
+      try {
+        const inv = await (await provider(host)).inventory();
+        const taken: Record<string, string[]> = {};
+        for (const n of names) taken[n] = inv.vms.filter((v) => v.attributes.name === n).map((v) => v.uuid);
+        await record({ t: 'names', host, names: taken, time: new Date().toISOString() });
+      } catch {
+        // the host's steps report the failure
+      }
+    }),
+  );
+
   let interruptedBy = 0;
   const onFirst = () => {
     if (interruptedBy >= 1) return;
@@ -312,7 +331,8 @@ async function applyUnderLock(
     }
     if (req.signal?.aborted && interruptedBy === 0) onFirst();
     const uuid = targetUuid(run, step);
-    await record({ t: 'start', step: step.id, address: step.address, host: step.host, op: step.op, uuid, time: new Date().toISOString() });
+    const created = step.args.op === 'create' ? { name: step.args.attributes.name, template: step.args.attributes.template } : {};
+    await record({ t: 'start', step: step.id, address: step.address, host: step.host, op: step.op, uuid, time: new Date().toISOString(), ...created });
     emit({ type: 'step_start', step });
     const t0 = Date.now();
     try {
@@ -322,7 +342,10 @@ async function applyUnderLock(
         }),
         req.abortSignal,
       );
-      if (step.op === 'create') run.newUuid = res.uuid;
+      if (step.op === 'create') {
+        run.newUuid = res.uuid;
+        if (state.pending_creates) state.pending_creates = state.pending_creates.filter((p) => p.address !== run.address);
+      }
       const left = (stepsLeft.get(run.address) ?? 1) - 1;
       stepsLeft.set(run.address, left);
       await record({
