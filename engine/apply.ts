@@ -33,6 +33,7 @@ export interface ApplyRequest {
   maxUnavailable?: number;
   env?: Record<string, string | undefined>; // for providers (e.g. XENSIM_FAULTS); default process.env
   openProvider?: (host: HostConfig, ctx: ProviderContext) => Promise<Provider>;
+  session?: StateSession; // the lock runPlan kept (PlanRequest.holdLock); released by runApply
 }
 
 export interface ApplyResult {
@@ -101,7 +102,7 @@ export async function runApply(plan: Plan, req: ApplyRequest, events: EventSink)
 
   let session: StateSession;
   try {
-    session = await openState(req.dir, { operation: 'apply', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
+    session = req.session ?? await openState(req.dir, { operation: 'apply', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
   } catch (err) {
     result.errors.push(err instanceof LockError ? err.message : `Could not read the state: ${errorText(err)}`);
     return result;

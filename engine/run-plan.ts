@@ -12,7 +12,7 @@ import type { Provider } from '../providers/provider.js';
 import type { EventSink } from './events.js';
 import { errorText } from './power.js';
 import { LockError } from './state/lock.js';
-import { openState } from './state/session.js';
+import { openState, type StateSession } from './state/session.js';
 import type { State } from './state/types.js';
 
 export interface PlanRequest {
@@ -26,6 +26,9 @@ export interface PlanRequest {
   replace: string[];
   maxDisruption?: Exclude<Disruption, 'destroy'>;
   lockTimeoutMs?: number;
+  // Keep the state locked after planning (PlanRun.session), so that an apply that asks for
+  // approval first runs under the same lock: pass it on as ApplyRequest.session.
+  holdLock?: boolean;
   env?: Record<string, string | undefined>; // for XF_VAR_* and providers; default process.env
   openProvider?: (host: HostConfig, ctx: ProviderContext) => Promise<Provider>;
 }
@@ -38,6 +41,7 @@ export interface PlanRun {
   errors: string[]; // refusals and host errors, each a complete sentence
   notes?: string[]; // e.g. recovery of an interrupted apply
   inventories?: Record<string, HostInventory>;
+  session?: StateSession; // with holdLock: the lock still held; release() it or hand it to runApply
 }
 
 export async function runPlan(req: PlanRequest, events?: EventSink): Promise<PlanRun> {
@@ -102,6 +106,7 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
         const resolved = resolvePendingCreates(state, inventories);
         out.notes!.push(...resolved.notes);
         state = await session.store.write({ ...resolved.state, xenform_version: XENFORM_VERSION });
+        session.state = state;
       }
     }
 
@@ -129,7 +134,8 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
     }
     return out;
   } finally {
-    await session.release();
+    if (req.holdLock && out.plan) out.session = session;
+    else await session.release();
   }
 }
 
