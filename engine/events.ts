@@ -5,10 +5,12 @@ import type { Step } from '../planner/model.js';
 export type EngineEvent =
   | { type: 'refresh_start'; host: string }
   | { type: 'refresh_done'; host: string; vms: number; ms: number }
+  | { type: 'refresh_failed'; host: string; error: string }
   | { type: 'vm_refused'; address: string; host: string; reason: string }
   | { type: 'step_start'; step: Step }
   | { type: 'step_done'; step: Step; ms: number }
   | { type: 'step_failed'; step: Step; error: string }
+  | { type: 'step_note'; step: Step; message: string } // e.g. the shutdown policy's fallback
   | { type: 'step_skipped'; step: Step; reason: string }
   | { type: 'vm_restore'; address: string; host: string; to: string; ok: boolean; error?: string }
   | { type: 'interrupt'; count: number; message: string }

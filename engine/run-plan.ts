@@ -1,9 +1,19 @@
 // Loads the configuration and state, refreshes every host in parallel, and makes the plan.
+import { randomUUID } from 'node:crypto';
+import { XENFORM_VERSION } from '../cli/version.js';
 import type { Diagnostic } from '../planner/hcl/ast.js';
-import type { Config } from '../planner/config/types.js';
-import type { Disruption } from '../planner/model.js';
+import { loadConfig } from '../planner/config/load.js';
+import type { Config, HostConfig } from '../planner/config/types.js';
+import type { Disruption, HostInventory } from '../planner/model.js';
+import { makePlan } from '../planner/plan/make-plan.js';
 import type { Plan } from '../planner/plan/types.js';
+import { openProvider as defaultOpenProvider, type ProviderContext } from '../providers/factory.js';
+import type { Provider } from '../providers/provider.js';
 import type { EventSink } from './events.js';
+import { errorText } from './power.js';
+import { LockError } from './state/lock.js';
+import { openState } from './state/session.js';
+import type { State } from './state/types.js';
 
 export interface PlanRequest {
   dir: string;
@@ -16,6 +26,8 @@ export interface PlanRequest {
   replace: string[];
   maxDisruption?: Exclude<Disruption, 'destroy'>;
   lockTimeoutMs?: number;
+  env?: Record<string, string | undefined>; // for XF_VAR_* and providers; default process.env
+  openProvider?: (host: HostConfig, ctx: ProviderContext) => Promise<Provider>;
 }
 
 export interface PlanRun {
@@ -24,8 +36,94 @@ export interface PlanRun {
   diagnostics: Diagnostic[]; // configuration diagnostics, rendered by the cli
   files: Record<string, string>; // sources for rendering diagnostics
   errors: string[]; // refusals and host errors, each a complete sentence
+  notes?: string[]; // e.g. recovery of an interrupted apply
+  inventories?: Record<string, HostInventory>;
 }
 
 export async function runPlan(req: PlanRequest, events?: EventSink): Promise<PlanRun> {
-  throw new Error(`runPlan(${req.dir}, ${events ? 'with' : 'without'} events): not implemented yet`);
+  const emit: EventSink = (e) => {
+    try {
+      events?.(e);
+    } catch {
+      // a broken view must not break the plan
+    }
+  };
+  const out: PlanRun = { plan: null, config: null, diagnostics: [], files: {}, errors: [], notes: [] };
+
+  let session;
+  try {
+    session = await openState(req.dir, { operation: 'plan', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
+  } catch (err) {
+    out.errors.push(err instanceof LockError ? err.message : `Could not read the state: ${errorText(err)}`);
+    return out;
+  }
+  try {
+    out.notes!.push(...session.notes);
+    const state: State | null = session.state;
+    const known = Object.fromEntries((state?.resources ?? []).map((r) => [r.address, { uuid: r.uuid }]));
+    let loaded;
+    try {
+      loaded = loadConfig({ dir: req.dir, vars: req.vars, varFiles: req.varFiles, env: req.env, known });
+    } catch (err) {
+      out.errors.push(`The configuration in ${req.dir} could not be loaded: ${errorText(err)}`);
+      return out;
+    }
+    out.diagnostics = loaded.diagnostics;
+    out.files = loaded.files;
+    out.config = loaded.config;
+    if (!loaded.config) return out;
+    const config = loaded.config;
+
+    const inventories: Record<string, HostInventory> = {};
+    if (req.refresh) {
+      const open = req.openProvider ?? defaultOpenProvider;
+      await Promise.all(
+        config.hosts.map(async (host) => {
+          emit({ type: 'refresh_start', host: host.name });
+          const t0 = Date.now();
+          let provider: Provider | null = null;
+          try {
+            provider = await open(host, { workdir: req.dir, env: req.env ?? process.env });
+            const inv = await provider.inventory();
+            inventories[host.name] = inv;
+            emit({ type: 'refresh_done', host: host.name, vms: inv.vms.length, ms: Date.now() - t0 });
+          } catch (err) {
+            const message = `Host "${host.name}" could not be read: ${errorText(err)}`;
+            out.errors.push(message);
+            emit({ type: 'refresh_failed', host: host.name, error: message });
+          } finally {
+            await provider?.close().catch(() => undefined);
+          }
+        }),
+      );
+      out.inventories = inventories;
+      if (out.errors.length > 0) return out;
+    }
+
+    try {
+      const outcome = makePlan({
+        config,
+        state,
+        inventories,
+        options: {
+          destroy: req.destroy,
+          refreshOnly: req.refreshOnly,
+          targets: req.targets,
+          replace: req.replace,
+          maxDisruption: req.maxDisruption,
+          xenformVersion: XENFORM_VERSION,
+          // With no state yet, the create steps' ownership markers carry a fresh lineage;
+          // apply gives the first state that lineage.
+          lineage: state ? undefined : randomUUID(),
+        },
+      });
+      out.plan = outcome.plan;
+      out.errors.push(...outcome.errors);
+    } catch (err) {
+      out.errors.push(`Planning failed: ${errorText(err)}`);
+    }
+    return out;
+  } finally {
+    await session.release();
+  }
 }

@@ -1,8 +1,17 @@
 // Desired configuration + state + observed hosts -> Plan. Owner: the planner.
-import type { Config } from '../config/types.js';
-import type { Disruption, HostInventory, ObservedVm } from '../model.js';
-import type { State } from '../../engine/state/types.js';
-import type { Plan } from './types.js';
+import { createHash } from 'node:crypto';
+import type { Config, VmConfig } from '../config/types.js';
+import type { Disruption, HostInventory, ObservedVm, PowerState, ShutdownPolicy, Toolstack, VmAttributes } from '../model.js';
+import { DISRUPTION_ORDER } from '../model.js';
+import type { State, StateResource } from '../../engine/state/types.js';
+import type { Action, AttributeChange, Drift, Plan, ResourceChange } from './types.js';
+import { PLAN_FORMAT_VERSION } from './types.js';
+import { addressMatches, parseAddress, type Address } from '../address.js';
+import { graphFor } from '../lifecycle/graphs.js';
+import { diffAttributes } from '../diff/compare.js';
+import { attributeDrift, pendingReboot } from '../diff/drift.js';
+import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
+import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js';
 
 export interface PlanOptions {
   destroy: boolean;
@@ -11,6 +20,8 @@ export interface PlanOptions {
   replace: string[]; // addresses
   maxDisruption?: Exclude<Disruption, 'destroy'>;
   xenformVersion: string;
+  // The lineage the state will get when there is no state yet (ownership markers of created VMs).
+  lineage?: string;
 }
 
 export interface PlanInput {
@@ -25,11 +36,355 @@ export interface PlanOutcome {
   errors: string[]; // e.g. prevent_destroy, max_disruption exceeded: the plan is refused
 }
 
-export function makePlan(input: PlanInput): PlanOutcome {
-  throw new Error(`makePlan(${input.config.vms.length} VMs): not implemented yet`);
-}
+export const TARGETING_WARNING =
+  'Resource targeting is in effect: the plan may not show every change the configuration requires, ' +
+  'and later plans may show changes that this one left out. Use --target only to recover from mistakes ' +
+  'or to work around a limitation, not as part of routine operations.';
+
+const DEFAULT_POLICY: ShutdownPolicy = { mode: 'clean', timeout_ms: 120_000, fallback: 'hard' };
 
 // The observed facts a VM's steps depend on; apply compares it before the VM's first step.
 export function fingerprint(vm: ObservedVm): string {
-  throw new Error(`fingerprint(${vm.uuid}): not implemented yet`);
+  const facts = { uuid: vm.uuid, power_state: vm.attributes.power_state, dom_id: vm.dom_id, attributes: canonical(vm.attributes) };
+  return 'sha256:' + createHash('sha256').update(JSON.stringify(facts)).digest('hex');
+}
+
+// Objects with sorted keys and sets (tags) sorted, so that equal VMs hash equally.
+function canonical(v: VmAttributes): unknown {
+  const sortKeys = (o: Record<string, unknown>): Record<string, unknown> =>
+    Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
+  return {
+    ...sortKeys({ ...v, tags: [...v.tags].sort(), other_config: sortKeys(v.other_config) }),
+    memory: sortKeys({ ...v.memory }),
+    boot: sortKeys({ ...v.boot }),
+    disks: v.disks.map((d) => sortKeys({ ...d })),
+    networks: v.networks.map((n) => sortKeys({ ...n })),
+  };
+}
+
+interface Located {
+  observed: ObservedVm | null;
+  refreshed: boolean; // the host was read; false: `observed` is what the state recorded
+  adopted: boolean;
+}
+
+function stateAsObserved(r: StateResource): ObservedVm {
+  return {
+    uuid: r.uuid,
+    host: r.host,
+    attributes: r.attributes,
+    markers: {},
+    dom_id: -1,
+    booted_with: r.booted_with,
+    requires_reboot: false,
+  };
+}
+
+interface Work {
+  address: string;
+  host: string;
+  uuid: string | null;
+  action: Action;
+  disruption: Disruption;
+  reasons: string[];
+  before: VmAttributes | null;
+  after: VmAttributes | null;
+  changes: AttributeChange[];
+  fingerprint: string | null;
+  pendingReboot: boolean;
+  drafts: StepDraft[];
+  hosts: string[];
+  dependsOn: string[];
+  vm: VmConfig | null;
+}
+
+const rank = (d: Disruption): number => DISRUPTION_ORDER.indexOf(d);
+const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
+
+export function makePlan(input: PlanInput): PlanOutcome {
+  const { config, state, inventories, options } = input;
+  const errors: string[] = [];
+  const warnings: string[] = [];
+  const drift: Drift[] = [];
+  const lineage = state?.lineage ?? options.lineage ?? '';
+
+  const toolstacks = new Map<string, Toolstack>(config.hosts.map((h) => [h.name, h.toolstack]));
+  const toolstackOf = (host: string): Toolstack => toolstacks.get(host) ?? inventories[host]?.toolstack ?? 'xapi';
+  const resources = new Map((state?.resources ?? []).map((r) => [r.address, r]));
+  const vms = new Map(config.vms.map((v) => [v.address, v]));
+
+  // Where each VM is on its host: by uuid, else by ownership markers (adoption).
+  const byUuid = new Map<string, ObservedVm>();
+  const byMarker = new Map<string, ObservedVm>();
+  for (const inv of Object.values(inventories)) {
+    for (const vm of inv.vms) {
+      byUuid.set(`${inv.host}\u0000${vm.uuid}`, vm);
+      if (lineage !== '' && vm.markers.lineage === lineage && vm.markers.address) {
+        byMarker.set(`${inv.host}\u0000${vm.markers.address}`, vm);
+      }
+    }
+  }
+  const locate = (address: string, host: string, r: StateResource | undefined): Located => {
+    if (!inventories[host]) return { observed: r ? stateAsObserved(r) : null, refreshed: false, adopted: false };
+    if (r) {
+      const found = byUuid.get(`${host}\u0000${r.uuid}`);
+      if (found) return { observed: found, refreshed: true, adopted: false };
+    }
+    const marked = byMarker.get(`${host}\u0000${address}`) ?? null;
+    return { observed: marked, refreshed: true, adopted: marked !== null && !r };
+  };
+
+  // Targeting: the targets, plus their dependencies (or, when destroying, their dependants).
+  const targetPatterns: Address[] = [];
+  for (const t of options.targets) {
+    const a = parseAddress(t);
+    if (!a) errors.push(`--target ${t}: not a resource address (expected for example vm.web or vm.web[0])`);
+    else targetPatterns.push(a);
+  }
+  const replacePatterns: Address[] = [];
+  for (const t of options.replace) {
+    const a = parseAddress(t);
+    if (!a) errors.push(`--replace ${t}: not a resource address (expected for example vm.web[0])`);
+    else replacePatterns.push(a);
+  }
+  if (errors.length > 0) return { plan: null, errors };
+  const matchesAny = (patterns: Address[], address: string): boolean => {
+    const a = parseAddress(address);
+    return a !== null && patterns.some((p) => addressMatches(p, a));
+  };
+  const allAddresses = uniq([...config.vms.map((v) => v.address), ...(state?.resources ?? []).map((r) => r.address)]);
+  let selected: Set<string> | null = null;
+  if (targetPatterns.length > 0) {
+    warnings.push(TARGETING_WARNING);
+    selected = new Set(allAddresses.filter((a) => matchesAny(targetPatterns, a)));
+    const dependants = new Map<string, string[]>();
+    for (const v of config.vms) for (const d of v.depends_on) dependants.set(d, [...(dependants.get(d) ?? []), v.address]);
+    const queue = [...selected];
+    while (queue.length > 0) {
+      const a = queue.pop()!;
+      const next = options.destroy ? (dependants.get(a) ?? []) : (vms.get(a)?.depends_on ?? []);
+      for (const n of next) if (!selected.has(n)) (selected.add(n), queue.push(n));
+    }
+  }
+  const inScope = (a: string): boolean => selected === null || selected.has(a);
+
+  const works: Work[] = [];
+  for (const address of allAddresses) {
+    if (!inScope(address)) continue;
+    const vm = options.destroy ? null : (vms.get(address) ?? null);
+    const r = resources.get(address);
+    const cfg = vms.get(address) ?? null;
+    const host = vm?.host ?? r?.host ?? cfg!.host;
+    const ignore = cfg?.lifecycle.ignore_changes ?? [];
+    const where = r && r.host !== host ? locate(address, r.host, r) : locate(address, host, r);
+    const observed = where.observed;
+    const policy = cfg?.shutdown ?? DEFAULT_POLICY;
+    const work: Work = {
+      address,
+      host,
+      uuid: observed?.uuid ?? null,
+      action: 'noop',
+      disruption: 'none',
+      reasons: [],
+      before: observed?.attributes ?? null,
+      after: vm ? (vm.attributes as VmAttributes) : null,
+      changes: [],
+      fingerprint: observed && where.refreshed ? fingerprint(observed) : null,
+      pendingReboot: false,
+      drafts: [],
+      hosts: [],
+      dependsOn: cfg?.depends_on ?? [],
+      vm: cfg,
+    };
+    works.push(work);
+    const base = { address, host: observed?.host ?? host, uuid: observed?.uuid ?? null };
+
+    // Drift: the state against what the host shows.
+    let wasPending = false;
+    if (r && where.refreshed && !observed) {
+      drift.push({ ...base, uuid: r.uuid, kind: 'deleted', message: `VM ${r.uuid} was deleted outside xenform` });
+      if (vm) warnings.push(`${address} was deleted outside xenform (uuid ${r.uuid}); the plan creates it again.`);
+    }
+    if (where.adopted && observed) {
+      drift.push({ ...base, kind: 'adopted', message: `found VM ${observed.uuid} carrying this address's ownership markers; it is adopted, not created again` });
+      warnings.push(`${address}: adopting VM ${observed.uuid}, created by an earlier apply that did not finish recording it.`);
+    }
+    if (r && observed && where.refreshed && observed.uuid === r.uuid) drift.push(...attributeDrift(r, observed, ignore));
+    if (observed && (where.refreshed || r?.pending_reboot)) {
+      const why = pendingReboot(r ?? null, observed);
+      if (why) {
+        wasPending = true;
+        drift.push({ ...base, kind: 'pending_reboot', message: `configured but not yet booted: ${why}` });
+      }
+    }
+
+    try {
+      if (!vm) {
+        if (!r && !where.adopted) continue; // config-only VM while destroying: nothing exists
+        work.action = 'delete';
+        work.after = null;
+        if (!observed) {
+          work.reasons.push('not in the configuration, and already gone from its host: it is forgotten from the state');
+          work.disruption = 'none';
+        } else {
+          work.reasons.push(options.destroy ? 'destroy requested' : 'not in the configuration any more');
+          if (r && !r.owned) work.reasons.push('this VM was imported, not created by xenform');
+          useSteps(work, planDestroy(graphFor(toolstackOf(observed.host)), observed.attributes.power_state, r?.owned !== false ? observed.attributes.disks : [], policy), observed.host);
+        }
+        continue;
+      }
+
+      const graph = graphFor(toolstackOf(host));
+      const markers = { address, lineage };
+      if (!observed) {
+        work.action = 'create';
+        work.reasons.push(r ? 'deleted outside xenform: created again' : 'not yet created');
+        useSteps(work, planCreate(graph, vm.attributes as VmAttributes, markers, vm.attributes.power_state, vm.shutdown), host);
+        continue;
+      }
+
+      const actual = { ...observed.attributes, template: observed.attributes.template || r?.attributes.template || '' };
+      const changes = diffAttributes(vm.attributes, actual, ignore);
+      const movedHost = observed.host !== host;
+      if (movedHost) {
+        changes.unshift({ path: 'host', before: observed.host, after: host, effect: 'forces_replace', reason: 'a VM cannot move to another host block: it is created again there' });
+      }
+      const replaceAsked = matchesAny(replacePatterns, address);
+      const replacing = replaceAsked || changes.some((c) => c.effect === 'forces_replace');
+      if (replacing) {
+        work.action = 'replace';
+        work.changes = changes;
+        work.reasons.push(...(replaceAsked ? ['replacement requested with --replace'] : []), ...uniq(changes.filter((c) => c.effect === 'forces_replace').map((c) => c.reason)));
+        const down = planDestroy(graphFor(toolstackOf(observed.host)), observed.attributes.power_state, r?.owned !== false ? observed.attributes.disks : [], policy);
+        const up = planCreate(graph, vm.attributes as VmAttributes, markers, vm.attributes.power_state, vm.shutdown);
+        useSteps(work, down, observed.host);
+        useSteps(work, up, host);
+        work.disruption = 'replace';
+        continue;
+      }
+
+      const current: PowerState = observed.attributes.power_state;
+      const target = vm.attributes.power_state;
+      const powerChange = current !== target && !isIgnoredPower(ignore);
+      const triggered = r !== undefined && r.restart_trigger !== null && vm.restart_trigger !== null && r.restart_trigger !== vm.restart_trigger;
+      const realizePending = wasPending && vm.lifecycle.apply_boot_changes === 'reboot';
+      const steps = planUpdate({
+        graph,
+        current,
+        target: powerChange ? target : current === 'crashed' ? target : (current as typeof target),
+        changes,
+        policy: vm.shutdown,
+        applyBootChanges: vm.lifecycle.apply_boot_changes,
+        rebuild: triggered || realizePending,
+        wasPending,
+      });
+      work.changes = [...changes];
+      if (powerChange || current === 'crashed') {
+        work.changes.push({ path: 'power_state', before: current, after: target, effect: 'live', reason: current === 'crashed' ? 'the VM crashed: its domain is destroyed and the VM brought to its desired state' : `the VM is ${current} and should be ${target}` });
+      }
+      work.reasons.push(...uniq(changes.map((c) => c.reason)));
+      if (powerChange) work.reasons.push(`power state ${current} -> ${target}`);
+      if (triggered) work.reasons.push(`restart_trigger changed (${r!.restart_trigger} -> ${vm.restart_trigger}): one reboot`);
+      if (realizePending) work.reasons.push('the boot configuration set earlier has not been booted yet');
+      if (steps.pendingReboot && !wasPending) work.reasons.push('apply_boot_changes = "next_boot": the boot changes are set now and take effect at the next reboot');
+      useSteps(work, steps, host);
+      work.pendingReboot = steps.pendingReboot;
+      work.action = work.drafts.length > 0 ? 'update' : 'noop';
+    } catch (e) {
+      if (e instanceof PlanningError) errors.push(`${address}: ${e.message}`);
+      else throw e;
+    }
+  }
+
+  // Refusals: prevent_destroy, then disruption budgets.
+  for (const w of works) {
+    if ((w.action === 'delete' || w.action === 'replace') && w.vm?.lifecycle.prevent_destroy && w.drafts.some((d) => d.op === 'destroy')) {
+      errors.push(
+        `${w.address} has lifecycle.prevent_destroy = true, but this plan would destroy it (${w.reasons.join('; ')}). ` +
+          'Remove prevent_destroy or change the plan so that the VM is kept.',
+      );
+    }
+    const limits: [Disruption, string][] = [];
+    if (w.vm && w.action !== 'delete') limits.push([w.vm.lifecycle.max_disruption, 'lifecycle.max_disruption']);
+    if (options.maxDisruption) limits.push([options.maxDisruption, '--max-disruption']);
+    for (const [limit, source] of limits) {
+      if (rank(w.disruption) > rank(limit)) {
+        errors.push(
+          `${w.address} would suffer disruption "${w.disruption}" (steps: ${w.drafts.map((d) => d.op).join(', ')}), ` +
+            `above ${source} = "${limit}"`,
+        );
+      }
+    }
+  }
+
+  let steps: ReturnType<typeof buildSteps> = [];
+  if (!options.refreshOnly) {
+    const chains: VmChain[] = works.map((w) => ({ address: w.address, hosts: w.hosts, drafts: w.drafts, dependsOn: w.dependsOn }));
+    try {
+      steps = buildSteps(chains);
+    } catch (e) {
+      if (e instanceof DependencyCycleError) errors.push(e.message);
+      else throw e;
+    }
+  }
+  if (errors.length > 0) return { plan: null, errors };
+
+  const resourceChanges: ResourceChange[] = [];
+  const drifted = new Set(drift.map((d) => d.address));
+  for (const w of works) {
+    const rc: ResourceChange = {
+      address: w.address,
+      host: w.host,
+      uuid: w.uuid,
+      action: w.action,
+      disruption: w.disruption,
+      reasons: w.reasons,
+      before: w.before,
+      after: w.after,
+      changes: w.changes,
+      fingerprint: w.fingerprint,
+    };
+    if (w.pendingReboot) rc.pending_reboot = true;
+    if (options.refreshOnly) {
+      if (!drifted.has(w.address)) continue;
+      Object.assign(rc, { action: 'read', disruption: 'none', reasons: ['refresh only: the state is updated to what the host shows'], changes: [] });
+    }
+    resourceChanges.push(rc);
+  }
+  const count = (a: Action): number => resourceChanges.filter((c) => c.action === a).length;
+  const plan: Plan = {
+    format_version: PLAN_FORMAT_VERSION,
+    xenform_version: options.xenformVersion,
+    lineage: state?.lineage ?? null,
+    serial: state?.serial ?? 0,
+    variables: maskVariables(config.variables),
+    resource_changes: resourceChanges,
+    drift,
+    steps,
+    summary: {
+      create: count('create'),
+      update: count('update'),
+      replace: count('replace'),
+      delete: count('delete'),
+      reboot: resourceChanges.filter((c) => c.disruption === 'reboot').length,
+      halt: resourceChanges.filter((c) => c.disruption === 'halt').length,
+    },
+    warnings: uniq(warnings),
+    options: { destroy: options.destroy, refresh_only: options.refreshOnly, targets: options.targets, replace: options.replace },
+  };
+  return { plan, errors: [] };
+}
+
+function useSteps(work: Work, s: VmSteps, host: string): void {
+  work.drafts.push(...s.steps);
+  for (let i = 0; i < s.steps.length; i++) work.hosts.push(host);
+  if (rank(s.disruption) > rank(work.disruption)) work.disruption = s.disruption;
+}
+
+function isIgnoredPower(ignore: readonly string[]): boolean {
+  return ignore.includes('power_state');
+}
+
+function maskVariables(vars: Config['variables']): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(vars).map(([k, v]) => [k, v.sensitive ? '(sensitive)' : v.value]));
 }

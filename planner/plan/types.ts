@@ -25,6 +25,9 @@ export interface ResourceChange {
   after: VmAttributes | null;
   changes: AttributeChange[];
   fingerprint: string | null; // of the observed VM the steps were planned against
+  // After these steps the VM still has boot changes it has not booted with
+  // (apply_boot_changes = "next_boot"): apply records pending_reboot in the state.
+  pending_reboot?: boolean;
 }
 
 export type DriftKind = 'power_state' | 'attribute' | 'deleted' | 'pending_reboot' | 'adopted';

@@ -1,0 +1,110 @@
+// The state file format: a versioned reader that upgrades older versions, and the writer.
+// Storage (where and how the bytes land) is in store.ts; locking in lock.ts.
+import { STATE_VERSION, type State, type StateResource } from './types.js';
+
+export class StateFormatError extends Error {
+  constructor(
+    readonly file: string,
+    message: string,
+  ) {
+    super(`${file}: ${message}`);
+    this.name = 'StateFormatError';
+  }
+}
+
+type Json = Record<string, unknown>;
+
+// Version 0 (the first prototype) called resources "vms", kept the VM's uuid under "id"
+// and had no ownership flag or pending-reboot mark. Each upgrader takes version N to N+1.
+const upgraders: Record<number, (doc: Json) => Json> = {
+  0: (doc) => {
+    const vms = Array.isArray(doc.vms) ? (doc.vms as Json[]) : [];
+    const { vms: _dropped, ...rest } = doc;
+    return {
+      ...rest,
+      version: 1,
+      resources: vms.map(({ id, ...r }) => ({
+        booted_with: null,
+        restart_trigger: null,
+        owned: true,
+        pending_reboot: false,
+        ...r,
+        uuid: id,
+      })),
+      outputs: doc.outputs ?? {},
+    };
+  },
+};
+
+export function parseState(text: string, file = 'xenform.state.json'): State {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new StateFormatError(file, `is not valid JSON (${(err as Error).message}); the previous version is in ${file}.backup`);
+  }
+  if (typeof doc !== 'object' || doc === null || Array.isArray(doc)) {
+    throw new StateFormatError(file, 'does not hold a JSON object');
+  }
+  let cur = doc as Json;
+  if (typeof cur.version !== 'number' || !Number.isInteger(cur.version) || cur.version < 0) {
+    throw new StateFormatError(file, 'has no valid "version" number');
+  }
+  let version: number = cur.version;
+  if (version > STATE_VERSION) {
+    throw new StateFormatError(
+      file,
+      `has version ${version}, written by a newer xenform; this one reads versions up to ${STATE_VERSION}`,
+    );
+  }
+  while (version < STATE_VERSION) {
+    const up = upgraders[version];
+    if (!up) throw new StateFormatError(file, `has version ${version}, which this xenform cannot upgrade`);
+    cur = up(cur);
+    version = cur.version as number;
+  }
+  return validate(cur, file);
+}
+
+function validate(doc: Json, file: string): State {
+  const fail = (what: string): never => {
+    throw new StateFormatError(file, what);
+  };
+  if (typeof doc.lineage !== 'string' || doc.lineage === '') fail('has no "lineage"');
+  if (typeof doc.serial !== 'number' || !Number.isInteger(doc.serial) || doc.serial < 0) fail('has no valid "serial"');
+  if (!Array.isArray(doc.resources)) fail('has no "resources" list');
+  const resources = (doc.resources as Json[]).map((r, i): StateResource => {
+    const where = `resources[${i}]`;
+    if (typeof r !== 'object' || r === null) fail(`${where} is not an object`);
+    if (typeof r.address !== 'string') fail(`${where} has no "address"`);
+    if (typeof r.host !== 'string') fail(`${where} (${String(r.address)}) has no "host"`);
+    if (typeof r.uuid !== 'string') fail(`${where} (${String(r.address)}) has no "uuid"`);
+    if (typeof r.attributes !== 'object' || r.attributes === null) fail(`${where} (${String(r.address)}) has no "attributes"`);
+    return {
+      ...(r as unknown as StateResource),
+      booted_with: (r.booted_with as StateResource['booted_with']) ?? null,
+      restart_trigger: (r.restart_trigger as string | null) ?? null,
+      owned: r.owned !== false,
+      pending_reboot: r.pending_reboot === true,
+    };
+  });
+  const outputs = (doc.outputs ?? {}) as State['outputs'];
+  return {
+    version: STATE_VERSION,
+    lineage: doc.lineage as string,
+    serial: doc.serial as number,
+    xenform_version: typeof doc.xenform_version === 'string' ? doc.xenform_version : 'unknown',
+    resources,
+    outputs,
+  };
+}
+
+export function serializeState(state: State): string {
+  return `${JSON.stringify(state, null, 2)}\n`;
+}
+
+// Two states hold the same content when they differ at most in serial and xenform_version.
+export function sameContent(a: State, b: State): boolean {
+  const strip = (s: State) => JSON.stringify({ ...s, serial: 0, xenform_version: '' });
+  return strip(a) === strip(b);
+}

@@ -1,0 +1,52 @@
+// What changed outside xenform since it last applied: the state against the observed VM.
+import type { BootAttributes, ObservedVm } from '../model.js';
+import type { StateResource } from '../../engine/state/types.js';
+import type { Drift } from '../plan/types.js';
+import { diffAttributes } from './compare.js';
+import { isIgnored } from './effects.js';
+
+const BOOT_KEYS = ['mode', 'bootloader', 'kernel', 'ramdisk', 'args', 'bootloader_args', 'order', 'firmware'] as const;
+
+export function bootDiffers(a: BootAttributes, b: BootAttributes): boolean {
+  return BOOT_KEYS.some((k) => a[k] !== b[k]);
+}
+
+export function attributeDrift(resource: StateResource, observed: ObservedVm, ignore: readonly string[]): Drift[] {
+  const out: Drift[] = [];
+  const base = { address: resource.address, host: resource.host, uuid: observed.uuid };
+  const recordedPower = resource.attributes.power_state;
+  const observedPower = observed.attributes.power_state;
+  if (recordedPower !== observedPower && !isIgnored('power_state', ignore)) {
+    out.push({
+      ...base,
+      kind: 'power_state',
+      path: 'power_state',
+      before: recordedPower,
+      after: observedPower,
+      message: `power state changed outside xenform: ${recordedPower} -> ${observedPower}`,
+    });
+  }
+  for (const c of diffAttributes(observed.attributes, resource.attributes, ignore)) {
+    out.push({
+      ...base,
+      kind: 'attribute',
+      path: c.path,
+      before: c.before,
+      after: c.after,
+      message: `${c.path} was changed outside xenform`,
+    });
+  }
+  return out;
+}
+
+// "Configured but not yet booted": the VM's domain runs an older boot configuration.
+export function pendingReboot(resource: StateResource | null, observed: ObservedVm): string | null {
+  const hasDomain = observed.attributes.power_state !== 'halted' && observed.attributes.power_state !== 'crashed';
+  if (!hasDomain) return null;
+  if (resource?.pending_reboot) return 'boot changes were set with apply_boot_changes = "next_boot" and have not been booted yet';
+  if (observed.booted_with && bootDiffers(observed.booted_with, observed.attributes.boot)) {
+    return 'the running domain was booted with a different boot configuration than the VM now has';
+  }
+  if (observed.requires_reboot) return 'the host reports that the VM requires a reboot to apply its configuration';
+  return null;
+}

@@ -1,0 +1,11 @@
+// `--detailed-exitcode`: 0 no changes, 2 changes, 3 changes with disruption above none.
+import type { Plan } from './types.js';
+
+export function hasChanges(plan: Plan): boolean {
+  return plan.steps.length > 0 || plan.resource_changes.some((c) => c.action !== 'noop' && c.action !== 'read') || (plan.options.refresh_only && plan.drift.length > 0);
+}
+
+export function detailedExitCode(plan: Plan): 0 | 2 | 3 {
+  if (!hasChanges(plan)) return 0;
+  return plan.resource_changes.some((c) => c.disruption !== 'none') ? 3 : 2;
+}

@@ -1,0 +1,131 @@
+// Across VMs: dependencies start first and stop last. Each VM's steps form a chain; a
+// dependant's first step that brings it up waits for the dependency's last step, and a
+// dependency's first step that takes it down waits for its dependants' initial shutdown.
+// Step ids follow a topological order that is deterministic (VM order, then chain order).
+import type { Step, StepOp } from '../model.js';
+import type { StepDraft } from './vm-steps.js';
+
+export interface VmChain {
+  address: string;
+  hosts: string[]; // host of each draft
+  drafts: StepDraft[];
+  dependsOn: string[]; // addresses of the VMs this one depends on
+}
+
+const UP: ReadonlySet<StepOp> = new Set(['create', 'start', 'resume', 'unpause']);
+const DOWN: ReadonlySet<StepOp> = new Set(['clean_shutdown', 'hard_shutdown', 'destroy', 'suspend', 'pause']);
+
+class MinHeap {
+  private a: number[] = [];
+  get size(): number {
+    return this.a.length;
+  }
+  push(v: number): void {
+    const a = this.a;
+    a.push(v);
+    for (let i = a.length - 1; i > 0; ) {
+      const p = (i - 1) >> 1;
+      if (a[p] <= a[i]) break;
+      [a[p], a[i]] = [a[i], a[p]];
+      i = p;
+    }
+  }
+  pop(): number {
+    const a = this.a;
+    const top = a[0];
+    const last = a.pop()!;
+    if (a.length > 0) {
+      a[0] = last;
+      for (let i = 0; ; ) {
+        const l = 2 * i + 1;
+        const r = l + 1;
+        let m = i;
+        if (l < a.length && a[l] < a[m]) m = l;
+        if (r < a.length && a[r] < a[m]) m = r;
+        if (m === i) break;
+        [a[m], a[i]] = [a[i], a[m]];
+        i = m;
+      }
+    }
+    return top;
+  }
+}
+
+export class DependencyCycleError extends Error {}
+
+export function buildSteps(chains: readonly VmChain[]): Step[] {
+  const start: number[] = []; // ordinal of each chain's first draft
+  let n = 0;
+  for (const c of chains) {
+    start.push(n);
+    n += c.drafts.length;
+  }
+  const preds: number[][] = Array.from({ length: n }, () => []);
+  const index = new Map<string, number>();
+  chains.forEach((c, i) => {
+    index.set(c.address, i);
+    for (let k = 1; k < c.drafts.length; k++) preds[start[i] + k].push(start[i] + k - 1);
+  });
+  const firstUp = (c: VmChain): number => c.drafts.findIndex((d) => UP.has(d.op));
+  // The steps before the first that brings the VM up: its initial way down.
+  const downPrefix = (c: VmChain): number[] => {
+    const up = firstUp(c);
+    const end = up < 0 ? c.drafts.length : up;
+    const out: number[] = [];
+    for (let k = 0; k < end; k++) if (DOWN.has(c.drafts[k].op)) out.push(k);
+    return out;
+  };
+  chains.forEach((a, ai) => {
+    if (a.drafts.length === 0) return;
+    for (const depAddr of a.dependsOn) {
+      const bi = index.get(depAddr);
+      if (bi === undefined || bi === ai) continue;
+      const b = chains[bi];
+      if (b.drafts.length === 0) continue;
+      const up = firstUp(a);
+      if (up >= 0) preds[start[ai] + up].push(start[bi] + b.drafts.length - 1);
+      const aDown = downPrefix(a);
+      const bDown = downPrefix(b);
+      if (aDown.length > 0 && bDown.length > 0) preds[start[bi] + bDown[0]].push(start[ai] + aDown[aDown.length - 1]);
+    }
+  });
+
+  const succs: number[][] = Array.from({ length: n }, () => []);
+  const indegree = new Array<number>(n).fill(0);
+  for (let v = 0; v < n; v++) {
+    for (const p of preds[v]) {
+      succs[p].push(v);
+      indegree[v]++;
+    }
+  }
+  const heap = new MinHeap();
+  for (let v = 0; v < n; v++) if (indegree[v] === 0) heap.push(v);
+  const id = new Array<string>(n);
+  const order: number[] = [];
+  while (heap.size > 0) {
+    const v = heap.pop();
+    order.push(v);
+    id[v] = `s${order.length}`;
+    for (const s of succs[v]) if (--indegree[s] === 0) heap.push(s);
+  }
+  if (order.length !== n) throw new DependencyCycleError('the VMs depend on each other in a cycle, so no step order exists');
+
+  const owner: number[] = new Array(n);
+  chains.forEach((c, i) => c.drafts.forEach((_, k) => (owner[start[i] + k] = i)));
+  return order.map((v) => {
+    const c = chains[owner[v]];
+    const k = v - start[owner[v]];
+    const d = c.drafts[k];
+    const step: Step = {
+      id: id[v],
+      address: c.address,
+      host: c.hosts[k],
+      op: d.op,
+      args: d.args,
+      depends_on: [...new Set(preds[v])].map((p) => id[p]).sort((x, y) => Number(x.slice(1)) - Number(y.slice(1))),
+    };
+    if (d.from !== undefined) step.from = d.from;
+    if (d.to !== undefined) step.to = d.to;
+    return step;
+  });
+}

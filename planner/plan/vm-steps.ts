@@ -1,0 +1,165 @@
+// One VM's ordered steps: the lifecycle route through its toolstack's graph, with the `set`
+// and device steps placed where the toolstack accepts them.
+import type {
+  DesiredPowerState,
+  Disruption,
+  DiskAttributes,
+  NetworkAttributes,
+  PowerState,
+  ShutdownPolicy,
+  StepArgs,
+  StepOp,
+  VmAttributes,
+} from '../model.js';
+import type { LifecycleGraph } from '../lifecycle/graphs.js';
+import { findHaltPath, findPath, findRebootPath, stepsDisruption, type PathStep } from '../lifecycle/path.js';
+import { ruleFor } from '../diff/effects.js';
+import { setChanges } from '../diff/compare.js';
+import type { AttributeChange } from './types.js';
+
+export interface StepDraft {
+  op: StepOp;
+  args: StepArgs;
+  from?: PowerState;
+  to?: PowerState;
+}
+
+export interface VmSteps {
+  steps: StepDraft[];
+  disruption: Disruption;
+  pendingReboot: boolean; // boot changes remain unbooted after these steps
+}
+
+export class PlanningError extends Error {}
+
+const CLEAN_OPS: ReadonlySet<StepOp> = new Set(['clean_shutdown', 'clean_reboot']);
+const BUILDS: ReadonlySet<StepOp> = new Set(['start', 'clean_reboot', 'hard_reboot']);
+const HAS_DOMAIN: ReadonlySet<PowerState> = new Set(['running', 'paused', 'suspended']);
+
+function lifecycleDraft(s: PathStep, policy: ShutdownPolicy): StepDraft {
+  const args: StepArgs = CLEAN_OPS.has(s.op) ? { op: s.op, shutdown: policy } : { op: s.op };
+  return { op: s.op, args, from: s.from, to: s.to };
+}
+
+function routeOrFail(route: PathStep[] | null | undefined, from: PowerState, to: PowerState, graph: LifecycleGraph): PathStep[] {
+  if (!route) throw new PlanningError(`no sequence of operations leads from ${from} to ${to} on a ${graph.description} host`);
+  return route;
+}
+
+function statesAlong(from: PowerState, route: readonly PathStep[]): PowerState[] {
+  return [from, ...route.map((s) => s.to)];
+}
+
+function deviceDrafts(changes: readonly AttributeChange[]): StepDraft[] {
+  const removals: StepDraft[] = [];
+  const additions: StepDraft[] = [];
+  for (const c of changes) {
+    if (c.effect === 'forces_replace') continue;
+    if (c.path.startsWith('disks.')) {
+      if (c.before) removals.push({ op: 'remove_disk', args: { op: 'remove_disk', disk: c.before as DiskAttributes } });
+      if (c.after) additions.push({ op: 'add_disk', args: { op: 'add_disk', disk: c.after as DiskAttributes } });
+    } else if (c.path.startsWith('networks.')) {
+      if (c.before) removals.push({ op: 'remove_network', args: { op: 'remove_network', network: c.before as NetworkAttributes } });
+      if (c.after) additions.push({ op: 'add_network', args: { op: 'add_network', network: c.after as NetworkAttributes } });
+    }
+  }
+  return [...removals, ...additions];
+}
+
+export interface UpdateInput {
+  graph: LifecycleGraph;
+  current: PowerState;
+  target: DesiredPowerState;
+  changes: readonly AttributeChange[]; // without forces_replace ones
+  policy: ShutdownPolicy;
+  applyBootChanges: 'reboot' | 'next_boot';
+  rebuild: boolean; // restart_trigger changed, or a pending boot configuration must be booted
+  wasPending: boolean;
+}
+
+export function planUpdate(input: UpdateInput): VmSteps {
+  const { graph, current, target, changes, policy } = input;
+  const sets = setChanges(changes);
+  const devices = deviceDrafts(changes);
+  const setPaths = changes.filter((c) => !c.path.startsWith('disks.') && !c.path.startsWith('networks.'));
+  const needsHalt = changes.some((c) => c.effect === 'requires_halt');
+  const bootChanges = changes.some((c) => c.effect === 'next_boot');
+  const hasDomain = HAS_DOMAIN.has(current);
+  const rebootWanted = input.rebuild || (bootChanges && input.applyBootChanges === 'reboot');
+
+  let route: PathStep[];
+  if (needsHalt) {
+    const h = findHaltPath(graph, current, target, policy);
+    route = routeOrFail(h && [...h.down.steps, ...h.up.steps], current, target, graph);
+  } else if (hasDomain && rebootWanted && target !== 'halted') {
+    route = routeOrFail(findRebootPath(graph, current, target, policy)?.steps, current, target, graph);
+  } else {
+    route = routeOrFail(findPath(graph, current, target, policy)?.steps, current, target, graph);
+  }
+
+  let at = -1;
+  if (sets.length > 0 || devices.length > 0) {
+    const allowed = (s: PowerState): boolean =>
+      setPaths.every((c) => ruleFor(c.path).settableIn.includes(s)) && (devices.length === 0 || s === 'halted');
+    const firstBuild = route.findIndex((s) => BUILDS.has(s.op));
+    const limit = bootChanges && firstBuild >= 0 ? firstBuild : route.length;
+    const states = statesAlong(current, route);
+    at = states.findIndex((s, i) => i <= limit && allowed(s));
+    if (at < 0) {
+      // A live change the current state refuses (dynamic memory while paused): pass through Running.
+      const up = findPath(graph, current, 'running', policy);
+      const down = findPath(graph, 'running', target, policy);
+      if (!up || !down || !allowed('running')) {
+        throw new PlanningError(`the changes (${setPaths.map((c) => c.path).join(', ')}) cannot be made from ${current} on a ${graph.description} host`);
+      }
+      route = [...up.steps, ...down.steps];
+      at = up.steps.length;
+    }
+  }
+
+  const steps: StepDraft[] = route.map((s) => lifecycleDraft(s, policy));
+  const inserted: StepDraft[] = [];
+  if (sets.length > 0) inserted.push({ op: 'set', args: { op: 'set', changes: sets } });
+  inserted.push(...devices);
+  if (at >= 0) {
+    const here = statesAlong(current, route)[at];
+    for (const d of inserted) {
+      d.from = here;
+      d.to = here;
+    }
+    steps.splice(at, 0, ...inserted);
+  }
+
+  const rebuiltAfterSet = route.slice(Math.max(at, 0)).some((s) => BUILDS.has(s.op));
+  const pendingBefore = input.wasPending || (bootChanges && hasDomain);
+  const pendingReboot = target !== 'halted' && pendingBefore && !rebuiltAfterSet && !route.some((s) => s.to === 'halted');
+
+  return { steps, disruption: stepsDisruption(current, route), pendingReboot };
+}
+
+export function planCreate(
+  graph: LifecycleGraph,
+  attributes: VmAttributes,
+  markers: { address: string; lineage: string },
+  target: DesiredPowerState,
+  policy: ShutdownPolicy,
+): VmSteps {
+  const route = routeOrFail(findPath(graph, graph.createdState, target, policy)?.steps, graph.createdState, target, graph);
+  return {
+    steps: [{ op: 'create', args: { op: 'create', attributes, markers }, to: graph.createdState }, ...route.map((s) => lifecycleDraft(s, policy))],
+    disruption: 'none',
+    pendingReboot: false,
+  };
+}
+
+export function planDestroy(graph: LifecycleGraph, current: PowerState, disks: DiskAttributes[], policy: ShutdownPolicy): VmSteps {
+  const route = graph.destroyFrom.includes(current)
+    ? []
+    : routeOrFail(findPath(graph, current, 'halted', policy)?.steps, current, 'halted', graph);
+  const last = route.length > 0 ? route[route.length - 1].to : current;
+  return {
+    steps: [...route.map((s) => lifecycleDraft(s, policy)), { op: 'destroy', args: { op: 'destroy', disks }, from: last }],
+    disruption: 'destroy',
+    pendingReboot: false,
+  };
+}

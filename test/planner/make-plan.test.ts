@@ -1,0 +1,204 @@
+import t from 'tap';
+import { makePlan, fingerprint, TARGETING_WARNING } from '../../planner/plan/make-plan.js';
+import { serializePlan, parsePlan, isPlanFileError } from '../../planner/plan/plan-file.js';
+import { detailedExitCode } from '../../planner/plan/exit-code.js';
+import { attributes, config, inventory, observed, OPTIONS, planOne, resource, state, vmConfig, LINEAGE } from './builders.js';
+
+const ops = (steps: { op: string }[]): string => steps.map((s) => s.op).join(' ');
+
+t.test('a VM started outside xenform is reported as drift and halted again', async (t) => {
+  const out = planOne('running', { power_state: 'halted' }, { res: { attributes: attributes({ power_state: 'halted' }) } });
+  const plan = out.plan!;
+  t.equal(plan.drift[0].kind, 'power_state');
+  t.equal(plan.drift[0].before, 'halted');
+  t.equal(plan.drift[0].after, 'running');
+  t.equal(ops(plan.steps), 'clean_shutdown');
+});
+
+t.test('an attribute edited outside xenform is drift, and the configuration wins', async (t) => {
+  const out = planOne('running', {}, { observedAttrs: { tags: ['hacked'] }, res: { attributes: attributes() } });
+  const plan = out.plan!;
+  t.same(plan.drift.map((d) => [d.kind, d.path]), [['attribute', 'tags']]);
+  t.same(plan.steps[0].args, { op: 'set', changes: [{ path: 'tags', value: ['web'] }] });
+});
+
+t.test('a VM deleted outside xenform is planned for re-creation with a warning', async (t) => {
+  const out = makePlan({ config: config([vmConfig('vm.web')]), state: state([resource('vm.web', 'u-gone')]), inventories: inventory([]), options: OPTIONS });
+  const plan = out.plan!;
+  t.equal(plan.drift[0].kind, 'deleted');
+  t.equal(plan.resource_changes[0].action, 'create');
+  t.equal(ops(plan.steps), 'create start');
+  t.match(plan.warnings.join('\n'), /vm\.web was deleted outside xenform/);
+});
+
+t.test('a VM carrying this state\'s ownership markers is adopted, never created twice', async (t) => {
+  const out = makePlan({ config: config([vmConfig('vm.web')]), state: state([]), inventories: inventory([observed('u-orphan', 'vm.web')]), options: OPTIONS });
+  const plan = out.plan!;
+  t.equal(plan.drift[0].kind, 'adopted');
+  t.equal(plan.resource_changes[0].uuid, 'u-orphan');
+  t.equal(plan.resource_changes[0].action, 'noop');
+  t.notOk(plan.steps.some((s) => s.op === 'create'));
+});
+
+t.test('VMs without markers, or with another lineage, are never touched', async (t) => {
+  const stranger = observed('u-stranger', null, { name: 'web' });
+  const other = observed('u-other', 'vm.web', {}, { markers: { address: 'vm.web', lineage: 'someone-else' } });
+  const out = makePlan({ config: config([vmConfig('vm.web')]), state: state([]), inventories: inventory([stranger, other]), options: OPTIONS });
+  const plan = out.plan!;
+  t.equal(ops(plan.steps), 'create start');
+  t.same(plan.resource_changes.map((c) => c.address), ['vm.web']);
+  t.equal(plan.resource_changes[0].uuid, null);
+});
+
+t.test('a changed restart_trigger plans exactly one reboot', async (t) => {
+  const vm = { restart_trigger: '2' };
+  const running = planOne('running', {}, { vm, res: { restart_trigger: '1' } }).plan!;
+  t.equal(ops(running.steps), 'clean_reboot');
+  t.match(running.resource_changes[0].reasons.join(), /restart_trigger changed/);
+  const withHalt = planOne('running', { vcpus_max: 4 }, { vm, res: { restart_trigger: '1' } }).plan!;
+  t.equal(ops(withHalt.steps), 'clean_shutdown set start', 'a halt already gives the VM a new domain');
+  const halted = planOne('halted', { power_state: 'halted' }, { vm, res: { restart_trigger: '1' } }).plan!;
+  t.equal(ops(halted.steps), '', 'a halted VM has nothing to restart');
+  const same = planOne('running', {}, { vm: { restart_trigger: '1' }, res: { restart_trigger: '1' } }).plan!;
+  t.equal(ops(same.steps), '', 'an unchanged trigger does nothing');
+});
+
+t.test('a VM configured but not yet booted is drift; it is rebooted unless boot changes wait for the next boot', async (t) => {
+  const boot = { ...attributes().boot, args: 'old' };
+  const reboot = planOne('running', {}, { res: { pending_reboot: true } }).plan!;
+  t.equal(reboot.drift[0].kind, 'pending_reboot');
+  t.equal(ops(reboot.steps), 'clean_reboot');
+  const wait = planOne('running', {}, {
+    res: { pending_reboot: true },
+    vm: { lifecycle: { prevent_destroy: false, ignore_changes: [], max_disruption: 'replace', apply_boot_changes: 'next_boot' } },
+  }).plan!;
+  t.equal(ops(wait.steps), '');
+  t.equal(wait.resource_changes[0].pending_reboot, true, 'the mark stays');
+  const out = makePlan({
+    config: config([vmConfig('vm.web')]),
+    state: state([resource('vm.web', 'u-1')]),
+    inventories: inventory([observed('u-1', 'vm.web', {}, { booted_with: boot })]),
+    options: OPTIONS,
+  }).plan!;
+  t.match(out.drift.find((d) => d.kind === 'pending_reboot')!.message, /booted with a different boot configuration/);
+});
+
+t.test('prevent_destroy refuses a plan that would destroy the VM, naming it', async (t) => {
+  const lifecycle = { prevent_destroy: true, ignore_changes: [], max_disruption: 'replace' as const, apply_boot_changes: 'reboot' as const };
+  const out = planOne('running', { template: 'Other' }, { vm: { lifecycle } });
+  t.equal(out.plan, null);
+  t.match(out.errors[0], /vm\.web has lifecycle\.prevent_destroy = true/);
+  const destroy = planOne('running', {}, { vm: { lifecycle }, options: { destroy: true } });
+  t.match(destroy.errors.join(), /vm\.web has lifecycle\.prevent_destroy/);
+});
+
+t.test('a disruption above max_disruption refuses the plan, naming the VM and its steps', async (t) => {
+  const lifecycle = { prevent_destroy: false, ignore_changes: [], max_disruption: 'none' as const, apply_boot_changes: 'reboot' as const };
+  const out = planOne('running', { boot: { ...attributes().boot, args: 'x' } }, { vm: { lifecycle } });
+  t.equal(out.plan, null);
+  t.same(out.errors, ['vm.web would suffer disruption "reboot" (steps: set, clean_reboot), above lifecycle.max_disruption = "none"']);
+  const flag = planOne('running', { vcpus_max: 8 }, { options: { maxDisruption: 'reboot' } });
+  t.same(flag.errors, ['vm.web would suffer disruption "halt" (steps: clean_shutdown, set, start), above --max-disruption = "reboot"']);
+  const fine = planOne('running', { name: 'x' }, { options: { maxDisruption: 'none' } });
+  t.same(fine.errors, []);
+});
+
+const two = () => {
+  const db = vmConfig('vm.db', {}, { name: 'db' });
+  const web = vmConfig('vm.web', { depends_on: ['vm.db'] }, { name: 'web' });
+  const other = vmConfig('vm.other', {}, { name: 'other' });
+  return [db, web, other];
+};
+
+t.test('dependencies are created and started first; dependants wait for them', async (t) => {
+  const plan = makePlan({ config: config(two()), state: null, inventories: inventory([]), options: { ...OPTIONS, lineage: 'new' } }).plan!;
+  t.same(plan.steps.map((s) => `${s.id} ${s.address} ${s.op} [${s.depends_on.join(',')}]`), [
+    's1 vm.db create []',
+    's2 vm.db start [s1]',
+    's3 vm.web create [s2]',
+    's4 vm.web start [s3]',
+    's5 vm.other create []',
+    's6 vm.other start [s5]',
+  ]);
+  t.same((plan.steps[0].args as { markers: unknown }).markers, { address: 'vm.db', lineage: 'new' });
+});
+
+t.test('destroying stops and destroys dependants first, and targets pull in dependants', async (t) => {
+  const res = [resource('vm.db', 'u-db', { name: 'db' }), resource('vm.web', 'u-web', { name: 'web' }), resource('vm.other', 'u-o', { name: 'other' })];
+  const inv = inventory([observed('u-db', 'vm.db', { name: 'db' }), observed('u-web', 'vm.web', { name: 'web' }), observed('u-o', 'vm.other', { name: 'other' })]);
+  const plan = makePlan({ config: config(two()), state: state(res), inventories: inv, options: { ...OPTIONS, destroy: true, targets: ['vm.db'] } }).plan!;
+  t.same(plan.steps.map((s) => `${s.address} ${s.op} [${s.depends_on.join(',')}]`), [
+    'vm.web clean_shutdown []',
+    'vm.web destroy [s1]',
+    'vm.db clean_shutdown [s2]',
+    'vm.db destroy [s3]',
+  ]);
+  t.same(plan.warnings, [TARGETING_WARNING]);
+  t.equal(plan.summary.delete, 2);
+});
+
+t.test('a target plans only that VM and its dependencies', async (t) => {
+  const plan = makePlan({ config: config(two()), state: null, inventories: inventory([]), options: { ...OPTIONS, targets: ['vm.web'] } }).plan!;
+  t.same([...new Set(plan.steps.map((s) => s.address))], ['vm.db', 'vm.web']);
+  const bad = makePlan({ config: config(two()), state: null, inventories: inventory([]), options: { ...OPTIONS, targets: ['web'] } });
+  t.match(bad.errors[0], /--target web: not a resource address/);
+});
+
+t.test('--replace replaces a VM that has no changes', async (t) => {
+  const plan = planOne('running', {}, { options: { replace: ['vm.web'] } }).plan!;
+  t.equal(plan.resource_changes[0].action, 'replace');
+  t.equal(ops(plan.steps), 'clean_shutdown destroy create start');
+  t.same((plan.steps[1].args as { disks: unknown[] }).disks.length, 1, 'the disks xenform created go with it');
+});
+
+t.test('a VM removed from the configuration is shut down and destroyed', async (t) => {
+  const plan = makePlan({ config: config([]), state: state([resource('vm.web', 'u-1')]), inventories: inventory([observed('u-1', 'vm.web')]), options: OPTIONS }).plan!;
+  t.equal(ops(plan.steps), 'clean_shutdown destroy');
+  t.equal(plan.resource_changes[0].disruption, 'destroy');
+});
+
+t.test('a refresh-only plan has no steps but reports the drift', async (t) => {
+  const plan = planOne('running', { power_state: 'halted' }, { res: { attributes: attributes({ power_state: 'halted' }) }, options: { refreshOnly: true } }).plan!;
+  t.same(plan.steps, []);
+  t.equal(plan.drift.length, 1);
+  t.equal(plan.resource_changes[0].action, 'read');
+  t.equal(detailedExitCode(plan), 2);
+});
+
+t.test('without a refreshed host, the state stands for what the host has', async (t) => {
+  const out = makePlan({ config: config([vmConfig('vm.web', {}, { name: 'renamed' })]), state: state([resource('vm.web', 'u-1')]), inventories: {}, options: OPTIONS });
+  t.same(out.plan!.drift, []);
+  t.equal(ops(out.plan!.steps), 'set');
+  t.equal(out.plan!.resource_changes[0].fingerprint, null);
+});
+
+t.test('fingerprints change with power state, domain and attributes, and nothing else', async (t) => {
+  const a = observed('u-1', 'vm.web');
+  t.equal(fingerprint(a), fingerprint(observed('u-1', 'vm.web', { tags: ['web'] })), 'equal VMs hash equally');
+  t.equal(fingerprint({ ...a, attributes: { ...a.attributes, tags: ['b', 'a'] } }), fingerprint({ ...a, attributes: { ...a.attributes, tags: ['a', 'b'] } }), 'tag order does not matter');
+  t.not(fingerprint(a), fingerprint({ ...a, dom_id: 9 }));
+  t.not(fingerprint(a), fingerprint(observed('u-1', 'vm.web', { power_state: 'paused' })));
+  t.not(fingerprint(a), fingerprint(observed('u-1', 'vm.web', { vcpus: 1 })));
+  const plan = planOne('running', { name: 'x' }).plan!;
+  t.equal(plan.resource_changes[0].fingerprint, fingerprint(observed('u-1', 'vm.web')));
+});
+
+t.test('a saved plan reads back the same, and other versions are refused', async (t) => {
+  const plan = planOne('running', { boot: { ...attributes().boot, args: 'x' } }).plan!;
+  t.same(parsePlan(serializePlan(plan)), plan);
+  const old = parsePlan(JSON.stringify({ ...plan, format_version: '0' }));
+  t.ok(isPlanFileError(old));
+  t.match((old as { error: string }).error, /format_version "0".*reads format_version "1"/);
+  t.match((parsePlan('{nope') as { error: string }).error, /not JSON/);
+  t.match((parsePlan('{"format_version":"1"}') as { error: string }).error, /"resource_changes" is missing/);
+});
+
+t.test('the detailed exit code tells no changes, changes, and disruptive changes apart', async (t) => {
+  t.equal(detailedExitCode(planOne('running', {}).plan!), 0);
+  t.equal(detailedExitCode(planOne('running', { name: 'x' }).plan!), 2);
+  t.equal(detailedExitCode(planOne('running', { boot: { ...attributes().boot, args: 'x' } }).plan!), 3);
+});
+
+t.test('the state lineage is the one the markers must carry to be adopted', async (t) => {
+  t.equal(LINEAGE, state([]).lineage);
+});
