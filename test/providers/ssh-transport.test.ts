@@ -161,6 +161,7 @@ t.test('over a real OpenSSH server', async (t) => {
     t.test(`an aborted command (${mode}) stops being waited for and the transport keeps working`, async (t) => {
       const ssh = transportFor(sshd, { mode });
       t.teardown(() => ssh.close());
+      await ssh.exec(['true']); // connected, so that the abort lands while the command runs
       const stop = new AbortController();
       setTimeout(() => stop.abort(), 200);
       const err = await ssh.exec(['sleep', '5'], { signal: stop.signal }).catch((e) => e);
