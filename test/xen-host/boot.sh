@@ -78,7 +78,7 @@ EOF
       cat "$run/qemu.err" >&2
       die "qemu-system-x86_64 did not start"
     }
-  local deadline=$((SECONDS + ${XF_XEN_BOOT_TIMEOUT:-240}))
+  local deadline=$((SECONDS + ${XF_XEN_BOOT_TIMEOUT:-600}))
   while :; do
     if ! kill -0 "$(cat "$run/qemu.pid" 2>/dev/null)" 2>/dev/null; then
       tail -n 60 "$run/serial.log" >&2
@@ -88,7 +88,7 @@ EOF
     if [ $SECONDS -ge $deadline ]; then
       tail -n 60 "$run/serial.log" >&2
       stop "$run"
-      die "dom0 SSH did not answer within ${XF_XEN_BOOT_TIMEOUT:-240} s (serial log above)"
+      die "dom0 SSH did not answer within ${XF_XEN_BOOT_TIMEOUT:-600} s (serial log above)"
     fi
     sleep 2
   done
