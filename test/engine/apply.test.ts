@@ -224,9 +224,10 @@ t.test('a first interrupt finishes the steps in flight and skips the rest; state
   }
   const ctl = createInterrupter();
   const { events, sink } = collect();
+  let started = 0;
   const wrapped = (e: EngineEvent) => {
     sink(e);
-    if (e.type === 'step_start' && e.step.id === 's0') setTimeout(() => ctl.interrupt(), 10);
+    if (e.type === 'step_start' && ++started === 2) ctl.interrupt(); // both slots busy
   };
   const r = await runApply(plan(steps, changes), request(dir, [h], { signal: ctl.signal, abortSignal: ctl.abortSignal }, 2), wrapped);
   t.notOk(r.ok);
