@@ -81,7 +81,7 @@ export class Workdir {
         env: { ...process.env, NO_COLOR: '1' },
       });
     const first = await attempt();
-    if (!/cannot connect to host "[^"]*" \([^)]*\): no answer within/.test(first.stderr)) return first;
+    if (!/cannot connect to host "[^"]*" \([^)]*\): no answer within/.test(first.stdout + first.stderr)) return first;
     await sleep(5000);
     return attempt();
   }
