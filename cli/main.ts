@@ -2,8 +2,17 @@
 import { Command, CommanderError } from 'commander';
 import { CliContext, type CliIO, type RegisterCommand } from './context.js';
 import { XENFORM_VERSION } from './version.js';
+import { register as forceUnlockCommand } from './commands/force-unlock.js';
+import { register as importCommand } from './commands/import.js';
+import { register as outputCommand } from './commands/output.js';
+import { register as stateCommand } from './commands/state.js';
 
-const commands: RegisterCommand[] = [];
+const commands: RegisterCommand[] = [
+  stateCommand,
+  importCommand,
+  outputCommand,
+  forceUnlockCommand,
+];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
   const ctx = new CliContext(io);

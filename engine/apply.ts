@@ -268,7 +268,7 @@ async function applyUnderLock(
       booted_with: obs ? obs.booted_with : (prev?.booted_with ?? null),
       restart_trigger: last && run.config ? run.config.restart_trigger : (prev?.restart_trigger ?? null),
       owned: prev?.owned ?? true, // created by xenform, or adopted through its ownership markers
-      pending_reboot: obs ? obs.requires_reboot : (prev?.pending_reboot ?? false),
+      pending_reboot: last && run.change?.pending_reboot !== undefined ? run.change.pending_reboot : obs ? obs.requires_reboot : (prev?.pending_reboot ?? false),
     };
   };
 
@@ -303,7 +303,11 @@ async function applyUnderLock(
         run.refusal = refusal;
         result.refused.push({ address: run.address, reason: refusal });
         emit({ type: 'vm_refused', address: run.address, host: run.host, reason: refusal });
-        return 'failed';
+        const reason = `${run.address} was refused: ${refusal}`;
+        result.skipped.push({ step: step.id, reason });
+        emit({ type: 'step_skipped', step, reason });
+        return 'failed'; // its dependants are skipped too
+
       }
     }
     if (req.signal?.aborted && interruptedBy === 0) onFirst();

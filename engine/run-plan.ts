@@ -1,4 +1,5 @@
 // Loads the configuration and state, refreshes every host in parallel, and makes the plan.
+import { randomUUID } from 'node:crypto';
 import { XENFORM_VERSION } from '../cli/version.js';
 import type { Diagnostic } from '../planner/hcl/ast.js';
 import { loadConfig } from '../planner/config/load.js';
@@ -12,7 +13,6 @@ import type { EventSink } from './events.js';
 import { errorText } from './power.js';
 import { LockError } from './state/lock.js';
 import { openState } from './state/session.js';
-import { emptyState } from './state/store.js';
 import type { State } from './state/types.js';
 
 export interface PlanRequest {
@@ -59,10 +59,8 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
   }
   try {
     out.notes!.push(...session.notes);
-    // With no state yet, plan against an empty one whose lineage the create steps' ownership
-    // markers carry; apply adopts that lineage when it writes the first state.
-    const state: State = session.state ?? emptyState(XENFORM_VERSION);
-    const known = Object.fromEntries(state.resources.map((r) => [r.address, { uuid: r.uuid }]));
+    const state: State | null = session.state;
+    const known = Object.fromEntries((state?.resources ?? []).map((r) => [r.address, { uuid: r.uuid }]));
     let loaded;
     try {
       loaded = loadConfig({ dir: req.dir, vars: req.vars, varFiles: req.varFiles, env: req.env, known });
@@ -114,6 +112,9 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
           replace: req.replace,
           maxDisruption: req.maxDisruption,
           xenformVersion: XENFORM_VERSION,
+          // With no state yet, the create steps' ownership markers carry a fresh lineage;
+          // apply gives the first state that lineage.
+          lineage: state ? undefined : randomUUID(),
         },
       });
       out.plan = outcome.plan;

@@ -270,3 +270,41 @@ t.test('an apply started while another holds the lock fails at once naming the h
   t.match(second.errors[0], new RegExp(`locked.*pid ${process.pid}.*"apply"`));
   t.ok((await first).ok, 'the first completes');
 });
+
+t.test('a VM that changed since the plan is refused with what changed; the others proceed', async (t) => {
+  const { fingerprint } = await import('../../planner/plan/make-plan.js');
+  const dir = t.testdir();
+  const h = new FakeHost('a');
+  const moved = h.add('vm.moved', attrs('moved'));
+  const calm = h.add('vm.calm', attrs('calm'));
+  const steps = [
+    step('s1', 'vm.moved', 'a', 'hard_reboot'),
+    step('s2', 'vm.moved', 'a', 'set', ['s1'], { op: 'set', changes: [{ path: 'tags', value: ['x'] }] }),
+    step('s3', 'vm.calm', 'a', 'hard_reboot'),
+  ];
+  const p = plan(steps, [
+    change('vm.moved', 'a', moved, { fingerprint: fingerprint(moved) }),
+    change('vm.calm', 'a', calm, { fingerprint: fingerprint(calm) }),
+  ]);
+  h.vms.get(moved.uuid)!.attributes.power_state = 'paused'; // someone paused it after the plan
+  const { events, sink } = collect();
+  const r = await runApply(p, request(dir, [h]), sink);
+  t.notOk(r.ok);
+  t.equal(r.refused.length, 1);
+  t.equal(r.refused[0].address, 'vm.moved');
+  t.match(r.refused[0].reason, /power state running -> paused/);
+  t.same(h.log, ['hard_reboot vm.calm'], 'the unchanged VM ran, the changed one was not touched');
+  t.same(r.skipped.map((s) => s.step).sort(), ['s1', 's2']);
+  t.ok(events.some((e) => e.type === 'vm_refused' && e.address === 'vm.moved'));
+});
+
+t.test('a VM deleted since the plan is refused as gone', async (t) => {
+  const { fingerprint } = await import('../../planner/plan/make-plan.js');
+  const dir = t.testdir();
+  const h = new FakeHost('a');
+  const vm = h.add('vm.gone', attrs('gone'));
+  const p = plan([step('s1', 'vm.gone', 'a', 'hard_reboot')], [change('vm.gone', 'a', vm, { fingerprint: fingerprint(vm) })]);
+  h.vms.delete(vm.uuid);
+  const r = await runApply(p, request(dir, [h]), () => undefined);
+  t.match(r.refused[0].reason, /no longer exists on a/);
+});

@@ -1,0 +1,36 @@
+// `xenform force-unlock LOCK_ID`: remove a lock left by a process that can no longer release it.
+import type { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { describeHolder, forceUnlock, isStale, readLock } from '../../engine/state/lock.js';
+
+export function register(program: Command, ctx: CliContext): void {
+  program
+    .command('force-unlock')
+    .description('remove the state lock with ID LOCK_ID (only when no xenform holds it any more)')
+    .argument('<lock-id>')
+    .option('--force', 'do not ask for confirmation', false)
+    .action(async (id: string, opts: { force: boolean }, cmd: Command) => {
+      const dir = ctx.dir(cmd);
+      try {
+        const holder = await readLock(dir);
+        if (holder && holder.id === id && !opts.force && ctx.io.stdinIsTTY && ctx.io.readLine) {
+          const alive = !isStale(holder);
+          ctx.io.stdout(
+            `The lock is held by ${describeHolder(holder)}.\n` +
+              (alive ? 'That process still runs on this machine (or on another one): removing its lock lets two runs change the same VMs.\n' : '') +
+              'Only "yes" removes it.\n',
+          );
+          const answer = await ctx.io.readLine('Remove the lock? ');
+          if (answer?.trim() !== 'yes') {
+            ctx.io.stderr('The lock was kept.\n');
+            return ctx.exit(1);
+          }
+        }
+        const removed = await forceUnlock(dir, id);
+        ctx.io.stdout(`Removed the state lock ${removed.id} (held by ${removed.who}, pid ${removed.pid}, for "${removed.operation}").\n`);
+      } catch (err) {
+        ctx.io.stderr(`Error: ${(err as Error).message}\n`);
+        ctx.exit(1);
+      }
+    });
+}

@@ -1,0 +1,63 @@
+// The terminal view: one line per VM with a spinner, its current step and elapsed time, then
+// a summary. A function of its props; index.ts feeds it the model folded from engine events.
+import { Box, Text } from 'ink';
+import Spinner from 'ink-spinner';
+import { formatMs, OP_LABEL, summaryLine, type ProgressModel, type VmLine } from './model.js';
+
+const MARK: Record<Exclude<VmLine['status'], 'running'>, { text: string; color: string }> = {
+  waiting: { text: '·', color: 'gray' },
+  done: { text: '✔', color: 'green' },
+  failed: { text: '✘', color: 'red' },
+  refused: { text: '⊘', color: 'yellow' },
+  skipped: { text: '-', color: 'gray' },
+};
+
+function VmRow({ vm, now, width }: { vm: VmLine; now: number; width: number }) {
+  const elapsed = vm.status === 'running' ? now - vm.since : vm.firstStarted !== null && vm.lastEnded !== null ? vm.lastEnded - vm.firstStarted : 0;
+  const what =
+    vm.status === 'running'
+      ? `${OP_LABEL[vm.op!]}`
+      : vm.status === 'done'
+        ? 'done'
+        : vm.status === 'waiting'
+          ? 'waiting'
+          : `${vm.status}${vm.op ? ` (${vm.op.replace(/_/g, ' ')})` : ''}`;
+  return (
+    <Box>
+      <Box width={2}>
+        {vm.status === 'running' ? <Text color="cyan"><Spinner type="dots" /></Text> : <Text color={MARK[vm.status].color}>{MARK[vm.status].text}</Text>}
+      </Box>
+      <Box width={width + 2}>
+        <Text bold>{vm.address}</Text>
+      </Box>
+      <Box width={24}>
+        <Text>{what}</Text>
+      </Box>
+      <Box width={9}>
+        <Text dimColor>{vm.status === 'waiting' ? '' : formatMs(elapsed)}</Text>
+      </Box>
+      {vm.note ? <Text color={vm.status === 'failed' ? 'red' : vm.status === 'refused' ? 'yellow' : undefined} wrap="truncate-end">{vm.note}</Text> : null}
+    </Box>
+  );
+}
+
+export function ProgressView({ model, now }: { model: ProgressModel; now: number }) {
+  const width = Math.max(0, ...model.vms.map((v) => v.address.length));
+  return (
+    <Box flexDirection="column">
+      {model.hosts.filter((h) => h.state !== 'done').map((h) => (
+        <Box key={`host-${h.host}`}>
+          <Box width={2}>{h.state === 'reading' ? <Text color="cyan"><Spinner type="dots" /></Text> : <Text color="red">✘</Text>}</Box>
+          <Text>{h.state === 'reading' ? `${h.host}: reading the host` : (h.error ?? `${h.host}: failed`)}</Text>
+        </Box>
+      ))}
+      {model.vms.map((vm) => (
+        <VmRow key={vm.address} vm={vm} now={now} width={width} />
+      ))}
+      {model.messages.map((m, i) => (
+        <Text key={`msg-${i}`} color="yellow">{m}</Text>
+      ))}
+      {model.summary ? <Text bold color={model.summary.failed > 0 ? 'red' : model.summary.skipped > 0 ? 'yellow' : 'green'}>{summaryLine(model.summary)}</Text> : null}
+    </Box>
+  );
+}
