@@ -1,14 +1,46 @@
 // The simulated dom0, in-process entry point. Owner: the simulator.
+import { existsSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import type { ExecResult } from '../provider.js';
+import { FaultsError, parseFaults } from './faults.js';
+import { createHost } from './host.js';
+import { runXe } from './xapi/xe.js';
+import { runXl } from './xl/xl.js';
 
 export interface SimOptions {
   statePath: string; // the JSON file holding the simulated host (XENSIM_STATE)
   faults?: string; // XENSIM_FAULTS JSON
   toolstack?: 'xapi' | 'xl'; // the kind of host created on first use (XENSIM_TOOLSTACK)
   root?: string; // when set, every file path the simulated host touches resolves under it (XENSIM_ROOT)
+  hostname?: string; // the host's name on first use (XENSIM_HOSTNAME); default: the state file's name
+  seed?: string; // deterministic uuids on first use (XENSIM_SEED), for tests
+  exitOnKill?: boolean; // the `kill_during` fault really kills this process (the executables)
 }
 
 // argv[0] is "xe" or "xl"; the result is what the real command prints and exits with.
 export async function runSim(argv: string[], opts: SimOptions): Promise<ExecResult> {
-  throw new Error(`runSim(${argv[0]}, ${opts.statePath}): not implemented yet`);
+  const tool = argv[0];
+  if (tool !== 'xe' && tool !== 'xl') return { stdout: '', stderr: `${tool ?? ''}: command not found\n`, code: 127 };
+  let faults;
+  try {
+    faults = parseFaults(opts.faults);
+  } catch (e) {
+    if (e instanceof FaultsError) return { stdout: '', stderr: `${tool}: ${e.message}\n`, code: 1 };
+    throw e;
+  }
+  const hostname = opts.hostname ?? basename(opts.statePath).replace(/\.json$/, '');
+  const create = () =>
+    createHost({ toolstack: opts.toolstack ?? 'xapi', hostname, seed: opts.seed ?? null, hostMemoryMib: faults.hostMemoryMib });
+  const root = opts.root;
+  const resolve = (p: string) => (root ? join(root, p) : p);
+  const env = {
+    statePath: opts.statePath,
+    create,
+    faults,
+    exitOnKill: opts.exitOnKill ?? false,
+    root,
+    resolve,
+    fileExists: root ? (p: string) => existsSync(resolve(p)) : undefined,
+  };
+  return tool === 'xe' ? runXe(argv.slice(1), env) : runXl(argv.slice(1), env);
 }

@@ -1,0 +1,138 @@
+// Faults injected on request, from XENSIM_FAULTS (or SimOptions.faults), a JSON object:
+//
+//   latency_ms             {"*": 100, "vm-start": 250}  time each command takes, per command
+//                          name; "*" for every command. xe names are "vm-start", ...; xl names
+//                          are "xl create" (plain "create" also matches). The time passes
+//                          outside the state lock, so commands on different VMs overlap.
+//   fail                   [{"command": "vm-start", "nth": 2, "code": "VM_BAD_POWER_STATE",
+//                          "params": [...]}]: the nth call of the command (counted across
+//                          processes, in the state file) fails with that XAPI error. Params
+//                          are filled from the VM the command acts on when not given. For xl,
+//                          the call fails with exit 1 and "<command> failed (rc=-3)".
+//   no_pv_drivers          ["web-0"]: guests without PV drivers. XAPI refuses clean shutdown,
+//                          clean reboot, suspend and vCPU hot-plug with VM_LACKS_FEATURE
+//                          (check_op_for_feature, §6.2); xl shutdown/reboot print "PV control
+//                          interface not available" unless -F is given.
+//   crash                  ["db"]: guests that crash once their domain is built (after
+//                          crash_after_ms, default 0). XAPI applies actions-after-crash (a crash
+//                          within 120 s of the start turns restart into a shutdown, §1.5); xl
+//                          applies on_crash (preserve keeps a crashed domain in `xl list`).
+//   crash_after_ms         how long a crashing guest runs before it crashes (default 0).
+//   ignore_clean_shutdown  ["x"]: guests that ignore clean shutdown and reboot requests. xe
+//                          waits clean_shutdown_timeout_ms then fails with VM_SHUTDOWN_TIMEOUT;
+//                          `xl shutdown -w` gives up after the same time (real xl would wait on).
+//   clean_shutdown_timeout_ms  the simulated domain_shutdown_total_timeout (default 1500 ms,
+//                          the real one is 1200 s).
+//   kill_during            [{"command": "vm-start", "nth": 1}]: the nth call of the command exits
+//                          abruptly (SIGKILL; in-process: exit code 255) after it marked its
+//                          operation in current-operations. The next command that finds the
+//                          operation of a dead process completes it, as xapi would have done
+//                          for a client that went away.
+//   host_memory_mib        the host's RAM (default 262144), checked at start and resume.
+import type { SimState } from './state.js';
+
+export interface FailFault {
+  command: string;
+  nth: number;
+  code: string;
+  params?: string[];
+}
+
+export interface Faults {
+  latencyMs: Record<string, number>;
+  fail: FailFault[];
+  noPvDrivers: Set<string>;
+  crash: Set<string>;
+  crashAfterMs: number;
+  ignoreCleanShutdown: Set<string>;
+  cleanShutdownTimeoutMs: number;
+  killDuring: { command: string; nth: number }[];
+  hostMemoryMib: number | null;
+}
+
+export class FaultsError extends Error {}
+
+function names(v: unknown, key: string): Set<string> {
+  if (v === undefined) return new Set();
+  if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) {
+    throw new FaultsError(`XENSIM_FAULTS: "${key}" must be an array of VM names`);
+  }
+  return new Set(v as string[]);
+}
+
+function num(v: unknown, key: string, dflt: number): number {
+  if (v === undefined) return dflt;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
+    throw new FaultsError(`XENSIM_FAULTS: "${key}" must be a non-negative number`);
+  }
+  return v;
+}
+
+export function parseFaults(text: string | undefined): Faults {
+  let raw: Record<string, unknown> = {};
+  if (text !== undefined && text.trim() !== '') {
+    try {
+      raw = JSON.parse(text) as Record<string, unknown>;
+    } catch (e) {
+      throw new FaultsError(`XENSIM_FAULTS is not valid JSON: ${(e as Error).message}`);
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+      throw new FaultsError('XENSIM_FAULTS must be a JSON object');
+    }
+  }
+  const latency: Record<string, number> = {};
+  if (raw.latency_ms !== undefined) {
+    if (typeof raw.latency_ms === 'number') latency['*'] = num(raw.latency_ms, 'latency_ms', 0);
+    else if (typeof raw.latency_ms === 'object' && raw.latency_ms !== null) {
+      for (const [k, v] of Object.entries(raw.latency_ms)) latency[k] = num(v, `latency_ms.${k}`, 0);
+    } else throw new FaultsError('XENSIM_FAULTS: "latency_ms" must be an object of command names to milliseconds');
+  }
+  const calls = (key: string): { command: string; nth: number; code?: unknown; params?: unknown }[] => {
+    const v = raw[key];
+    if (v === undefined) return [];
+    if (!Array.isArray(v)) throw new FaultsError(`XENSIM_FAULTS: "${key}" must be an array`);
+    return v.map((f, i) => {
+      if (typeof f !== 'object' || f === null || typeof f.command !== 'string') {
+        throw new FaultsError(`XENSIM_FAULTS: ${key}[${i}] needs a "command"`);
+      }
+      return { command: f.command, nth: num(f.nth, `${key}[${i}].nth`, 1), code: f.code, params: f.params };
+    });
+  };
+  const fail = calls('fail').map((f, i) => {
+    if (typeof f.code !== 'string') throw new FaultsError(`XENSIM_FAULTS: fail[${i}] needs a "code"`);
+    const params = Array.isArray(f.params) ? f.params.map(String) : undefined;
+    return { command: f.command, nth: f.nth, code: f.code, params };
+  });
+  return {
+    latencyMs: latency,
+    fail,
+    noPvDrivers: names(raw.no_pv_drivers, 'no_pv_drivers'),
+    crash: names(raw.crash, 'crash'),
+    crashAfterMs: num(raw.crash_after_ms, 'crash_after_ms', 0),
+    ignoreCleanShutdown: names(raw.ignore_clean_shutdown, 'ignore_clean_shutdown'),
+    cleanShutdownTimeoutMs: num(raw.clean_shutdown_timeout_ms, 'clean_shutdown_timeout_ms', 1500),
+    killDuring: calls('kill_during').map((f) => ({ command: f.command, nth: f.nth })),
+    hostMemoryMib: raw.host_memory_mib === undefined ? null : num(raw.host_memory_mib, 'host_memory_mib', 0),
+  };
+}
+
+function matches(key: string, command: string): boolean {
+  if (key === command) return true;
+  return command.startsWith('xl ') && key === command.slice(3);
+}
+
+export function latencyFor(f: Faults, command: string): number {
+  for (const [k, v] of Object.entries(f.latencyMs)) if (k !== '*' && matches(k, command)) return v;
+  return f.latencyMs['*'] ?? 0;
+}
+
+// Counts this call of `command` in the state and says which faults it triggers.
+export function countCall(st: SimState, f: Faults, command: string): { fail: FailFault | null; kill: boolean } {
+  const n = (st.calls[command] ?? 0) + 1;
+  st.calls[command] = n;
+  const fail = f.fail.find((x) => matches(x.command, command) && x.nth === n) ?? null;
+  const kill = f.killDuring.some((x) => matches(x.command, command) && x.nth === n);
+  return { fail, kill };
+}
+
+export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,113 @@
+// Errors as `xe` prints them (spec §1.6, §1.7, §6.4): all on stderr, exit code 1.
+// Doc texts are those of current xapi's datamodel_errors.ml.
+
+// An API error. Params are already rendered (an object reference is `<uuid> (<name>)`).
+export class XapiError extends Error {
+  constructor(
+    readonly code: string,
+    readonly params: string[],
+  ) {
+    super(code);
+  }
+}
+
+// `Error: <message>`: CLI-side failures (Cli_failure, Record_failure).
+export class CliError extends Error {}
+
+// `Unknown command` / `Required parameter not found`: followed by the usage hint.
+export class UsageError extends Error {}
+
+interface ErrorDef {
+  params: string[];
+  doc: string;
+}
+
+export const ERRORS: Record<string, ErrorDef> = {
+  VM_BAD_POWER_STATE: {
+    params: ['vm', 'expected', 'actual'],
+    doc: "You attempted an operation on a VM that was not in an appropriate power state at the time; for example, you attempted to start a VM that was already running. The parameters returned are the VM's handle, and the expected and actual VM state at the time of the call.",
+  },
+  // Current xapi (>= v25.27.0) parameters; XA-1.249 had only class and object.
+  OTHER_OPERATION_IN_PROGRESS: {
+    params: ['class', 'object', 'operation_type', 'operation_ref'],
+    doc: 'Another operation involving the object is currently in progress',
+  },
+  HANDLE_INVALID: {
+    params: ['class', 'handle'],
+    doc: 'You gave an invalid object reference. The object may have recently been deleted. The class parameter gives the type of reference given, and the handle parameter echoes the bad value given.',
+  },
+  UUID_INVALID: { params: ['type', 'uuid'], doc: 'The uuid you supplied was invalid.' },
+  VM_IS_TEMPLATE: { params: ['vm'], doc: 'The operation attempted is not valid for a template VM' },
+  OPERATION_NOT_ALLOWED: { params: ['reason'], doc: 'You attempted an operation that was not allowed.' },
+  OPERATION_BLOCKED: {
+    params: ['ref', 'code'],
+    doc: 'You attempted an operation that was explicitly blocked (see the blocked_operations field of the given object).',
+  },
+  INVALID_VALUE: { params: ['field', 'value'], doc: 'The value given is invalid' },
+  VALUE_NOT_SUPPORTED: {
+    params: ['field', 'value', 'reason'],
+    doc: 'You attempted to set a value that is not supported by this implementation. The fully-qualified field name and the value that you tried to set are returned. Also returned is a developer-only diagnostic reason.',
+  },
+  MEMORY_CONSTRAINT_VIOLATION_ORDER: {
+    params: [],
+    doc: 'The dynamic memory range violates constraint static_min <= dynamic_min <= dynamic_max <= static_max.',
+  },
+  MEMORY_CONSTRAINT_VIOLATION_MAXPIN: {
+    params: ['reason'],
+    doc: 'The dynamic memory range violates constraint static_min = dynamic_min = dynamic_max = static_max.',
+  },
+  MAP_DUPLICATE_KEY: {
+    params: ['type', 'param_name', 'uuid', 'key'],
+    doc: 'You tried to add a key-value pair to a map, but that key is already there.',
+  },
+  VM_LACKS_FEATURE: { params: ['vm'], doc: 'You attempted an operation on a VM which lacks the feature.' },
+  VM_SHUTDOWN_TIMEOUT: { params: ['vm', 'timeout'], doc: 'VM failed to shutdown before the timeout expired' },
+  VM_FAILED_SHUTDOWN_ACK: { params: ['vm'], doc: "VM didn't acknowledge the need to shutdown." },
+  VM_NO_SUSPEND_SR: { params: ['vm'], doc: 'This VM does not have a suspend SR specified.' },
+  NO_HOSTS_AVAILABLE: { params: [], doc: 'There were no servers available to complete the specified operation.' },
+  HOST_NOT_ENOUGH_FREE_MEMORY: {
+    params: ['needed', 'available'],
+    doc: 'Not enough server memory is available to perform this operation.',
+  },
+  BOOTLOADER_FAILED: { params: ['vm', 'msg'], doc: 'The bootloader returned an error' },
+  UNKNOWN_BOOTLOADER: { params: ['vm', 'bootloader'], doc: 'The requested bootloader is unknown' },
+  DEVICE_ALREADY_EXISTS: { params: ['device'], doc: 'A device with the name given already exists on the selected VM' },
+  INVALID_DEVICE: { params: ['device'], doc: 'The device name is invalid' },
+  VBD_CDS_MUST_BE_READONLY: { params: [], doc: 'Read/write CDs are not supported' },
+  DEVICE_ALREADY_ATTACHED: { params: ['device'], doc: 'The device is already attached to a VM' },
+  DEVICE_ALREADY_DETACHED: { params: ['device'], doc: 'The device is not currently attached' },
+  MAC_INVALID: { params: ['MAC'], doc: 'The MAC address specified is not valid.' },
+  VDI_READONLY: { params: ['vdi'], doc: 'The operation required write access but this VDI is read-only' },
+  // [UNCONFIRMED] doc text and params of VDI_IN_USE and TASK_CANCELLED, from memory of datamodel_errors.ml.
+  VDI_IN_USE: { params: ['vdi', 'operation'], doc: 'This operation cannot be performed because this VDI is in use by some other operation' },
+  TASK_CANCELLED: { params: ['task'], doc: 'The request was asynchronous but has been cancelled.' },
+  INTERNAL_ERROR: {
+    params: ['message'],
+    doc: 'The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.',
+  },
+  CANNOT_RESET_CONTROL_DOMAIN: { params: ['vm'], doc: 'The power-state of a control domain cannot be reset.' },
+  LICENSE_RESTRICTION: {
+    params: ['feature'],
+    doc: 'This operation is not allowed because your license lacks a needed feature. Please contact your support representative.',
+  },
+};
+
+// The stderr text of an error, with its trailing newline.
+export function renderError(e: unknown): string {
+  if (e instanceof XapiError) {
+    const def = ERRORS[e.code];
+    if (!def) {
+      return `Error code: ${e.code}\nError parameters: ${e.params.join(', ')}\n`;
+    }
+    const lines = [def.doc];
+    const n = Math.max(def.params.length, e.params.length);
+    for (let i = 0; i < n; i++) {
+      const name = def.params[i] ?? '<extra>';
+      lines.push(`${name}: ${e.params[i] ?? '<unknown>'}`);
+    }
+    return lines.join('\n') + '\n';
+  }
+  if (e instanceof CliError) return `Error: ${e.message}\n`;
+  if (e instanceof UsageError) return `${e.message}\nFor usage run: 'xe help'\n`;
+  throw e;
+}

@@ -1,0 +1,185 @@
+// What each lifecycle operation does to the host once it has run (xapi_vm.ml,
+// xapi_xenops.ml), and the guest-initiated events (crash) of §1.5. Pure state changes:
+// the runner in run.ts decides when they happen.
+import type { Faults } from '../faults.js';
+import { newUuid } from '../ids.js';
+import type { SimState, Vm } from '../state.js';
+import { XapiError } from './errors.js';
+import { checkMemory, hasGuestMetrics, hostFreeMemory, vmVbds, vmVifs } from './records.js';
+import { vmLabel } from './lifecycle.js';
+
+// Version choice: >= v24.20.0, direct kernels must live under /var/lib/xcp/guest/.
+const KERNEL_DIR = '/var/lib/xcp/guest/';
+const BOOTLOADERS = ['pygrub', 'eliloader'];
+
+export interface Env {
+  faults: Faults;
+  fileExists?: (path: string) => boolean; // set when the host has its own file root
+}
+
+function resolvedDomainType(vm: Vm): string {
+  if (vm.domainType !== 'unspecified') return vm.domainType;
+  return vm.hvmPolicy === '' ? 'pv' : 'hvm';
+}
+
+// Checks made when a domain is about to be built (start, resume, reboot).
+export function checkBootable(st: SimState, vm: Vm, env: Env, needMemory: boolean): void {
+  if (vm.vcpusMax < 1) throw new XapiError('INVALID_VALUE', ['VCPUs_max', String(vm.vcpusMax)]);
+  if (vm.vcpusAtStartup > vm.vcpusMax) {
+    throw new XapiError('VALUE_NOT_SUPPORTED', ['VCPUs-at-startup', String(vm.vcpusAtStartup), 'value greater than VCPUs-max']);
+  }
+  checkMemory(vm);
+  const type = resolvedDomainType(vm);
+  if (type === 'pv' || type === 'pv_in_pvh') {
+    if (vm.pvBootloader !== '') {
+      if (!BOOTLOADERS.includes(vm.pvBootloader)) throw new XapiError('UNKNOWN_BOOTLOADER', [vmLabel(vm), vm.pvBootloader]);
+    } else {
+      // [UNCONFIRMED] an empty kernel with an empty bootloader: INVALID_VALUE kernel, per §3.1.
+      for (const [field, path] of [['kernel', vm.pvKernel], ['ramdisk', vm.pvRamdisk]] as const) {
+        if (field === 'ramdisk' && path === '') continue;
+        if (!path.startsWith(KERNEL_DIR)) {
+          throw new XapiError('INVALID_VALUE', [field, path, `Is not in any of the allowed kernel directories: [${KERNEL_DIR}]`]);
+        }
+        if (env.fileExists && !env.fileExists(path)) throw new XapiError('INVALID_VALUE', [field, path, 'File does not exist']);
+      }
+    }
+  }
+  if (needMemory) {
+    const needed = vm.dmax;
+    const available = hostFreeMemory(st);
+    if (needed > available) throw new XapiError('HOST_NOT_ENOUGH_FREE_MEMORY', [String(needed), String(available)]);
+  }
+}
+
+// An XML-RPC struct of the boot-relevant fields, as xapi stores last_booted_record.
+// [UNCONFIRMED] xapi stores the whole VM record; the simulator keeps the fields that
+// decide how the domain was built.
+function bootRecord(vm: Vm): string {
+  const member = (k: string, v: string) => `<member><name>${k}</name><value>${v.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</value></member>`;
+  const map = (m: Record<string, string>) => `<struct>${Object.entries(m).map(([k, v]) => member(k, v)).join('')}</struct>`;
+  const parts = [
+    member('uuid', vm.uuid),
+    member('name_label', vm.name),
+    member('memory_static_max', String(vm.smax)),
+    member('memory_dynamic_max', String(vm.dmax)),
+    member('memory_dynamic_min', String(vm.dmin)),
+    member('memory_static_min', String(vm.smin)),
+    member('VCPUs_max', String(vm.vcpusMax)),
+    member('VCPUs_at_startup', String(vm.vcpusAtStartup)),
+    member('domain_type', resolvedDomainType(vm)),
+    member('HVM_boot_policy', vm.hvmPolicy),
+    `<member><name>HVM_boot_params</name><value>${map(vm.hvmParams)}</value></member>`,
+    `<member><name>platform</name><value>${map(vm.platform)}</value></member>`,
+    member('PV_bootloader', vm.pvBootloader),
+    member('PV_kernel', vm.pvKernel),
+    member('PV_ramdisk', vm.pvRamdisk),
+    member('PV_args', vm.pvArgs),
+    member('PV_bootloader_args', vm.pvBootloaderArgs),
+    member('PV_legacy_args', vm.pvLegacyArgs),
+  ];
+  return `<value><struct>${parts.join('')}</struct></value>`;
+}
+
+function buildDomain(st: SimState, vm: Vm, env: Env, paused: boolean): void {
+  vm.power = paused ? 'paused' : 'running';
+  vm.domid = st.nextDomid++;
+  vm.residentOn = st.host.uuid;
+  vm.startTime = Date.now();
+  vm.vcpusLive = vm.vcpusAtStartup;
+  vm.bootedDomainType = resolvedDomainType(vm);
+  vm.lastBoot = bootRecord(vm);
+  if (!vm.consoleUuid) vm.consoleUuid = newUuid(st);
+  const hvm = vm.bootedDomainType === 'hvm';
+  for (const vbd of vmVbds(st, vm)) if (vbd.vdi !== null || hvm) vbd.attached = true;
+  for (const vif of vmVifs(st, vm)) vif.attached = true;
+  delete vm.crashAt;
+  if (env.faults.crash.has(vm.name)) vm.crashAt = Date.now() + env.faults.crashAfterMs;
+}
+
+function resetToHalted(st: SimState, vm: Vm): void {
+  vm.power = 'halted';
+  vm.domid = -1;
+  vm.residentOn = null;
+  vm.vcpusLive = 0;
+  delete vm.crashAt;
+  for (const vbd of vmVbds(st, vm)) vbd.attached = false;
+  for (const vif of vmVifs(st, vm)) vif.attached = false;
+  if (vm.suspendVdi) {
+    delete st.vdis[vm.suspendVdi];
+    vm.suspendVdi = null;
+  }
+}
+
+// Completes `op` on `vm`. Returns what the command prints, if anything.
+export function completeOperation(st: SimState, vm: Vm, op: string, args: Record<string, string>, env: Env): void {
+  switch (op) {
+    case 'start':
+      buildDomain(st, vm, env, args.paused === 'true');
+      return;
+    case 'clean_shutdown':
+    case 'hard_shutdown':
+      resetToHalted(st, vm);
+      return;
+    case 'clean_reboot':
+    case 'hard_reboot':
+      // VM_reboot = shutdown + VM_start + unpause: a new domain from the current record.
+      buildDomain(st, vm, env, false);
+      return;
+    case 'pause':
+      vm.power = 'paused';
+      return;
+    case 'unpause':
+      vm.power = 'running';
+      return;
+    case 'suspend': {
+      const sr = vm.suspendSr && st.srs[vm.suspendSr] ? vm.suspendSr : st.host.defaultSr;
+      const vdi = newUuid(st);
+      st.vdis[vdi] = {
+        uuid: vdi, name: 'Suspend image', desc: 'Suspend image', sr, size: vm.smax + 4 * 2 ** 20, type: 'suspend',
+        sharable: false, readOnly: false, other: {}, smConfig: {}, tags: [],
+      };
+      vm.suspendVdi = vdi;
+      vm.power = 'suspended';
+      vm.domid = -1;
+      vm.residentOn = null;
+      vm.vcpusLive = 0;
+      delete vm.crashAt;
+      return;
+    }
+    case 'resume': {
+      const vdi = vm.suspendVdi;
+      buildDomain(st, vm, env, false);
+      if (vdi) delete st.vdis[vdi];
+      vm.suspendVdi = null;
+      return;
+    }
+    default:
+      return;
+  }
+}
+
+export function suspendSrOf(st: SimState, vm: Vm): string | null {
+  if (vm.suspendSr && st.srs[vm.suspendSr]) return vm.suspendSr;
+  return st.host.defaultSr || null;
+}
+
+// Guest-initiated events that are due: crashes handled by actions-after-crash.
+export function settleGuests(st: SimState, env: Env): void {
+  const now = Date.now();
+  for (const vm of Object.values(st.vms)) {
+    if (vm.crashAt === undefined || vm.crashAt > now || vm.power !== 'running') continue;
+    const action = vm.afterCrash;
+    const young = vm.startTime !== null && now - vm.startTime < 120_000;
+    if (action === 'preserve') {
+      vm.power = 'paused';
+      delete vm.crashAt;
+    } else if ((action === 'restart' || action === 'coredump_and_restart' || action === 'rename_restart') && !young) {
+      buildDomain(st, vm, env, false);
+    } else {
+      // destroy, coredump_and_destroy, or a crash within 120 s of the start (Start becomes Shutdown).
+      resetToHalted(st, vm);
+    }
+  }
+}
+
+export { hasGuestMetrics };
