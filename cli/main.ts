@@ -12,6 +12,7 @@ import { register as outputCommand } from './commands/output.js';
 import { register as planCommand } from './commands/plan.js';
 import { register as showCommand } from './commands/show.js';
 import { register as stateCommand } from './commands/state.js';
+import { register as validateCommand } from './commands/validate.js';
 
 // In the order `xenform --help` lists them.
 const commands: RegisterCommand[] = [
@@ -24,6 +25,7 @@ const commands: RegisterCommand[] = [
   importCommand,
   outputCommand,
   forceUnlockCommand,
+  validateCommand,
 ];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
