@@ -8,6 +8,13 @@ export interface BodySchema {
   blocks?: Record<string, { labels: string[]; multiple?: boolean }>;
 }
 
+const attributeSets = new WeakMap<BodySchema, Set<string>>();
+function attributeSet(schema: BodySchema): Set<string> {
+  let s = attributeSets.get(schema);
+  if (!s) attributeSets.set(schema, (s = new Set(schema.attributes)));
+  return s;
+}
+
 export interface BodyContent {
   attrs: Map<string, Attribute>;
   blocks: Map<string, Block[]>;
@@ -24,9 +31,10 @@ export function checkBody(body: Body, schema: BodySchema, diags: Diagnostic[], w
   const attrs = new Map<string, Attribute>();
   const blocks = new Map<string, Block[]>();
   const blockTypes = schema.blocks ?? {};
+  const known = attributeSet(schema);
   for (const item of body.items) {
     if (item.kind === 'Attribute') {
-      if (!schema.attributes.includes(item.name)) {
+      if (!known.has(item.name)) {
         let hint = '';
         if (item.name in blockTypes) hint = ` Did you mean to define a block of type "${item.name}"?`;
         else {
@@ -54,7 +62,7 @@ export function checkBody(body: Body, schema: BodySchema, diags: Diagnostic[], w
       attrs.set(item.name, item);
       continue;
     }
-    const spec = blockTypes[item.type];
+    const spec = Object.hasOwn(blockTypes, item.type) ? blockTypes[item.type] : undefined;
     if (!spec) {
       let hint = '';
       if (schema.attributes.includes(item.type)) hint = ` Did you mean to define argument "${item.type}"? If so, use the equals sign to assign it a value.`;

@@ -116,7 +116,7 @@ function conv(v: Value, want: Type, path: string[]): Value {
       if (have.kind !== 'map' && have.kind !== 'object') throw new ConversionError(path, 'object required');
       const m = v.raw as Map<string, Value>;
       const out = new Map<string, Value>();
-      const types: Record<string, Type> = {};
+      const types: Record<string, Type> = Object.create(null);
       for (const name of Object.keys(want.attrs).sort()) {
         const attrType = want.attrs[name];
         const given = m.get(name);
@@ -206,7 +206,7 @@ export function unify(types: Type[]): Type | null {
       const keys = Object.keys((first as { attrs: Record<string, Type> }).attrs).sort().join('\u0000');
       const same = types.every((t) => Object.keys((t as { attrs: Record<string, Type> }).attrs).sort().join('\u0000') === keys);
       if (same) {
-        const attrs: Record<string, Type> = {};
+        const attrs: Record<string, Type> = Object.create(null);
         for (const k of Object.keys((first as { attrs: Record<string, Type> }).attrs)) {
           const u = unify(types.map((t) => (t as { attrs: Record<string, Type> }).attrs[k]));
           if (u === null) return null;

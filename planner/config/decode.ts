@@ -6,7 +6,7 @@ import { convert } from './convert.js';
 import type { Evaluator } from './eval.js';
 import { UNKNOWN, type Unknown } from './types.js';
 import { SIZE_FORMS, parseDuration, parseSize } from './units.js';
-import { BOOL, NUMBER, STRING, type Type, type Value, isUnknownValue, isWhollyKnown, listOf, mapOf, toJs } from './value.js';
+import { BOOL, NUMBER, STRING, type Type, type Value, isUnknownValue, isWhollyKnown, listOf, mapOf, setOwn, toJs } from './value.js';
 
 export class Decoder {
   constructor(
@@ -123,7 +123,7 @@ export class Decoder {
     const out: Record<string, string> = {};
     for (const [k, e] of v.raw as Map<string, Value>) {
       if (e.raw === null) return this.error('Invalid value', `"${path}" must not contain null values (key "${k}").`, attr!.expr.range);
-      out[k] = toJs(e, UNKNOWN) as string;
+      setOwn(out, k, toJs(e, UNKNOWN));
     }
     return out;
   }

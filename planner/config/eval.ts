@@ -282,7 +282,7 @@ export class Evaluator {
       return unknownOf(DYNAMIC);
     }
     if (e.name === 'try' || e.name === 'can') return this.tryCan(e);
-    const spec = FUNCTIONS[e.name];
+    const spec = Object.hasOwn(FUNCTIONS, e.name) ? FUNCTIONS[e.name] : undefined;
     if (!spec) {
       const ns = e.name.includes('::') ? '' : didYouMean(e.name, functionNames());
       this.diagnostics.push(error('Call to unknown function', `There is no function named "${e.name}".${ns}`, e.nameRange, e.range));

@@ -10,7 +10,7 @@ import { type BodySchema, blockHeader, checkBody, rangeText } from './body.js';
 import { convert } from './convert.js';
 import { Evaluator, type RootResolver } from './eval.js';
 import type { FnContext } from './functions/spec.js';
-import { findReferences } from './references.js';
+import { findReferences, type Reference } from './references.js';
 import { checkVmBlock, decodeHost, hostNameOf, type VmBlock, decodeVm } from './schema.js';
 import { renderTemplateFile } from './template.js';
 import {
@@ -257,20 +257,24 @@ function order(nodes: Map<string, Node>, diags: Diagnostic[]): { sorted: Node[];
 
 function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: LoadOptions, fn: FnContext, diags: Diagnostic[]): Config {
   const nodes = new Map<string, Node>();
-  const addNode = (id: string, exprs: Expression[], range: Range, extra: [string, Range][] = []) => {
+  const addNode = (id: string, refs: Reference[], range: Range, extra: [string, Range][] = []) => {
     const deps = new Map<string, Range>();
-    for (const e of exprs) {
-      for (const r of findReferences(e)) {
-        if (r.root !== 'local' && r.root !== 'vm' && r.root !== 'host') continue;
-        const target = `${r.root}.${r.name}`;
-        if (!deps.has(target)) deps.set(target, r.range);
-      }
+    for (const r of refs) {
+      if (r.root !== 'local' && r.root !== 'vm' && r.root !== 'host') continue;
+      const target = `${r.root}.${r.name}`;
+      if (!deps.has(target)) deps.set(target, r.range);
     }
     for (const [t, r] of extra) if (!deps.has(t)) deps.set(t, r);
     nodes.set(id, { id, deps, range });
   };
-  for (const [name, attr] of decls.locals) addNode(`local.${name}`, [attr.expr], attr.range);
-  for (const [name, b] of decls.hosts) addNode(`host.${name}`, bodyExpressions(b.body), b.range);
+  const refsOf = (exprs: Expression[], out: Reference[] = []) => {
+    for (const e of exprs) findReferences(e, out);
+    return out;
+  };
+  // references from everything but depends_on: the VMs a vm block uses values of
+  const vmValueRefs = new Map<string, Reference[]>();
+  for (const [name, attr] of decls.locals) addNode(`local.${name}`, refsOf([attr.expr]), attr.range);
+  for (const [name, b] of decls.hosts) addNode(`host.${name}`, refsOf(bodyExpressions(b.body)), b.range);
   for (const [name, vm] of decls.vms) {
     // `host = "lab"` names a host without a reference; it still has to be decoded first
     const hostAttr = vm.top.attrs.get('host');
@@ -279,7 +283,15 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
     if (e && e.kind === 'TemplateExpr' && e.parts.length === 1 && e.parts[0].kind === 'TemplateLiteral') {
       extra.push([`host.${e.parts[0].value}`, e.range]);
     } else if (e && e.kind === 'LiteralValue' && typeof e.value === 'string') extra.push([`host.${e.value}`, e.range]);
-    addNode(`vm.${name}`, bodyExpressions(vm.block.body), vm.block.range, extra);
+    const refs: Reference[] = [];
+    for (const item of vm.block.body.items) {
+      if (item.kind === 'Attribute') {
+        if (item.name !== 'depends_on') findReferences(item.expr, refs);
+      } else refsOf(bodyExpressions(item.body), refs);
+    }
+    vmValueRefs.set(name, refs);
+    const dependsOn = vm.top.attrs.get('depends_on');
+    addNode(`vm.${name}`, dependsOn ? findReferences(dependsOn.expr, [...refs]) : refs, vm.block.range, extra);
   }
   const { sorted, broken } = order(nodes, diags);
 
@@ -287,6 +299,7 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
   const hosts = new Map<string, HostConfig>();
   const vms = new Map<string, VmResult>();
   const hostNames = new Set(decls.hosts.keys());
+  const hostValues = new Map<string, Value>();
 
   const vmValue = (name: string): Value => {
     const r = vms.get(name);
@@ -342,7 +355,10 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
             return fail('Reference to undeclared host', `A host named "${attr}" has not been declared.${s ? ` Did you mean "${s}"?` : ''}`);
           }
           const h = hosts.get(attr);
-          return { value: h ? hostValue(h) : unknownOf(DYNAMIC), consumed: 1 };
+          if (!h) return { value: unknownOf(DYNAMIC), consumed: 1 };
+          let hv = hostValues.get(attr);
+          if (!hv) hostValues.set(attr, (hv = hostValue(h)));
+          return { value: hv, consumed: 1 };
         }
         case 'count':
           if (instance?.count === undefined) {
@@ -402,7 +418,7 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
   for (const [name, vm] of decls.vms) {
     const r = vms.get(name);
     if (!r) continue;
-    const deps = dependencies(vm, name, decls, vms, diags);
+    const deps = dependencies(vm, name, vmValueRefs.get(name)!, decls, vms, diags);
     for (const inst of r.instances) {
       if (!inst) continue;
       inst.depends_on = deps.filter((a) => a !== inst.address);
@@ -563,7 +579,7 @@ function dedupe(fresh: Diagnostic[], existing: Diagnostic[]): Diagnostic[] {
 }
 
 // VM addresses a vm block depends on: its depends_on list and the VMs it references.
-function dependencies(vm: VmBlock, self: string, decls: Declarations, vms: Map<string, VmResult>, diags: Diagnostic[]): string[] {
+function dependencies(vm: VmBlock, self: string, valueRefs: Reference[], decls: Declarations, vms: Map<string, VmResult>, diags: Diagnostic[]): string[] {
   const out = new Set<string>();
   const add = (name: string, key: InstanceKey | undefined) => {
     const r = vms.get(name);
@@ -595,14 +611,9 @@ function dependencies(vm: VmBlock, self: string, decls: Declarations, vms: Map<s
       }
     }
   }
-  for (const item of vm.block.body.items) {
-    const exprs = item.kind === 'Attribute' ? (item.name === 'depends_on' ? [] : [item.expr]) : bodyExpressions(item.body);
-    for (const e of exprs) {
-      for (const r of findReferences(e)) {
-        if (r.root !== 'vm' || r.name === '' || r.name === self || !decls.vms.has(r.name)) continue;
-        add(r.name, r.key === null || typeof r.key === 'boolean' ? undefined : r.key);
-      }
-    }
+  for (const r of valueRefs) {
+    if (r.root !== 'vm' || r.name === '' || r.name === self || !decls.vms.has(r.name)) continue;
+    add(r.name, r.key === null || typeof r.key === 'boolean' ? undefined : r.key);
   }
   return [...out];
 }

@@ -229,7 +229,7 @@ export function decodeIgnoreChanges(expr: Expression, diags: Diagnostic[]): stri
   for (const e of expr.exprs) {
     const p = ignorePath(e);
     const [head, sub, ...more] = p ? p.split('.') : [];
-    const allowed = head !== undefined ? IGNORABLE[head] : undefined;
+    const allowed = head !== undefined && Object.hasOwn(IGNORABLE, head) ? IGNORABLE[head] : undefined;
     let ok = p !== null && allowed !== undefined && more.length === 0;
     if (ok && sub !== undefined) ok = allowed === 'any' || (Array.isArray(allowed) && allowed.includes(sub));
     if (!ok) {

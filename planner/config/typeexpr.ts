@@ -65,8 +65,8 @@ export function typeFromExpr(expr: Expression, evalDefault: (e: Expression) => V
           const a = one();
           if (!a) return DYNAMIC;
           if (a.kind !== 'ObjectConsExpr') return bad(a, 'The object type constructor requires an object of attribute types.');
-          const attrs: Record<string, Type> = {};
-          const optional: Record<string, Value | null> = {};
+          const attrs: Record<string, Type> = Object.create(null);
+          const optional: Record<string, Value | null> = Object.create(null);
           let hasOptional = false;
           for (const item of a.items) {
             const key = item.key.kind === 'ObjectConsKeyExpr' ? item.key.wrapped : item.key;

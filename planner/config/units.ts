@@ -18,7 +18,7 @@ export function parseSize(v: string | number): { bytes: number } | { error: stri
   }
   const m = /^\s*(\d+(?:\.\d+)?)\s*([A-Za-z]*)\s*$/.exec(v);
   const unit = m ? (m[2] === '' ? 'B' : m[2]) : '';
-  if (!m || !(unit in SIZE_UNITS)) {
+  if (!m || !Object.hasOwn(SIZE_UNITS, unit)) {
     return { error: `${JSON.stringify(v)} is not a size: use ${SIZE_FORMS}.` };
   }
   const bytes = Number(m[1]) * SIZE_UNITS[unit];

@@ -62,7 +62,7 @@ export function sortedMap(entries: Iterable<[string, Value]>): Map<string, Value
 
 export function object(attrs: Map<string, Value> | Record<string, Value>): Value {
   const m = sortedMap(attrs instanceof Map ? attrs : Object.entries(attrs));
-  const types: Record<string, Type> = {};
+  const types: Record<string, Type> = Object.create(null);
   for (const [k, v] of m) types[k] = v.type;
   return { type: objectOf(types), raw: m };
 }
@@ -249,7 +249,7 @@ export function toJs(v: Value, unknownMarker: unknown): unknown {
   if (Array.isArray(v.raw)) return v.raw.map((e) => toJs(e, unknownMarker));
   if (v.raw instanceof Map) {
     const o: Record<string, unknown> = {};
-    for (const [k, e] of v.raw) o[k] = toJs(e, unknownMarker);
+    for (const [k, e] of v.raw) setOwn(o, k, toJs(e, unknownMarker));
     return o;
   }
   return v.raw;
@@ -268,6 +268,12 @@ export function fromJs(x: unknown): Value {
     return object(m);
   }
   return NULL;
+}
+
+// Sets a key even when it is "__proto__", which plain assignment would not.
+export function setOwn(o: Record<string, unknown>, k: string, v: unknown): void {
+  if (k === '__proto__') Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+  else o[k] = v;
 }
 
 export function assertNever(x: never): never {

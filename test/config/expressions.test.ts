@@ -107,3 +107,10 @@ t.test('locals are evaluated in dependency order, whatever their order in the fi
   t.same(r.errors, []);
   t.equal(r.value, 'X!');
 });
+
+t.test('names that JavaScript objects carry are ordinary names', async (t) => {
+  t.same(evalExpr('{ "__proto__" = 1, constructor = 2 }').value, { ['__proto__']: 1, constructor: 2 });
+  t.same(evalExpr('jsondecode("{\\"__proto__\\": {\\"a\\": 1}}")["__proto__"].a').value, 1);
+  t.same(evalExpr('toString("x")').errors, ['main.xf.hcl:3:11: Call to unknown function: There is no function named "toString". Did you mean "tostring"?']);
+  t.same(evalExpr('"${1}"', 'variable "constructor" {\n  default = 1\n}\n').errors, []);
+});

@@ -24,7 +24,7 @@ const NAMESPACES: Record<string, string> = {
 };
 
 export function uuidv5(namespace: string, name: string): string {
-  const ns = NAMESPACES[namespace] ?? namespace;
+  const ns = Object.hasOwn(NAMESPACES, namespace) ? NAMESPACES[namespace] : namespace;
   if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(ns)) {
     throw new FnError(`uuidv5() doesn't support namespace ${JSON.stringify(namespace)}`, 0);
   }
