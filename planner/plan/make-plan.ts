@@ -224,6 +224,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
         if (!r && !where.adopted) continue; // config-only VM while destroying: nothing exists
         work.action = 'delete';
         work.after = null;
+        work.uuid = observed?.uuid ?? r?.uuid ?? null;
         if (!observed) {
           work.reasons.push('not in the configuration, and already gone from its host: it is forgotten from the state');
           work.disruption = 'none';
@@ -349,7 +350,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       changes: w.changes,
       fingerprint: w.fingerprint,
     };
-    if (w.pendingReboot) rc.pending_reboot = true;
+    if (w.vm && (w.action === 'update' || w.action === 'noop')) rc.pending_reboot = w.pendingReboot;
     if (options.refreshOnly) {
       if (!drifted.has(w.address)) continue;
       Object.assign(rc, { action: 'read', disruption: 'none', reasons: ['refresh only: the state is updated to what the host shows'], changes: [] });
