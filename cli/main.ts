@@ -2,7 +2,7 @@
 import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError } from 'commander';
 import { CliContext, type CliIO, type RegisterCommand } from './context.js';
-import { XENFORM_VERSION } from './version.js';
+import { XENFORM_VERSION } from '../engine/version.js';
 import { register as applyCommand } from './commands/apply.js';
 import { register as destroyCommand } from './commands/destroy.js';
 import { register as forceUnlockCommand } from './commands/force-unlock.js';

@@ -568,6 +568,7 @@ function evaluateVm(
 
 // The same mistake in every instance of a counted block is reported once.
 function dedupe(fresh: Diagnostic[], existing: Diagnostic[]): Diagnostic[] {
+  if (fresh.length === 0) return fresh;
   const key = (d: Diagnostic) => `${d.summary}|${d.detail}|${d.subject ? `${d.subject.filename}:${d.subject.start.byte}` : ''}`;
   const seen = new Set(existing.slice(-50).map(key));
   return fresh.filter((d) => {

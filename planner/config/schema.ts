@@ -465,7 +465,7 @@ function decodeBoot(vm: VmBlock, d: Decoder): BootAttributes {
     ramdisk: '',
     args: '',
     bootloader_args: '',
-    order: 'cd',
+    order: mode === 'hvm' ? 'cd' : '', // a PV guest has no boot order: providers report ''
     firmware: 'bios',
   };
   for (const f of PV_FIELDS) {

@@ -125,7 +125,7 @@ function collectGiven(
   diags: Diagnostic[],
 ): Map<string, GivenValue> {
   const given = new Map<string, GivenValue>();
-  for (const [k, v] of Object.entries(inputs.env ?? {})) {
+  for (const [k, v] of Object.entries(inputs.env ?? process.env)) {
     if (k.startsWith('XF_VAR_') && v !== undefined && k.length > 7) {
       given.set(k.slice(7), { source: 'env', text: v, where: `the environment variable ${k}` });
     }

@@ -114,3 +114,27 @@ t.test('names that JavaScript objects carry are ordinary names', async (t) => {
   t.same(evalExpr('toString("x")').errors, ['main.xf.hcl:3:11: Call to unknown function: There is no function named "toString". Did you mean "tostring"?']);
   t.same(evalExpr('"${1}"', 'variable "constructor" {\n  default = 1\n}\n').errors, []);
 });
+
+t.test('collection functions keep known structure around values known only after apply', async (t) => {
+  const cases: [string, unknown][] = [
+    ['merge({ a = "x" }, { db = vm.db.uuid })', { a: 'x', db: UNKNOWN }],
+    ['concat(["a"], [vm.db.uuid])', ['a', UNKNOWN]],
+    ['length([vm.db.uuid, 1])', 2],
+    ['keys({ db = vm.db.uuid })', ['db']],
+    ['lookup({ db = vm.db.uuid }, "db")', UNKNOWN],
+    ['tolist([vm.db.uuid, "b"])', [UNKNOWN, 'b']],
+    ['contains([vm.db.uuid], "x")', UNKNOWN],
+    ['sort([vm.db.uuid, "b"])', UNKNOWN],
+  ];
+  for (const [expr, expected] of cases) {
+    const r = evalExpr(expr, vmDb);
+    t.same(r.errors, [], expr);
+    t.same(r.value, expected, expr);
+  }
+});
+
+t.test('a vm can use a map that holds a value known only after apply', async (t) => {
+  const r = evalExpr('vm.web.other_config', `${vmDb}vm "web" {\n  host = host.lab\n  template = "t"\n  memory = "1GiB"\n  other_config = merge({ role = "web" }, { db = vm.db.uuid })\n}\n`);
+  t.same(r.errors, []);
+  t.same(r.value, { db: UNKNOWN, role: 'web' });
+});

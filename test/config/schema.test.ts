@@ -24,7 +24,7 @@ t.test('a minimal vm gets every default', async (t) => {
         memory: { static_min: 2 * GiB, dynamic_min: 2 * GiB, dynamic_max: 2 * GiB, static_max: 2 * GiB },
         vcpus: 1,
         vcpus_max: 1,
-        boot: { mode: 'pv', bootloader: '', kernel: '', ramdisk: '', args: '', bootloader_args: '', order: 'cd', firmware: 'bios' },
+        boot: { mode: 'pv', bootloader: '', kernel: '', ramdisk: '', args: '', bootloader_args: '', order: '', firmware: 'bios' },
         disks: [],
         networks: [],
         tags: [],

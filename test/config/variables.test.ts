@@ -164,3 +164,12 @@ for (const [name, files, opts, expectedErrors, expectedWarnings] of failures) {
     t.same(warnings(r), expectedWarnings);
   });
 }
+
+t.test('without an explicit environment, XF_VAR_ variables come from the process', async (t) => {
+  process.env.XF_VAR_size = 'from-process';
+  t.teardown(() => {
+    delete process.env.XF_VAR_size;
+  });
+  const r = load({ 'main.xf.hcl': decl }, { env: undefined });
+  t.equal(valueOf(r), 'from-process');
+});

@@ -109,7 +109,7 @@ export const collectionFunctions: FnTable = {
   },
   chunklist: {
     params: [
-      { name: 'list', type: { kind: 'list', elem: DYNAMIC } },
+      { name: 'list', type: { kind: 'list', elem: DYNAMIC }, allowUnknownElements: true },
       { name: 'size', type: NUMBER },
     ],
     impl: ([l, n]) => {
@@ -138,7 +138,7 @@ export const collectionFunctions: FnTable = {
   },
   coalescelist: {
     params: [],
-    variadic: { name: 'vals', type: DYNAMIC },
+    variadic: { name: 'vals', type: DYNAMIC, allowUnknownElements: true },
     impl: (args) => {
       args.forEach((a, i) => seq(a, i, 'a list or tuple'));
       for (const a of args) if ((a.raw as Value[]).length > 0) return a;
@@ -152,7 +152,7 @@ export const collectionFunctions: FnTable = {
   },
   concat: {
     params: [],
-    variadic: { name: 'seqs', type: DYNAMIC },
+    variadic: { name: 'seqs', type: DYNAMIC, allowUnknownElements: true },
     impl: (args) => {
       const out: Value[] = [];
       args.forEach((a, i) => out.push(...seq(a, i, 'a list, set, or tuple')));
@@ -162,8 +162,8 @@ export const collectionFunctions: FnTable = {
   },
   contains: {
     params: [
-      { name: 'list', type: DYNAMIC },
-      { name: 'value', type: DYNAMIC, allowNull: true },
+      { name: 'list', type: DYNAMIC, allowUnknownElements: true },
+      { name: 'value', type: DYNAMIC, allowNull: true, allowUnknownElements: true },
     ],
     returns: BOOL,
     impl: ([l, v]) => {
@@ -181,8 +181,8 @@ export const collectionFunctions: FnTable = {
   },
   element: {
     params: [
-      { name: 'list', type: DYNAMIC },
-      { name: 'index', type: NUMBER },
+      { name: 'list', type: DYNAMIC, allowUnknownElements: true },
+      { name: 'index', type: NUMBER, allowUnknownElements: true },
     ],
     impl: ([l, i]) => {
       const elems = seq(l, 0, 'a list or tuple');
@@ -193,7 +193,7 @@ export const collectionFunctions: FnTable = {
     },
   },
   flatten: {
-    params: [{ name: 'list', type: DYNAMIC }],
+    params: [{ name: 'list', type: DYNAMIC, allowUnknownElements: true }],
     impl: ([l]) => {
       seq(l, 0);
       const out: Value[] = [];
@@ -215,14 +215,14 @@ export const collectionFunctions: FnTable = {
     },
   },
   keys: {
-    params: [{ name: 'inputMap', type: DYNAMIC }],
+    params: [{ name: 'inputMap', type: DYNAMIC, allowUnknownElements: true }],
     impl: ([m]) => {
       const keys = [...mapping(m, 0).keys()].map(str);
       return m.type.kind === 'object' ? tuple(keys) : list(keys, STRING);
     },
   },
   length: {
-    params: [{ name: 'value', type: DYNAMIC }],
+    params: [{ name: 'value', type: DYNAMIC, allowUnknownElements: true }],
     returns: NUMBER,
     impl: ([v]) => {
       if (v.type.kind === 'string') return num(graphemes(v.raw as string).length);
@@ -233,10 +233,10 @@ export const collectionFunctions: FnTable = {
   },
   lookup: {
     params: [
-      { name: 'inputMap', type: DYNAMIC },
-      { name: 'key', type: STRING },
+      { name: 'inputMap', type: DYNAMIC, allowUnknownElements: true },
+      { name: 'key', type: STRING, allowUnknownElements: true },
     ],
-    variadic: { name: 'default', type: DYNAMIC, allowNull: true },
+    variadic: { name: 'default', type: DYNAMIC, allowNull: true, allowUnknownElements: true },
     impl: ([m, k, ...rest]) => {
       if (rest.length > 1) throw new FnError('lookup() takes two or three arguments', 3);
       const found = mapping(m, 0).get(asString(k));
@@ -272,7 +272,7 @@ export const collectionFunctions: FnTable = {
   },
   merge: {
     params: [],
-    variadic: { name: 'maps', type: DYNAMIC, allowNull: true },
+    variadic: { name: 'maps', type: DYNAMIC, allowNull: true, allowUnknownElements: true },
     impl: (args) => {
       const out = new Map<string, Value>();
       let allMaps = true;
@@ -292,7 +292,7 @@ export const collectionFunctions: FnTable = {
     },
   },
   one: {
-    params: [{ name: 'list', type: DYNAMIC }],
+    params: [{ name: 'list', type: DYNAMIC, allowUnknownElements: true }],
     impl: ([l]) => {
       const elems = seq(l, 0);
       if (elems.length === 0) return 'elem' in l.type ? { type: l.type.elem, raw: null } : NULL;
@@ -329,7 +329,7 @@ export const collectionFunctions: FnTable = {
     },
   },
   reverse: {
-    params: [{ name: 'list', type: DYNAMIC }],
+    params: [{ name: 'list', type: DYNAMIC, allowUnknownElements: true }],
     impl: ([l]) => {
       const elems = [...seq(l, 0)].reverse();
       return l.type.kind === 'set' ? list(elems, l.type.elem) : like(l, elems);
@@ -384,9 +384,9 @@ export const collectionFunctions: FnTable = {
   },
   slice: {
     params: [
-      { name: 'list', type: DYNAMIC },
-      { name: 'start_index', type: NUMBER },
-      { name: 'end_index', type: NUMBER },
+      { name: 'list', type: DYNAMIC, allowUnknownElements: true },
+      { name: 'start_index', type: NUMBER, allowUnknownElements: true },
+      { name: 'end_index', type: NUMBER, allowUnknownElements: true },
     ],
     impl: ([l, s, e]) => {
       const elems = seq(l, 0, 'a list or tuple');
@@ -439,7 +439,7 @@ export const collectionFunctions: FnTable = {
     },
   },
   values: {
-    params: [{ name: 'mapping', type: DYNAMIC }],
+    params: [{ name: 'mapping', type: DYNAMIC, allowUnknownElements: true }],
     impl: ([m]) => {
       const vals = [...mapping(m, 0).values()];
       return m.type.kind === 'map' ? list(vals, m.type.elem) : tuple(vals);
@@ -448,7 +448,7 @@ export const collectionFunctions: FnTable = {
   zipmap: {
     params: [
       { name: 'keys', type: listOf(STRING) },
-      { name: 'values', type: DYNAMIC },
+      { name: 'values', type: DYNAMIC, allowUnknownElements: true },
     ],
     impl: ([k, v]) => {
       const keys = k.raw as Value[];

@@ -5,7 +5,7 @@ import { FnError, type FnSpec, type FnTable } from './spec.js';
 
 function to(want: Type): FnSpec {
   return {
-    params: [{ name: 'v', type: DYNAMIC, allowNull: true }],
+    params: [{ name: 'v', type: DYNAMIC, allowNull: true, allowUnknownElements: true }],
     returns: want,
     impl: ([v]: Value[]) => {
       const r = convert(v, want);

@@ -2,7 +2,7 @@
 // null and unknown handling, and diagnostics pointing at the offending argument.
 import type { Diagnostic, Range } from '../../hcl/ast.js';
 import { convert } from '../convert.js';
-import { DYNAMIC, type Value, isWhollyKnown, unknownOf } from '../value.js';
+import { DYNAMIC, type Value, isUnknownValue, isWhollyKnown, unknownOf } from '../value.js';
 import { collectionFunctions } from './collection.js';
 import { conversionFunctions } from './conversion.js';
 import { cryptoFunctions } from './crypto.js';
@@ -88,7 +88,7 @@ export function callFunction(
         context: site.range,
       });
     }
-    if (!param.allowUnknown && !isWhollyKnown(r.value)) unknown = true;
+    if (!param.allowUnknown && (param.allowUnknownElements ? isUnknownValue(r.value) : !isWhollyKnown(r.value))) unknown = true;
     converted.push(r.value);
   }
   if (unknown) return { value: unknownOf(spec.returns ?? DYNAMIC), diagnostics };

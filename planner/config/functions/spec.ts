@@ -7,6 +7,7 @@ export interface Param {
   type: Type; // arguments are converted to it; DYNAMIC takes anything
   allowNull?: boolean;
   allowUnknown?: boolean; // the implementation handles unknown values itself
+  allowUnknownElements?: boolean; // a known collection may hold values known only after apply
 }
 
 export interface FnContext {
