@@ -13,6 +13,7 @@ import { register as planCommand } from './commands/plan.js';
 import { register as showCommand } from './commands/show.js';
 import { register as stateCommand } from './commands/state.js';
 import { register as validateCommand } from './commands/validate.js';
+import { register as fmtCommand } from './commands/fmt.js';
 
 // In the order `xenform --help` lists them.
 const commands: RegisterCommand[] = [
@@ -26,6 +27,7 @@ const commands: RegisterCommand[] = [
   outputCommand,
   forceUnlockCommand,
   validateCommand,
+  fmtCommand,
 ];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
