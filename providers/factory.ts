@@ -1,12 +1,60 @@
 // Opens the Provider for a host block: simulator, xe over SSH, or xl over SSH. Owner: providers.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import type { HostConfig } from '../planner/config/types.js';
-import type { Provider } from './provider.js';
+import type { Provider, Transport } from './provider.js';
+import { LocalTransport } from './transport/local.js';
+import { SimTransport } from './transport/sim.js';
+import { SshTransport, type SshTransportOptions } from './transport/ssh.js';
+import { XapiProvider } from './xapi/provider.js';
+import { XlProvider } from './xl/provider.js';
 
 export interface ProviderContext {
   workdir: string; // the configuration directory; the simulator persists under <workdir>/.xenform/
   env?: Record<string, string | undefined>;
+  // Added by providers: SSH tuning (timeouts, shell or exec mode, ~/.ssh location) and
+  // how to ask for a key passphrase; both have working defaults.
+  ssh?: Omit<Partial<SshTransportOptions>, 'target'>;
+  promptPassphrase?: (question: string) => Promise<string>;
+}
+
+// `address = "local"` runs the toolstack on this machine (xenform on dom0 itself).
+export const LOCAL_ADDRESS = 'local';
+
+export function simPaths(workdir: string, host: string): { statePath: string; root: string } {
+  const dir = join(workdir, '.xenform', 'sim');
+  return { statePath: join(dir, `${host}.json`), root: join(dir, `${host}.root`) };
+}
+
+export function openTransport(host: HostConfig, ctx: ProviderContext): Transport {
+  const env = ctx.env ?? process.env;
+  if (host.simulator) {
+    const { statePath, root } = simPaths(ctx.workdir, host.name);
+    mkdirSync(root, { recursive: true });
+    return new SimTransport({ statePath, root, toolstack: host.toolstack, faults: env.XENSIM_FAULTS });
+  }
+  if (!host.address) throw new Error(`host "${host.name}" has no address (set address, or simulator = true)`);
+  if (host.address === LOCAL_ADDRESS) return new LocalTransport(host.name);
+  return new SshTransport({
+    ...ctx.ssh,
+    env,
+    promptPassphrase: ctx.promptPassphrase ?? ctx.ssh?.promptPassphrase,
+    target: {
+      label: host.name,
+      address: host.address,
+      user: host.user,
+      port: host.port,
+      identityFile: host.identity_file,
+      knownHosts: host.known_hosts,
+      hostKey: host.host_key,
+    },
+  });
 }
 
 export async function openProvider(host: HostConfig, ctx: ProviderContext): Promise<Provider> {
-  throw new Error(`openProvider(${host.name}, ${ctx.workdir}): not implemented yet`);
+  const transport = openTransport(host, ctx);
+  if (host.toolstack === 'xl') {
+    return new XlProvider(host.name, transport, { configDir: host.config_dir, suspendDir: host.suspend_dir });
+  }
+  return new XapiProvider(host.name, transport);
 }

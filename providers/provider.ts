@@ -14,6 +14,9 @@ export interface Transport {
   exec(argv: string[], options?: { stdin?: string; timeoutMs?: number }): Promise<ExecResult>;
   writeFile?(path: string, content: string, mode?: number): Promise<void>;
   readFile?(path: string): Promise<string | null>; // null when the file does not exist
+  // Several commands in one round trip, answered in order (e.g. a whole inventory).
+  // Transports without it are driven one exec per command.
+  batch?(commands: string[][], options?: { timeoutMs?: number }): Promise<ExecResult[]>;
   roundTrips(): number; // commands sent so far, for tests and benchmarks
   close(): Promise<void>;
 }

@@ -1,0 +1,77 @@
+// Runs commands as local processes, without a shell: for xenform running on dom0 itself.
+import { spawn } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import { dirname } from 'node:path';
+import type { ExecResult, Transport } from '../provider.js';
+import { ProviderError } from '../provider.js';
+import { asFileOp } from './file-ops.js';
+
+export class LocalTransport implements Transport {
+  readonly description = 'local';
+  private trips = 0;
+
+  constructor(private readonly host: string, private readonly env?: Record<string, string | undefined>) {}
+
+  roundTrips(): number {
+    return this.trips;
+  }
+
+  exec(argv: string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+    this.trips++;
+    return this.run(argv, options);
+  }
+
+  async batch(commands: string[][], options: { timeoutMs?: number } = {}): Promise<ExecResult[]> {
+    this.trips++;
+    const results: ExecResult[] = [];
+    for (const argv of commands) results.push(await this.run(argv, options));
+    return results;
+  }
+
+  async writeFile(path: string, content: string, mode = 0o644): Promise<void> {
+    this.trips++;
+    await fs.mkdir(dirname(path), { recursive: true });
+    const tmp = `${path}.xenform-tmp`;
+    await fs.writeFile(tmp, content, { mode });
+    await fs.rename(tmp, path);
+  }
+
+  async readFile(path: string): Promise<string | null> {
+    this.trips++;
+    return fs.readFile(path, 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    });
+  }
+
+  async close(): Promise<void> {}
+
+  private run(argv: string[], options: { stdin?: string; timeoutMs?: number }): Promise<ExecResult> {
+    const fileOp = asFileOp(argv);
+    if (fileOp) return fileOp.op.native(fileOp.args, (p) => p);
+    return new Promise((resolve, reject) => {
+      const child = spawn(argv[0], argv.slice(1), {
+        stdio: ['pipe', 'pipe', 'pipe'],
+        env: this.env ? { ...process.env, ...this.env } : process.env,
+        timeout: options.timeoutMs,
+      });
+      const out: Buffer[] = [];
+      const err: Buffer[] = [];
+      child.stdout.on('data', (c: Buffer) => out.push(c));
+      child.stderr.on('data', (c: Buffer) => err.push(c));
+      child.on('error', (e: NodeJS.ErrnoException) => {
+        if (e.code === 'ENOENT') resolve({ stdout: '', stderr: `${argv[0]}: command not found\n`, code: 127 });
+        else reject(new ProviderError(this.host, 'TRANSPORT', { command: argv.join(' ') }, `cannot run ${argv[0]}: ${e.message}`));
+      });
+      child.on('close', (code, signal) => {
+        if (signal) {
+          return reject(new ProviderError(this.host, 'TIMEOUT', { command: argv.join(' ') },
+            `\`${argv.join(' ')}\` did not finish within ${options.timeoutMs} ms and was stopped`));
+        }
+        resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code: code ?? 1 });
+      });
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(options.stdin ?? '');
+    });
+  }
+}

@@ -1,0 +1,73 @@
+// The in-process simulator as a transport: `xe`/`xl` go to runSim, files live
+// under the simulated host's file root. Used by openProvider for `simulator = true`.
+import { promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { ExecResult, Transport } from '../provider.js';
+import { runSim, type SimOptions } from '../sim/index.js';
+import { asFileOp } from './file-ops.js';
+
+export class SimTransport implements Transport {
+  readonly description: string;
+  private trips = 0;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly sim: SimOptions & { root: string }) {
+    this.description = `simulator ${sim.statePath}`;
+  }
+
+  roundTrips(): number {
+    return this.trips;
+  }
+
+  exec(argv: string[]): Promise<ExecResult> {
+    this.trips++;
+    return this.serial(() => this.run(argv));
+  }
+
+  batch(commands: string[][]): Promise<ExecResult[]> {
+    this.trips++;
+    return this.serial(async () => {
+      const results: ExecResult[] = [];
+      for (const argv of commands) results.push(await this.run(argv));
+      return results;
+    });
+  }
+
+  async writeFile(path: string, content: string, mode = 0o644): Promise<void> {
+    this.trips++;
+    const p = this.resolve(path);
+    await fs.mkdir(dirname(p), { recursive: true });
+    await fs.writeFile(`${p}.xenform-tmp`, content, { mode });
+    await fs.rename(`${p}.xenform-tmp`, p);
+  }
+
+  async readFile(path: string): Promise<string | null> {
+    this.trips++;
+    return fs.readFile(this.resolve(path), 'utf8').catch((e: NodeJS.ErrnoException) => {
+      if (e.code === 'ENOENT') return null;
+      throw e;
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.queue.catch(() => undefined);
+  }
+
+  private resolve(path: string): string {
+    return join(this.sim.root, path);
+  }
+
+  // One simulated command at a time: the simulator's state file is read, changed and written per command.
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.queue.then(fn, fn);
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async run(argv: string[]): Promise<ExecResult> {
+    if (argv[0] === 'xe' || argv[0] === 'xl') return runSim(argv, this.sim);
+    const fileOp = asFileOp(argv);
+    if (fileOp) return fileOp.op.native(fileOp.args, (p) => this.resolve(p));
+    return { stdout: '', stderr: `${argv[0]}: command not found\n`, code: 127 };
+  }
+}

@@ -1,0 +1,179 @@
+// The XAPI host as xe prints it -> HostInventory / ObservedVm.
+import {
+  MARKER_ADDRESS,
+  MARKER_LINEAGE,
+  type BootAttributes,
+  type DiskAttributes,
+  type HostInventory,
+  type NetworkAttributes,
+  type ObservedVm,
+  type PowerState,
+} from '../../planner/model.js';
+import { parseMap, parseRecords, parseTags, type XeRecord } from './records.js';
+
+// Keys of other-config that xenform writes besides the two ownership markers.
+export const MARKER_TEMPLATE = 'xenform-template';
+export const MARKER_BOOTED_WITH = 'xenform-booted-with'; // base64 JSON of the BootAttributes last booted
+export const VDI_MARKER_DISK = 'xenform-disk'; // on VDIs: the disk block label
+export const VDI_MARKER_VM = 'xenform-vm'; // on VDIs: the uuid of the VM xenform created it for
+export const VIF_MARKER_NETWORK = 'xenform-network'; // on VIFs: the network block label
+
+// Keys xapi itself keeps in a VM's other-config; they are not the user's.
+const XAPI_KEYS = new Set([
+  'mac_seed', 'base_template_name', 'install-methods', 'disks', 'import_task', 'default_template',
+  'linux_template', 'install-repository', 'install-distro', 'xensource_internal', 'last_shutdown_reason',
+  'last_shutdown_action', 'last_shutdown_initiator', 'last_shutdown_time', 'instant', 'install-arch',
+]);
+
+export const VM_FIELDS = [
+  'uuid', 'name-label', 'name-description', 'power-state', 'is-control-domain', 'memory-static-max',
+  'memory-dynamic-max', 'memory-dynamic-min', 'memory-static-min', 'VCPUs-max', 'VCPUs-at-startup',
+  'HVM-boot-policy', 'HVM-boot-params', 'PV-kernel', 'PV-ramdisk', 'PV-args', 'PV-bootloader',
+  'PV-bootloader-args', 'other-config', 'dom-id', 'tags', 'requires-reboot',
+];
+export const VBD_FIELDS = ['uuid', 'vm-uuid', 'vdi-uuid', 'userdevice', 'bootable', 'type', 'empty', 'currently-attached'];
+export const VDI_FIELDS = ['uuid', 'name-label', 'virtual-size', 'sr-uuid', 'other-config'];
+export const VIF_FIELDS = ['uuid', 'vm-uuid', 'device', 'MAC', 'network-uuid', 'other-config', 'currently-attached'];
+
+const list = (cls: string, fields: string[], ...filters: string[]): string[] => [
+  'xe', `${cls}-list`, ...filters, `params=${fields.join(',')}`,
+];
+
+// The whole host in one batch: VMs, their devices, templates, SRs, networks.
+export function inventoryCommands(vmUuid?: string): string[][] {
+  return [
+    list('vm', VM_FIELDS, ...(vmUuid ? [`uuid=${vmUuid}`] : [])),
+    list('vbd', VBD_FIELDS, ...(vmUuid ? [`vm-uuid=${vmUuid}`] : [])),
+    list('vdi', VDI_FIELDS),
+    list('vif', VIF_FIELDS, ...(vmUuid ? [`vm-uuid=${vmUuid}`] : [])),
+    list('template', ['uuid', 'name-label']),
+    list('sr', ['uuid', 'name-label', 'type']),
+    list('network', ['uuid', 'name-label', 'bridge']),
+  ];
+}
+
+export function encodeBootedWith(boot: BootAttributes): string {
+  return Buffer.from(JSON.stringify(boot)).toString('base64');
+}
+
+function decodeBootedWith(value: string | undefined): BootAttributes | null {
+  if (!value) return null;
+  try {
+    return JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as BootAttributes;
+  } catch {
+    return null;
+  }
+}
+
+const num = (v: string | undefined): number => (v === undefined || v === '' ? 0 : Number(v));
+
+export function bootOf(r: XeRecord): BootAttributes {
+  const params = parseMap(r['HVM-boot-params']);
+  const hvm = (r['HVM-boot-policy'] ?? '') !== '';
+  return {
+    mode: hvm ? 'hvm' : 'pv',
+    bootloader: r['PV-bootloader'] ?? '',
+    kernel: r['PV-kernel'] ?? '',
+    ramdisk: r['PV-ramdisk'] ?? '',
+    args: r['PV-args'] ?? '',
+    bootloader_args: r['PV-bootloader-args'] ?? '',
+    order: params.order ?? (hvm ? 'cd' : ''),
+    firmware: params.firmware === 'uefi' ? 'uefi' : 'bios',
+  };
+}
+
+function sameBoot(a: BootAttributes, b: BootAttributes): boolean {
+  return (Object.keys(a) as (keyof BootAttributes)[]).every((k) => a[k] === b[k]);
+}
+
+export interface XapiTables {
+  vms: XeRecord[];
+  vbds: XeRecord[];
+  vdis: XeRecord[];
+  vifs: XeRecord[];
+  templates: XeRecord[];
+  srs: XeRecord[];
+  networks: XeRecord[];
+}
+
+export function tablesFrom(outputs: string[]): XapiTables {
+  const [vms, vbds, vdis, vifs, templates, srs, networks] = outputs.map(parseRecords);
+  return { vms, vbds, vdis, vifs, templates, srs, networks };
+}
+
+export function observeVm(host: string, r: XeRecord, t: XapiTables): ObservedVm {
+  const other = parseMap(r['other-config']);
+  const userConfig: Record<string, string> = {};
+  for (const [k, v] of Object.entries(other)) {
+    if (!k.startsWith('xenform-') && !XAPI_KEYS.has(k)) userConfig[k] = v;
+  }
+  const vdiByUuid = new Map(t.vdis.map((v) => [v.uuid, v]));
+  const srName = new Map(t.srs.map((s) => [s.uuid, s['name-label']]));
+  const netName = new Map(t.networks.map((n) => [n.uuid, n['name-label']]));
+  const disks: DiskAttributes[] = t.vbds
+    .filter((b) => b['vm-uuid'] === r.uuid && b.type === 'Disk' && b.empty !== 'true')
+    .sort((a, b) => num(a.userdevice) - num(b.userdevice))
+    .map((b) => {
+      const vdi = vdiByUuid.get(b['vdi-uuid']);
+      const marks = parseMap(vdi?.['other-config']);
+      return {
+        name: marks[VDI_MARKER_DISK] ?? vdi?.['name-label'] ?? `disk${b.userdevice}`,
+        size: num(vdi?.['virtual-size']),
+        sr: srName.get(vdi?.['sr-uuid'] ?? '') ?? '',
+        bootable: b.bootable === 'true',
+        device: b.userdevice,
+      };
+    });
+  const networks: NetworkAttributes[] = t.vifs
+    .filter((v) => v['vm-uuid'] === r.uuid)
+    .sort((a, b) => num(a.device) - num(b.device))
+    .map((v) => ({
+      name: parseMap(v['other-config'])[VIF_MARKER_NETWORK] ?? `eth${v.device}`,
+      network: netName.get(v['network-uuid']) ?? '',
+      mac: v.MAC,
+    }));
+  const power = (r['power-state'] ?? 'halted') as PowerState;
+  const boot = bootOf(r);
+  const bootedWith = power === 'running' || power === 'paused' ? decodeBootedWith(other[MARKER_BOOTED_WITH]) : null;
+  return {
+    uuid: r.uuid,
+    host,
+    attributes: {
+      name: r['name-label'] ?? '',
+      description: r['name-description'] ?? '',
+      template: other[MARKER_TEMPLATE] ?? other.base_template_name ?? '',
+      power_state: power,
+      memory: {
+        static_min: num(r['memory-static-min']),
+        static_max: num(r['memory-static-max']),
+        dynamic_min: num(r['memory-dynamic-min']),
+        dynamic_max: num(r['memory-dynamic-max']),
+      },
+      vcpus: num(r['VCPUs-at-startup']),
+      vcpus_max: num(r['VCPUs-max']),
+      boot,
+      disks,
+      networks,
+      tags: parseTags(r.tags),
+      other_config: userConfig,
+    },
+    markers: {
+      ...(other[MARKER_ADDRESS] !== undefined ? { address: other[MARKER_ADDRESS] } : {}),
+      ...(other[MARKER_LINEAGE] !== undefined ? { lineage: other[MARKER_LINEAGE] } : {}),
+    },
+    dom_id: r['dom-id'] === undefined ? -1 : Number(r['dom-id']),
+    booted_with: bootedWith,
+    requires_reboot: r['requires-reboot'] === 'true' || (bootedWith !== null && !sameBoot(bootedWith, boot)),
+  };
+}
+
+export function buildInventory(host: string, t: XapiTables): HostInventory {
+  return {
+    host,
+    toolstack: 'xapi',
+    vms: t.vms.filter((r) => r['is-control-domain'] !== 'true').map((r) => observeVm(host, r, t)),
+    templates: t.templates.map((r) => ({ uuid: r.uuid, name: r['name-label'] })),
+    srs: t.srs.map((r) => ({ uuid: r.uuid, name: r['name-label'], type: r.type ?? '' })),
+    networks: t.networks.map((r) => ({ uuid: r.uuid, name: r['name-label'], bridge: r.bridge ?? '' })),
+  };
+}

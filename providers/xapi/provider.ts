@@ -1,0 +1,368 @@
+// XenServer / XCP-ng through the xe CLI: every VM addressed by uuid.
+import {
+  MARKER_ADDRESS,
+  MARKER_LINEAGE,
+  type BootAttributes,
+  type DiskAttributes,
+  type HostInventory,
+  type MemoryAttributes,
+  type NetworkAttributes,
+  type ObservedVm,
+  type SetChange,
+  type ShutdownPolicy,
+  type Step,
+  type VmAttributes,
+} from '../../planner/model.js';
+import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
+import { ProviderError } from '../provider.js';
+import { runBatch } from '../transport/batch.js';
+import { xeError } from './errors.js';
+import {
+  MARKER_BOOTED_WITH,
+  MARKER_TEMPLATE,
+  VDI_MARKER_DISK,
+  VDI_MARKER_VM,
+  VIF_MARKER_NETWORK,
+  bootOf,
+  buildInventory,
+  encodeBootedWith,
+  inventoryCommands,
+  observeVm,
+  tablesFrom,
+} from './inventory.js';
+import { parseMap, parseMinimal, parseRecords } from './records.js';
+
+const SHUTDOWN_FAILURES = new Set(['VM_SHUTDOWN_TIMEOUT', 'VM_FAILED_SHUTDOWN_ACK', 'VM_LACKS_FEATURE', 'TIMEOUT']);
+
+interface Ctx {
+  vm: string; // for messages: the address, or the name
+  op: string;
+  signal?: AbortSignal;
+}
+
+export class XapiProvider implements Provider {
+  readonly toolstack = 'xapi' as const;
+
+  constructor(readonly host: string, private readonly transport: Transport) {}
+
+  async inventory(): Promise<HostInventory> {
+    const cmds = inventoryCommands();
+    const results = await runBatch(this.transport, cmds);
+    results.forEach((r, i) => this.check({ vm: `host "${this.host}"`, op: 'inventory' }, cmds[i], r));
+    return buildInventory(this.host, tablesFrom(results.map((r) => r.stdout)));
+  }
+
+  async readVm(uuid: string): Promise<ObservedVm | null> {
+    const cmds = inventoryCommands(uuid);
+    const results = await runBatch(this.transport, cmds);
+    results.forEach((r, i) => this.check({ vm: uuid, op: 'read' }, cmds[i], r));
+    const tables = tablesFrom(results.map((r) => r.stdout));
+    const record = tables.vms.find((r) => r.uuid === uuid && r['is-control-domain'] !== 'true');
+    return record ? observeVm(this.host, record, tables) : null;
+  }
+
+  async execute(step: Step, target: StepTarget, signal?: AbortSignal): Promise<StepResult> {
+    const ctx: Ctx = { vm: target.address, op: step.op, signal };
+    const args = step.args;
+    if (args.op === 'create') {
+      const uuid = await this.create(ctx, args.attributes, args.markers);
+      return { uuid, observed: await this.readVm(uuid) };
+    }
+    const uuid = target.uuid;
+    if (!uuid) throw new ProviderError(this.host, 'NO_TARGET', {}, `${step.op} of ${target.address} needs the VM's uuid, and it has none`);
+    switch (args.op) {
+      case 'set':
+        await this.set(ctx, uuid, args.changes);
+        break;
+      case 'add_disk':
+        await this.addDisk(ctx, uuid, args.disk, 0);
+        break;
+      case 'remove_disk':
+        await this.removeDisk(ctx, uuid, args.disk);
+        break;
+      case 'add_network':
+        await this.addNetwork(ctx, uuid, args.network, null);
+        break;
+      case 'remove_network':
+        await this.removeNetwork(ctx, uuid, args.network);
+        break;
+      case 'destroy':
+        await this.destroy(ctx, uuid);
+        return { uuid, observed: null };
+      case 'start':
+        await this.xe(ctx, ['vm-start', `uuid=${uuid}`]);
+        await this.markBooted(ctx, uuid);
+        break;
+      case 'hard_shutdown':
+        await this.xe(ctx, ['vm-shutdown', `uuid=${uuid}`, '--force']);
+        break;
+      case 'clean_shutdown':
+        await this.clean(ctx, ['vm-shutdown', `uuid=${uuid}`], args.shutdown);
+        break;
+      case 'clean_reboot':
+        await this.clean(ctx, ['vm-reboot', `uuid=${uuid}`], args.shutdown);
+        await this.markBooted(ctx, uuid);
+        break;
+      case 'hard_reboot':
+        await this.xe(ctx, ['vm-reboot', `uuid=${uuid}`, '--force']);
+        await this.markBooted(ctx, uuid);
+        break;
+      case 'pause':
+        await this.xe(ctx, ['vm-pause', `uuid=${uuid}`]);
+        break;
+      case 'unpause':
+        await this.xe(ctx, ['vm-unpause', `uuid=${uuid}`]);
+        break;
+      case 'suspend':
+        await this.xe(ctx, ['vm-suspend', `uuid=${uuid}`]);
+        break;
+      case 'resume':
+        await this.xe(ctx, ['vm-resume', `uuid=${uuid}`]);
+        break;
+      default: {
+        const never: never = args;
+        throw new Error(`unknown step ${JSON.stringify(never)}`);
+      }
+    }
+    return { uuid, observed: await this.readVm(uuid) };
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  // --- xe plumbing ---------------------------------------------------------
+
+  private check(ctx: Ctx, argv: string[], r: ExecResult): ExecResult {
+    if (r.code !== 0) throw xeError({ host: this.host, vm: ctx.vm, op: ctx.op, argv }, r);
+    return r;
+  }
+
+  private async xe(ctx: Ctx, args: string[], timeoutMs?: number): Promise<string> {
+    if (ctx.signal?.aborted) throw this.aborted(ctx);
+    const argv = ['xe', ...args];
+    const r = await this.transport.exec(argv, timeoutMs ? { timeoutMs } : undefined);
+    return this.check(ctx, argv, r).stdout.replace(/\n$/, '');
+  }
+
+  private aborted(ctx: Ctx): ProviderError {
+    return new ProviderError(this.host, 'ABORTED', {}, `${ctx.op} of ${ctx.vm} was not started: apply was interrupted`);
+  }
+
+  // A clean shutdown or reboot honouring the VM's shutdown policy: its timeout,
+  // then the hard operation or a failure, as the policy says.
+  private async clean(ctx: Ctx, args: string[], policy?: ShutdownPolicy): Promise<void> {
+    const hard = [...args, '--force'];
+    if (policy?.mode === 'hard') {
+      await this.xe(ctx, hard);
+      return;
+    }
+    try {
+      await this.xe(ctx, args, policy?.timeout_ms);
+    } catch (e) {
+      if (!(e instanceof ProviderError) || !SHUTDOWN_FAILURES.has(e.code)) throw e;
+      if (policy?.fallback !== 'hard') {
+        throw new ProviderError(this.host, e.code, e.params,
+          `${e.message}; the shutdown policy says fallback = "fail", so ${ctx.vm} was left as it is`);
+      }
+      await this.xe({ ...ctx, op: ctx.op.replace('clean', 'hard') }, hard);
+    }
+  }
+
+  private async markBooted(ctx: Ctx, uuid: string): Promise<void> {
+    const r = await this.transport.exec(['xe', 'vm-list', `uuid=${uuid}`, 'params=uuid,HVM-boot-policy,HVM-boot-params,PV-kernel,PV-ramdisk,PV-args,PV-bootloader,PV-bootloader-args']);
+    const record = parseRecords(this.check(ctx, ['xe', 'vm-list'], r).stdout)[0];
+    if (!record) return;
+    await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_BOOTED_WITH}=${encodeBootedWith(bootOf(record))}`]);
+  }
+
+  private async lookup(ctx: Ctx, cls: 'sr' | 'network', name: string): Promise<string> {
+    const byName = parseMinimal(await this.xe(ctx, [`${cls}-list`, `name-label=${name}`, 'params=uuid', '--minimal']));
+    if (byName.length === 1) return byName[0];
+    if (byName.length > 1) {
+      throw new ProviderError(this.host, 'AMBIGUOUS', { [cls]: name }, `host "${this.host}" has ${byName.length} ${cls === 'sr' ? 'SRs' : 'networks'} named "${name}"; rename one`);
+    }
+    if (cls === 'network') {
+      const byBridge = parseMinimal(await this.xe(ctx, ['network-list', `bridge=${name}`, 'params=uuid', '--minimal']));
+      if (byBridge.length === 1) return byBridge[0];
+    }
+    throw new ProviderError(this.host, 'NOT_FOUND', { [cls]: name },
+      `host "${this.host}" has no ${cls === 'sr' ? 'SR' : 'network'} named "${name}" (needed by ${ctx.vm})`);
+  }
+
+  // --- create and set --------------------------------------------------------
+
+  private async create(ctx: Ctx, a: VmAttributes, markers: { address: string; lineage: string }): Promise<string> {
+    const install = ['vm-install', `template=${a.template}`, `new-name-label=${a.name}`];
+    if (a.disks[0]?.sr) install.push(`sr-name-label=${a.disks[0].sr}`);
+    const uuid = await this.xe(ctx, install);
+    // The markers first, so that an interrupted create is found and adopted.
+    await this.xe(ctx, [
+      'vm-param-set', `uuid=${uuid}`,
+      `other-config:${MARKER_ADDRESS}=${markers.address}`,
+      `other-config:${MARKER_LINEAGE}=${markers.lineage}`,
+      `other-config:${MARKER_TEMPLATE}=${a.template}`,
+    ]);
+    await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `name-description=${a.description}`]);
+    await this.setMemory(ctx, uuid, a.memory);
+    await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, 'VCPUs-at-startup=1']);
+    await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `VCPUs-max=${a.vcpus_max}`]);
+    await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `VCPUs-at-startup=${a.vcpus}`]);
+    await this.setBoot(ctx, uuid, a.boot);
+    for (const [i, disk] of a.disks.entries()) await this.addDisk(ctx, uuid, disk, i);
+    for (const [i, net] of a.networks.entries()) await this.addNetwork(ctx, uuid, net, i);
+    for (const tag of a.tags) await this.xe(ctx, ['vm-param-add', `uuid=${uuid}`, 'param-name=tags', `param-key=${tag}`]);
+    const other = Object.entries(a.other_config).map(([k, v]) => `other-config:${k}=${v}`);
+    if (other.length) await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, ...other]);
+    return uuid;
+  }
+
+  private setMemory(ctx: Ctx, uuid: string, m: MemoryAttributes): Promise<string> {
+    return this.xe(ctx, [
+      'vm-memory-limits-set', `uuid=${uuid}`,
+      `static-min=${m.static_min}`, `static-max=${m.static_max}`,
+      `dynamic-min=${m.dynamic_min}`, `dynamic-max=${m.dynamic_max}`,
+    ]);
+  }
+
+  private async setBoot(ctx: Ctx, uuid: string, b: BootAttributes): Promise<void> {
+    if (b.mode === 'pv') {
+      await this.xe(ctx, [
+        'vm-param-set', `uuid=${uuid}`, 'HVM-boot-policy=',
+        `PV-bootloader=${b.bootloader}`, `PV-kernel=${b.kernel}`, `PV-ramdisk=${b.ramdisk}`,
+        `PV-args=${b.args}`, `PV-bootloader-args=${b.bootloader_args}`,
+      ]);
+    } else {
+      await this.xe(ctx, [
+        'vm-param-set', `uuid=${uuid}`, 'HVM-boot-policy=BIOS order',
+        `HVM-boot-params:order=${b.order || 'cd'}`, `HVM-boot-params:firmware=${b.firmware}`,
+        'PV-bootloader=', 'PV-kernel=', 'PV-ramdisk=', `PV-args=${b.args}`, 'PV-bootloader-args=',
+      ]);
+    }
+  }
+
+  private static readonly BOOT_FIELDS: Record<string, (v: string) => string> = {
+    'boot.bootloader': (v) => `PV-bootloader=${v}`,
+    'boot.kernel': (v) => `PV-kernel=${v}`,
+    'boot.ramdisk': (v) => `PV-ramdisk=${v}`,
+    'boot.args': (v) => `PV-args=${v}`,
+    'boot.bootloader_args': (v) => `PV-bootloader-args=${v}`,
+    'boot.order': (v) => `HVM-boot-params:order=${v}`,
+    'boot.firmware': (v) => `HVM-boot-params:firmware=${v}`,
+    'boot.mode': (v) => `HVM-boot-policy=${v === 'hvm' ? 'BIOS order' : ''}`,
+    'memory.static_min': (v) => `memory-static-min=${v}`,
+    'memory.static_max': (v) => `memory-static-max=${v}`,
+    'memory.dynamic_min': (v) => `memory-dynamic-min=${v}`,
+    'memory.dynamic_max': (v) => `memory-dynamic-max=${v}`,
+    vcpus: (v) => `VCPUs-at-startup=${v}`,
+    vcpus_max: (v) => `VCPUs-max=${v}`,
+    name: (v) => `name-label=${v}`,
+    description: (v) => `name-description=${v}`,
+  };
+
+  // Each change in the order given: the planner orders memory and vCPU setters.
+  private async set(ctx: Ctx, uuid: string, changes: SetChange[]): Promise<void> {
+    for (const change of changes) {
+      const { path, value } = change;
+      const field = XapiProvider.BOOT_FIELDS[path];
+      if (field) {
+        await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, field(String(value))]);
+      } else if (path === 'memory') {
+        await this.setMemory(ctx, uuid, value as MemoryAttributes);
+      } else if (path === 'boot') {
+        await this.setBoot(ctx, uuid, value as BootAttributes);
+      } else if (path === 'tags') {
+        await this.xe(ctx, ['vm-param-clear', `uuid=${uuid}`, 'param-name=tags']);
+        for (const tag of value as string[]) await this.xe(ctx, ['vm-param-add', `uuid=${uuid}`, 'param-name=tags', `param-key=${tag}`]);
+      } else if (path === 'other_config') {
+        await this.setOtherConfig(ctx, uuid, value as Record<string, string>);
+      } else if (path.startsWith('other_config.')) {
+        const key = path.slice('other_config.'.length);
+        if (value === null || value === undefined) {
+          await this.xe(ctx, ['vm-param-remove', `uuid=${uuid}`, 'param-name=other-config', `param-key=${key}`]).catch((e) => {
+            if (!(e instanceof ProviderError && /not in map/.test(e.message))) throw e;
+          });
+        } else {
+          await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `other-config:${key}=${String(value)}`]);
+        }
+      } else {
+        throw new ProviderError(this.host, 'UNSUPPORTED', { path }, `${ctx.vm}: xenform cannot set "${path}" on an XAPI host`);
+      }
+    }
+  }
+
+  private async setOtherConfig(ctx: Ctx, uuid: string, wanted: Record<string, string>): Promise<void> {
+    const current = (await this.readVm(uuid))?.attributes.other_config ?? {};
+    for (const key of Object.keys(current)) {
+      if (!(key in wanted)) await this.xe(ctx, ['vm-param-remove', `uuid=${uuid}`, 'param-name=other-config', `param-key=${key}`]);
+    }
+    const sets = Object.entries(wanted).map(([k, v]) => `other-config:${k}=${v}`);
+    if (sets.length) await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, ...sets]);
+  }
+
+  // --- devices ----------------------------------------------------------------
+
+  private async powerState(ctx: Ctx, uuid: string): Promise<string> {
+    return this.xe(ctx, ['vm-param-get', `uuid=${uuid}`, 'param-name=power-state']);
+  }
+
+  private async addDisk(ctx: Ctx, uuid: string, disk: DiskAttributes, position: number): Promise<void> {
+    const sr = await this.lookup(ctx, 'sr', disk.sr);
+    const name = await this.xe(ctx, ['vm-param-get', `uuid=${uuid}`, 'param-name=name-label']);
+    const vdi = await this.xe(ctx, ['vdi-create', `sr-uuid=${sr}`, `name-label=${name}-${disk.name}`, `virtual-size=${disk.size}`, 'type=user']);
+    await this.xe(ctx, ['vdi-param-set', `uuid=${vdi}`, `other-config:${VDI_MARKER_DISK}=${disk.name}`, `other-config:${VDI_MARKER_VM}=${uuid}`]);
+    let device = disk.device;
+    if (device === undefined) {
+      const used = parseMinimal(await this.xe(ctx, ['vbd-list', `vm-uuid=${uuid}`, 'params=userdevice', '--minimal']));
+      let n = position;
+      while (used.includes(String(n))) n++;
+      device = String(n);
+    }
+    const vbd = await this.xe(ctx, [
+      'vbd-create', `vm-uuid=${uuid}`, `vdi-uuid=${vdi}`, `device=${device}`,
+      `bootable=${disk.bootable}`, 'mode=RW', 'type=Disk',
+    ]);
+    if (ctx.op === 'add_disk' && (await this.powerState(ctx, uuid)) === 'running') await this.xe(ctx, ['vbd-plug', `uuid=${vbd}`]);
+  }
+
+  private async removeDisk(ctx: Ctx, uuid: string, disk: DiskAttributes): Promise<void> {
+    const vbds = parseRecords(await this.xe(ctx, ['vbd-list', `vm-uuid=${uuid}`, 'type=Disk', 'params=uuid,vdi-uuid,userdevice,currently-attached']));
+    for (const vbd of vbds) {
+      const vdiConfig = parseMap(await this.xe(ctx, ['vdi-param-get', `uuid=${vbd['vdi-uuid']}`, 'param-name=other-config']));
+      const named = vdiConfig[VDI_MARKER_DISK] === disk.name;
+      if (!named && !(disk.device !== undefined && vbd.userdevice === disk.device)) continue;
+      if (vbd['currently-attached'] === 'true') await this.xe(ctx, ['vbd-unplug', `uuid=${vbd.uuid}`]);
+      await this.xe(ctx, ['vbd-destroy', `uuid=${vbd.uuid}`]);
+      if (vdiConfig[VDI_MARKER_VM] === uuid) await this.xe(ctx, ['vdi-destroy', `uuid=${vbd['vdi-uuid']}`]);
+      return;
+    }
+    throw new ProviderError(this.host, 'NOT_FOUND', { disk: disk.name }, `${ctx.vm} has no disk "${disk.name}" to remove`);
+  }
+
+  private async addNetwork(ctx: Ctx, uuid: string, net: NetworkAttributes, position: number | null): Promise<void> {
+    const network = await this.lookup(ctx, 'network', net.network);
+    const used = parseMinimal(await this.xe(ctx, ['vif-list', `vm-uuid=${uuid}`, 'params=device', '--minimal']));
+    let n = position ?? 0;
+    while (used.includes(String(n))) n++;
+    const args = ['vif-create', `vm-uuid=${uuid}`, `network-uuid=${network}`, `device=${n}`];
+    if (net.mac) args.push(`mac=${net.mac}`);
+    const vif = await this.xe(ctx, args);
+    await this.xe(ctx, ['vif-param-set', `uuid=${vif}`, `other-config:${VIF_MARKER_NETWORK}=${net.name}`]);
+    if (ctx.op === 'add_network' && (await this.powerState(ctx, uuid)) === 'running') await this.xe(ctx, ['vif-plug', `uuid=${vif}`]);
+  }
+
+  private async removeNetwork(ctx: Ctx, uuid: string, net: NetworkAttributes): Promise<void> {
+    const vifs = parseRecords(await this.xe(ctx, ['vif-list', `vm-uuid=${uuid}`, 'params=uuid,device,other-config,currently-attached']));
+    const vif = vifs.find((v) => parseMap(v['other-config'])[VIF_MARKER_NETWORK] === net.name) ?? vifs.find((v) => `eth${v.device}` === net.name);
+    if (!vif) throw new ProviderError(this.host, 'NOT_FOUND', { network: net.name }, `${ctx.vm} has no network "${net.name}" to remove`);
+    if (vif['currently-attached'] === 'true') await this.xe(ctx, ['vif-unplug', `uuid=${vif.uuid}`]);
+    await this.xe(ctx, ['vif-destroy', `uuid=${vif.uuid}`]);
+  }
+
+  // The VM, then the disks xenform created for it (VDIs marked with its uuid).
+  private async destroy(ctx: Ctx, uuid: string): Promise<void> {
+    const vdis = parseMinimal(await this.xe(ctx, ['vdi-list', `other-config:${VDI_MARKER_VM}=${uuid}`, 'params=uuid', '--minimal']));
+    await this.xe(ctx, ['vm-destroy', `uuid=${uuid}`]);
+    for (const vdi of vdis) await this.xe(ctx, ['vdi-destroy', `uuid=${vdi}`]);
+  }
+}

@@ -1,0 +1,350 @@
+// Plain Xen through the xl toolstack (xapi-spec §5): a VM is a guest
+// configuration file; a halted VM is a file without a domain; a suspended VM has
+// a save file. xl exits 0 from pause/unpause even when they fail, so those are
+// checked with `xl list` afterwards.
+import { randomUUID } from 'node:crypto';
+import { posix } from 'node:path';
+import type { DiskAttributes, HostInventory, NetworkAttributes, ObservedVm, SetChange, ShutdownPolicy, Step, VmAttributes } from '../../planner/model.js';
+import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
+import { ProviderError } from '../provider.js';
+import { runBatch } from '../transport/batch.js';
+import { fileOp, parseReadDir } from '../transport/file-ops.js';
+import { CfgError, guestFromCfg, parseCfg, renderCfg, type GuestFromCfg } from './cfg.js';
+import { parseXlList, parseXlListLong, powerFromLetters, type XlDomainConfig, type XlDomainRow } from './list.js';
+
+export interface XlOptions {
+  configDir?: string; // default /etc/xen
+  suspendDir?: string; // default /var/lib/xen/save
+  imageDir?: string; // where xenform creates disk images, default /var/lib/xen/images
+}
+
+interface Snapshot {
+  files: { path: string; guest: GuestFromCfg }[];
+  rows: XlDomainRow[];
+  configs: XlDomainConfig[];
+  saves: Set<string>;
+}
+
+interface Ctx {
+  vm: string;
+  op: string;
+  signal?: AbortSignal;
+  paths: Map<string, string>; // disk name -> image path, of the VM being changed
+}
+
+const DEFAULT_SHUTDOWN: ShutdownPolicy = { mode: 'clean', timeout_ms: 120_000, fallback: 'hard' };
+
+function sameBoot(a: object, b: object): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+export class XlProvider implements Provider {
+  readonly toolstack = 'xl' as const;
+  private readonly configDir: string;
+  private readonly suspendDir: string;
+  private readonly imageDir: string;
+
+  constructor(readonly host: string, private readonly transport: Transport, opts: XlOptions = {}) {
+    this.configDir = opts.configDir ?? '/etc/xen';
+    this.suspendDir = opts.suspendDir ?? '/var/lib/xen/save';
+    this.imageDir = opts.imageDir ?? '/var/lib/xen/images';
+  }
+
+  // --- reading ---------------------------------------------------------------
+
+  private async snapshot(): Promise<Snapshot> {
+    const cmds = [['xl', 'list'], ['xl', 'list', '-l'], fileOp('read-dir', this.configDir, '.cfg'), fileOp('list-dir', this.suspendDir)];
+    const [list, long, dir, saves] = await runBatch(this.transport, cmds);
+    this.check({ vm: `host "${this.host}"`, op: 'inventory', paths: new Map() }, cmds[0], list);
+    this.check({ vm: `host "${this.host}"`, op: 'inventory', paths: new Map() }, cmds[1], long);
+    if (dir.code !== 0) throw new ProviderError(this.host, 'FILE', {}, `cannot read ${this.configDir} on host "${this.host}": ${dir.stderr.trim()}`);
+    const files = parseReadDir(dir.stdout).map(({ name, content }) => {
+      const path = posix.join(this.configDir, name);
+      try {
+        return { path, guest: guestFromCfg(parseCfg(content, path)) };
+      } catch (e) {
+        if (e instanceof CfgError) throw new ProviderError(this.host, 'BAD_CONFIG', { path }, `host "${this.host}": ${e.message}`);
+        throw e;
+      }
+    });
+    let configs: XlDomainConfig[];
+    try {
+      configs = parseXlListLong(long.stdout);
+    } catch (e) {
+      throw new ProviderError(this.host, 'XL_OUTPUT', {}, `host "${this.host}": cannot read the output of xl list -l: ${(e as Error).message}`);
+    }
+    return { files, rows: parseXlList(list.stdout), configs, saves: new Set(saves.stdout.split('\n').filter(Boolean)) };
+  }
+
+  private savePath(name: string): string {
+    return posix.join(this.suspendDir, `${name}.save`);
+  }
+
+  private cfgPath(name: string): string {
+    return posix.join(this.configDir, `${name}.cfg`);
+  }
+
+  private observe(snap: Snapshot, file: { path: string; guest: GuestFromCfg }): ObservedVm {
+    const g = file.guest;
+    const row = snap.rows.find((r) => r.name === g.attributes.name);
+    const config = row ? snap.configs.find((c) => c.domid === row.domid) : undefined;
+    const power = row ? powerFromLetters(row.state) : snap.saves.has(`${g.attributes.name}.save`) ? 'suspended' : 'halted';
+    const live = power === 'running' || power === 'paused';
+    const booted = live && config ? config.booted : null;
+    return {
+      uuid: g.uuid || config?.uuid || `cfg:${file.path}`,
+      host: this.host,
+      attributes: { ...g.attributes, power_state: power },
+      markers: g.markers,
+      dom_id: row && power !== 'halted' ? row.domid : -1,
+      booted_with: booted,
+      requires_reboot: booted !== null && !sameBoot(booted, g.attributes.boot),
+    };
+  }
+
+  async inventory(): Promise<HostInventory> {
+    const snap = await this.snapshot();
+    return {
+      host: this.host,
+      toolstack: 'xl',
+      vms: snap.files.map((f) => this.observe(snap, f)),
+      templates: [],
+      srs: [],
+      networks: [],
+    };
+  }
+
+  async readVm(uuid: string): Promise<ObservedVm | null> {
+    return (await this.locate(uuid))?.vm ?? null;
+  }
+
+  private async locate(uuid: string): Promise<{ vm: ObservedVm; paths: Map<string, string> } | null> {
+    const snap = await this.snapshot();
+    const file = snap.files.find((f) => f.guest.uuid === uuid || `cfg:${f.path}` === uuid);
+    if (!file) return null;
+    const paths = new Map(file.guest.attributes.disks.map((d, i) => [d.name, file.guest.diskPaths[i]]));
+    return { vm: this.observe(snap, file), paths };
+  }
+
+  // --- steps -------------------------------------------------------------------
+
+  async execute(step: Step, target: StepTarget, signal?: AbortSignal): Promise<StepResult> {
+    const ctx: Ctx = { vm: target.address, op: step.op, signal, paths: new Map() };
+    const args = step.args;
+    if (args.op === 'create') {
+      const uuid = await this.create(ctx, args.attributes, args.markers);
+      return { uuid, observed: await this.readVm(uuid) };
+    }
+    if (!target.uuid) throw new ProviderError(this.host, 'NO_TARGET', {}, `${step.op} of ${target.address} needs the VM's uuid, and it has none`);
+    const found = await this.locate(target.uuid);
+    if (!found) throw new ProviderError(this.host, 'VM_NOT_FOUND', { uuid: target.uuid }, `${target.address} no longer exists on host "${this.host}" (its configuration file is gone)`);
+    const { vm } = found;
+    ctx.paths = found.paths;
+    const name = vm.attributes.name;
+    const cfg = this.cfgPath(name);
+    switch (args.op) {
+      case 'set':
+        await this.set(ctx, vm, args.changes);
+        break;
+      case 'add_disk':
+        await this.rewrite(ctx, vm, { disks: [...vm.attributes.disks, args.disk] });
+        break;
+      case 'remove_disk':
+        await this.removeDisk(ctx, vm, args.disk);
+        break;
+      case 'add_network':
+        await this.rewrite(ctx, vm, { networks: [...vm.attributes.networks, args.network] });
+        break;
+      case 'remove_network':
+        await this.removeNetwork(ctx, vm, args.network);
+        break;
+      case 'destroy':
+        await this.destroy(ctx, vm);
+        return { uuid: vm.uuid, observed: null };
+      case 'start':
+        await this.xl(ctx, ['create', cfg]);
+        break;
+      case 'hard_shutdown':
+        if (vm.attributes.power_state === 'suspended') await this.exec(ctx, fileOp('remove', this.savePath(name)));
+        else await this.xl(ctx, ['destroy', name]);
+        break;
+      case 'clean_shutdown':
+        await this.shutdown(ctx, name, args.shutdown);
+        break;
+      case 'clean_reboot':
+        // A new domain from the file, so that boot changes take effect.
+        await this.shutdown(ctx, name, args.shutdown);
+        await this.xl(ctx, ['create', cfg]);
+        break;
+      case 'hard_reboot':
+        await this.xl(ctx, ['destroy', name]);
+        await this.xl(ctx, ['create', cfg]);
+        break;
+      case 'pause':
+        await this.xl(ctx, ['pause', name]);
+        await this.expectState(ctx, name, 'paused');
+        break;
+      case 'unpause':
+        await this.xl(ctx, ['unpause', name]);
+        await this.expectState(ctx, name, 'running');
+        break;
+      case 'suspend':
+        await this.exec(ctx, fileOp('mkdir', this.suspendDir));
+        await this.xl(ctx, ['save', name, this.savePath(name)]);
+        break;
+      case 'resume':
+        await this.xl(ctx, ['restore', this.savePath(name)]);
+        await this.exec(ctx, fileOp('remove', this.savePath(name)));
+        break;
+      default: {
+        const never: never = args;
+        throw new Error(`unknown step ${JSON.stringify(never)}`);
+      }
+    }
+    return { uuid: vm.uuid, observed: await this.readVm(vm.uuid) };
+  }
+
+  close(): Promise<void> {
+    return this.transport.close();
+  }
+
+  // --- plumbing ------------------------------------------------------------------
+
+  private check(ctx: Ctx, argv: string[], r: ExecResult): ExecResult {
+    if (r.code === 0) return r;
+    const text = (r.stderr || r.stdout).trim().split('\n').filter((l) => !l.startsWith('Parsing config from')).join(' ') || `exit ${r.code}`;
+    throw new ProviderError(this.host, 'XL_FAILED', { command: argv.join(' '), exit: String(r.code) },
+      `${ctx.op} of ${ctx.vm} failed on host "${this.host}": \`${argv.join(' ')}\`: ${text}`);
+  }
+
+  private async exec(ctx: Ctx, argv: string[], timeoutMs?: number): Promise<string> {
+    if (ctx.signal?.aborted) throw new ProviderError(this.host, 'ABORTED', {}, `${ctx.op} of ${ctx.vm} was not started: apply was interrupted`);
+    const r = await this.transport.exec(argv, timeoutMs ? { timeoutMs } : undefined);
+    return this.check(ctx, argv, r).stdout;
+  }
+
+  private xl(ctx: Ctx, args: string[], timeoutMs?: number): Promise<string> {
+    return this.exec(ctx, ['xl', ...args], timeoutMs);
+  }
+
+  private async expectState(ctx: Ctx, name: string, want: 'paused' | 'running'): Promise<void> {
+    const rows = parseXlList(await this.xl(ctx, ['list']));
+    const row = rows.find((r) => r.name === name);
+    const got = row ? powerFromLetters(row.state) : 'halted';
+    if (got !== want) {
+      throw new ProviderError(this.host, 'XL_FAILED', { expected: want, actual: got },
+        `${ctx.op} of ${ctx.vm} did not take effect on host "${this.host}": xl reported success but the domain is ${got}, not ${want}`);
+    }
+  }
+
+  // `xl shutdown -w` within the policy's timeout; then `xl destroy` or a failure, as the policy says.
+  private async shutdown(ctx: Ctx, name: string, policy: ShutdownPolicy = DEFAULT_SHUTDOWN): Promise<void> {
+    if (policy.mode === 'hard') {
+      await this.xl(ctx, ['destroy', name]);
+      return;
+    }
+    try {
+      await this.xl(ctx, ['shutdown', '-w', name], policy.timeout_ms);
+    } catch (e) {
+      if (!(e instanceof ProviderError) || !['XL_FAILED', 'TIMEOUT'].includes(e.code)) throw e;
+      if (policy.fallback !== 'hard') {
+        throw new ProviderError(this.host, e.code, e.params, `${e.message}; the shutdown policy says fallback = "fail", so ${ctx.vm} was left as it is`);
+      }
+      await this.xl({ ...ctx, op: 'hard_shutdown' }, ['destroy', name]);
+    }
+  }
+
+  private diskPath(ctx: Ctx, vmName: string, disk: DiskAttributes): string {
+    return ctx.paths.get(disk.name) ?? posix.join(this.imageDir, `${vmName}-${disk.name}.img`);
+  }
+
+  private async write(ctx: Ctx, uuid: string, attributes: Omit<VmAttributes, 'power_state'>, markers: { address?: string; lineage?: string }, diskPaths: string[]): Promise<void> {
+    let text: string;
+    try {
+      text = renderCfg({ uuid, attributes: { ...attributes, power_state: 'halted' }, markers, diskPaths });
+    } catch (e) {
+      if (e instanceof CfgError) throw new ProviderError(this.host, 'INVALID_VALUE', {}, `${ctx.vm}: ${e.message}`);
+      throw e;
+    }
+    if (!this.transport.writeFile) throw new ProviderError(this.host, 'UNSUPPORTED', {}, `the transport to host "${this.host}" cannot write files`);
+    await this.exec(ctx, fileOp('mkdir', this.configDir));
+    await this.transport.writeFile(this.cfgPath(attributes.name), text, 0o644);
+  }
+
+  private checkName(ctx: Ctx, name: string): void {
+    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) {
+      throw new ProviderError(this.host, 'INVALID_VALUE', { name },
+        `${ctx.vm}: the name "${name}" cannot name an xl guest file; use letters, digits, ".", "_" and "-"`);
+    }
+  }
+
+  private async create(ctx: Ctx, a: VmAttributes, markers: { address: string; lineage: string }): Promise<string> {
+    this.checkName(ctx, a.name);
+    const uuid = randomUUID();
+    const paths = a.disks.map((d) => this.diskPath(ctx, a.name, d));
+    // The file first: it carries the ownership markers, so an interrupted create is adopted.
+    await this.write(ctx, uuid, a, markers, paths);
+    if (a.disks.length) await this.exec(ctx, fileOp('mkdir', this.imageDir));
+    for (const [i, d] of a.disks.entries()) await this.exec(ctx, fileOp('create-image', paths[i], String(d.size)));
+    return uuid;
+  }
+
+  private async rewrite(ctx: Ctx, vm: ObservedVm, patch: Partial<VmAttributes>): Promise<void> {
+    const attributes = { ...vm.attributes, ...patch };
+    const paths = attributes.disks.map((d) => this.diskPath(ctx, attributes.name, d));
+    if (patch.disks) {
+      await this.exec(ctx, fileOp('mkdir', this.imageDir));
+      for (const [i, d] of attributes.disks.entries()) await this.exec(ctx, fileOp('create-image', paths[i], String(d.size)));
+    }
+    await this.write(ctx, vm.uuid, attributes, vm.markers, paths);
+  }
+
+  private async set(ctx: Ctx, vm: ObservedVm, changes: SetChange[]): Promise<void> {
+    const a: VmAttributes = structuredClone(vm.attributes);
+    for (const { path, value } of changes) {
+      const [head, key] = path.split(/\.(.*)/s);
+      if (path === 'other_config' || path === 'tags' || path === 'name' || path === 'description' || path === 'vcpus' || path === 'vcpus_max' || path === 'memory' || path === 'boot') {
+        (a as unknown as Record<string, unknown>)[path] = value;
+      } else if (head === 'memory' || head === 'boot') {
+        (a[head] as unknown as Record<string, unknown>)[key] = value;
+      } else if (head === 'other_config') {
+        if (value === null || value === undefined) delete a.other_config[key];
+        else a.other_config[key] = String(value);
+      } else {
+        throw new ProviderError(this.host, 'UNSUPPORTED', { path }, `${ctx.vm}: xenform cannot set "${path}" on an xl host`);
+      }
+    }
+    if (a.name !== vm.attributes.name) {
+      this.checkName(ctx, a.name);
+      if (vm.dom_id >= 0) await this.xl(ctx, ['rename', vm.attributes.name, a.name]);
+      await this.write(ctx, vm.uuid, a, vm.markers, a.disks.map((d) => this.diskPath(ctx, vm.attributes.name, d)));
+      await this.exec(ctx, fileOp('remove', this.cfgPath(vm.attributes.name)));
+      return;
+    }
+    await this.write(ctx, vm.uuid, a, vm.markers, a.disks.map((d) => this.diskPath(ctx, a.name, d)));
+  }
+
+  private async removeDisk(ctx: Ctx, vm: ObservedVm, disk: DiskAttributes): Promise<void> {
+    const keep = vm.attributes.disks.filter((d) => d.name !== disk.name);
+    if (keep.length === vm.attributes.disks.length) throw new ProviderError(this.host, 'NOT_FOUND', { disk: disk.name }, `${ctx.vm} has no disk "${disk.name}" to remove`);
+    await this.rewrite(ctx, vm, { disks: keep });
+    await this.exec(ctx, fileOp('remove', this.diskPath(ctx, vm.attributes.name, disk)));
+  }
+
+  private async removeNetwork(ctx: Ctx, vm: ObservedVm, net: NetworkAttributes): Promise<void> {
+    const keep = vm.attributes.networks.filter((n) => n.name !== net.name);
+    if (keep.length === vm.attributes.networks.length) throw new ProviderError(this.host, 'NOT_FOUND', { network: net.name }, `${ctx.vm} has no network "${net.name}" to remove`);
+    await this.rewrite(ctx, vm, { networks: keep });
+  }
+
+  private async destroy(ctx: Ctx, vm: ObservedVm): Promise<void> {
+    const name = vm.attributes.name;
+    if (vm.dom_id >= 0) await this.xl(ctx, ['destroy', name]);
+    await this.exec(ctx, fileOp('remove', this.savePath(name)));
+    for (const d of vm.attributes.disks) {
+      const path = this.diskPath(ctx, name, d);
+      if (vm.markers.address !== undefined) await this.exec(ctx, fileOp('remove', path));
+    }
+    await this.exec(ctx, fileOp('remove', this.cfgPath(name)));
+  }
+}

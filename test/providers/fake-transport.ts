@@ -1,0 +1,56 @@
+// A scripted Transport: records every command and answers from a handler.
+import type { ExecResult, Transport } from '../../providers/provider.js';
+
+export class FakeTransport implements Transport {
+  readonly description = 'fake';
+  readonly calls: string[][] = [];
+  readonly files = new Map<string, string>();
+  private trips = 0;
+
+  constructor(private readonly handler: (argv: string[]) => ExecResult | undefined) {}
+
+  async exec(argv: string[]): Promise<ExecResult> {
+    this.trips++;
+    return this.answer(argv);
+  }
+
+  async batch(commands: string[][]): Promise<ExecResult[]> {
+    this.trips++;
+    return commands.map((c) => this.answer(c));
+  }
+
+  async writeFile(path: string, content: string): Promise<void> {
+    this.trips++;
+    this.files.set(path, content);
+  }
+
+  async readFile(path: string): Promise<string | null> {
+    this.trips++;
+    return this.files.get(path) ?? null;
+  }
+
+  roundTrips(): number {
+    return this.trips;
+  }
+
+  async close(): Promise<void> {}
+
+  private answer(argv: string[]): ExecResult {
+    this.calls.push(argv);
+    return this.handler(argv) ?? { stdout: '', stderr: '', code: 0 };
+  }
+}
+
+export const ok = (stdout = ''): ExecResult => ({ stdout, stderr: '', code: 0 });
+export const fail = (stderr: string): ExecResult => ({ stdout: '', stderr, code: 1 });
+
+// xe's record printer (xapi-spec §2.4): the first key left-justified, the others
+// right-justified to 4 + the longest key, two blank lines after every record.
+export function xeTable(records: [string, string][][]): string {
+  return records
+    .map((fields) => {
+      const width = 4 + Math.max(...fields.map(([k]) => k.length));
+      return fields.map(([k, v], i) => `${i === 0 ? k.padEnd(width) : k.padStart(width)}: ${v}`).join('\n') + '\n\n\n';
+    })
+    .join('');
+}

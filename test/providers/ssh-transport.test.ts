@@ -1,0 +1,204 @@
+import t from 'tap';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SshTransport, type SshTransportOptions } from '../../providers/transport/ssh.js';
+import { ProviderError } from '../../providers/provider.js';
+import { HOSTILE } from './hostile.js';
+import { startLocalSshd, type LocalSshd } from './sshd-local.js';
+
+const NO_AGENT = { SSH_AUTH_SOCK: undefined };
+
+function transportFor(sshd: LocalSshd, extra: Partial<SshTransportOptions> = {}, target: Partial<SshTransportOptions['target']> = {}) {
+  return new SshTransport({
+    env: NO_AGENT,
+    sshEnv: { home: sshd.dir, sshConfigText: null },
+    ...extra,
+    target: {
+      label: 'lab', address: sshd.host, port: sshd.port, user: sshd.user,
+      identityFile: sshd.identityFile, knownHosts: sshd.knownHostsFile, ...target,
+    },
+  });
+}
+
+function sessionPids(sshd: LocalSshd): number[] {
+  try {
+    return execFileSync('pgrep', ['-P', String(sshd.child.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
+  } catch {
+    return [];
+  }
+}
+
+t.test('over a real OpenSSH server', async (t) => {
+  const sshd = await startLocalSshd();
+  t.teardown(() => sshd.stop());
+
+  for (const mode of ['shell', 'exec'] as const) {
+    t.test(`commands through ${mode === 'shell' ? 'the persistent shell' : 'one exec channel each'} come back whole`, async (t) => {
+      const ssh = transportFor(sshd, { mode });
+      t.teardown(() => ssh.close());
+      t.same(await ssh.exec(['echo', 'hello']), { stdout: 'hello\n', stderr: '', code: 0 }, 'stdout');
+      t.same(await ssh.exec(['sh', '-c', 'printf err >&2; printf out; exit 4']), { stdout: 'out', stderr: 'err', code: 4 }, 'stderr and exit code, no trailing newlines');
+      t.same(await ssh.exec(['cat'], { stdin: 'fed\nby stdin' }), { stdout: 'fed\nby stdin', stderr: '', code: 0 }, 'stdin');
+      const many = await Promise.all(Array.from({ length: 12 }, (_, i) => ssh.exec(['sh', '-c', `sleep 0.0${i % 3}; echo ${i}`])));
+      t.same(many.map((r) => r.stdout), Array.from({ length: 12 }, (_, i) => `${i}\n`), 'concurrent commands never mix');
+      t.equal(ssh.roundTrips(), 15, 'every command counts as one round trip');
+    });
+  }
+
+  t.test('every hostile value reaches the remote program byte for byte', async (t) => {
+    const ssh = transportFor(sshd);
+    t.teardown(() => ssh.close());
+    const values = HOSTILE.map(([, v]) => v);
+    const r = await ssh.exec(['printf', '%s\\0', ...values]);
+    t.same(r.stdout.split('\0').slice(0, -1), values);
+    await t.rejects(ssh.exec(['echo', 'a\0b']), /NUL/, 'a NUL byte is refused before anything is sent');
+  });
+
+  t.test('a batch is one round trip with one result per command, in order', async (t) => {
+    const ssh = transportFor(sshd);
+    t.teardown(() => ssh.close());
+    const results = await ssh.batch([['echo', 'one'], ['sh', '-c', 'echo two >&2; exit 2'], ['printf', 'three']]);
+    t.same(results, [
+      { stdout: 'one\n', stderr: '', code: 0 },
+      { stdout: '', stderr: 'two\n', code: 2 },
+      { stdout: 'three', stderr: '', code: 0 },
+    ]);
+    t.equal(ssh.roundTrips(), 1);
+  });
+
+  t.test('files are written and read back through SFTP', async (t) => {
+    const ssh = transportFor(sshd);
+    t.teardown(() => ssh.close());
+    const path = join(sshd.dir, 'guest.cfg');
+    await ssh.writeFile(path, 'name = "web-0"\n', 0o600);
+    t.equal(readFileSync(path, 'utf8'), 'name = "web-0"\n');
+    t.equal(await ssh.readFile(path), 'name = "web-0"\n');
+    t.equal(await ssh.readFile(join(sshd.dir, 'missing.cfg')), null, 'a missing file reads as null');
+  });
+
+  t.test('an unknown host key is refused with its fingerprint and how to trust it', async (t) => {
+    const empty = join(sshd.dir, 'empty_known_hosts');
+    writeFileSync(empty, '');
+    const ssh = transportFor(sshd, {}, { knownHosts: empty });
+    t.teardown(() => ssh.close());
+    const err = await ssh.exec(['true']).catch((e) => e);
+    t.type(err, ProviderError);
+    t.equal(err.code, 'HOST_KEY');
+    t.match(err.message, sshd.hostKeyFingerprint, 'the message shows the SHA256 fingerprint');
+    t.match(err.message, /ssh-keyscan -p \d+ 127\.0\.0\.1/, 'and the ssh-keyscan line');
+    t.match(err.message, `host_key = "${sshd.hostKeyFingerprint}"`, 'and the host_key pin');
+  });
+
+  t.test('a changed host key is refused', async (t) => {
+    const other = join(sshd.dir, 'other_key');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
+    const pub = readFileSync(`${other}.pub`, 'utf8').split(' ');
+    const file = join(sshd.dir, 'changed_known_hosts');
+    writeFileSync(file, `[127.0.0.1]:${sshd.port} ${pub[0]} ${pub[1]}\n`);
+    const ssh = transportFor(sshd, {}, { knownHosts: file });
+    t.teardown(() => ssh.close());
+    const err = await ssh.exec(['true']).catch((e) => e);
+    t.equal(err.code, 'HOST_KEY');
+    t.match(err.message, /has CHANGED/);
+    t.match(err.message, sshd.hostKeyFingerprint);
+  });
+
+  t.test('a hashed known_hosts entry is recognised', async (t) => {
+    const file = join(sshd.dir, 'hashed_known_hosts');
+    writeFileSync(file, readFileSync(sshd.knownHostsFile));
+    execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
+    t.match(readFileSync(file, 'utf8'), /^\|1\|/, 'the file is hashed');
+    const ssh = transportFor(sshd, {}, { knownHosts: file });
+    t.teardown(() => ssh.close());
+    t.equal((await ssh.exec(['echo', 'ok'])).stdout, 'ok\n');
+  });
+
+  t.test('a pinned host_key is enough, and a wrong one is refused', async (t) => {
+    const none = join(sshd.dir, 'none');
+    const good = transportFor(sshd, {}, { knownHosts: none, hostKey: sshd.hostKeyFingerprint });
+    t.teardown(() => good.close());
+    t.equal((await good.exec(['echo', 'ok'])).stdout, 'ok\n');
+    const bad = transportFor(sshd, {}, { knownHosts: none, hostKey: 'SHA256:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' });
+    t.teardown(() => bad.close());
+    const err = await bad.exec(['true']).catch((e) => e);
+    t.equal(err.code, 'HOST_KEY');
+    t.match(err.message, /pinned host_key/);
+  });
+
+  t.test('a Host alias of ~/.ssh/config gives the address, port, user and key', async (t) => {
+    const config = `Host dom0-lab\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${sshd.identityFile}\n  UserKnownHostsFile ${sshd.knownHostsFile}\n`;
+    const ssh = new SshTransport({ env: NO_AGENT, sshEnv: { home: sshd.dir, sshConfigText: config }, target: { label: 'lab', address: 'dom0-lab' } });
+    t.teardown(() => ssh.close());
+    t.equal((await ssh.exec(['echo', 'via alias'])).stdout, 'via alias\n');
+    t.equal(ssh.description, `ssh ${sshd.user}@127.0.0.1:${sshd.port}`);
+  });
+
+  t.test('a key with a passphrase is opened with XENFORM_SSH_PASSPHRASE', async (t) => {
+    const key = join(sshd.dir, 'id_locked');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'sesame', '-f', key]);
+    writeFileSync(join(sshd.dir, 'authorized_keys'), readFileSync(`${key}.pub`), { flag: 'a' });
+    const ssh = transportFor(sshd, { env: { XENFORM_SSH_PASSPHRASE: 'sesame' } }, { identityFile: key });
+    t.teardown(() => ssh.close());
+    t.equal((await ssh.exec(['echo', 'unlocked'])).stdout, 'unlocked\n');
+    const noTerminal = transportFor(sshd, { env: {} }, { identityFile: key });
+    t.teardown(() => noTerminal.close());
+    await t.rejects(noTerminal.exec(['true']), /passphrase.*XENFORM_SSH_PASSPHRASE/s, 'without it and without a terminal the error says what to do');
+  });
+
+  t.test('a dropped connection fails the interrupted command, which is not repeated, and the next command reconnects', async (t) => {
+    const ssh = transportFor(sshd);
+    t.teardown(() => ssh.close());
+    const marker = join(sshd.dir, 'ran-count');
+    await ssh.exec(['true']);
+    const slow = ssh.exec(['sh', '-c', `echo x >> ${marker}; sleep 5`]);
+    await new Promise((r) => setTimeout(r, 300));
+    for (const pid of sessionPids(sshd)) process.kill(pid, 'SIGKILL');
+    const err = await slow.catch((e) => e);
+    t.type(err, ProviderError);
+    t.equal(err.code, 'TRANSPORT');
+    t.match(err.message, /not repeated/);
+    t.match(err.message, /sleep 5/, 'the message names the interrupted command');
+    t.equal((await ssh.exec(['echo', 'back'])).stdout, 'back\n', 'the next command opens a new connection');
+    t.equal(readFileSync(marker, 'utf8'), 'x\n', 'the interrupted command ran once');
+  });
+
+  t.test('a command past its timeout is abandoned and the transport keeps working', async (t) => {
+    const ssh = transportFor(sshd);
+    t.teardown(() => ssh.close());
+    const err = await ssh.exec(['sleep', '5'], { timeoutMs: 200 }).catch((e) => e);
+    t.equal(err.code, 'TIMEOUT');
+    t.equal((await ssh.exec(['echo', 'still here'])).stdout, 'still here\n');
+  });
+});
+
+t.test('without SFTP, files go through the shell', async (t) => {
+  const sshd = await startLocalSshd({ sftp: false });
+  t.teardown(() => sshd.stop());
+  const ssh = transportFor(sshd);
+  t.teardown(() => ssh.close());
+  const path = join(sshd.dir, "it's a file.cfg");
+  await ssh.writeFile(path, 'memory = 512\n');
+  t.equal(readFileSync(path, 'utf8'), 'memory = 512\n');
+  t.equal(await ssh.readFile(path), 'memory = 512\n');
+  t.equal(await ssh.readFile(`${path}.missing`), null);
+});
+
+t.test('connection problems are reported as sentences naming the host', async (t) => {
+  const sshd = await startLocalSshd();
+  t.teardown(() => sshd.stop());
+  const cases: { name: string; target: Partial<SshTransportOptions['target']>; code: string; message: RegExp }[] = [
+    { name: 'nothing listens on the port', target: { port: 1 }, code: 'TRANSPORT', message: /cannot connect to host "lab" \(.*:1\)/ },
+    { name: 'the identity file is not a key', target: { identityFile: '/dev/null' }, code: 'AUTH', message: /identity_file \/dev\/null of host "lab" is not a private key/ },
+    { name: 'the identity file does not exist', target: { identityFile: join(sshd.dir, 'nope') }, code: 'AUTH', message: /cannot read identity_file .*nope for host "lab"/ },
+    { name: 'the server refuses the key', target: { identityFile: join(sshd.dir, 'host_key') }, code: 'AUTH', message: /host "lab" .* refused the login; tried .*host_key/ },
+  ];
+  for (const c of cases) {
+    const ssh = transportFor(sshd, { connectTimeoutMs: 3000 }, c.target);
+    const err = await ssh.exec(['true']).catch((e) => e);
+    await ssh.close();
+    t.type(err, ProviderError, c.name);
+    t.equal(err.code, c.code, `${c.name}: ${c.code}`);
+    t.match(err.message, c.message, `${c.name}: the message says so`);
+  }
+});

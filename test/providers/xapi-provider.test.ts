@@ -1,0 +1,210 @@
+import t from 'tap';
+import { XapiProvider } from '../../providers/xapi/provider.js';
+import { ProviderError } from '../../providers/provider.js';
+import type { Step, StepArgs, VmAttributes } from '../../planner/model.js';
+import { FakeTransport, fail, ok, xeTable } from './fake-transport.js';
+
+const WEB = '5b1d2c3e-aaaa-4bbb-8ccc-1234567890ab';
+const DOM0 = '0e6a3c5f-7b7d-4b8e-9a3a-2f1c9d1e0a11';
+const VDI = '7c1d2c3e-aaaa-4bbb-8ccc-1234567890ab';
+const SR = '9d1d2c3e-aaaa-4bbb-8ccc-1234567890ab';
+const NET = 'ad1d2c3e-aaaa-4bbb-8ccc-1234567890ab';
+
+const vmFields = (uuid: string, name: string, other: string, extra: [string, string][] = []): [string, string][] => [
+  ['uuid ( RO)', uuid],
+  ['name-label ( RW)', name],
+  ['name-description ( RW)', 'the web server'],
+  ['is-control-domain ( RO)', uuid === DOM0 ? 'true' : 'false'],
+  ['power-state ( RO)', uuid === DOM0 ? 'running' : 'halted'],
+  ['memory-static-max ( RW)', '2147483648'],
+  ['memory-dynamic-max ( RW)', '2147483648'],
+  ['memory-dynamic-min ( RW)', '1073741824'],
+  ['memory-static-min ( RW)', '536870912'],
+  ['VCPUs-max ( RW)', '4'],
+  ['VCPUs-at-startup ( RW)', '2'],
+  ['HVM-boot-policy ( RW)', ''],
+  ['HVM-boot-params (MRW)', ''],
+  ['PV-kernel ( RW)', ''],
+  ['PV-ramdisk ( RW)', ''],
+  ['PV-args ( RW)', 'console=hvc0 quiet'],
+  ['PV-bootloader ( RW)', 'pygrub'],
+  ['PV-bootloader-args ( RW)', ''],
+  ['other-config (MRW)', other],
+  ['dom-id ( RO)', '-1'],
+  ['tags (SRW)', 'web, prod'],
+  ['requires-reboot ( RO)', 'false'],
+  ...extra,
+];
+
+function inventoryHost(argv: string[]) {
+  const cmd = argv[1];
+  if (cmd === 'vm-list') {
+    return ok(xeTable([
+      vmFields(DOM0, 'Control domain on host: xcp1', ''),
+      vmFields(WEB, 'web-0', 'xenform-address: vm.web[0]; xenform-lineage: L1; xenform-template: Debian Bookworm 12; mac_seed: 3f; owner: ops'),
+    ]));
+  }
+  if (cmd === 'vbd-list') return ok(xeTable([[['uuid ( RO)', 'b1'], ['vm-uuid ( RO)', WEB], ['vdi-uuid ( RO)', VDI], ['empty ( RO)', 'false'], ['userdevice ( RW)', '0'], ['bootable ( RW)', 'true'], ['type ( RW)', 'Disk'], ['currently-attached ( RO)', 'false']]]));
+  if (cmd === 'vdi-list') return ok(xeTable([[['uuid ( RO)', VDI], ['name-label ( RW)', 'web-0-root'], ['virtual-size ( RO)', '21474836480'], ['sr-uuid ( RO)', SR], ['other-config (MRW)', `xenform-disk: root; xenform-vm: ${WEB}`]]]));
+  if (cmd === 'vif-list') return ok(xeTable([[['uuid ( RO)', 'v1'], ['vm-uuid ( RO)', WEB], ['device ( RO)', '0'], ['MAC ( RO)', 'aa:bb:cc:dd:ee:ff'], ['other-config (MRW)', 'xenform-network: eth0'], ['network-uuid ( RO)', NET], ['currently-attached ( RO)', 'false']]]));
+  if (cmd === 'template-list') return ok(xeTable([[['uuid ( RO)', 't1'], ['name-label ( RW)', 'Debian Bookworm 12']]]));
+  if (cmd === 'sr-list') return ok(xeTable([[['uuid ( RO)', SR], ['name-label ( RW)', 'Local storage'], ['type ( RO)', 'lvm']]]));
+  if (cmd === 'network-list') return ok(xeTable([[['uuid ( RO)', NET], ['name-label ( RW)', 'Pool-wide network associated with eth0'], ['bridge ( RO)', 'xenbr0']]]));
+  return undefined;
+}
+
+t.test('the inventory is one round trip and reads every VM but dom0', async (t) => {
+  const fake = new FakeTransport(inventoryHost);
+  const inv = await new XapiProvider('lab', fake).inventory();
+  t.equal(fake.roundTrips(), 1, 'one round trip');
+  t.same(fake.calls.map((c) => c[1]), ['vm-list', 'vbd-list', 'vdi-list', 'vif-list', 'template-list', 'sr-list', 'network-list']);
+  t.equal(inv.vms.length, 1, 'the control domain is left out');
+  const [vm] = inv.vms;
+  t.same(vm.markers, { address: 'vm.web[0]', lineage: 'L1' }, 'markers come from other-config');
+  t.same(vm.attributes.other_config, { owner: 'ops' }, 'markers and xapi keys are not user other_config');
+  t.equal(vm.attributes.template, 'Debian Bookworm 12');
+  t.same(vm.attributes.memory, { static_min: 536870912, static_max: 2147483648, dynamic_min: 1073741824, dynamic_max: 2147483648 });
+  t.equal(vm.attributes.vcpus, 2);
+  t.equal(vm.attributes.vcpus_max, 4);
+  t.same(vm.attributes.boot, { mode: 'pv', bootloader: 'pygrub', kernel: '', ramdisk: '', args: 'console=hvc0 quiet', bootloader_args: '', order: '', firmware: 'bios' });
+  t.same(vm.attributes.disks, [{ name: 'root', size: 21474836480, sr: 'Local storage', bootable: true, device: '0' }]);
+  t.same(vm.attributes.networks, [{ name: 'eth0', network: 'Pool-wide network associated with eth0', mac: 'aa:bb:cc:dd:ee:ff' }]);
+  t.same(vm.attributes.tags, ['web', 'prod']);
+  t.equal(vm.attributes.power_state, 'halted');
+  t.equal(vm.booted_with, null, 'a halted VM has no booted configuration');
+  t.same(inv.srs, [{ uuid: SR, name: 'Local storage', type: 'lvm' }]);
+  t.same(inv.templates, [{ uuid: 't1', name: 'Debian Bookworm 12' }]);
+});
+
+const ATTRS: VmAttributes = {
+  name: 'web-0', description: 'the web server', template: 'Debian Bookworm 12', power_state: 'halted',
+  memory: { static_min: 536870912, static_max: 2147483648, dynamic_min: 2147483648, dynamic_max: 2147483648 },
+  vcpus: 2, vcpus_max: 4,
+  boot: { mode: 'pv', bootloader: 'pygrub', kernel: '', ramdisk: '', args: 'console=hvc0 $(reboot)', bootloader_args: '', order: '', firmware: 'bios' },
+  disks: [{ name: 'root', size: 21474836480, sr: 'Local storage', bootable: true }],
+  networks: [{ name: 'eth0', network: 'xenbr0' }],
+  tags: ['web'], other_config: { owner: 'ops' },
+};
+
+const step = (args: StepArgs): Step => ({ id: 's1', address: 'vm.web[0]', host: 'lab', op: args.op, args, depends_on: [] });
+
+t.test('create installs the VM, marks it first, then sets it up by uuid', async (t) => {
+  const fake = new FakeTransport((argv) => {
+    if (argv[1] === 'vm-install') return ok(`${WEB}\n`);
+    if (argv[1] === 'sr-list' && argv[2] === 'name-label=Local storage') return ok(`${SR}\n`);
+    if (argv[1] === 'network-list' && argv[2] === 'name-label=xenbr0') return ok('\n');
+    if (argv[1] === 'network-list' && argv[2] === 'bridge=xenbr0') return ok(`${NET}\n`);
+    if (argv[1] === 'vm-param-get') return ok('web-0\n');
+    if (argv[1] === 'vdi-create') return ok(`${VDI}\n`);
+    if (argv[1] === 'vbd-list' && argv.includes('--minimal')) return ok('\n');
+    if (argv[1] === 'vif-list' && argv.includes('--minimal')) return ok('\n');
+    if (argv[1] === 'vbd-create') return ok('b1\n');
+    if (argv[1] === 'vif-create') return ok('v1\n');
+    return inventoryHost(argv);
+  });
+  const provider = new XapiProvider('lab', fake);
+  const result = await provider.execute(step({ op: 'create', attributes: ATTRS, markers: { address: 'vm.web[0]', lineage: 'L1' } }), { uuid: null, address: 'vm.web[0]' });
+  t.equal(result.uuid, WEB);
+  const lines = fake.calls.map((c) => c.join(' '));
+  t.equal(lines[0], 'xe vm-install template=Debian Bookworm 12 new-name-label=web-0 sr-name-label=Local storage');
+  t.equal(lines[1], `xe vm-param-set uuid=${WEB} other-config:xenform-address=vm.web[0] other-config:xenform-lineage=L1 other-config:xenform-template=Debian Bookworm 12`, 'the markers come right after vm-install');
+  const at = (s: string) => lines.findIndex((l) => l.includes(s));
+  t.ok(at('vm-memory-limits-set') > 1, 'memory is set');
+  t.ok(at('VCPUs-at-startup=1') < at('VCPUs-max=4') && at('VCPUs-max=4') < at('VCPUs-at-startup=2'), 'vCPUs are set in an order xapi accepts');
+  t.ok(lines.includes(`xe vm-param-set uuid=${WEB} HVM-boot-policy= PV-bootloader=pygrub PV-kernel= PV-ramdisk= PV-args=console=hvc0 $(reboot) PV-bootloader-args=`), 'PV boot fields, the value passed as one argument');
+  t.ok(lines.includes(`xe vdi-create sr-uuid=${SR} name-label=web-0-root virtual-size=21474836480 type=user`));
+  t.ok(lines.includes(`xe vdi-param-set uuid=${VDI} other-config:xenform-disk=root other-config:xenform-vm=${WEB}`), 'the disk is marked as xenform\'s');
+  t.ok(lines.includes(`xe vbd-create vm-uuid=${WEB} vdi-uuid=${VDI} device=0 bootable=true mode=RW type=Disk`));
+  t.ok(lines.includes(`xe vif-create vm-uuid=${WEB} network-uuid=${NET} device=0`), 'a network found by bridge');
+  t.ok(lines.includes(`xe vm-param-add uuid=${WEB} param-name=tags param-key=web`));
+  t.ok(lines.includes(`xe vm-param-set uuid=${WEB} other-config:owner=ops`));
+  const vmCommands = fake.calls.filter((c) => c[1].startsWith('vm-') && c[1] !== 'vm-install' && c[1] !== 'vm-list');
+  t.ok(vmCommands.length > 5 && vmCommands.every((c) => c[2] === `uuid=${WEB}`), 'every later vm-* command selects the VM by uuid');
+});
+
+t.test('an HVM boot sets the policy, order and firmware', async (t) => {
+  const fake = new FakeTransport(inventoryHost);
+  await new XapiProvider('lab', fake).execute(step({ op: 'set', changes: [
+    { path: 'boot', value: { ...ATTRS.boot, mode: 'hvm', order: 'dc', firmware: 'uefi', args: '' } },
+  ] }), { uuid: WEB, address: 'vm.web[0]' });
+  t.same(fake.calls[0], ['xe', 'vm-param-set', `uuid=${WEB}`, 'HVM-boot-policy=BIOS order', 'HVM-boot-params:order=dc',
+    'HVM-boot-params:firmware=uefi', 'PV-bootloader=', 'PV-kernel=', 'PV-ramdisk=', 'PV-args=', 'PV-bootloader-args=']);
+});
+
+t.test('set applies each change in the order given', async (t) => {
+  const fake = new FakeTransport(inventoryHost);
+  await new XapiProvider('lab', fake).execute(step({ op: 'set', changes: [
+    { path: 'memory.static_max', value: 4294967296 },
+    { path: 'memory.dynamic_max', value: 4294967296 },
+    { path: 'vcpus_max', value: 8 },
+    { path: 'vcpus', value: 6 },
+    { path: 'boot.args', value: "quiet 'single'" },
+    { path: 'name', value: 'web-zero' },
+    { path: 'other_config.owner', value: 'sre' },
+    { path: 'other_config.gone', value: null },
+    { path: 'tags', value: ['a', 'b'] },
+  ] }), { uuid: WEB, address: 'vm.web[0]' });
+  const sets = fake.calls.filter((c) => c[1] !== 'vm-list' && c[1] !== 'vbd-list' && c[1] !== 'vdi-list' && c[1] !== 'vif-list' && !c[1].endsWith('-list') && c[1] !== 'template-list');
+  t.same(sets.map((c) => c.slice(1).join(' ')), [
+    `vm-param-set uuid=${WEB} memory-static-max=4294967296`,
+    `vm-param-set uuid=${WEB} memory-dynamic-max=4294967296`,
+    `vm-param-set uuid=${WEB} VCPUs-max=8`,
+    `vm-param-set uuid=${WEB} VCPUs-at-startup=6`,
+    `vm-param-set uuid=${WEB} PV-args=quiet 'single'`,
+    `vm-param-set uuid=${WEB} name-label=web-zero`,
+    `vm-param-set uuid=${WEB} other-config:owner=sre`,
+    `vm-param-remove uuid=${WEB} param-name=other-config param-key=gone`,
+    `vm-param-clear uuid=${WEB} param-name=tags`,
+    `vm-param-add uuid=${WEB} param-name=tags param-key=a`,
+    `vm-param-add uuid=${WEB} param-name=tags param-key=b`,
+  ]);
+});
+
+const BAD_POWER = (expected: string, actual: string) =>
+  "You attempted an operation on a VM that was not in an appropriate power state at the time; for example, you attempted to start a VM that was already running. The parameters returned are the VM's handle, and the expected and actual VM state at the time of the call.\n" +
+  `vm: ${WEB} (web-0)\nexpected: ${expected}\nactual: ${actual}\n`;
+
+t.test('xe errors become ProviderErrors a user understands', async (t) => {
+  const cases: { name: string; op: StepArgs; stderr: string; code: string; message: RegExp }[] = [
+    { name: 'a paused VM asked to shut down cleanly', op: { op: 'clean_shutdown' }, stderr: BAD_POWER('running', 'paused'), code: 'VM_BAD_POWER_STATE', message: /^web-0 is paused; clean_shutdown needs a running VM$/ },
+    { name: 'a running VM asked to be destroyed', op: { op: 'destroy', disks: [] }, stderr: BAD_POWER('halted, suspended', 'running'), code: 'VM_BAD_POWER_STATE', message: /^web-0 is running; destroy needs a halted or suspended VM$/ },
+    { name: 'a VM deleted outside xenform', op: { op: 'start' }, stderr: 'Error: No matching VMs found\n', code: 'VM_NOT_FOUND', message: /vm\.web\[0\] no longer exists on host "lab"/ },
+    { name: 'an unknown error code', op: { op: 'start' }, stderr: 'Error code: SR_BACKEND_FAILURE_44\nError parameters: , There is insufficient space, \n', code: 'SR_BACKEND_FAILURE_44', message: /start of vm\.web\[0\] failed on host "lab"/ },
+    { name: 'not enough memory', op: { op: 'start' }, stderr: 'Not enough server memory is available to perform this operation.\nneeded: 4294967296\navailable: 1073741824\n', code: 'HOST_NOT_ENOUGH_FREE_MEMORY', message: /host "lab" has not enough free memory to start vm\.web\[0\] \(needs 4294967296, has 1073741824\)/ },
+  ];
+  for (const c of cases) {
+    const fake = new FakeTransport((argv) => (argv[1].startsWith('vm-') && argv[1] !== 'vm-list' ? fail(c.stderr) : argv[1] === 'vdi-list' ? ok('\n') : inventoryHost(argv)));
+    const err = await new XapiProvider('lab', fake).execute(step(c.op), { uuid: WEB, address: 'vm.web[0]' }).catch((e) => e);
+    t.type(err, ProviderError, c.name);
+    t.equal(err.code, c.code, `${c.name}: code ${c.code}`);
+    t.match(err.message, c.message, `${c.name}: message`);
+  }
+});
+
+t.test('clean shutdown follows the shutdown policy', async (t) => {
+  const noAck = "VM didn't acknowledge the need to shutdown.\nvm: " + `${WEB} (web-0)\n`;
+  const run = async (fallback: 'hard' | 'fail') => {
+    const fake = new FakeTransport((argv) => (argv[1] === 'vm-shutdown' && !argv.includes('--force') ? fail(noAck) : inventoryHost(argv)));
+    const res = await new XapiProvider('lab', fake)
+      .execute(step({ op: 'clean_shutdown', shutdown: { mode: 'clean', timeout_ms: 1000, fallback } }), { uuid: WEB, address: 'vm.web[0]' })
+      .catch((e) => e);
+    return { res, shutdowns: fake.calls.filter((c) => c[1] === 'vm-shutdown').map((c) => c.join(' ')) };
+  };
+  const hard = await run('hard');
+  t.same(hard.shutdowns, [`xe vm-shutdown uuid=${WEB}`, `xe vm-shutdown uuid=${WEB} --force`], 'fallback = "hard" forces it');
+  t.equal(hard.res.uuid, WEB);
+  const failed = await run('fail');
+  t.same(failed.shutdowns, [`xe vm-shutdown uuid=${WEB}`], 'fallback = "fail" stops there');
+  t.match(failed.res.message, /fallback = "fail"/);
+});
+
+t.test('destroy removes the VM and only the disks xenform made for it', async (t) => {
+  const fake = new FakeTransport((argv) => (argv[1] === 'vdi-list' && argv[2] === `other-config:xenform-vm=${WEB}` ? ok(`${VDI}\n`) : inventoryHost(argv)));
+  const result = await new XapiProvider('lab', fake).execute(step({ op: 'destroy', disks: [] }), { uuid: WEB, address: 'vm.web[0]' });
+  t.equal(result.observed, null);
+  t.same(fake.calls.map((c) => c.join(' ')), [
+    `xe vdi-list other-config:xenform-vm=${WEB} params=uuid --minimal`,
+    `xe vm-destroy uuid=${WEB}`,
+    `xe vdi-destroy uuid=${VDI}`,
+  ]);
+});
