@@ -1,13 +1,25 @@
 // The xenform command line: global options and the list of commands.
+import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError } from 'commander';
 import { CliContext, type CliIO, type RegisterCommand } from './context.js';
 import { XENFORM_VERSION } from './version.js';
+import { register as applyCommand } from './commands/apply.js';
+import { register as destroyCommand } from './commands/destroy.js';
 import { register as forceUnlockCommand } from './commands/force-unlock.js';
+import { register as graphCommand } from './commands/graph.js';
 import { register as importCommand } from './commands/import.js';
 import { register as outputCommand } from './commands/output.js';
+import { register as planCommand } from './commands/plan.js';
+import { register as showCommand } from './commands/show.js';
 import { register as stateCommand } from './commands/state.js';
 
+// In the order `xenform --help` lists them.
 const commands: RegisterCommand[] = [
+  planCommand,
+  applyCommand,
+  destroyCommand,
+  showCommand,
+  graphCommand,
   stateCommand,
   importCommand,
   outputCommand,
@@ -36,6 +48,15 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
   return ctx.exitCode;
 }
 
+async function askOnTerminal(prompt: string): Promise<string | null> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return await rl.question(prompt);
+  } finally {
+    rl.close();
+  }
+}
+
 export async function run(): Promise<void> {
   const code = await main(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
@@ -44,6 +65,7 @@ export async function run(): Promise<void> {
     stdoutIsTTY: Boolean(process.stdout.isTTY),
     env: process.env,
     cwd: process.cwd(),
+    readLine: process.stdin.isTTY ? askOnTerminal : undefined,
   });
   process.exitCode = code;
 }

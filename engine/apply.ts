@@ -33,6 +33,7 @@ export interface ApplyRequest {
   maxUnavailable?: number;
   env?: Record<string, string | undefined>; // for providers (e.g. XENSIM_FAULTS); default process.env
   openProvider?: (host: HostConfig, ctx: ProviderContext) => Promise<Provider>;
+  session?: StateSession; // the lock runPlan kept (PlanRequest.holdLock); released by runApply
 }
 
 export interface ApplyResult {
@@ -101,7 +102,7 @@ export async function runApply(plan: Plan, req: ApplyRequest, events: EventSink)
 
   let session: StateSession;
   try {
-    session = await openState(req.dir, { operation: 'apply', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
+    session = req.session ?? await openState(req.dir, { operation: 'apply', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
   } catch (err) {
     result.errors.push(err instanceof LockError ? err.message : `Could not read the state: ${errorText(err)}`);
     return result;
@@ -229,6 +230,25 @@ async function applyUnderLock(
     return p;
   };
 
+  // Before creating, note which VMs of the same names already exist: if this apply dies between
+  // creating a VM and marking it, the next refresh can tell the new VM from the old ones.
+  const createsByHost = new Map<string, Set<string>>();
+  for (const s of plan.steps) {
+    if (s.args.op === 'create') createsByHost.set(s.host, (createsByHost.get(s.host) ?? new Set()).add(s.args.attributes.name));
+  }
+  await Promise.all(
+    [...createsByHost].map(async ([host, names]) => {
+      try {
+        const inv = await (await provider(host)).inventory();
+        const taken: Record<string, string[]> = {};
+        for (const n of names) taken[n] = inv.vms.filter((v) => v.attributes.name === n).map((v) => v.uuid);
+        await record({ t: 'names', host, names: taken, time: new Date().toISOString() });
+      } catch {
+        // the host's steps report the failure
+      }
+    }),
+  );
+
   let interruptedBy = 0;
   const onFirst = () => {
     if (interruptedBy >= 1) return;
@@ -312,7 +332,8 @@ async function applyUnderLock(
     }
     if (req.signal?.aborted && interruptedBy === 0) onFirst();
     const uuid = targetUuid(run, step);
-    await record({ t: 'start', step: step.id, address: step.address, host: step.host, op: step.op, uuid, time: new Date().toISOString() });
+    const created = step.args.op === 'create' ? { name: step.args.attributes.name, template: step.args.attributes.template } : {};
+    await record({ t: 'start', step: step.id, address: step.address, host: step.host, op: step.op, uuid, time: new Date().toISOString(), ...created });
     emit({ type: 'step_start', step });
     const t0 = Date.now();
     try {
@@ -322,7 +343,10 @@ async function applyUnderLock(
         }),
         req.abortSignal,
       );
-      if (step.op === 'create') run.newUuid = res.uuid;
+      if (step.op === 'create') {
+        run.newUuid = res.uuid;
+        if (state.pending_creates) state.pending_creates = state.pending_creates.filter((p) => p.address !== run.address);
+      }
       const left = (stepsLeft.get(run.address) ?? 1) - 1;
       stepsLeft.set(run.address, left);
       await record({

@@ -12,7 +12,7 @@ import type { Provider } from '../providers/provider.js';
 import type { EventSink } from './events.js';
 import { errorText } from './power.js';
 import { LockError } from './state/lock.js';
-import { openState } from './state/session.js';
+import { openState, type StateSession } from './state/session.js';
 import type { State } from './state/types.js';
 
 export interface PlanRequest {
@@ -26,6 +26,9 @@ export interface PlanRequest {
   replace: string[];
   maxDisruption?: Exclude<Disruption, 'destroy'>;
   lockTimeoutMs?: number;
+  // Keep the state locked after planning (PlanRun.session), so that an apply that asks for
+  // approval first runs under the same lock: pass it on as ApplyRequest.session.
+  holdLock?: boolean;
   env?: Record<string, string | undefined>; // for XF_VAR_* and providers; default process.env
   openProvider?: (host: HostConfig, ctx: ProviderContext) => Promise<Provider>;
 }
@@ -38,6 +41,7 @@ export interface PlanRun {
   errors: string[]; // refusals and host errors, each a complete sentence
   notes?: string[]; // e.g. recovery of an interrupted apply
   inventories?: Record<string, HostInventory>;
+  session?: StateSession; // with holdLock: the lock still held; release() it or hand it to runApply
 }
 
 export async function runPlan(req: PlanRequest, events?: EventSink): Promise<PlanRun> {
@@ -59,7 +63,7 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
   }
   try {
     out.notes!.push(...session.notes);
-    const state: State | null = session.state;
+    let state: State | null = session.state;
     const known = Object.fromEntries((state?.resources ?? []).map((r) => [r.address, { uuid: r.uuid }]));
     let loaded;
     try {
@@ -98,6 +102,12 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
       );
       out.inventories = inventories;
       if (out.errors.length > 0) return out;
+      if (state?.pending_creates?.length) {
+        const resolved = resolvePendingCreates(state, inventories);
+        out.notes!.push(...resolved.notes);
+        state = await session.store.write({ ...resolved.state, xenform_version: XENFORM_VERSION });
+        session.state = state;
+      }
     }
 
     try {
@@ -124,6 +134,53 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
     }
     return out;
   } finally {
-    await session.release();
+    if (req.holdLock && out.plan) out.session = session;
+    else await session.release();
   }
+}
+
+// Finds the VMs that interrupted creates made before they could mark them: on the create's
+// host, with the create's name, not there before the apply, and not recorded under any
+// address. Exactly one such VM is recorded; none means the create never got that far.
+export function resolvePendingCreates(state: State, inventories: Record<string, HostInventory>): { state: State; notes: string[] } {
+  const next = structuredClone(state);
+  const notes: string[] = [];
+  const recorded = new Set(next.resources.map((r) => `${r.host}\u0000${r.uuid}`));
+  const left = [];
+  for (const p of next.pending_creates ?? []) {
+    const inv = inventories[p.host];
+    if (!inv) {
+      left.push(p);
+      continue;
+    }
+    if (next.resources.some((r) => r.address === p.address)) continue;
+    const candidates = inv.vms.filter(
+      (v) =>
+        v.attributes.name === p.name &&
+        !p.preexisting.includes(v.uuid) &&
+        !recorded.has(`${p.host}\u0000${v.uuid}`) &&
+        (v.markers.address === undefined || v.markers.address === p.address) &&
+        (v.markers.lineage === undefined || v.markers.lineage === state.lineage),
+    );
+    if (candidates.length === 1) {
+      const vm = candidates[0];
+      next.resources.push({
+        address: p.address,
+        host: p.host,
+        uuid: vm.uuid,
+        attributes: { ...vm.attributes, template: vm.attributes.template || p.template },
+        booted_with: vm.booted_with,
+        restart_trigger: null,
+        owned: true,
+        pending_reboot: false,
+      });
+      recorded.add(`${p.host}\u0000${vm.uuid}`);
+      notes.push(`${p.address}: found VM ${vm.uuid} on ${p.host}, created by the interrupted apply before it was marked; it is recorded, not created again.`);
+    } else if (candidates.length > 1) {
+      notes.push(`${p.address}: ${candidates.length} unrecorded VMs named "${p.name}" appeared on ${p.host} (${candidates.map((c) => c.uuid).join(', ')}); none was adopted. Import the right one with \`xenform import ${p.address} UUID\`.`);
+    }
+  }
+  if (left.length) next.pending_creates = left;
+  else delete next.pending_creates;
+  return { state: next, notes };
 }

@@ -89,7 +89,9 @@ function validate(doc: Json, file: string): State {
     };
   });
   const outputs = (doc.outputs ?? {}) as State['outputs'];
+  const pending = Array.isArray(doc.pending_creates) && doc.pending_creates.length > 0 ? (doc.pending_creates as State['pending_creates']) : undefined;
   return {
+    ...(pending ? { pending_creates: pending } : {}),
     version: STATE_VERSION,
     lineage: doc.lineage as string,
     serial: doc.serial as number,

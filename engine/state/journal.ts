@@ -14,7 +14,8 @@ export const JOURNAL_FILE = `${STATE_FILE}.journal`;
 
 export type JournalEntry =
   | { t: 'begin'; lineage: string; serial: number; time: string }
-  | { t: 'start'; step: string; address: string; host: string; op: StepOp; uuid: string | null; time: string }
+  | { t: 'names'; host: string; names: Record<string, string[]>; time: string } // uuids per name-label before creates
+  | { t: 'start'; step: string; address: string; host: string; op: StepOp; uuid: string | null; time: string; name?: string; template?: string }
   | { t: 'done'; step: string; address: string; host: string; op: StepOp; uuid: string; time: string; resource: StateResource | null }
   | { t: 'fail'; step: string; address: string; host: string; op: StepOp; error: string; time: string }
   | { t: 'end'; time: string };
@@ -109,24 +110,43 @@ export function foldEntry(state: State, entry: JournalEntry): void {
   else state.resources.push(entry.resource);
 }
 
+interface Interrupted {
+  address: string;
+  host: string;
+  op: StepOp;
+  step: string;
+  name?: string;
+  template?: string;
+}
+
 export interface Reconciled {
   state: State;
   recorded: string[]; // addresses whose finished steps were folded in
-  interrupted: { address: string; host: string; op: StepOp; step: string }[]; // started, never finished
+  interrupted: Interrupted[]; // started, never finished
 }
 
 // Folds a journal left by an interrupted apply into `state` (a copy is returned).
 export function reconcile(state: State, entries: JournalEntry[]): Reconciled {
   const next: State = structuredClone(state);
   const recorded = new Set<string>();
-  const open = new Map<string, { address: string; host: string; op: StepOp; step: string }>();
+  const open = new Map<string, Interrupted>();
+  const names = new Map<string, Record<string, string[]>>();
   for (const e of entries) {
-    if (e.t === 'start') open.set(e.step, { address: e.address, host: e.host, op: e.op, step: e.step });
+    if (e.t === 'names') names.set(e.host, { ...names.get(e.host), ...e.names });
+    if (e.t === 'start') open.set(e.step, { address: e.address, host: e.host, op: e.op, step: e.step, name: e.name, template: e.template });
     if (e.t === 'done' || e.t === 'fail') open.delete(e.step);
     if (e.t === 'done') {
       foldEntry(next, e);
       recorded.add(e.address);
     }
   }
-  return { state: next, recorded: [...recorded], interrupted: [...open.values()] };
+  const interrupted = [...open.values()];
+  for (const i of interrupted) {
+    const before = names.get(i.host)?.[i.name ?? ''];
+    if (i.op !== 'create' || i.name === undefined || !before) continue;
+    const pending = (next.pending_creates ?? []).filter((p) => p.address !== i.address);
+    pending.push({ address: i.address, host: i.host, name: i.name, template: i.template ?? '', preexisting: before });
+    next.pending_creates = pending;
+  }
+  return { state: next, recorded: [...recorded], interrupted };
 }

@@ -15,6 +15,17 @@ export interface StateResource {
   pending_reboot: boolean; // boot changes set but not yet booted (apply_boot_changes = "next_boot")
 }
 
+// A create that an interrupted apply started but never saw finish. The VM may exist without
+// its ownership markers (killed between creating it and marking it); the next refresh looks
+// for a VM of that name that was not on the host before the apply, and records it.
+export interface PendingCreate {
+  address: string;
+  host: string;
+  name: string; // the name-label the create gave
+  template: string;
+  preexisting: string[]; // uuids of VMs with that name on the host before the create
+}
+
 export interface State {
   version: number;
   lineage: string;
@@ -22,4 +33,5 @@ export interface State {
   xenform_version: string;
   resources: StateResource[];
   outputs: Record<string, { value: unknown; sensitive: boolean }>;
+  pending_creates?: PendingCreate[]; // absent when none
 }

@@ -65,3 +65,31 @@ t.test('a journal without a state file gives a state with the journal lineage', 
   t.equal(session.state!.lineage, 'from-journal');
   await session.release();
 });
+
+t.test('a create killed before it could mark its VM is found by name among VMs that were not there before', async (t) => {
+  const { resolvePendingCreates } = await import('../../engine/run-plan.js');
+  const { FakeHost } = await import('./fake-host.js');
+  const entries: JournalEntry[] = [
+    { t: 'begin', lineage: 'L', serial: 0, time },
+    { t: 'names', host: 'lab', names: { web: ['old-web'] }, time },
+    { t: 'start', step: 's1', address: 'vm.web', host: 'lab', op: 'create', uuid: null, time, name: 'web', template: 'Debian' },
+  ];
+  const r = reconcile(emptyState('0.1.0', 'L'), entries);
+  t.same(r.state.pending_creates, [{ address: 'vm.web', host: 'lab', name: 'web', template: 'Debian', preexisting: ['old-web'] }]);
+
+  const h = new FakeHost('lab');
+  const old = h.add('vm.other', attrs('web'), 'old-web'); // a VM of the same name that was already there
+  old.markers = {};
+  const fresh = h.add('vm.web', attrs('web', 'halted', { template: '' }), 'new-web');
+  fresh.markers = {}; // killed between vm-install and marking
+  const inv = await h.provider().inventory();
+  const resolved = resolvePendingCreates(r.state, { lab: inv });
+  t.same(resolved.state.resources.map((x) => [x.address, x.uuid, x.attributes.template]), [['vm.web', 'new-web', 'Debian']]);
+  t.equal(resolved.state.pending_creates, undefined, 'nothing is left pending');
+  t.match(resolved.notes[0], /found VM new-web on lab, created by the interrupted apply/);
+
+  const nothing = resolvePendingCreates(r.state, { lab: { ...inv, vms: inv.vms.filter((v) => v.uuid === 'old-web') } });
+  t.same(nothing.state.resources, [], 'when the create never got that far, nothing is recorded and the plan creates it');
+  const notRead = resolvePendingCreates(r.state, {});
+  t.equal(notRead.state.pending_creates?.length, 1, 'an unread host keeps the question open');
+});

@@ -1,0 +1,119 @@
+// apply and destroy: make or load a plan, confirm it, run it with a progress view.
+import type { Command } from 'commander';
+import type { CliContext } from './context.js';
+import { runApply, type ApplyResult } from '../engine/apply.js';
+import { createInterrupter } from '../engine/interrupt.js';
+import { runPlan } from '../engine/run-plan.js';
+import { hasChanges } from '../planner/plan/exit-code.js';
+import type { Plan } from '../planner/plan/types.js';
+import { planRequest, type PlanFlags } from './plan-options.js';
+import { renderPlan, reportPlanRun } from './plan-output.js';
+import { createProgressView } from './progress/index.js';
+import { readPlanFile } from './commands/show.js';
+
+export interface ApplyFlags extends PlanFlags {
+  autoApprove: boolean;
+  parallelism: number;
+  json: boolean;
+}
+
+async function loadPlan(ctx: CliContext, dir: string, planFile: string | undefined, flags: ApplyFlags, color: boolean): Promise<Plan | null> {
+  if (planFile) return readPlanFile(ctx, dir, planFile);
+  const run = await runPlan(planRequest(dir, flags));
+  if (!reportPlanRun(ctx, run, { json: flags.json, color })) return null;
+  if (!flags.json) ctx.io.stdout(renderPlan(run.plan!, { json: false, markdown: false, color }));
+  return run.plan;
+}
+
+async function confirm(ctx: CliContext, destroy: boolean): Promise<boolean> {
+  const question = destroy
+    ? 'Do you really want to destroy these VMs? Only "yes" will be accepted: '
+    : 'Do you want to perform these actions? Only "yes" will be accepted: ';
+  if (!ctx.io.stdinIsTTY || !ctx.io.readLine) {
+    ctx.io.stderr('Error: there is no terminal to confirm on; review the plan and run again with --auto-approve.\n');
+    return false;
+  }
+  const answer = await ctx.io.readLine(`\n${question}`);
+  if (answer?.trim() === 'yes') return true;
+  ctx.io.stderr('Apply cancelled.\n');
+  return false;
+}
+
+function summarize(ctx: CliContext, plan: Plan, result: ApplyResult, destroy: boolean): void {
+  const { io } = ctx;
+  for (const note of result.notes ?? []) io.stdout(`Note: ${note}\n`);
+  for (const r of result.refused) io.stderr(`Refused ${r.address}: ${r.reason}\n`);
+  for (const f of result.failed) io.stderr(`Failed step ${f.step}: ${f.error}\n`);
+  for (const r of result.restored ?? []) {
+    io.stderr(r.ok ? `Restored ${r.address} to ${r.to}.\n` : `Could not restore ${r.address} to ${r.to}: ${r.error ?? 'unknown error'}\n`);
+  }
+  for (const e of result.errors) io.stderr(`Error: ${e}\n`);
+  const s = plan.summary;
+  const counts = destroy
+    ? `${s.delete} destroyed`
+    : `${s.create} added, ${s.update + s.replace} changed, ${s.delete} destroyed`;
+  if (result.ok) {
+    io.stdout(`\n${destroy ? 'Destroy' : 'Apply'} complete! Resources: ${counts}.\n`);
+  } else {
+    io.stderr(
+      `\n${destroy ? 'Destroy' : 'Apply'} ${result.interrupted ? 'interrupted' : 'failed'}: ` +
+        `${result.succeeded.length} steps succeeded, ${result.failed.length} failed, ${result.skipped.length} skipped` +
+        `${result.refused.length ? `, ${result.refused.length} VMs refused` : ''}.\n`,
+    );
+    ctx.exit(1);
+  }
+}
+
+export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string | undefined, flags: ApplyFlags, destroy: boolean): Promise<void> {
+  const dir = ctx.dir(cmd);
+  const color = ctx.color(cmd);
+  destroy ||= flags.destroy;
+  const plan = await loadPlan(ctx, dir, planFile, { ...flags, destroy }, color);
+  if (!plan) return;
+  if (!hasChanges(plan)) {
+    if (!flags.json) ctx.io.stdout('\nNothing to apply.\n');
+    return;
+  }
+  if (!flags.autoApprove && !(await confirm(ctx, destroy))) {
+    ctx.exit(1);
+    return;
+  }
+
+  const interrupter = createInterrupter();
+  const onSigint = () => {
+    const n = interrupter.interrupt();
+    ctx.io.stderr(
+      n === 1
+        ? '\nInterrupt received: finishing the steps in flight, then stopping. Press Ctrl-C again to abort them.\n'
+        : '\nSecond interrupt: aborting the steps in flight.\n',
+    );
+  };
+  process.on('SIGINT', onSigint);
+  const progress = createProgressView(ctx.io, { json: flags.json, tty: ctx.io.stdoutIsTTY && !flags.json });
+  try {
+    await progress.ready;
+    const req = planRequest(dir, flags);
+    const result = await runApply(
+      plan,
+      {
+        dir,
+        parallelism: flags.parallelism,
+        savedPlan: planFile !== undefined,
+        lockTimeoutMs: flags.lockTimeout,
+        signal: interrupter.signal,
+        abortSignal: interrupter.abortSignal,
+        vars: req.vars,
+        varFiles: req.varFiles,
+      },
+      progress.sink,
+    );
+    await progress.done();
+    if (flags.json) {
+      if (!result.ok) ctx.exit(1);
+      return;
+    }
+    summarize(ctx, plan, result, destroy);
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+}

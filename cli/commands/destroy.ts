@@ -1,0 +1,19 @@
+// xenform destroy: shut down and destroy every VM the state records (or the targeted ones).
+import { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { applyFlow, type ApplyFlags } from '../apply-flow.js';
+import { addPlanOptions } from '../plan-options.js';
+import { positiveInt } from './apply.js';
+
+export function register(program: Command, ctx: CliContext): void {
+  addPlanOptions(
+    program
+      .command('destroy')
+      .description('destroy the VMs xenform manages')
+      .option('--auto-approve', 'do not ask for confirmation', false)
+      .option('--parallelism <n>', 'at most N steps at once across all hosts', positiveInt, 10)
+      .option('--json', 'print the progress as JSON lines', false),
+  ).action(async (flags: ApplyFlags, cmd: Command) => {
+    await applyFlow(ctx, cmd, undefined, flags, true);
+  });
+}

@@ -1,0 +1,26 @@
+// xenform graph [PLANFILE]: the step graph in DOT.
+import { Command } from 'commander';
+import type { CliContext } from '../context.js';
+import { runPlan } from '../../engine/run-plan.js';
+import { addPlanOptions, planRequest, type PlanFlags } from '../plan-options.js';
+import { reportPlanRun } from '../plan-output.js';
+import { renderPlanDot } from '../render/dot.js';
+import { readPlanFile } from './show.js';
+
+export function register(program: Command, ctx: CliContext): void {
+  addPlanOptions(
+    program
+      .command('graph')
+      .description('print the step graph of a saved or a fresh plan in DOT')
+      .argument('[planfile]', 'a plan saved with `xenform plan --out`'),
+  ).action(async (planFile: string | undefined, flags: PlanFlags, cmd: Command) => {
+    const dir = ctx.dir(cmd);
+    if (planFile) {
+      const plan = readPlanFile(ctx, dir, planFile);
+      if (plan) ctx.io.stdout(renderPlanDot(plan));
+      return;
+    }
+    const run = await runPlan(planRequest(dir, flags));
+    if (reportPlanRun(ctx, run, { json: false, color: ctx.color(cmd) })) ctx.io.stdout(renderPlanDot(run.plan!));
+  });
+}

@@ -1,0 +1,32 @@
+// Runs the built xenform command line the way a user does.
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const bin = path.join(repoRoot, 'bin', 'xenform.js');
+
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export function xenform(dir: string, args: string[], env: Record<string, string> = {}): CliRun {
+  const r = spawnSync(process.execPath, [bin, '--chdir', dir, '--no-color', ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    timeout: 120_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+// A private copy of an example, removed when the test ends.
+export function exampleCopy(name: string, teardown: (fn: () => void) => void): string {
+  const dir = mkdtempSync(path.join(tmpdir(), `xenform-${name}-`));
+  cpSync(path.join(repoRoot, 'examples', name), dir, { recursive: true });
+  teardown(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
