@@ -2,7 +2,7 @@
 import { createInterface } from 'node:readline/promises';
 import { Command, CommanderError } from 'commander';
 import { CliContext, type CliIO, type RegisterCommand } from './context.js';
-import { XENFORM_VERSION } from './version.js';
+import { XENFORM_VERSION } from '../engine/version.js';
 import { register as applyCommand } from './commands/apply.js';
 import { register as destroyCommand } from './commands/destroy.js';
 import { register as forceUnlockCommand } from './commands/force-unlock.js';
@@ -12,6 +12,8 @@ import { register as outputCommand } from './commands/output.js';
 import { register as planCommand } from './commands/plan.js';
 import { register as showCommand } from './commands/show.js';
 import { register as stateCommand } from './commands/state.js';
+import { register as validateCommand } from './commands/validate.js';
+import { register as fmtCommand } from './commands/fmt.js';
 
 // In the order `xenform --help` lists them.
 const commands: RegisterCommand[] = [
@@ -24,6 +26,8 @@ const commands: RegisterCommand[] = [
   importCommand,
   outputCommand,
   forceUnlockCommand,
+  validateCommand,
+  fmtCommand,
 ];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {

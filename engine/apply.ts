@@ -1,6 +1,6 @@
 // Runs a plan's step graph against the hosts and records the result in the state.
 import { randomUUID } from 'node:crypto';
-import { XENFORM_VERSION } from '../cli/version.js';
+import { XENFORM_VERSION } from './version.js';
 import { loadConfig } from '../planner/config/load.js';
 import { isUnknown, type Config, type HostConfig, type VmConfig } from '../planner/config/types.js';
 import type { PowerState, Step } from '../planner/model.js';

@@ -1,6 +1,6 @@
 // Loads the configuration and state, refreshes every host in parallel, and makes the plan.
 import { randomUUID } from 'node:crypto';
-import { XENFORM_VERSION } from '../cli/version.js';
+import { XENFORM_VERSION } from './version.js';
 import type { Diagnostic } from '../planner/hcl/ast.js';
 import { loadConfig } from '../planner/config/load.js';
 import type { Config, HostConfig } from '../planner/config/types.js';

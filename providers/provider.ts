@@ -7,6 +7,11 @@ export interface ExecResult {
   code: number;
 }
 
+export interface BatchOptions {
+  timeoutMs?: number;
+  parallel?: boolean; // the commands only read: they may run at the same time
+}
+
 // How commands reach a host: SSH, a local process, or the in-process simulator.
 // `argv` is never a shell string: a transport that needs one quotes every word.
 export interface Transport {
@@ -16,7 +21,7 @@ export interface Transport {
   readFile?(path: string): Promise<string | null>; // null when the file does not exist
   // Several commands in one round trip, answered in order (e.g. a whole inventory).
   // Transports without it are driven one exec per command.
-  batch?(commands: string[][], options?: { timeoutMs?: number }): Promise<ExecResult[]>;
+  batch?(commands: string[][], options?: BatchOptions): Promise<ExecResult[]>;
   roundTrips(): number; // commands sent so far, for tests and benchmarks
   close(): Promise<void>;
 }

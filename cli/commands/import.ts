@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { renderDiagnostics } from '../diagnostics.js';
-import { XENFORM_VERSION } from '../version.js';
+import { XENFORM_VERSION } from '../../engine/version.js';
 import { loadConfig } from '../../planner/config/load.js';
 import { suggest } from '../../planner/hcl/didyoumean.js';
 import { parseAddress } from '../../planner/address.js';

@@ -1,7 +1,7 @@
 // `xenform state list | show ADDR | rm ADDR... | mv FROM TO | pull`: look at and edit the state.
 import type { Command } from 'commander';
 import { addressMatches, formatAddress, parseAddress } from '../../planner/address.js';
-import { XENFORM_VERSION } from '../version.js';
+import { XENFORM_VERSION } from '../../engine/version.js';
 import type { CliContext } from '../context.js';
 import { openState } from '../../engine/state/session.js';
 import { StateStore } from '../../engine/state/store.js';

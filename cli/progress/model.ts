@@ -51,8 +51,7 @@ export function reduce(m: ProgressModel, e: EngineEvent, now: number): ProgressM
         status: 'running',
         op: e.step.op,
         since: now,
-        firstStarted: v.firstStarted ?? now,
-        note: null,
+        firstStarted: v.firstStarted ?? now, // a note stays until a newer one: the final screen keeps it
       }));
     case 'step_note':
       return update(m, e.step.address, e.step.host, () => ({ note: e.message }));

@@ -1,6 +1,6 @@
 // Desired attributes against actual ones -> the changed attributes, each with its effect,
 // and the order in which a `set` step must apply them.
-import type { DiskAttributes, NetworkAttributes, SetChange, VmAttributes } from '../model.js';
+import { bootFieldsChanged, type DiskAttributes, type NetworkAttributes, type SetChange, type VmAttributes } from '../model.js';
 import type { AttributeChange } from '../plan/types.js';
 import { changedDiskRule, isIgnored, ruleFor } from './effects.js';
 
@@ -8,7 +8,6 @@ export type Comparable = Omit<VmAttributes, 'power_state'>;
 
 const SCALARS = ['name', 'description'] as const;
 const MEMORY = ['static_min', 'dynamic_min', 'dynamic_max', 'static_max'] as const;
-const BOOT = ['mode', 'bootloader', 'kernel', 'ramdisk', 'args', 'bootloader_args', 'order', 'firmware'] as const;
 
 function change(path: string, before: unknown, after: unknown): AttributeChange {
   const rule = ruleFor(path);
@@ -47,9 +46,7 @@ export function diffAttributes(desired: Comparable, actual: Comparable, ignore: 
   }
   if (desired.vcpus_max !== actual.vcpus_max) push(change('vcpus_max', actual.vcpus_max, desired.vcpus_max));
   if (desired.vcpus !== actual.vcpus) push(change('vcpus', actual.vcpus, desired.vcpus));
-  for (const k of BOOT) {
-    if (desired.boot[k] !== actual.boot[k]) push(change(`boot.${k}`, actual.boot[k], desired.boot[k]));
-  }
+  for (const k of bootFieldsChanged(desired.boot, actual.boot)) push(change(`boot.${k}`, actual.boot[k], desired.boot[k]));
   const actualDisks = new Map(actual.disks.map((d) => [d.name, d]));
   const desiredDisks = new Map(desired.disks.map((d) => [d.name, d]));
   for (const d of actual.disks) if (!desiredDisks.has(d.name)) push(change(`disks.${d.name}`, d, null));

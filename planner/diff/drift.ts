@@ -1,14 +1,12 @@
 // What changed outside xenform since it last applied: the state against the observed VM.
-import type { BootAttributes, ObservedVm } from '../model.js';
+import { bootFieldsChanged, type BootAttributes, type ObservedVm } from '../model.js';
 import type { StateResource } from '../../engine/state/types.js';
 import type { Drift } from '../plan/types.js';
 import { diffAttributes } from './compare.js';
 import { isIgnored } from './effects.js';
 
-const BOOT_KEYS = ['mode', 'bootloader', 'kernel', 'ramdisk', 'args', 'bootloader_args', 'order', 'firmware'] as const;
-
 export function bootDiffers(a: BootAttributes, b: BootAttributes): boolean {
-  return BOOT_KEYS.some((k) => a[k] !== b[k]);
+  return bootFieldsChanged(a, b).length > 0;
 }
 
 export function attributeDrift(resource: StateResource, observed: ObservedVm, ignore: readonly string[]): Drift[] {

@@ -37,6 +37,14 @@ const BINARY_LEVELS: Partial<Record<T, BinaryOperator>>[] = [
   { [T.Plus]: '+', [T.Minus]: '-' },
   { [T.Star]: '*', [T.Slash]: '/', [T.Percent]: '%' },
 ];
+const BINARY_OPS: Partial<Record<T, { op: BinaryOperator; level: number }>> = {};
+BINARY_LEVELS.forEach((ops, level) => {
+  for (const [t, op] of Object.entries(ops)) BINARY_OPS[Number(t) as T] = { op: op!, level };
+});
+
+// How deep expressions and blocks may nest: far beyond any real configuration, and well
+// within the stack.
+export const MAX_DEPTH = 100;
 
 const NUMBER = /^[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?$/;
 const TEMPLATE_KEYWORDS = ['if', 'else', 'endif', 'for', 'endfor'];
@@ -79,6 +87,7 @@ class Parser {
   private i = 0;
   private newlines: boolean[] = [true];
   private recovery = false;
+  private depth = 0;
   private prev: Token;
   private errors = 0;
   private readonly reported = new Set<number>(); // offsets of tokens already diagnosed by the token check
@@ -375,6 +384,18 @@ class Parser {
   }
 
   private finishBlock(ident: Token): Block | undefined {
+    if (this.depth >= MAX_DEPTH) {
+      this.tooDeep();
+      this.recover(T.CBrace);
+      return undefined;
+    }
+    this.depth++;
+    const block = this.finishBlockInner(ident);
+    this.depth--;
+    return block;
+  }
+
+  private finishBlockInner(ident: Token): Block | undefined {
     const labels: string[] = [];
     const labelRanges: Range[] = [];
     for (;;) {
@@ -564,26 +585,40 @@ class Parser {
     return { kind: 'ConditionalExpr', condition: cond, trueResult, falseResult, range: this.between(cond.range, falseResult.range) };
   }
 
-  private parseBinary(level: number): Expression {
-    if (level === BINARY_LEVELS.length) return this.parseExpressionWithTraversals();
-    const ops = BINARY_LEVELS[level];
+  // Precedence climbing: operators of one level associate to the left.
+  private parseBinary(minLevel: number): Expression {
     const mark = this.errors;
-    let lhs = this.parseBinary(level + 1);
+    let lhs = this.parseExpressionWithTraversals();
     if (this.recovery && this.errors > mark) return lhs;
     for (;;) {
       const opTok = this.peek();
-      const op = ops[opTok.type];
-      if (op === undefined) return lhs;
+      const op = BINARY_OPS[opTok.type];
+      if (op === undefined || op.level < minLevel) return lhs;
       this.read();
-      const rhs = this.parseBinary(level + 1);
-      lhs = { kind: 'BinaryOpExpr', op, lhs, rhs, range: this.between(lhs.range, rhs.range), opRange: this.range(opTok) };
+      const rhs = this.parseBinary(op.level + 1);
+      lhs = { kind: 'BinaryOpExpr', op: op.op, lhs, rhs, range: this.between(lhs.range, rhs.range), opRange: this.range(opTok) };
       if (this.recovery && this.errors > mark) return lhs;
     }
   }
 
+  // Every nested expression passes here, so this is where runaway nesting is stopped
+  // before it exhausts the stack.
   private parseExpressionWithTraversals(): Expression {
+    if (this.depth >= MAX_DEPTH) return this.tooDeep();
+    this.depth++;
     const term = this.parseExpressionTerm();
-    return this.parseTraversals(term);
+    const expr = this.parseTraversals(term);
+    this.depth--;
+    return expr;
+  }
+
+  private tooDeep(): Expression {
+    const tok = this.peek();
+    if (!this.recovery) {
+      this.error('Nesting too deep', `Expressions and blocks may nest at most ${MAX_DEPTH} levels deep. Split this one into locals.`, tok);
+    }
+    this.recovery = true;
+    return this.placeholder(this.range(tok));
   }
 
   private placeholder(range: Range): LiteralValue {

@@ -182,14 +182,34 @@ function dropCodePoints(s: string, count: number): string {
   return s.slice(i);
 }
 
+const MAX_DIRECTIVE_DEPTH = 100;
+
 const DIRECTIVE_NAME = { if: '%{if}', else: '%{else}', endif: '%{endif}', for: '%{for}', endfor: '%{endfor}' } as const;
 
 // The nested template from its flat pieces, with a diagnostic for every `%{else}`,
 // `%{endif}` or `%{endfor}` out of place and every directive left open.
 export function buildTemplate(parts: FlatPart[], diags: Diagnostic[]): TemplatePart[] {
   let k = 0;
+  let depth = 0;
   const sequence = (closers: readonly FlatPart['kind'][]): TemplatePart[] => {
     const out: TemplatePart[] = [];
+    if (depth >= MAX_DIRECTIVE_DEPTH) {
+      diags.push({
+        severity: 'error',
+        summary: 'Nesting too deep',
+        detail: `Template directives may nest at most ${MAX_DIRECTIVE_DEPTH} levels deep. Split this template.`,
+        subject: parts[k - 1].range,
+      });
+      return out;
+    }
+    depth++;
+    try {
+      return sequenceAt(closers, out);
+    } finally {
+      depth--;
+    }
+  };
+  const sequenceAt = (closers: readonly FlatPart['kind'][], out: TemplatePart[]): TemplatePart[] => {
     while (k < parts.length) {
       const part = parts[k];
       switch (part.kind) {

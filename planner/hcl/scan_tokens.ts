@@ -101,7 +101,11 @@ function isLoneSurrogate(src: string, i: number): boolean {
     const d = src.charCodeAt(i + 1);
     return !(d >= 0xdc00 && d <= 0xdfff);
   }
-  return c >= 0xdc00 && c <= 0xdfff;
+  if (c >= 0xdc00 && c <= 0xdfff) {
+    const b = src.charCodeAt(i - 1);
+    return !(b >= 0xd800 && b <= 0xdbff);
+  }
+  return false;
 }
 
 // The length of one code point at i (1 or 2 UTF-16 units).

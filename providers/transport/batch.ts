@@ -1,9 +1,9 @@
 // Several commands in one round trip where the transport can, one by one otherwise.
-import type { ExecResult, Transport } from '../provider.js';
+import type { BatchOptions, ExecResult, Transport } from '../provider.js';
 
-export async function runBatch(transport: Transport, commands: string[][], timeoutMs?: number): Promise<ExecResult[]> {
-  if (transport.batch) return transport.batch(commands, timeoutMs ? { timeoutMs } : undefined);
+export async function runBatch(transport: Transport, commands: string[][], options: BatchOptions = {}): Promise<ExecResult[]> {
+  if (transport.batch) return transport.batch(commands, options);
   const results: ExecResult[] = [];
-  for (const argv of commands) results.push(await transport.exec(argv, timeoutMs ? { timeoutMs } : undefined));
+  for (const argv of commands) results.push(await transport.exec(argv, options.timeoutMs ? { timeoutMs: options.timeoutMs } : undefined));
   return results;
 }

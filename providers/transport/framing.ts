@@ -22,6 +22,20 @@ export function frameCommand(argv: readonly string[], boundary: string, stdin?: 
   );
 }
 
+// Shell text running several read-only commands at once: each writes to files in
+// a temporary directory, and after all have ended their outputs are printed framed,
+// in order, exactly as frameCommand would have.
+export function frameParallel(items: { argv: readonly string[]; boundary: string }[]): string {
+  const runs = items.map((item, i) => `{ ${commandLine(item.argv)} ; echo $? >"$__xf/${i}.c"; } </dev/null >"$__xf/${i}.o" 2>"$__xf/${i}.e" &`);
+  const prints = items.map(
+    (item, i) =>
+      `cat "$__xf/${i}.o"; printf '\n%s %d\n' ${item.boundary} "$(cat "$__xf/${i}.c")"; ` +
+      `cat "$__xf/${i}.e" >&2; printf '\n%s\n' ${item.boundary} >&2`,
+  );
+  return `__xf=$(mktemp -d) && { ${runs.join(' ')} wait; ${prints.join('; ')}; rm -rf "$__xf"; }
+`;
+}
+
 interface Pending {
   boundary: Buffer;
   stdout: Buffer | null;

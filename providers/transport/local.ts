@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ExecResult, Transport } from '../provider.js';
+import type { BatchOptions, ExecResult, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
 import { asFileOp } from './file-ops.js';
 
@@ -21,8 +21,9 @@ export class LocalTransport implements Transport {
     return this.run(argv, options);
   }
 
-  async batch(commands: string[][], options: { timeoutMs?: number } = {}): Promise<ExecResult[]> {
+  async batch(commands: string[][], options: BatchOptions = {}): Promise<ExecResult[]> {
     this.trips++;
+    if (options.parallel) return Promise.all(commands.map((argv) => this.run(argv, options)));
     const results: ExecResult[] = [];
     for (const argv of commands) results.push(await this.run(argv, options));
     return results;

@@ -3,9 +3,9 @@
 // framing.ts), with one exec channel per command as the fallback.
 import { readFileSync } from 'node:fs';
 import ssh2, { type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import type { ExecResult, Transport } from '../provider.js';
+import type { BatchOptions, ExecResult, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
-import { FrameReader, frameCommand, newBoundary } from './framing.js';
+import { FrameReader, frameCommand, frameParallel, newBoundary } from './framing.js';
 import { verifyHostKey, knownKeyTypes, type HostKeyVerdict } from './host-keys.js';
 import { promptHidden, terminalAvailable } from './prompt.js';
 import { commandLine } from './quote.js';
@@ -95,17 +95,17 @@ export class SshTransport implements Transport {
   }
 
   // Several commands in one round trip: written at once, answered in order.
-  async batch(commands: string[][], options: { timeoutMs?: number } = {}): Promise<ExecResult[]> {
+  async batch(commands: string[][], options: BatchOptions = {}): Promise<ExecResult[]> {
     const items = commands.map((argv) => ({ argv, line: commandLine(argv) }));
     this.trips++;
     return this.withConnection(async (conn) => {
       const timeoutMs = options.timeoutMs ?? this.opts.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs;
       const shell = this.opts.mode === 'exec' ? null : await this.shellFor(conn);
-      if (shell) return this.runOnShell(conn, shell, items, timeoutMs);
+      if (shell) return this.runOnShell(conn, shell, items, timeoutMs, options.parallel);
       // exec fallback: one `sh` channel fed the framed script, closed after it.
       const once = await this.openShell(conn, false);
       try {
-        return await this.runOnShell(conn, once, items, timeoutMs);
+        return await this.runOnShell(conn, once, items, timeoutMs, options.parallel);
       } finally {
         once.channel.end();
       }
@@ -404,12 +404,14 @@ export class SshTransport implements Transport {
     shell: Shell,
     items: { argv: string[]; line: string; stdin?: string }[],
     timeoutMs: number,
+    parallel = false,
   ): Promise<ExecResult[]> {
     if (conn.closed || shell.dead) throw this.transportError(`the connection to ${this.where()} is closed`);
-    let text = '';
-    const promises = items.map((item) => {
-      const boundary = newBoundary();
-      text += frameCommand(item.argv, boundary, item.stdin);
+    const boundaries = items.map(() => newBoundary());
+    let text = parallel && items.length > 1 ? frameParallel(items.map((item, i) => ({ argv: item.argv, boundary: boundaries[i] }))) : '';
+    const promises = items.map((item, i) => {
+      const boundary = boundaries[i];
+      if (!(parallel && items.length > 1)) text += frameCommand(item.argv, boundary, item.stdin);
       shell.running.push(item.line);
       return shell.reader.expect(boundary).finally(() => {
         const i = shell.running.indexOf(item.line);

@@ -110,14 +110,16 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables): ObservedVm 
   const vdiByUuid = new Map(t.vdis.map((v) => [v.uuid, v]));
   const srName = new Map(t.srs.map((s) => [s.uuid, s['name-label']]));
   const netName = new Map(t.networks.map((n) => [n.uuid, n['name-label']]));
+  // Only the disks xenform created count: a template's disks are not the configuration's to remove.
   const disks: DiskAttributes[] = t.vbds
     .filter((b) => b['vm-uuid'] === r.uuid && b.type === 'Disk' && b.empty !== 'true')
-    .sort((a, b) => num(a.userdevice) - num(b.userdevice))
-    .map((b) => {
-      const vdi = vdiByUuid.get(b['vdi-uuid']);
+    .map((b) => ({ vbd: b, vdi: vdiByUuid.get(b['vdi-uuid']) }))
+    .filter(({ vdi }) => parseMap(vdi?.['other-config'])[VDI_MARKER_DISK] !== undefined)
+    .sort((a, b) => num(a.vbd.userdevice) - num(b.vbd.userdevice))
+    .map(({ vbd: b, vdi }) => {
       const marks = parseMap(vdi?.['other-config']);
       return {
-        name: marks[VDI_MARKER_DISK] ?? vdi?.['name-label'] ?? `disk${b.userdevice}`,
+        name: marks[VDI_MARKER_DISK],
         size: num(vdi?.['virtual-size']),
         sr: srName.get(vdi?.['sr-uuid'] ?? '') ?? '',
         bootable: b.bootable === 'true',

@@ -54,7 +54,7 @@ export class XlProvider implements Provider {
 
   private async snapshot(): Promise<Snapshot> {
     const cmds = [['xl', 'list'], ['xl', 'list', '-l'], fileOp('read-dir', this.configDir, '.cfg'), fileOp('list-dir', this.suspendDir)];
-    const [list, long, dir, saves] = await runBatch(this.transport, cmds);
+    const [list, long, dir, saves] = await runBatch(this.transport, cmds, { parallel: true });
     this.check({ vm: `host "${this.host}"`, op: 'inventory', paths: new Map() }, cmds[0], list);
     this.check({ vm: `host "${this.host}"`, op: 'inventory', paths: new Map() }, cmds[1], long);
     if (dir.code !== 0) throw new ProviderError(this.host, 'FILE', {}, `cannot read ${this.configDir} on host "${this.host}": ${dir.stderr.trim()}`);

@@ -23,10 +23,13 @@ export function xenform(dir: string, args: string[], env: Record<string, string>
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-// A private copy of an example, removed when the test ends.
+// A private copy of an example (its configuration only, not a local run's state), removed when the test ends.
 export function exampleCopy(name: string, teardown: (fn: () => void) => void): string {
   const dir = mkdtempSync(path.join(tmpdir(), `xenform-${name}-`));
-  cpSync(path.join(repoRoot, 'examples', name), dir, { recursive: true });
+  cpSync(path.join(repoRoot, 'examples', name), dir, {
+    recursive: true,
+    filter: (src) => !/(^|[\\/])(\.xenform|xenform\.state\.json[^\\/]*|xenform\.lock\.json)$/.test(src),
+  });
   teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }

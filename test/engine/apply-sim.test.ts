@@ -82,7 +82,7 @@ t.test('a memory change halts, sets and starts each VM; a failed start is restor
   t.equal(result.failed.length, 1);
   t.match(result.failed[0].error, /start needs a halted VM/, 'the host error is the reason');
   t.equal(result.restored?.length, 1, 'the failed VM is brought back');
-  t.ok(result.restored?.[0].ok, result.restored?.[0].error);
+  t.ok(result.restored?.[0].ok, result.restored?.[0].error ?? 'restored');
   t.ok(events.some((e) => e.type === 'vm_restore' && e.to === 'running'));
   const vms = await hostVms(dir, base);
   t.ok(vms.every((v) => v.attributes.power_state === 'running'), 'both VMs run again');

@@ -11,6 +11,7 @@ interface Case {
   path: string;
   effect: string;
   desired: Partial<VmAttributes>;
+  observed?: Partial<VmAttributes>; // what the host has besides the power state, when not the base
   vm?: Partial<VmConfig>;
   // expected steps per observed state (the VM stays in that state), and the disruption
   steps: Record<DesiredPowerState, string>;
@@ -60,7 +61,15 @@ const cases: Case[] = [
   { name: 'vcpus at startup take effect at the next boot', path: 'vcpus', effect: 'next_boot', desired: { vcpus: 1 }, steps: REBOOT_STEPS, disruption: REBOOT },
   { name: 'PV args take effect at the next boot', path: 'boot.args', effect: 'next_boot', desired: { boot: { ...base.boot, args: 'console=hvc0' } }, steps: REBOOT_STEPS, disruption: REBOOT },
   { name: 'the PV kernel takes effect at the next boot', path: 'boot.bootloader', effect: 'next_boot', desired: { boot: { ...base.boot, bootloader: '' } }, steps: REBOOT_STEPS, disruption: REBOOT },
-  { name: 'the HVM boot order takes effect at the next boot', path: 'boot.order', effect: 'next_boot', desired: { boot: { ...base.boot, order: 'dc' } }, steps: REBOOT_STEPS, disruption: REBOOT },
+  {
+    name: 'the HVM boot order takes effect at the next boot',
+    path: 'boot.order',
+    effect: 'next_boot',
+    observed: { boot: { ...base.boot, mode: 'hvm' } },
+    desired: { boot: { ...base.boot, mode: 'hvm', order: 'dc' } },
+    steps: REBOOT_STEPS,
+    disruption: REBOOT,
+  },
   {
     name: 'boot changes with apply_boot_changes = "next_boot" are only set',
     path: 'boot.args',
@@ -105,7 +114,7 @@ const cases: Case[] = [
 for (const c of cases) {
   t.test(c.name, async (t) => {
     for (const s of states) {
-      const out = planOne(s, { ...c.desired, power_state: s }, { vm: c.vm });
+      const out = planOne(s, { ...c.desired, power_state: s }, { vm: c.vm, observedAttrs: c.observed });
       t.same(out.errors, [], `${s}: no errors`);
       const rc = out.plan!.resource_changes[0];
       const change = rc.changes.find((x) => x.path === c.path);
@@ -116,6 +125,14 @@ for (const c of cases) {
     }
   });
 }
+
+t.test('the boot fields of the other mode are not compared', async (t) => {
+  const pv = planOne('running', { boot: { ...base.boot, order: 'dc', firmware: 'uefi' } });
+  t.same(pv.plan!.steps, [], 'an HVM boot order on a PV VM changes nothing');
+  const hvm = { ...base.boot, mode: 'hvm' as const };
+  const out = planOne('running', { boot: { ...hvm, args: 'quiet' } }, { observedAttrs: { boot: hvm } });
+  t.same(out.plan!.steps, [], 'PV args on an HVM VM change nothing');
+});
 
 t.test('memory grows static_max first and shrinks it last', async (t) => {
   const grow = planOne('halted', { power_state: 'halted', memory: { static_min: GiB, static_max: 8 * GiB, dynamic_min: 4 * GiB, dynamic_max: 8 * GiB } });

@@ -1,6 +1,9 @@
 import t from 'tap';
 import { spawn } from 'node:child_process';
-import { FrameReader, frameCommand, newBoundary } from '../../providers/transport/framing.js';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FrameReader, frameCommand, frameParallel, newBoundary } from '../../providers/transport/framing.js';
 import type { ExecResult } from '../../providers/provider.js';
 
 // One real local `sh` reading framed commands from its stdin, like the remote shell.
@@ -10,6 +13,12 @@ function localShell() {
   sh.stdout.on('data', (c: Buffer) => reader.onStdout(c));
   sh.stderr.on('data', (c: Buffer) => reader.onStderr(c));
   return {
+    parallel(commands: string[][]): Promise<ExecResult[]> {
+      const items = commands.map((argv) => ({ argv, boundary: newBoundary() }));
+      const results = Promise.all(items.map((i) => reader.expect(i.boundary)));
+      sh.stdin.write(frameParallel(items));
+      return results;
+    },
     run(argv: string[], stdin?: string): Promise<ExecResult> {
       const b = newBoundary();
       const p = reader.expect(b);
@@ -60,4 +69,23 @@ t.test('commands still waiting fail when the shell goes away', async (t) => {
   reader.failAll(() => new Error('connection lost'));
   await t.rejects(p, /connection lost/);
   t.equal(reader.pending, 0);
+});
+
+t.test('read-only commands of a batch can run at the same time and still come back in order', async (t) => {
+  const sh = localShell();
+  t.teardown(() => sh.close());
+  const dir = mkdtempSync(join(tmpdir(), 'xenform-parallel-'));
+  // Each command waits for the other's file: one after the other, the first would never see it.
+  const meet = (mine: string, theirs: string, code: number) => [
+    'sh', '-c',
+    `touch ${dir}/${mine}; i=0; while [ ! -e ${dir}/${theirs} ] && [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done; ` +
+      `[ -e ${dir}/${theirs} ] && printf 'saw ${theirs}' && echo note >&2; exit ${code}`,
+  ];
+  const results = await sh.parallel([meet('a', 'b', 0), meet('b', 'a', 3), ['printf', 'plain']]);
+  t.same(results, [
+    { stdout: 'saw b', stderr: 'note\n', code: 0 },
+    { stdout: 'saw a', stderr: 'note\n', code: 3 },
+    { stdout: 'plain', stderr: '', code: 0 },
+  ]);
+  t.same(await sh.run(['echo', 'next']), { stdout: 'next\n', stderr: '', code: 0 }, 'the shell goes on with the next command');
 });

@@ -5,14 +5,15 @@ import { join } from 'node:path';
 import { SshTransport, type SshTransportOptions } from '../../providers/transport/ssh.js';
 import { ProviderError } from '../../providers/provider.js';
 import { HOSTILE } from './hostile.js';
-import { startLocalSshd, type LocalSshd } from './sshd-local.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { killSessions, sshdDir } from './sshd-sessions.js';
 
 const NO_AGENT = { SSH_AUTH_SOCK: undefined };
 
-function transportFor(sshd: LocalSshd, extra: Partial<SshTransportOptions> = {}, target: Partial<SshTransportOptions['target']> = {}) {
+function transportFor(sshd: Sshd, extra: Partial<SshTransportOptions> = {}, target: Partial<SshTransportOptions['target']> = {}) {
   return new SshTransport({
     env: NO_AGENT,
-    sshEnv: { home: sshd.dir, sshConfigText: null },
+    sshEnv: { home: sshdDir(sshd), sshConfigText: null },
     ...extra,
     target: {
       label: 'lab', address: sshd.host, port: sshd.port, user: sshd.user,
@@ -21,16 +22,9 @@ function transportFor(sshd: LocalSshd, extra: Partial<SshTransportOptions> = {},
   });
 }
 
-function sessionPids(sshd: LocalSshd): number[] {
-  try {
-    return execFileSync('pgrep', ['-P', String(sshd.child.pid)], { encoding: 'utf8' }).split('\n').filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
-}
 
 t.test('over a real OpenSSH server', async (t) => {
-  const sshd = await startLocalSshd();
+  const sshd = await startSshd({ sftp: true });
   t.teardown(() => sshd.stop());
 
   for (const mode of ['shell', 'exec'] as const) {
@@ -70,15 +64,15 @@ t.test('over a real OpenSSH server', async (t) => {
   t.test('files are written and read back through SFTP', async (t) => {
     const ssh = transportFor(sshd);
     t.teardown(() => ssh.close());
-    const path = join(sshd.dir, 'guest.cfg');
+    const path = join(sshdDir(sshd), 'guest.cfg');
     await ssh.writeFile(path, 'name = "web-0"\n', 0o600);
     t.equal(readFileSync(path, 'utf8'), 'name = "web-0"\n');
     t.equal(await ssh.readFile(path), 'name = "web-0"\n');
-    t.equal(await ssh.readFile(join(sshd.dir, 'missing.cfg')), null, 'a missing file reads as null');
+    t.equal(await ssh.readFile(join(sshdDir(sshd), 'missing.cfg')), null, 'a missing file reads as null');
   });
 
   t.test('an unknown host key is refused with its fingerprint and how to trust it', async (t) => {
-    const empty = join(sshd.dir, 'empty_known_hosts');
+    const empty = join(sshdDir(sshd), 'empty_known_hosts');
     writeFileSync(empty, '');
     const ssh = transportFor(sshd, {}, { knownHosts: empty });
     t.teardown(() => ssh.close());
@@ -91,10 +85,10 @@ t.test('over a real OpenSSH server', async (t) => {
   });
 
   t.test('a changed host key is refused', async (t) => {
-    const other = join(sshd.dir, 'other_key');
+    const other = join(sshdDir(sshd), 'other_key');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
     const pub = readFileSync(`${other}.pub`, 'utf8').split(' ');
-    const file = join(sshd.dir, 'changed_known_hosts');
+    const file = join(sshdDir(sshd), 'changed_known_hosts');
     writeFileSync(file, `[127.0.0.1]:${sshd.port} ${pub[0]} ${pub[1]}\n`);
     const ssh = transportFor(sshd, {}, { knownHosts: file });
     t.teardown(() => ssh.close());
@@ -105,7 +99,7 @@ t.test('over a real OpenSSH server', async (t) => {
   });
 
   t.test('a hashed known_hosts entry is recognised', async (t) => {
-    const file = join(sshd.dir, 'hashed_known_hosts');
+    const file = join(sshdDir(sshd), 'hashed_known_hosts');
     writeFileSync(file, readFileSync(sshd.knownHostsFile));
     execFileSync('ssh-keygen', ['-H', '-f', file], { stdio: 'ignore' });
     t.match(readFileSync(file, 'utf8'), /^\|1\|/, 'the file is hashed');
@@ -115,7 +109,7 @@ t.test('over a real OpenSSH server', async (t) => {
   });
 
   t.test('a pinned host_key is enough, and a wrong one is refused', async (t) => {
-    const none = join(sshd.dir, 'none');
+    const none = join(sshdDir(sshd), 'none');
     const good = transportFor(sshd, {}, { knownHosts: none, hostKey: sshd.hostKeyFingerprint });
     t.teardown(() => good.close());
     t.equal((await good.exec(['echo', 'ok'])).stdout, 'ok\n');
@@ -128,16 +122,16 @@ t.test('over a real OpenSSH server', async (t) => {
 
   t.test('a Host alias of ~/.ssh/config gives the address, port, user and key', async (t) => {
     const config = `Host dom0-lab\n  HostName 127.0.0.1\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${sshd.identityFile}\n  UserKnownHostsFile ${sshd.knownHostsFile}\n`;
-    const ssh = new SshTransport({ env: NO_AGENT, sshEnv: { home: sshd.dir, sshConfigText: config }, target: { label: 'lab', address: 'dom0-lab' } });
+    const ssh = new SshTransport({ env: NO_AGENT, sshEnv: { home: sshdDir(sshd), sshConfigText: config }, target: { label: 'lab', address: 'dom0-lab' } });
     t.teardown(() => ssh.close());
     t.equal((await ssh.exec(['echo', 'via alias'])).stdout, 'via alias\n');
     t.equal(ssh.description, `ssh ${sshd.user}@127.0.0.1:${sshd.port}`);
   });
 
   t.test('a key with a passphrase is opened with XENFORM_SSH_PASSPHRASE', async (t) => {
-    const key = join(sshd.dir, 'id_locked');
+    const key = join(sshdDir(sshd), 'id_locked');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', 'sesame', '-f', key]);
-    writeFileSync(join(sshd.dir, 'authorized_keys'), readFileSync(`${key}.pub`), { flag: 'a' });
+    writeFileSync(join(sshdDir(sshd), 'authorized_keys'), readFileSync(`${key}.pub`), { flag: 'a' });
     const ssh = transportFor(sshd, { env: { XENFORM_SSH_PASSPHRASE: 'sesame' } }, { identityFile: key });
     t.teardown(() => ssh.close());
     t.equal((await ssh.exec(['echo', 'unlocked'])).stdout, 'unlocked\n');
@@ -149,11 +143,11 @@ t.test('over a real OpenSSH server', async (t) => {
   t.test('a dropped connection fails the interrupted command, which is not repeated, and the next command reconnects', async (t) => {
     const ssh = transportFor(sshd);
     t.teardown(() => ssh.close());
-    const marker = join(sshd.dir, 'ran-count');
+    const marker = join(sshdDir(sshd), 'ran-count');
     await ssh.exec(['true']);
     const slow = ssh.exec(['sh', '-c', `echo x >> ${marker}; sleep 5`]);
     await new Promise((r) => setTimeout(r, 300));
-    for (const pid of sessionPids(sshd)) process.kill(pid, 'SIGKILL');
+    t.ok(killSessions(sshd) > 0, 'the session was cut on the server side');
     const err = await slow.catch((e) => e);
     t.type(err, ProviderError);
     t.equal(err.code, 'TRANSPORT');
@@ -173,11 +167,11 @@ t.test('over a real OpenSSH server', async (t) => {
 });
 
 t.test('without SFTP, files go through the shell', async (t) => {
-  const sshd = await startLocalSshd({ sftp: false });
+  const sshd = await startSshd();
   t.teardown(() => sshd.stop());
   const ssh = transportFor(sshd);
   t.teardown(() => ssh.close());
-  const path = join(sshd.dir, "it's a file.cfg");
+  const path = join(sshdDir(sshd), "it's a file.cfg");
   await ssh.writeFile(path, 'memory = 512\n');
   t.equal(readFileSync(path, 'utf8'), 'memory = 512\n');
   t.equal(await ssh.readFile(path), 'memory = 512\n');
@@ -185,13 +179,13 @@ t.test('without SFTP, files go through the shell', async (t) => {
 });
 
 t.test('connection problems are reported as sentences naming the host', async (t) => {
-  const sshd = await startLocalSshd();
+  const sshd = await startSshd();
   t.teardown(() => sshd.stop());
   const cases: { name: string; target: Partial<SshTransportOptions['target']>; code: string; message: RegExp }[] = [
     { name: 'nothing listens on the port', target: { port: 1 }, code: 'TRANSPORT', message: /cannot connect to host "lab" \(.*:1\)/ },
     { name: 'the identity file is not a key', target: { identityFile: '/dev/null' }, code: 'AUTH', message: /identity_file \/dev\/null of host "lab" is not a private key/ },
-    { name: 'the identity file does not exist', target: { identityFile: join(sshd.dir, 'nope') }, code: 'AUTH', message: /cannot read identity_file .*nope for host "lab"/ },
-    { name: 'the server refuses the key', target: { identityFile: join(sshd.dir, 'host_key') }, code: 'AUTH', message: /host "lab" .* refused the login; tried .*host_key/ },
+    { name: 'the identity file does not exist', target: { identityFile: join(sshdDir(sshd), 'nope') }, code: 'AUTH', message: /cannot read identity_file .*nope for host "lab"/ },
+    { name: 'the server refuses the key', target: { identityFile: join(sshdDir(sshd), 'host_ed25519') }, code: 'AUTH', message: /host "lab" .* refused the login; tried .*host_ed25519/ },
   ];
   for (const c of cases) {
     const ssh = transportFor(sshd, { connectTimeoutMs: 3000 }, c.target);

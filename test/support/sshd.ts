@@ -65,7 +65,7 @@ process.on('exit', () => {
   for (const c of running) c.kill('SIGKILL');
 });
 
-export async function startSshd(opts: { env?: Record<string, string> } = {}): Promise<Sshd> {
+export async function startSshd(opts: { env?: Record<string, string>; sftp?: boolean } = {}): Promise<Sshd> {
   const sshd = findSshd();
   const dir = mkdtempSync(join(tmpdir(), 'xenform-sshd-'));
   try {
@@ -107,6 +107,7 @@ export async function startSshd(opts: { env?: Record<string, string> } = {}): Pr
         'MaxSessions 100',
         'LogLevel ERROR',
         `SetEnv ${setEnv}`,
+        ...(opts.sftp ? ['Subsystem sftp internal-sftp'] : []),
         '',
       ].join('\n');
       const configFile = join(dir, 'sshd_config');

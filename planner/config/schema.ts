@@ -1,0 +1,501 @@
+// The `host` and `vm` blocks of DESIGN.md, decoded into HostConfig and VmConfig with
+// their defaults, enumerations, units and cross-field rules.
+import type { Block, Diagnostic, Expression, Range } from '../hcl/ast.js';
+import { suggest } from '../hcl/didyoumean.js';
+import type { BootAttributes, DiskAttributes, MemoryAttributes, NetworkAttributes } from '../model.js';
+import { type BodyContent, type BodySchema, blockHeader, checkBody, rangeText } from './body.js';
+import { Decoder } from './decode.js';
+import type { Evaluator } from './eval.js';
+import { jsonEncode } from './functions/json.js';
+import { type HostConfig, UNKNOWN, type VmConfig } from './types.js';
+import { DYNAMIC, STRING, isWhollyKnown, type Value } from './value.js';
+import { convert } from './convert.js';
+
+export const HOST_SCHEMA: BodySchema = {
+  attributes: [
+    'address',
+    'user',
+    'port',
+    'identity_file',
+    'known_hosts',
+    'host_key',
+    'toolstack',
+    'max_parallel',
+    'simulator',
+    'config_dir',
+    'suspend_dir',
+  ],
+};
+
+export const VM_SCHEMA: BodySchema = {
+  attributes: [
+    'count',
+    'for_each',
+    'host',
+    'name',
+    'description',
+    'template',
+    'power_state',
+    'memory',
+    'vcpus',
+    'vcpus_max',
+    'tags',
+    'other_config',
+    'restart_trigger',
+    'depends_on',
+    'group',
+  ],
+  blocks: {
+    boot: { labels: [] },
+    memory: { labels: [] },
+    disk: { labels: ['name'], multiple: true },
+    network: { labels: ['name'], multiple: true },
+    shutdown: { labels: [] },
+    lifecycle: { labels: [] },
+  },
+};
+
+const PV_FIELDS = ['bootloader', 'kernel', 'ramdisk', 'args', 'bootloader_args'] as const;
+const HVM_FIELDS = ['order', 'firmware'] as const;
+const BOOT_SCHEMA: BodySchema = { attributes: ['mode', ...PV_FIELDS, ...HVM_FIELDS] };
+const MEMORY_FIELDS = ['static_min', 'dynamic_min', 'dynamic_max', 'static_max'] as const;
+const MEMORY_SCHEMA: BodySchema = { attributes: [...MEMORY_FIELDS] };
+const DISK_SCHEMA: BodySchema = { attributes: ['size', 'sr', 'bootable', 'device'] };
+const NETWORK_SCHEMA: BodySchema = { attributes: ['network', 'mac'] };
+const SHUTDOWN_SCHEMA: BodySchema = { attributes: ['mode', 'timeout', 'fallback'] };
+const LIFECYCLE_SCHEMA: BodySchema = { attributes: ['prevent_destroy', 'ignore_changes', 'max_disruption', 'apply_boot_changes'] };
+
+export const POWER_STATES = ['running', 'halted', 'paused', 'suspended'] as const;
+const TOOLSTACKS = ['xapi', 'xl'] as const;
+
+// Attribute paths `lifecycle.ignore_changes` may name.
+const IGNORABLE: Record<string, readonly string[] | 'any' | null> = {
+  name: null,
+  description: null,
+  template: null,
+  power_state: null,
+  memory: MEMORY_FIELDS,
+  vcpus: null,
+  vcpus_max: null,
+  boot: ['mode', ...PV_FIELDS, ...HVM_FIELDS],
+  disks: null,
+  networks: null,
+  tags: null,
+  other_config: 'any',
+};
+
+const missing = (diags: Diagnostic[], name: string, subject: Range, why = ''): void => {
+  diags.push({
+    severity: 'error',
+    summary: 'Missing required argument',
+    detail: `The argument "${name}" is required${why}, but no definition was found.`,
+    subject,
+  });
+};
+
+export function decodeHost(block: Block, ev: Evaluator): HostConfig | null {
+  const before = ev.diagnostics.length;
+  const { attrs } = checkBody(block.body, HOST_SCHEMA, ev.diagnostics, 'in a host block');
+  const d = new Decoder(ev, {});
+  const toolstack = d.oneOf(attrs.get('toolstack'), 'toolstack', TOOLSTACKS);
+  if (!attrs.has('toolstack')) missing(ev.diagnostics, 'toolstack', blockHeader(block), ' ("xapi" or "xl")');
+  const simulator = d.bool(attrs.get('simulator'), 'simulator') ?? false;
+  const host: HostConfig = {
+    name: block.labels[0],
+    simulator,
+    toolstack: toolstack ?? 'xapi',
+    user: d.knownText(attrs.get('user'), 'user') ?? 'root',
+    port: d.number(attrs.get('port'), 'port', 1) ?? 22,
+    max_parallel: d.number(attrs.get('max_parallel'), 'max_parallel', 1) ?? 4,
+    range: block.range,
+  };
+  for (const k of ['address', 'identity_file', 'known_hosts', 'host_key', 'config_dir', 'suspend_dir'] as const) {
+    const v = d.knownText(attrs.get(k), k);
+    if (v !== undefined) host[k] = v;
+  }
+  if (host.port !== undefined && host.port > 65535) d.error('Invalid value', `"port" must be at most 65535; got ${host.port}.`, attrs.get('port')!.expr.range);
+  if (host.host_key !== undefined && !host.host_key.startsWith('SHA256:')) {
+    d.error('Invalid value', `"host_key" must be a pinned key fingerprint like "SHA256:…" (as ssh-keygen -lf prints it); got "${host.host_key}".`, attrs.get('host_key')!.expr.range);
+  }
+  if (!simulator && !attrs.has('address')) missing(ev.diagnostics, 'address', blockHeader(block), ' for a host that is not a simulator');
+  if (toolstack === 'xapi') {
+    for (const k of ['config_dir', 'suspend_dir'] as const) {
+      const a = attrs.get(k);
+      if (a) d.error('Unsupported argument', `"${k}" applies only to hosts with toolstack = "xl".`, a.nameRange);
+    }
+  }
+  return ev.diagnostics.length > before ? null : host;
+}
+
+// The parts of a vm block, checked once per block (not per instance).
+export interface VmBlock {
+  block: Block;
+  top: BodyContent;
+  boot?: { block: Block; content: BodyContent };
+  memory?: { block: Block; content: BodyContent };
+  disks: { block: Block; content: BodyContent }[];
+  networks: { block: Block; content: BodyContent }[];
+  shutdown?: { block: Block; content: BodyContent };
+  lifecycle?: { block: Block; content: BodyContent };
+}
+
+export function checkVmBlock(block: Block, diags: Diagnostic[]): VmBlock {
+  const top = checkBody(block.body, VM_SCHEMA, diags, 'in a vm block');
+  const one = (type: string, schema: BodySchema) => {
+    const b = top.blocks.get(type)?.[0];
+    return b ? { block: b, content: checkBody(b.body, schema, diags, `in a ${type} block`) } : undefined;
+  };
+  const many = (type: string, schema: BodySchema) => {
+    const seen = new Map<string, Block>();
+    const out: { block: Block; content: BodyContent }[] = [];
+    for (const b of top.blocks.get(type) ?? []) {
+      const prev = seen.get(b.labels[0]);
+      if (prev) {
+        diags.push({
+          severity: 'error',
+          summary: `Duplicate ${type} block`,
+          detail: `A ${type} named "${b.labels[0]}" was already defined at ${rangeText(prev.typeRange)}.`,
+          subject: b.labelRanges[0],
+        });
+        continue;
+      }
+      seen.set(b.labels[0], b);
+      out.push({ block: b, content: checkBody(b.body, schema, diags, `in a ${type} block`) });
+    }
+    return out;
+  };
+  const vm: VmBlock = {
+    block,
+    top,
+    boot: one('boot', BOOT_SCHEMA),
+    memory: one('memory', MEMORY_SCHEMA),
+    disks: many('disk', DISK_SCHEMA),
+    networks: many('network', NETWORK_SCHEMA),
+    shutdown: one('shutdown', SHUTDOWN_SCHEMA),
+    lifecycle: one('lifecycle', LIFECYCLE_SCHEMA),
+  };
+  const memAttr = top.attrs.get('memory');
+  if (memAttr && vm.memory) {
+    diags.push({
+      severity: 'error',
+      summary: 'Conflicting memory settings',
+      detail: `"memory" is set both as an argument (at ${rangeText(memAttr.nameRange)}) and as a block; use one: memory = "2GiB", or memory { static_min … }.`,
+      subject: vm.memory.block.typeRange,
+    });
+  }
+  return vm;
+}
+
+// The host a vm's `host` argument names: a reference `host.lab` or the string "lab".
+export function hostNameOf(v: Value): string | undefined {
+  if (v.type.kind === 'object' && v.raw instanceof Map) {
+    const n = v.raw.get('name');
+    return n && n.type.kind === 'string' ? (n.raw as string) : undefined;
+  }
+  const s = convert(v, STRING);
+  return s.ok && typeof s.value.raw === 'string' ? s.value.raw : undefined;
+}
+
+// The attribute path an ignore_changes entry names: `tags`, `boot.args`, "other_config.k".
+function ignorePath(e: Expression): string | null {
+  if (e.kind === 'ScopeTraversalExpr') {
+    const parts = [e.root];
+    for (const t of e.traversal) {
+      if (t.kind === 'GetAttr') parts.push(t.name);
+      else if (t.kind === 'Index' && t.key.kind === 'LiteralValue') parts.push(String(t.key.value));
+      else return null;
+    }
+    return parts.join('.');
+  }
+  if (e.kind === 'TemplateExpr' && e.parts.every((p) => p.kind === 'TemplateLiteral')) {
+    return e.parts.map((p) => (p as { value: string }).value).join('');
+  }
+  if (e.kind === 'LiteralValue' && typeof e.value === 'string') return e.value;
+  return null;
+}
+
+export function decodeIgnoreChanges(expr: Expression, diags: Diagnostic[]): string[] {
+  if (expr.kind === 'ScopeTraversalExpr' && expr.root === 'all' && expr.traversal.length === 0) return ['all'];
+  if (expr.kind !== 'TupleConsExpr') {
+    diags.push({
+      severity: 'error',
+      summary: 'Invalid ignore_changes',
+      detail: 'ignore_changes must be a list of attribute paths, like [tags, boot.args], or the keyword all.',
+      subject: expr.range,
+    });
+    return [];
+  }
+  const out: string[] = [];
+  for (const e of expr.exprs) {
+    const p = ignorePath(e);
+    const [head, sub, ...more] = p ? p.split('.') : [];
+    const allowed = head !== undefined && Object.hasOwn(IGNORABLE, head) ? IGNORABLE[head] : undefined;
+    let ok = p !== null && allowed !== undefined && more.length === 0;
+    if (ok && sub !== undefined) ok = allowed === 'any' || (Array.isArray(allowed) && allowed.includes(sub));
+    if (!ok) {
+      const candidates = Object.entries(IGNORABLE).flatMap(([k, v]) => [k, ...(Array.isArray(v) ? v.map((s) => `${k}.${s}`) : [])]);
+      const s = p ? suggest(p, candidates) : undefined;
+      diags.push({
+        severity: 'error',
+        summary: 'Invalid ignore_changes path',
+        detail: `${p === null ? 'This entry' : `"${p}"`} is not an attribute of a vm.${s ? ` Did you mean "${s}"?` : ''} Use paths like tags, boot.args, memory.static_max or other_config.KEY.`,
+        subject: e.range,
+      });
+      continue;
+    }
+    out.push(p!);
+  }
+  return out;
+}
+
+export interface InstanceContext {
+  address: string;
+  defaultName: string;
+  hosts: ReadonlyMap<string, HostConfig>;
+  declaredHosts: ReadonlySet<string>;
+}
+
+// Decodes one instance of a vm block; depends_on is filled in by the caller.
+export function decodeVm(vm: VmBlock, ev: Evaluator, ctx: InstanceContext): VmConfig | null {
+  const before = ev.diagnostics.length;
+  const diags = ev.diagnostics;
+  const ranges: Record<string, Range> = {};
+  const d = new Decoder(ev, ranges);
+  const a = vm.top.attrs;
+  const header = blockHeader(vm.block);
+
+  let host: HostConfig | undefined;
+  const hostAttr = a.get('host');
+  if (!hostAttr) missing(diags, 'host', header, ' (a host reference like host.lab)');
+  else {
+    ranges.host = hostAttr.expr.range;
+    const b = diags.length;
+    const v = ev.eval(hostAttr.expr);
+    if (diags.length === b) {
+      const name = isWhollyKnown(v) && v.raw !== null ? hostNameOf(v) : undefined;
+      if (name === undefined) {
+        d.error('Invalid host', 'The "host" argument must be a host reference like host.lab, or the name of a host block as a string.', hostAttr.expr.range);
+      } else if (!ctx.declaredHosts.has(name)) {
+        const s = suggest(name, ctx.declaredHosts);
+        d.error('Reference to undeclared host', `No host named "${name}" is declared.${s ? ` Did you mean "${s}"?` : ''}`, hostAttr.expr.range);
+      } else host = ctx.hosts.get(name); // absent when the host block itself has errors
+    }
+  }
+
+  const name = d.text(a.get('name'), 'name') ?? ctx.defaultName;
+  const description = d.text(a.get('description'), 'description') ?? '';
+  const template = d.text(a.get('template'), 'template');
+  if (template === undefined && !a.has('template') && host?.toolstack === 'xapi') {
+    missing(diags, 'template', header, ` for VMs on host "${host.name}" (toolstack = "xapi")`);
+  }
+  const power_state = d.oneOf(a.get('power_state'), 'power_state', POWER_STATES) ?? 'running';
+
+  const memory = decodeMemory(vm, d, diags, header);
+  const vcpus = d.number(a.get('vcpus'), 'vcpus', 1) ?? 1;
+  const vcpus_max = d.number(a.get('vcpus_max'), 'vcpus_max', 1) ?? vcpus;
+  if (vcpus > vcpus_max && a.has('vcpus_max')) {
+    d.error('Invalid vcpus', `"vcpus" (${vcpus}) must not exceed "vcpus_max" (${vcpus_max}).`, (a.get('vcpus') ?? a.get('vcpus_max'))!.expr.range);
+  }
+
+  const boot = decodeBoot(vm, d);
+
+  const disks: DiskAttributes[] = [];
+  for (const { block, content } of vm.disks) {
+    const label = block.labels[0];
+    const p = `disk.${label}`;
+    const c = content.attrs;
+    const size = d.size(c.get('size'), `${p}.size`);
+    if (!c.has('size')) missing(diags, 'size', blockHeader(block), ` in disk "${label}" (like "20GiB")`);
+    const disk: DiskAttributes = {
+      name: label,
+      size: size ?? 0,
+      sr: d.knownText(c.get('sr'), `${p}.sr`) ?? 'Local storage',
+      bootable: d.bool(c.get('bootable'), `${p}.bootable`) ?? false,
+    };
+    const device = d.knownText(c.get('device'), `${p}.device`);
+    if (device !== undefined) disk.device = device;
+    ranges[p] = block.range;
+    disks.push(disk);
+  }
+
+  const networks: NetworkAttributes[] = [];
+  for (const { block, content } of vm.networks) {
+    const label = block.labels[0];
+    const p = `network.${label}`;
+    const c = content.attrs;
+    const network = d.knownText(c.get('network'), `${p}.network`);
+    if (!c.has('network')) missing(diags, 'network', blockHeader(block), ` in network "${label}" (a network name-label or bridge, like "xenbr0")`);
+    const nic: NetworkAttributes = { name: label, network: network ?? '' };
+    const mac = d.knownText(c.get('mac'), `${p}.mac`);
+    if (mac !== undefined) {
+      if (!/^[0-9a-fA-F]{2}(:[0-9a-fA-F]{2}){5}$/.test(mac)) {
+        d.error('Invalid value', `"${p}.mac" must be a MAC address like "00:16:3e:12:34:56"; got "${mac}".`, c.get('mac')!.expr.range);
+      } else nic.mac = mac.toLowerCase();
+    }
+    ranges[p] = block.range;
+    networks.push(nic);
+  }
+
+  const tags = d.stringList(a.get('tags'), 'tags') ?? [];
+  const other_config = d.stringMap(a.get('other_config'), 'other_config') ?? {};
+  for (const k of Object.keys(other_config)) {
+    if (k.startsWith('xenform-')) {
+      d.error('Reserved other_config key', `The other_config key "${k}" is reserved: keys starting with "xenform-" hold xenform's ownership markers.`, a.get('other_config')!.expr.range);
+    }
+  }
+
+  const sd = vm.shutdown?.content.attrs ?? new Map();
+  const shutdown = {
+    mode: d.oneOf(sd.get('mode'), 'shutdown.mode', ['clean', 'hard'] as const) ?? 'clean',
+    timeout_ms: d.duration(sd.get('timeout'), 'shutdown.timeout') ?? 120_000,
+    fallback: d.oneOf(sd.get('fallback'), 'shutdown.fallback', ['hard', 'fail'] as const) ?? 'fail',
+  };
+
+  const lc = vm.lifecycle?.content.attrs ?? new Map();
+  const ignoreAttr = lc.get('ignore_changes');
+  if (ignoreAttr) ranges['lifecycle.ignore_changes'] = ignoreAttr.expr.range;
+  const lifecycle = {
+    prevent_destroy: d.bool(lc.get('prevent_destroy'), 'lifecycle.prevent_destroy') ?? false,
+    ignore_changes: ignoreAttr ? decodeIgnoreChanges(ignoreAttr.expr, diags) : [],
+    max_disruption: d.oneOf(lc.get('max_disruption'), 'lifecycle.max_disruption', ['none', 'reboot', 'halt', 'replace'] as const) ?? 'replace',
+    apply_boot_changes: d.oneOf(lc.get('apply_boot_changes'), 'lifecycle.apply_boot_changes', ['reboot', 'next_boot'] as const) ?? 'reboot',
+  };
+
+  let restart_trigger: string | null = null;
+  const rt = a.get('restart_trigger');
+  if (rt) {
+    const v = d.value(rt, DYNAMIC, 'restart_trigger', true);
+    if (v) restart_trigger = isWhollyKnown(v) ? jsonEncode(v) : (UNKNOWN as unknown as string);
+  }
+  const group = d.knownText(a.get('group'), 'group');
+
+  if (diags.length > before || !host) return null;
+  const config: VmConfig = {
+    address: ctx.address,
+    host: host.name,
+    attributes: {
+      name: name as string,
+      description: description as string,
+      template: (template ?? '') as string,
+      power_state,
+      memory,
+      vcpus,
+      vcpus_max,
+      boot,
+      disks,
+      networks,
+      tags,
+      other_config,
+    },
+    shutdown,
+    restart_trigger,
+    depends_on: [],
+    lifecycle,
+    range: vm.block.range,
+    attributeRanges: ranges,
+  };
+  if (group !== undefined) config.group = group;
+  return config;
+}
+
+const gib = (n: number): string => {
+  for (const [u, f] of [
+    ['TiB', 1024 ** 4],
+    ['GiB', 1024 ** 3],
+    ['MiB', 1024 ** 2],
+    ['KiB', 1024],
+  ] as const) {
+    if (n >= f && n % (f / 1024) === 0) return `${n / f}${u}`;
+  }
+  return `${n} bytes`;
+};
+
+function decodeMemory(vm: VmBlock, d: Decoder, diags: Diagnostic[], header: Range): MemoryAttributes {
+  const attr = vm.top.attrs.get('memory');
+  if (attr) {
+    const n = d.size(attr, 'memory') ?? 0;
+    return { static_min: n, dynamic_min: n, dynamic_max: n, static_max: n };
+  }
+  if (!vm.memory) {
+    missing(diags, 'memory', header, ' (a size like memory = "2GiB", or a memory block)');
+    return { static_min: 0, dynamic_min: 0, dynamic_max: 0, static_max: 0 };
+  }
+  const c = vm.memory.content.attrs;
+  const got: Partial<Record<(typeof MEMORY_FIELDS)[number], number>> = {};
+  for (const f of MEMORY_FIELDS) {
+    const v = d.size(c.get(f), `memory.${f}`);
+    if (v !== undefined) got[f] = v;
+  }
+  const static_max = got.static_max ?? got.dynamic_max;
+  if (static_max === undefined) {
+    if (!c.has('static_max') && !c.has('dynamic_max')) missing(diags, 'static_max', blockHeader(vm.memory.block), ' in the memory block');
+    return { static_min: 0, dynamic_min: 0, dynamic_max: 0, static_max: 0 };
+  }
+  const dynamic_max = got.dynamic_max ?? static_max;
+  const dynamic_min = got.dynamic_min ?? static_max;
+  const static_min = got.static_min ?? dynamic_min;
+  const m: MemoryAttributes = { static_min, dynamic_min, dynamic_max, static_max };
+  const order = MEMORY_FIELDS;
+  for (let i = 0; i + 1 < order.length; i++) {
+    const lo = order[i];
+    const hi = order[i + 1];
+    if (m[lo] > m[hi]) {
+      const at = c.get(hi) ?? c.get(lo);
+      d.error(
+        'Invalid memory settings',
+        `Memory must satisfy static_min <= dynamic_min <= dynamic_max <= static_max, but ${lo} (${gib(m[lo])}) is greater than ${hi} (${gib(m[hi])}).`,
+        at ? at.expr.range : blockHeader(vm.memory.block),
+      );
+      break;
+    }
+  }
+  return m;
+}
+
+function decodeBoot(vm: VmBlock, d: Decoder): BootAttributes {
+  const c = vm.boot?.content.attrs ?? new Map();
+  const given = d.oneOf(c.get('mode'), 'boot.mode', ['pv', 'hvm'] as const);
+  const mode = given ?? 'pv';
+  // a mode with an error of its own says nothing about which fields belong
+  const modeKnown = !c.has('mode') || given !== undefined;
+  const boot: BootAttributes = {
+    mode,
+    bootloader: '',
+    kernel: '',
+    ramdisk: '',
+    args: '',
+    bootloader_args: '',
+    order: mode === 'hvm' ? 'cd' : '', // a PV guest has no boot order: providers report ''
+    firmware: 'bios',
+  };
+  for (const f of PV_FIELDS) {
+    const attr = c.get(f);
+    if (!attr) continue;
+    if (mode === 'hvm') {
+      if (modeKnown) d.error('Unsupported argument', `"${f}" applies only to PV boot (mode = "pv"); this boot block has mode = "hvm".`, attr.nameRange);
+      continue;
+    }
+    const v = d.text(attr, `boot.${f}`);
+    if (v !== undefined) boot[f] = v as string;
+  }
+  for (const f of HVM_FIELDS) {
+    const attr = c.get(f);
+    if (!attr) continue;
+    if (mode === 'pv') {
+      if (modeKnown) d.error('Unsupported argument', `"${f}" applies only to HVM boot (mode = "hvm"); this boot block has mode = "pv".`, attr.nameRange);
+      continue;
+    }
+    if (f === 'firmware') {
+      boot.firmware = d.oneOf(attr, 'boot.firmware', ['bios', 'uefi'] as const) ?? 'bios';
+      continue;
+    }
+    const order = d.knownText(attr, 'boot.order');
+    if (order === undefined) continue;
+    if (!/^[cdn]+$/.test(order)) {
+      d.error('Invalid value', `"boot.order" must be made of the letters c (disk), d (CD-ROM) and n (network), like "dc"; got "${order}".`, attr.expr.range);
+    } else boot.order = order;
+  }
+  if (vm.boot) d.ranges.boot = vm.boot.block.range;
+  return boot;
+}
+

@@ -1,0 +1,192 @@
+// The XAPI provider against the simulated host, through a real OpenSSH server on 127.0.0.1.
+import t from 'tap';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openProvider, openTransport, type ProviderContext } from '../../providers/factory.js';
+import { ProviderError, type Provider } from '../../providers/provider.js';
+import { XapiProvider } from '../../providers/xapi/provider.js';
+import type { HostConfig } from '../../planner/config/types.js';
+import type { Step, StepArgs, VmAttributes } from '../../planner/model.js';
+import { startSshd, type Sshd } from '../support/sshd.js';
+import { HOSTILE } from './hostile.js';
+import { killSessions } from './sshd-sessions.js';
+
+const GiB = 1024 ** 3;
+
+function hostFor(sshd: Sshd, extra: Partial<HostConfig> = {}): HostConfig {
+  return {
+    name: 'lab', simulator: false, toolstack: 'xapi', address: sshd.host, port: sshd.port, user: sshd.user,
+    identity_file: sshd.identityFile, known_hosts: sshd.knownHostsFile, max_parallel: 4,
+    range: { filename: 'main.xf.hcl', start: { line: 1, column: 1, byte: 0 }, end: { line: 1, column: 1, byte: 0 } },
+    ...extra,
+  };
+}
+
+function ctxFor(dir: string): ProviderContext {
+  return { workdir: dir, env: {}, ssh: { sshEnv: { home: dir, sshConfigText: null } } };
+}
+
+async function simHost(t: { teardown(fn: () => unknown): void }, faults?: object) {
+  const dir = mkdtempSync(join(tmpdir(), 'xenform-xapi-ssh-'));
+  const env: Record<string, string> = { XENSIM_STATE: join(dir, 'host.json') };
+  if (faults) env.XENSIM_FAULTS = JSON.stringify(faults);
+  const sshd = await startSshd({ env });
+  t.teardown(() => sshd.stop());
+  return { dir, sshd, statePath: env.XENSIM_STATE };
+}
+
+const attrs = (name: string): VmAttributes => ({
+  name, description: 'made over ssh', template: 'Debian Bookworm 12', power_state: 'halted',
+  memory: { static_min: 512 * 1024 ** 2, static_max: 2 * GiB, dynamic_min: 2 * GiB, dynamic_max: 2 * GiB },
+  vcpus: 2, vcpus_max: 4,
+  boot: { mode: 'pv', bootloader: 'pygrub', kernel: '', ramdisk: '', args: 'console=hvc0 quiet', bootloader_args: '', order: '', firmware: 'bios' },
+  disks: [{ name: 'root', size: 10 * GiB, sr: 'Local storage', bootable: true }],
+  networks: [{ name: 'eth0', network: 'xenbr0' }],
+  tags: ['web'], other_config: { owner: 'ops' },
+});
+
+let n = 0;
+const step = (address: string, args: StepArgs): Step => ({ id: `s${++n}`, address, host: 'lab', op: args.op, args, depends_on: [] });
+
+async function create(p: Provider, address: string, name: string) {
+  return p.execute(step(address, { op: 'create', attributes: attrs(name), markers: { address, lineage: 'L-1' } }), { uuid: null, address });
+}
+
+t.test('a VM lives its whole life over SSH', async (t) => {
+  const { dir, sshd } = await simHost(t);
+  const p = await openProvider(hostFor(sshd), ctxFor(dir));
+  t.teardown(() => p.close());
+  const target = (uuid: string) => ({ uuid, address: 'vm.web[0]' });
+
+  const created = await create(p, 'vm.web[0]', 'web-0');
+  const vm = created.observed!;
+  const { networks: _n, power_state: _p, ...rest } = vm.attributes;
+  const { networks: _wn, power_state: _wp, ...want } = attrs('web-0');
+  t.same(rest, { ...want, disks: [{ ...want.disks[0], device: '0' }] }, 'the VM reads back as configured');
+  t.same(vm.attributes.networks.map((x) => x.name), ['eth0']);
+  t.same(vm.markers, { address: 'vm.web[0]', lineage: 'L-1' }, 'with its ownership markers');
+  t.equal(vm.attributes.power_state, 'halted');
+
+  const started = (await p.execute(step('vm.web[0]', { op: 'start' }), target(vm.uuid))).observed!;
+  t.equal(started.attributes.power_state, 'running');
+  t.same(started.booted_with, started.attributes.boot, 'it knows what the domain booted with');
+
+  const changed = (await p.execute(step('vm.web[0]', { op: 'set', changes: [{ path: 'boot.args', value: 'console=hvc0' }] }), target(vm.uuid))).observed!;
+  t.equal(changed.requires_reboot, true, 'a boot change waits for the next boot');
+  const rebooted = (await p.execute(step('vm.web[0]', { op: 'clean_reboot' }), target(vm.uuid))).observed!;
+  t.equal(rebooted.requires_reboot, false, 'and the reboot applies it');
+  t.equal(rebooted.booted_with?.args, 'console=hvc0');
+
+  await p.execute(step('vm.web[0]', { op: 'pause' }), target(vm.uuid));
+  const err = await p.execute(step('vm.web[0]', { op: 'clean_shutdown' }), target(vm.uuid)).catch((e) => e);
+  t.type(err, ProviderError);
+  t.equal(err.code, 'VM_BAD_POWER_STATE');
+  t.equal(err.message, 'web-0 is paused; clean_shutdown needs a running VM');
+
+  await p.execute(step('vm.web[0]', { op: 'unpause' }), target(vm.uuid));
+  await p.execute(step('vm.web[0]', { op: 'suspend' }), target(vm.uuid));
+  t.equal((await p.readVm(vm.uuid))!.attributes.power_state, 'suspended');
+  await p.execute(step('vm.web[0]', { op: 'resume' }), target(vm.uuid));
+  const halted = (await p.execute(step('vm.web[0]', { op: 'clean_shutdown', shutdown: { mode: 'clean', timeout_ms: 60_000, fallback: 'hard' } }), target(vm.uuid))).observed!;
+  t.equal(halted.attributes.power_state, 'halted');
+
+  await p.execute(step('vm.web[0]', { op: 'add_disk', disk: { name: 'data', size: GiB, sr: 'Local storage', bootable: false } }), target(vm.uuid));
+  await p.execute(step('vm.web[0]', { op: 'add_network', network: { name: 'eth1', network: 'xenbr0' } }), target(vm.uuid));
+  const grown = (await p.readVm(vm.uuid))!;
+  t.same(grown.attributes.disks.map((d) => [d.name, d.device]), [['root', '0'], ['data', '1']]);
+  t.same(grown.attributes.networks.map((x) => x.name), ['eth0', 'eth1']);
+  await p.execute(step('vm.web[0]', { op: 'remove_disk', disk: { name: 'data', size: GiB, sr: 'Local storage', bootable: false } }), target(vm.uuid));
+  await p.execute(step('vm.web[0]', { op: 'remove_network', network: { name: 'eth1', network: 'xenbr0' } }), target(vm.uuid));
+  t.same((await p.readVm(vm.uuid))!.attributes.disks.map((d) => d.name), ['root']);
+
+  const gone = await p.execute(step('vm.web[0]', { op: 'destroy', disks: vm.attributes.disks }), target(vm.uuid));
+  t.equal(gone.observed, null);
+  t.equal(await p.readVm(vm.uuid), null, 'the VM is gone');
+  const transport = openTransport(hostFor(sshd), ctxFor(dir));
+  t.teardown(() => transport.close());
+  const vdis = await transport.exec(['xe', 'vdi-list', `other-config:xenform-vm=${vm.uuid}`, 'params=uuid', '--minimal']);
+  t.equal(vdis.stdout.trim(), '', 'and so are the disks xenform made for it');
+});
+
+t.test('every hostile value reaches the simulated xe byte for byte', async (t) => {
+  const { dir, sshd } = await simHost(t);
+  const transport = openTransport(hostFor(sshd), ctxFor(dir));
+  const p = new XapiProvider('lab', transport);
+  t.teardown(() => p.close());
+  const { uuid } = await p.execute(step('vm.odd', { op: 'create', attributes: { ...attrs('odd'), disks: [], networks: [] }, markers: { address: 'vm.odd', lineage: 'L-1' } }), { uuid: null, address: 'vm.odd' });
+  const commands = HOSTILE.flatMap(([, value]) => [
+    ['xe', 'vm-param-set', `uuid=${uuid}`, `name-label=${value}`],
+    ['xe', 'vm-param-get', `uuid=${uuid}`, 'param-name=name-label'],
+  ]);
+  const results = await transport.batch!(commands);
+  HOSTILE.forEach(([name, value], i) => {
+    const [set, get] = [results[2 * i], results[2 * i + 1]];
+    t.equal(set.code, 0, `${name} is accepted`);
+    t.equal(get.stdout.replace(/\n$/, ''), value, `${name} comes back unchanged`);
+  });
+});
+
+t.test('a refresh is one SSH round trip whatever the number of VMs', async (t) => {
+  const { dir, sshd } = await simHost(t);
+  const transport = openTransport(hostFor(sshd), ctxFor(dir));
+  const p = new XapiProvider('lab', transport);
+  t.teardown(() => p.close());
+  const roundTripsOfInventory = async () => {
+    const before = transport.roundTrips();
+    const inv = await p.inventory();
+    return { trips: transport.roundTrips() - before, vms: inv.vms.length };
+  };
+  t.same(await roundTripsOfInventory(), { trips: 1, vms: 0 }, 'an empty host');
+  await create(p, 'vm.a', 'a');
+  t.same(await roundTripsOfInventory(), { trips: 1, vms: 1 }, 'one VM');
+  for (const name of ['b', 'c', 'd', 'e']) {
+    const r = await transport.exec(['xe', 'vm-install', 'template=Other install media', `new-name-label=${name}`]);
+    t.equal(r.code, 0, `VM ${name} installed`);
+  }
+  t.same(await roundTripsOfInventory(), { trips: 1, vms: 5 }, 'five VMs');
+});
+
+t.test('host keys are verified before anything runs', async (t) => {
+  const { dir, sshd } = await simHost(t);
+  const unknown = join(dir, 'empty_known_hosts');
+  writeFileSync(unknown, '');
+  const p1 = await openProvider(hostFor(sshd, { known_hosts: unknown }), ctxFor(dir));
+  const e1 = await p1.inventory().catch((e) => e);
+  await p1.close();
+  t.equal(e1.code, 'HOST_KEY', 'an unknown key is refused');
+  t.match(e1.message, sshd.hostKeyFingerprint, 'the message shows the fingerprint');
+  t.match(e1.message, /ssh-keyscan|host_key =/, 'and how to trust it');
+
+  const changed = join(dir, 'changed_known_hosts');
+  const other = readFileSync(sshd.knownHostsFile, 'utf8').replace(/AAAA\S+/, 'AAAAC3NzaC1lZDI1NTE5AAAAIBx8c1QhYkq1e4vNfZ6uWUw3pZyD1iQ4m5XGv2cK0a1b');
+  writeFileSync(changed, other);
+  const p2 = await openProvider(hostFor(sshd, { known_hosts: changed }), ctxFor(dir));
+  const e2 = await p2.inventory().catch((e) => e);
+  await p2.close();
+  t.equal(e2.code, 'HOST_KEY', 'a changed key is refused');
+  t.match(e2.message, /CHANGED/);
+  t.notOk(existsSync(join(dir, 'host.json')), 'nothing ran on the host: its simulated state was never even created');
+});
+
+t.test('a connection cut in the middle of a step gives a clear error and a consistent host', async (t) => {
+  const { dir, sshd, statePath } = await simHost(t, { latency_ms: { 'vm-start': 1500 } });
+  const p = await openProvider(hostFor(sshd), ctxFor(dir));
+  t.teardown(() => p.close());
+  const { uuid } = await create(p, 'vm.web[0]', 'web-0');
+  const starting = p.execute(step('vm.web[0]', { op: 'start' }), { uuid, address: 'vm.web[0]' });
+  await new Promise((r) => setTimeout(r, 500));
+  t.ok(killSessions(sshd) > 0, 'the session is killed on the server');
+  const err = await starting.catch((e) => e);
+  t.type(err, ProviderError);
+  t.equal(err.code, 'TRANSPORT');
+  t.match(err.message, /vm-start/, 'the error names the interrupted command');
+  t.match(err.message, /not repeated/, 'and says it was not repeated');
+  // The host carries on with what it was doing, as xapi does when a client goes away.
+  await new Promise((r) => setTimeout(r, 2000));
+  t.doesNotThrow(() => JSON.parse(readFileSync(statePath, 'utf8')), 'the host state is intact');
+  const after = await p.readVm(uuid);
+  t.ok(after && ['halted', 'running'].includes(after.attributes.power_state), `the VM is in a plain state (${after?.attributes.power_state})`);
+  if (after!.attributes.power_state === 'halted') await p.execute(step('vm.web[0]', { op: 'start' }), { uuid, address: 'vm.web[0]' });
+  t.equal((await p.readVm(uuid))!.attributes.power_state, 'running', 'and the next apply can carry on over a new connection');
+});
