@@ -1,5 +1,6 @@
 // Parses a generated, realistic 10,000-VM configuration (about 1 MB: variables, hosts, vm
-// blocks with nested boot, disk and network blocks, templates, lists and maps) and prints
+// blocks of five instances each through `count`, with nested boot, disk and network blocks,
+// templates, lists and maps) and prints
 // the time against hcl2-parser (HashiCorp's parser compiled to JavaScript) parsing the same
 // text in the same run; then parse + evaluate (loadConfig) of it written to a temp dir.
 // Run: npm run build && node dist/bench/hcl-parse.js   (targets: under 1 s, >= 10x hcl2-parser)
@@ -10,63 +11,10 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../planner/config/load.js';
 import { parse } from '../planner/hcl/parser.js';
+import { fleetConfig } from './hcl-fleet.js';
 
 const VMS = Number(process.env.BENCH_VMS ?? 10_000);
 const RUNS = 7;
-
-export function fleetConfig(vms: number): string {
-  const hosts = Math.max(1, Math.ceil(vms / 500));
-  let text = `variable "template" {
-  type    = string
-  default = "Debian Bookworm 12"
-}
-
-variable "sizes" {
-  type    = map(string)
-  default = { small = "1GiB", medium = "2GiB", large = "4GiB" }
-}
-
-locals {
-  sizes = ["small", "medium", "large"]
-}
-
-`;
-  for (let h = 0; h < hosts; h++) {
-    text += `host "h${h}" {
-  simulator    = true
-  toolstack    = "xapi"
-  max_parallel = 4
-}
-
-`;
-  }
-  for (let i = 0; i < vms; i++) {
-    const size = ['small', 'medium', 'large'][i % 3];
-    text += `vm "app${i}" {
-  host        = host.h${i % hosts}
-  name        = "app-${i}-\${var.template == "" ? "none" : "debian"}"
-  template    = var.template
-  power_state = "running"
-  memory      = var.sizes["${size}"]
-  vcpus       = ${1 + (i % 4)}
-  tags        = ["fleet", "rack-${i % 40}", "${size}"]
-  boot {
-    mode       = "pv"
-    bootloader = "pygrub"
-    args       = "console=hvc0 quiet"
-  }
-  disk "root" {
-    size     = "${10 + (i % 5) * 10}GiB"
-    sr       = "Local storage"
-    bootable = true
-  }
-  network "eth0" { network = "xenbr0" }
-}
-
-`;
-  }
-  return text;
-}
 
 function median(runs: number, f: () => void): number {
   const times: number[] = [];

@@ -74,7 +74,8 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
     if (!flags.json) ctx.io.stdout('\nNothing to apply.\n');
     return;
   }
-  if (!flags.autoApprove && !(await confirm(ctx, destroy))) {
+  // A saved plan was reviewed when it was made, as in Terraform: applying it asks nothing.
+  if (!flags.autoApprove && planFile === undefined && !(await confirm(ctx, destroy))) {
     ctx.exit(1);
     return;
   }

@@ -7,6 +7,13 @@ export interface ExecResult {
   code: number;
 }
 
+export interface ExecOptions {
+  stdin?: string;
+  timeoutMs?: number;
+  // Stop waiting: the command fails with code ABORTED (it may still complete on the host).
+  signal?: AbortSignal;
+}
+
 export interface BatchOptions {
   timeoutMs?: number;
   parallel?: boolean; // the commands only read: they may run at the same time
@@ -16,7 +23,7 @@ export interface BatchOptions {
 // `argv` is never a shell string: a transport that needs one quotes every word.
 export interface Transport {
   readonly description: string; // "ssh root@192.0.2.10:22", "local", "simulator .xenform/sim/demo.json"
-  exec(argv: string[], options?: { stdin?: string; timeoutMs?: number }): Promise<ExecResult>;
+  exec(argv: string[], options?: ExecOptions): Promise<ExecResult>;
   writeFile?(path: string, content: string, mode?: number): Promise<void>;
   readFile?(path: string): Promise<string | null>; // null when the file does not exist
   // Several commands in one round trip, answered in order (e.g. a whole inventory).

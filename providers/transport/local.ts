@@ -2,7 +2,7 @@
 import { spawn } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
-import type { BatchOptions, ExecResult, Transport } from '../provider.js';
+import type { BatchOptions, ExecOptions, ExecResult, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
 import { asFileOp } from './file-ops.js';
 
@@ -16,7 +16,7 @@ export class LocalTransport implements Transport {
     return this.trips;
   }
 
-  exec(argv: string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.trips++;
     return this.run(argv, options);
   }
@@ -47,7 +47,7 @@ export class LocalTransport implements Transport {
 
   async close(): Promise<void> {}
 
-  private run(argv: string[], options: { stdin?: string; timeoutMs?: number }): Promise<ExecResult> {
+  private run(argv: string[], options: ExecOptions): Promise<ExecResult> {
     const fileOp = asFileOp(argv);
     if (fileOp) return fileOp.op.native(fileOp.args, (p) => p);
     return new Promise((resolve, reject) => {
@@ -55,16 +55,20 @@ export class LocalTransport implements Transport {
         stdio: ['pipe', 'pipe', 'pipe'],
         env: this.env ? { ...process.env, ...this.env } : process.env,
         timeout: options.timeoutMs,
+        signal: options.signal,
       });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (c: Buffer) => out.push(c));
       child.stderr.on('data', (c: Buffer) => err.push(c));
       child.on('error', (e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT') resolve({ stdout: '', stderr: `${argv[0]}: command not found\n`, code: 127 });
+        if (e.name === 'AbortError') {
+          reject(new ProviderError(this.host, 'ABORTED', { command: argv.join(' ') }, `\`${argv.join(' ')}\` was stopped when asked to`));
+        } else if (e.code === 'ENOENT') resolve({ stdout: '', stderr: `${argv[0]}: command not found\n`, code: 127 });
         else reject(new ProviderError(this.host, 'TRANSPORT', { command: argv.join(' ') }, `cannot run ${argv[0]}: ${e.message}`));
       });
       child.on('close', (code, signal) => {
+        if (options.signal?.aborted) return;
         if (signal) {
           return reject(new ProviderError(this.host, 'TIMEOUT', { command: argv.join(' ') },
             `\`${argv.join(' ')}\` did not finish within ${options.timeoutMs} ms and was stopped`));

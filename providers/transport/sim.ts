@@ -2,7 +2,8 @@
 // under the simulated host's file root. Used by openProvider for `simulator = true`.
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ExecResult, Transport } from '../provider.js';
+import type { ExecOptions, ExecResult, Transport } from '../provider.js';
+import { ProviderError } from '../provider.js';
 import { runSim, type SimOptions } from '../sim/index.js';
 import { asFileOp } from './file-ops.js';
 
@@ -19,9 +20,19 @@ export class SimTransport implements Transport {
     return this.trips;
   }
 
-  exec(argv: string[]): Promise<ExecResult> {
+  exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.trips++;
-    return this.serial(() => this.run(argv));
+    const work = this.serial(() => this.run(argv));
+    const signal = options.signal;
+    if (!signal) return work;
+    // The simulated command cannot be interrupted; the caller just stops waiting for it.
+    return new Promise((resolve, reject) => {
+      const onAbort = () =>
+        reject(new ProviderError(this.sim.statePath, 'ABORTED', { command: argv.join(' ') }, `\`${argv.join(' ')}\` was abandoned when asked to stop; it may still complete`));
+      if (signal.aborted) return onAbort();
+      signal.addEventListener('abort', onAbort, { once: true });
+      work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+    });
   }
 
   batch(commands: string[][]): Promise<ExecResult[]> {

@@ -3,7 +3,7 @@
 // framing.ts), with one exec channel per command as the fallback.
 import { readFileSync } from 'node:fs';
 import ssh2, { type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
-import type { BatchOptions, ExecResult, Transport } from '../provider.js';
+import type { BatchOptions, ExecOptions, ExecResult, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
 import { FrameReader, frameCommand, frameParallel, newBoundary } from './framing.js';
 import { verifyHostKey, knownKeyTypes, type HostKeyVerdict } from './host-keys.js';
@@ -45,6 +45,11 @@ function algorithmsFor(types: string[]): string[] {
   return [...new Set([...known, ...HOST_KEY_ALGORITHMS])];
 }
 
+interface Limits {
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
 interface Shell {
   channel: ClientChannel;
   reader: FrameReader;
@@ -82,14 +87,14 @@ export class SshTransport implements Transport {
     return this.trips;
   }
 
-  async exec(argv: string[], options: { stdin?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
+  async exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     const line = commandLine(argv);
     this.trips++;
     return this.withConnection(async (conn) => {
-      const timeoutMs = options.timeoutMs ?? this.opts.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs;
+      const limits = { timeoutMs: options.timeoutMs ?? this.opts.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs, signal: options.signal };
       const shell = this.opts.mode === 'exec' ? null : await this.shellFor(conn);
-      if (!shell) return this.execChannel(conn, line, options.stdin, timeoutMs);
-      const [result] = await this.runOnShell(conn, shell, [{ argv, line, stdin: options.stdin }], timeoutMs);
+      if (!shell) return this.execChannel(conn, line, options.stdin, limits);
+      const [result] = await this.runOnShell(conn, shell, [{ argv, line, stdin: options.stdin }], limits);
       return result;
     });
   }
@@ -99,13 +104,13 @@ export class SshTransport implements Transport {
     const items = commands.map((argv) => ({ argv, line: commandLine(argv) }));
     this.trips++;
     return this.withConnection(async (conn) => {
-      const timeoutMs = options.timeoutMs ?? this.opts.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs;
+      const limits = { timeoutMs: options.timeoutMs ?? this.opts.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs };
       const shell = this.opts.mode === 'exec' ? null : await this.shellFor(conn);
-      if (shell) return this.runOnShell(conn, shell, items, timeoutMs, options.parallel);
+      if (shell) return this.runOnShell(conn, shell, items, limits, options.parallel);
       // exec fallback: one `sh` channel fed the framed script, closed after it.
       const once = await this.openShell(conn, false);
       try {
-        return await this.runOnShell(conn, once, items, timeoutMs, options.parallel);
+        return await this.runOnShell(conn, once, items, limits, options.parallel);
       } finally {
         once.channel.end();
       }
@@ -133,8 +138,8 @@ export class SshTransport implements Transport {
       const shell = await this.shellFor(conn);
       const argv = ['sh', '-c', script, 'sh', path];
       const r = shell
-        ? (await this.runOnShell(conn, shell, [{ argv, line: commandLine(argv), stdin: content }], DEFAULTS.connectTimeoutMs))[0]
-        : await this.execChannel(conn, commandLine(argv), content, DEFAULTS.connectTimeoutMs);
+        ? (await this.runOnShell(conn, shell, [{ argv, line: commandLine(argv), stdin: content }], { timeoutMs: DEFAULTS.connectTimeoutMs }))[0]
+        : await this.execChannel(conn, commandLine(argv), content, { timeoutMs: DEFAULTS.connectTimeoutMs });
       if (r.code !== 0) throw new Error(r.stderr.trim() || `exit ${r.code}`);
     }).catch((e) => {
       if (e instanceof ProviderError) throw e;
@@ -155,7 +160,7 @@ export class SshTransport implements Transport {
         );
       }
       const argv = ['sh', '-c', 'test -e "$1" || exit 66; cat -- "$1"', 'sh', path];
-      const r = await this.execChannel(conn, commandLine(argv), undefined, DEFAULTS.connectTimeoutMs);
+      const r = await this.execChannel(conn, commandLine(argv), undefined, { timeoutMs: DEFAULTS.connectTimeoutMs });
       if (r.code === 66) return null;
       if (r.code !== 0) throw new Error(r.stderr.trim());
       return r.stdout;
@@ -403,9 +408,10 @@ export class SshTransport implements Transport {
     conn: Connection,
     shell: Shell,
     items: { argv: string[]; line: string; stdin?: string }[],
-    timeoutMs: number,
+    { timeoutMs, signal }: Limits,
     parallel = false,
   ): Promise<ExecResult[]> {
+    if (signal?.aborted) throw this.abandoned(items.map((i) => i.line).join('; '), false);
     if (conn.closed || shell.dead) throw this.transportError(`the connection to ${this.where()} is closed`);
     const boundaries = items.map(() => newBoundary());
     let text = parallel && items.length > 1 ? frameParallel(items.map((item, i) => ({ argv: item.argv, boundary: boundaries[i] }))) : '';
@@ -427,23 +433,47 @@ export class SshTransport implements Transport {
           `${this.where()}: \`${line}\` did not finish within ${timeoutMs} ms; it was abandoned and may still be running`));
       }, timeoutMs);
     });
+    let onAbort: (() => void) | null = null;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => {
+        this.failShell(shell, 'the command was abandoned');
+        reject(this.abandoned(items.map((i) => i.line).join('; '), true));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
     shell.channel.write(text);
     try {
-      return await Promise.race([Promise.all(promises), timeout]);
+      return await Promise.race([Promise.all(promises), timeout, aborted]);
     } finally {
       if (timer) clearTimeout(timer);
+      if (onAbort) signal?.removeEventListener('abort', onAbort);
     }
+  }
+
+  private abandoned(line: string, started: boolean): ProviderError {
+    return new ProviderError(this.resolved.label, 'ABORTED', { command: line },
+      started
+        ? `${this.where()}: \`${line}\` was abandoned when asked to stop; it may still complete on the host`
+        : `${this.where()}: \`${line}\` was not run: asked to stop`);
   }
 
   // --- one exec channel per command -------------------------------------------
 
-  private execChannel(conn: Connection, line: string, stdin: string | undefined, timeoutMs: number): Promise<ExecResult> {
+  private execChannel(conn: Connection, line: string, stdin: string | undefined, { timeoutMs, signal }: Limits): Promise<ExecResult> {
     if (conn.closed) return Promise.reject(this.transportError(`the connection to ${this.where()} is closed`));
+    if (signal?.aborted) return Promise.reject(this.abandoned(line, false));
     return new Promise<ExecResult>((resolve, reject) => {
       let settled = false;
+      let open: ClientChannel | null = null;
+      const onAbort = () => {
+        open?.close();
+        fail(this.abandoned(line, true));
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
       const fail = (e: Error) => {
         if (settled) return;
         settled = true;
+        signal?.removeEventListener('abort', onAbort);
         conn.inFlight.delete(fail);
         clearTimeout(timer);
         reject(e instanceof ProviderError ? e : this.transportError(
@@ -456,6 +486,8 @@ export class SshTransport implements Transport {
         `${this.where()}: \`${line}\` did not finish within ${timeoutMs} ms; it was abandoned and may still be running`)), timeoutMs);
       conn.client.exec(line, (err, channel) => {
         if (err) return fail(err);
+        open = channel;
+        if (settled) return channel.close();
         const out: Buffer[] = [];
         const errs: Buffer[] = [];
         channel.on('data', (c: Buffer) => out.push(c));
@@ -463,6 +495,7 @@ export class SshTransport implements Transport {
         channel.on('close', (code: number | null) => {
           if (settled) return;
           settled = true;
+          signal?.removeEventListener('abort', onAbort);
           conn.inFlight.delete(fail);
           clearTimeout(timer);
           if (code === null || code === undefined) {

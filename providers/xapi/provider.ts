@@ -9,7 +9,6 @@ import {
   type NetworkAttributes,
   type ObservedVm,
   type SetChange,
-  type ShutdownPolicy,
   type Step,
   type VmAttributes,
 } from '../../planner/model.js';
@@ -31,8 +30,6 @@ import {
   tablesFrom,
 } from './inventory.js';
 import { parseMap, parseMinimal, parseRecords } from './records.js';
-
-const SHUTDOWN_FAILURES = new Set(['VM_SHUTDOWN_TIMEOUT', 'VM_FAILED_SHUTDOWN_ACK', 'VM_LACKS_FEATURE', 'TIMEOUT']);
 
 interface Ctx {
   vm: string; // for messages: the address, or the name
@@ -96,11 +93,12 @@ export class XapiProvider implements Provider {
       case 'hard_shutdown':
         await this.xe(ctx, ['vm-shutdown', `uuid=${uuid}`, '--force']);
         break;
+      // The shutdown policy (timeout, fallback) is the engine's: it aborts `signal` at the timeout.
       case 'clean_shutdown':
-        await this.clean(ctx, ['vm-shutdown', `uuid=${uuid}`], args.shutdown);
+        await this.xe(ctx, ['vm-shutdown', `uuid=${uuid}`]);
         break;
       case 'clean_reboot':
-        await this.clean(ctx, ['vm-reboot', `uuid=${uuid}`], args.shutdown);
+        await this.xe(ctx, ['vm-reboot', `uuid=${uuid}`]);
         await this.markBooted(ctx, uuid);
         break;
       case 'hard_reboot':
@@ -138,35 +136,15 @@ export class XapiProvider implements Provider {
     return r;
   }
 
-  private async xe(ctx: Ctx, args: string[], timeoutMs?: number): Promise<string> {
+  private async xe(ctx: Ctx, args: string[]): Promise<string> {
     if (ctx.signal?.aborted) throw this.aborted(ctx);
     const argv = ['xe', ...args];
-    const r = await this.transport.exec(argv, timeoutMs ? { timeoutMs } : undefined);
+    const r = await this.transport.exec(argv, ctx.signal ? { signal: ctx.signal } : undefined);
     return this.check(ctx, argv, r).stdout.replace(/\n$/, '');
   }
 
   private aborted(ctx: Ctx): ProviderError {
     return new ProviderError(this.host, 'ABORTED', {}, `${ctx.op} of ${ctx.vm} was not started: apply was interrupted`);
-  }
-
-  // A clean shutdown or reboot honouring the VM's shutdown policy: its timeout,
-  // then the hard operation or a failure, as the policy says.
-  private async clean(ctx: Ctx, args: string[], policy?: ShutdownPolicy): Promise<void> {
-    const hard = [...args, '--force'];
-    if (policy?.mode === 'hard') {
-      await this.xe(ctx, hard);
-      return;
-    }
-    try {
-      await this.xe(ctx, args, policy?.timeout_ms);
-    } catch (e) {
-      if (!(e instanceof ProviderError) || !SHUTDOWN_FAILURES.has(e.code)) throw e;
-      if (policy?.fallback !== 'hard') {
-        throw new ProviderError(this.host, e.code, e.params,
-          `${e.message}; the shutdown policy says fallback = "fail", so ${ctx.vm} was left as it is`);
-      }
-      await this.xe({ ...ctx, op: ctx.op.replace('clean', 'hard') }, hard);
-    }
   }
 
   private async markBooted(ctx: Ctx, uuid: string): Promise<void> {

@@ -4,7 +4,7 @@
 // checked with `xl list` afterwards.
 import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
-import type { DiskAttributes, HostInventory, NetworkAttributes, ObservedVm, SetChange, ShutdownPolicy, Step, VmAttributes } from '../../planner/model.js';
+import type { DiskAttributes, HostInventory, NetworkAttributes, ObservedVm, SetChange, Step, VmAttributes } from '../../planner/model.js';
 import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
 import { runBatch } from '../transport/batch.js';
@@ -31,8 +31,6 @@ interface Ctx {
   signal?: AbortSignal;
   paths: Map<string, string>; // disk name -> image path, of the VM being changed
 }
-
-const DEFAULT_SHUTDOWN: ShutdownPolicy = { mode: 'clean', timeout_ms: 120_000, fallback: 'hard' };
 
 function sameBoot(a: object, b: object): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -169,11 +167,11 @@ export class XlProvider implements Provider {
         else await this.xl(ctx, ['destroy', name]);
         break;
       case 'clean_shutdown':
-        await this.shutdown(ctx, name, args.shutdown);
+        await this.shutdown(ctx, name);
         break;
       case 'clean_reboot':
         // A new domain from the file, so that boot changes take effect.
-        await this.shutdown(ctx, name, args.shutdown);
+        await this.shutdown(ctx, name);
         await this.xl(ctx, ['create', cfg]);
         break;
       case 'hard_reboot':
@@ -217,14 +215,14 @@ export class XlProvider implements Provider {
       `${ctx.op} of ${ctx.vm} failed on host "${this.host}": \`${argv.join(' ')}\`: ${text}`);
   }
 
-  private async exec(ctx: Ctx, argv: string[], timeoutMs?: number): Promise<string> {
+  private async exec(ctx: Ctx, argv: string[]): Promise<string> {
     if (ctx.signal?.aborted) throw new ProviderError(this.host, 'ABORTED', {}, `${ctx.op} of ${ctx.vm} was not started: apply was interrupted`);
-    const r = await this.transport.exec(argv, timeoutMs ? { timeoutMs } : undefined);
+    const r = await this.transport.exec(argv, ctx.signal ? { signal: ctx.signal } : undefined);
     return this.check(ctx, argv, r).stdout;
   }
 
-  private xl(ctx: Ctx, args: string[], timeoutMs?: number): Promise<string> {
-    return this.exec(ctx, ['xl', ...args], timeoutMs);
+  private xl(ctx: Ctx, args: string[]): Promise<string> {
+    return this.exec(ctx, ['xl', ...args]);
   }
 
   private async expectState(ctx: Ctx, name: string, want: 'paused' | 'running'): Promise<void> {
@@ -237,21 +235,10 @@ export class XlProvider implements Provider {
     }
   }
 
-  // `xl shutdown -w` within the policy's timeout; then `xl destroy` or a failure, as the policy says.
-  private async shutdown(ctx: Ctx, name: string, policy: ShutdownPolicy = DEFAULT_SHUTDOWN): Promise<void> {
-    if (policy.mode === 'hard') {
-      await this.xl(ctx, ['destroy', name]);
-      return;
-    }
-    try {
-      await this.xl(ctx, ['shutdown', '-w', name], policy.timeout_ms);
-    } catch (e) {
-      if (!(e instanceof ProviderError) || !['XL_FAILED', 'TIMEOUT'].includes(e.code)) throw e;
-      if (policy.fallback !== 'hard') {
-        throw new ProviderError(this.host, e.code, e.params, `${e.message}; the shutdown policy says fallback = "fail", so ${ctx.vm} was left as it is`);
-      }
-      await this.xl({ ...ctx, op: 'hard_shutdown' }, ['destroy', name]);
-    }
+  // `xl shutdown -w` waits for the domain to go; the shutdown policy (timeout, then
+  // `xl destroy` or a failure) is the engine's, which aborts ctx.signal at the timeout.
+  private async shutdown(ctx: Ctx, name: string): Promise<void> {
+    await this.xl(ctx, ['shutdown', '-w', name]);
   }
 
   private diskPath(ctx: Ctx, vmName: string, disk: DiskAttributes): string {

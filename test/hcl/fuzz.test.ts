@@ -2,6 +2,7 @@
 // throw, and every diagnostic it returns points inside the file.
 import t from 'tap';
 import { parse } from '../../planner/hcl/parser.js';
+import { format } from '../../planner/hcl/format.js';
 import type { Diagnostic, Pos } from '../../planner/hcl/ast.js';
 import { Gen } from './corpus.js';
 
@@ -58,7 +59,7 @@ function badDiagnostic(d: Diagnostic, filename: string, bytes: number): string |
   return undefined;
 }
 
-t.test(`${FILES} corrupted files never throw and give only diagnostics inside the file (seed ${SEED})`, async (t) => {
+t.test(`${FILES} corrupted files never throw, give only diagnostics inside the file, and format stably when they still parse (seed ${SEED})`, async (t) => {
   const g = new Gen(SEED);
   let withErrors = 0;
   const failures: string[] = [];
@@ -73,6 +74,11 @@ t.test(`${FILES} corrupted files never throw and give only diagnostics inside th
       continue;
     }
     if (diags.length > 0) withErrors++;
+    else {
+      // A corrupted file that still parses is formatted, and formatting it again changes nothing.
+      const once = format(src, filename).text;
+      if (format(once, filename).text !== once) failures.push(`file ${k} (seed ${SEED}) formats differently twice: ${JSON.stringify(src)}`);
+    }
     const bytes = utf8Length(src);
     for (const d of diags) {
       const bad = badDiagnostic(d, filename, bytes);

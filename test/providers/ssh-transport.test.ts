@@ -157,6 +157,21 @@ t.test('over a real OpenSSH server', async (t) => {
     t.equal(readFileSync(marker, 'utf8'), 'x\n', 'the interrupted command ran once');
   });
 
+  for (const mode of ['shell', 'exec'] as const) {
+    t.test(`an aborted command (${mode}) stops being waited for and the transport keeps working`, async (t) => {
+      const ssh = transportFor(sshd, { mode });
+      t.teardown(() => ssh.close());
+      await ssh.exec(['true']); // connected, so that the abort lands while the command runs
+      const stop = new AbortController();
+      setTimeout(() => stop.abort(), 200);
+      const err = await ssh.exec(['sleep', '5'], { signal: stop.signal }).catch((e) => e);
+      t.equal(err.code, 'ABORTED');
+      t.match(err.message, /sleep 5.*abandoned/);
+      t.equal((await ssh.exec(['echo', 'still here'])).stdout, 'still here\n');
+      await t.rejects(ssh.exec(['echo', 'never'], { signal: stop.signal }), { code: 'ABORTED' }, 'an already aborted signal runs nothing');
+    });
+  }
+
   t.test('a command past its timeout is abandoned and the transport keeps working', async (t) => {
     const ssh = transportFor(sshd);
     t.teardown(() => ssh.close());
