@@ -11,6 +11,7 @@ import { convert } from './convert.js';
 import { Evaluator, type RootResolver } from './eval.js';
 import type { FnContext } from './functions/spec.js';
 import { findReferences, type Reference } from './references.js';
+import { Sensitivity, sensitivePaths } from './sensitive.js';
 import { checkVmBlock, decodeHost, hostNameOf, type VmBlock, decodeVm } from './schema.js';
 import { renderTemplateFile } from './template.js';
 import {
@@ -391,6 +392,7 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
     };
   };
   const topResolver = makeResolver();
+  const sensitivity = new Sensitivity(new Set([...decls.variables].filter(([, d]) => d.sensitive).map(([n]) => n)));
   const newEvaluator = (resolve: RootResolver) => new Evaluator({ resolve, functions: true, fn });
 
   for (const node of sorted) {
@@ -401,16 +403,36 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
     }
     if (kind === 'local') {
       const ev = newEvaluator(topResolver);
-      const v = ev.eval(decls.locals.get(name)!.expr);
+      const expr = decls.locals.get(name)!.expr;
+      const v = ev.eval(expr);
       diags.push(...ev.diagnostics);
       locals.set(name, v);
+      if (sensitivity.derives(expr)) sensitivity.markLocal(name);
     } else if (kind === 'host') {
       const ev = newEvaluator(topResolver);
       const h = decodeHost(decls.hosts.get(name)!, ev);
       diags.push(...ev.diagnostics);
       if (h) hosts.set(name, h);
     } else if (kind === 'vm') {
-      vms.set(name, evaluateVm(decls.vms.get(name)!, name, makeResolver, newEvaluator, hosts, hostNames, diags));
+      const vm = decls.vms.get(name)!;
+      const eachAttr = vm.top.attrs.get('for_each');
+      if (eachAttr && sensitivity.derives(eachAttr.expr)) {
+        diags.push({
+          severity: 'error',
+          summary: 'Invalid for_each argument',
+          detail: 'Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments: they would be exposed as instance keys.',
+          subject: eachAttr.expr.range,
+        });
+        vms.set(name, { mode: 'single', keys: [null], instances: [null] });
+        continue;
+      }
+      const result = evaluateVm(vm, name, makeResolver, newEvaluator, hosts, hostNames, diags);
+      const paths = sensitivePaths(vm, sensitivity);
+      if (paths.length) {
+        sensitivity.markVm(name);
+        for (const inst of result.instances) if (inst) inst.sensitive_paths = paths;
+      }
+      vms.set(name, result);
     }
   }
 
@@ -446,6 +468,15 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
     }
     const description = attrs.get('description');
     if (description) ev.eval(description.expr);
+    if (!sensitive && ev.diagnostics.length === 0 && sensitivity.derives(valueAttr.expr)) {
+      ev.diagnostics.push({
+        severity: 'error',
+        summary: 'Output refers to sensitive values',
+        detail:
+          'To reduce the risk of accidentally exporting sensitive data, an output whose value derives from a sensitive variable must be marked as sensitive, to confirm your intent. If you do intend to export this data, add sensitive = true to the output block.',
+        subject: valueAttr.expr.range,
+      });
+    }
     diags.push(...ev.diagnostics);
     outputs.push({ name, value: toJs(v, UNKNOWN), sensitive, range: b.range });
   }

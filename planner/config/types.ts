@@ -35,6 +35,9 @@ export interface VmConfig {
   group?: string; // disruption budget group
   range: Range; // the vm block
   attributeRanges: Record<string, Range>; // attribute path -> where it was set, for diagnostics
+  // Attribute paths ("other_config", "boot.args", "disks") whose values derive from
+  // sensitive variables: shown as (sensitive value). Absent when there are none.
+  sensitive_paths?: string[];
 }
 
 export interface OutputConfig {

@@ -124,18 +124,20 @@ function closingOf(tokens: Token[], k: number): number {
   return tokens.length - 1;
 }
 
-function keyword(p: Piece): boolean {
-  return p.type === T.Ident && (p.text === 'in' || p.text === 'if' || p.text === 'for');
-}
-
-// Whether `p` can end an operand, so that a following `-` is binary and `[` or `(` index or call.
-function endsOperand(p: Piece): boolean {
-  if (p.comment) return false;
-  if (p.type === T.Ident) return !keyword(p);
+// Whether the piece at k can end an operand, so that a following `-` is binary and a
+// following `[` or `(` an index or a call. `in`, `if` and `for` are keywords unless they
+// name an attribute (`x.in`).
+function endsOperand(ps: Piece[], k: number): boolean {
+  const p = ps[k];
+  if (p === undefined || p.comment) return false;
+  if (p.type === T.Ident) return !(p.text === 'in' || p.text === 'if' || p.text === 'for') || ps[k - 1]?.type === T.Dot;
   return p.type === T.NumberLit || p.type === T.OQuote || p.type === T.OHeredoc || CLOSERS.has(p.type);
 }
 
-function spaceBetween(prev: Piece, next: Piece, beforePrev: Piece | undefined): string {
+// The space between pieces k-1 and k.
+function spaceBefore(ps: Piece[], k: number): string {
+  const prev = ps[k - 1];
+  const next = ps[k];
   if (next.comment || prev.comment) return ' ';
   const a = prev.type;
   const b = next.type;
@@ -143,22 +145,17 @@ function spaceBetween(prev: Piece, next: Piece, beforePrev: Piece | undefined): 
   if (b === T.CParen || b === T.CBrack || b === T.Comma || b === T.Dot || b === T.Ellipsis) return '';
   if (a === T.OBrace) return b === T.CBrace ? '' : ' ';
   if (b === T.CBrace) return ' ';
-  if ((a === T.Minus || a === T.Bang) && isUnary(beforePrev)) return '';
-  const splatStar = a === T.Star && beforePrev !== undefined && (beforePrev.type === T.Dot || beforePrev.type === T.OBrack);
-  const attrName = a === T.Ident && beforePrev?.type === T.Dot; // `x.in[0]`: a name, not the keyword
-  if (b === T.OBrack || b === T.OParen) return endsOperand(prev) || splatStar || attrName ? '' : ' ';
+  if ((a === T.Minus || a === T.Bang) && !endsOperand(ps, k - 2)) return ''; // a unary operator
+  const splatStar = a === T.Star && (ps[k - 2]?.type === T.Dot || ps[k - 2]?.type === T.OBrack);
+  if (b === T.OBrack || b === T.OParen) return endsOperand(ps, k - 1) || splatStar ? '' : ' ';
   if (splatStar) return '';
   return ' ';
-}
-
-function isUnary(before: Piece | undefined): boolean {
-  return before === undefined || !endsOperand(before);
 }
 
 function renderPieces(pieces: Piece[], from: number, to: number): string {
   let out = '';
   for (let k = from; k < to; k++) {
-    if (k > from) out += spaceBetween(pieces[k - 1], pieces[k], pieces[k - 2]);
+    if (k > from) out += spaceBefore(pieces, k);
     out += pieces[k].text;
   }
   return out;

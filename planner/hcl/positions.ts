@@ -5,6 +5,7 @@ import type { Pos, Range } from './ast.js';
 export class SourcePositions {
   private readonly lineStarts: number[] = [0];
   private readonly ascii: boolean;
+  private lastLine = 0;
   private bytesBefore?: Int32Array; // UTF-8 bytes before each UTF-16 offset
   private cpsBefore?: Int32Array; // code points before each UTF-16 offset
 
@@ -15,12 +16,21 @@ export class SourcePositions {
 
   pos(offset: number): Pos {
     const starts = this.lineStarts;
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
+    let lo = this.lastLine;
+    // The parser asks in roughly increasing order: try the last line and the next first.
+    if (!(starts[lo] <= offset && (lo + 1 === starts.length || offset < starts[lo + 1]))) {
+      if (lo + 2 <= starts.length && starts[lo + 1] <= offset && (lo + 2 === starts.length || offset < starts[lo + 2])) {
+        lo++;
+      } else {
+        lo = 0;
+        let hi = starts.length - 1;
+        while (lo < hi) {
+          const mid = (lo + hi + 1) >> 1;
+          if (starts[mid] <= offset) lo = mid;
+          else hi = mid - 1;
+        }
+      }
+      this.lastLine = lo;
     }
     const lineStart = starts[lo];
     if (this.ascii) return { line: lo + 1, column: offset - lineStart + 1, byte: offset };

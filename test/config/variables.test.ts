@@ -173,3 +173,40 @@ t.test('without an explicit environment, XF_VAR_ variables come from the process
   const r = load({ 'main.xf.hcl': decl }, { env: undefined });
   t.equal(valueOf(r), 'from-process');
 });
+
+const secret = `
+variable "password" {
+  default   = "hunter2"
+  sensitive = true
+}
+locals {
+  conn = "user:\${var.password}"
+  safe = "x"
+}
+host "lab" {
+  simulator = true
+  toolstack = "xapi"
+}
+`;
+
+t.test('vm attributes derived from sensitive variables are listed as sensitive', async (t) => {
+  const r = load({
+    'main.xf.hcl': `${secret}vm "web" {\n  host = host.lab\n  template = local.safe\n  memory = "1GiB"\n  other_config = { conn = local.conn }\n  boot {\n    args = "pw=\${length(var.password)}"\n  }\n}\n`,
+  });
+  t.same(errors(r), []);
+  t.same(r.config!.vms[0].sensitive_paths, ['other_config', 'boot.args']);
+});
+
+t.test('an output derived from a sensitive variable must be marked sensitive', async (t) => {
+  const r = load({ 'main.xf.hcl': `${secret}output "conn" {\n  value = local.conn\n}\noutput "ok" {\n  value     = local.conn\n  sensitive = true\n}\n` });
+  t.same(errors(r), [
+    'main.xf.hcl:15:11: Output refers to sensitive values: To reduce the risk of accidentally exporting sensitive data, an output whose value derives from a sensitive variable must be marked as sensitive, to confirm your intent. If you do intend to export this data, add sensitive = true to the output block.',
+  ]);
+});
+
+t.test('a sensitive value cannot choose for_each instance keys', async (t) => {
+  const r = load({ 'main.xf.hcl': `${secret}vm "web" {\n  for_each = toset([var.password])\n  host = host.lab\n  template = "t"\n  memory = "1GiB"\n}\n` });
+  t.same(errors(r), [
+    'main.xf.hcl:15:14: Invalid for_each argument: Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments: they would be exposed as instance keys.',
+  ]);
+});

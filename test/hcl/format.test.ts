@@ -57,6 +57,11 @@ const cases: { name: string; src: string; want: string }[] = [
   },
   { name: 'a one-line block stays on its line', src: 'network "eth0" {network="xenbr0"}\n', want: 'network "eth0" { network = "xenbr0" }\n' },
   { name: 'an empty block has no space inside', src: 'a {  }\n', want: 'a {}\n' },
+  {
+    name: 'for keywords are spaced, but an attribute named like one is a name',
+    src: 'x = [for v in -a:-v if -v>0]\ny = a.in -1\nz = a.if [0]\n',
+    want: 'x = [for v in -a : -v if -v > 0]\ny = a.in - 1\nz = a.if[0]\n',
+  },
 ];
 
 for (const c of cases) {

@@ -78,8 +78,16 @@ EOF
       cat "$run/qemu.err" >&2
       die "qemu-system-x86_64 did not start"
     }
-  local deadline=$((SECONDS + ${XF_XEN_BOOT_TIMEOUT:-240}))
+  local deadline=$((SECONDS + ${XF_XEN_BOOT_TIMEOUT:-600}))
+  local stall=${XF_XEN_STALL_TIMEOUT:-240} last_size=-1 last_change=$SECONDS size
   while :; do
+    size=$(stat -c %s "$run/serial.log" 2>/dev/null || echo 0)
+    if [ "$size" -ne "$last_size" ]; then last_size=$size; last_change=$SECONDS; fi
+    if [ $((SECONDS - last_change)) -ge "$stall" ]; then
+      tail -n 60 "$run/serial.log" >&2
+      stop "$run"
+      die "dom0 printed nothing for $stall s before SSH answered: the emulated boot hung (serial log above)"
+    fi
     if ! kill -0 "$(cat "$run/qemu.pid" 2>/dev/null)" 2>/dev/null; then
       tail -n 60 "$run/serial.log" >&2
       die "QEMU exited while booting (serial log above)"
@@ -88,7 +96,7 @@ EOF
     if [ $SECONDS -ge $deadline ]; then
       tail -n 60 "$run/serial.log" >&2
       stop "$run"
-      die "dom0 SSH did not answer within ${XF_XEN_BOOT_TIMEOUT:-240} s (serial log above)"
+      die "dom0 SSH did not answer within ${XF_XEN_BOOT_TIMEOUT:-600} s (serial log above)"
     fi
     sleep 2
   done

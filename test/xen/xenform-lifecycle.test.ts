@@ -112,10 +112,11 @@ t.test('a guest paused with xl behind xenform\'s back is reported as drift and r
 
 t.test('a crashed guest is reported as crashed and the plan destroys the domain', async (t) => {
   const boots = await bootCount(NAME);
-  configure({ args: 'console=hvc0 xf_crash=1' });
+  // The guest panics 15 s after printing its command line, once apply has seen it running.
+  configure({ args: 'console=hvc0 xf_crash=15' });
   await wd.apply();
-  await waitForBoot(NAME, boots + 1);
-  await waitFor('the guest crash', async () => ((await domainState(NAME)) === 'crashed' ? true : undefined), 120_000);
+  t.match(await waitForBoot(NAME, boots + 1), /xf_crash=15/);
+  await waitFor('the guest crash', async () => ((await domainState(NAME)) === 'crashed' ? true : undefined), 180_000);
   configure({ power_state: 'halted' });
   const plan = await wd.plan();
   const change = plan.resource_changes.find((c) => c.address === 'vm.tiny');

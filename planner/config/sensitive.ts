@@ -1,0 +1,64 @@
+// Which values derive from sensitive input variables. Terraform tracks this with marks on
+// values; xenform follows references instead, which flags the same expressions
+// (`length(var.password)` is sensitive too) and costs nothing at evaluation time.
+import type { Expression } from '../hcl/ast.js';
+import { findReferences } from './references.js';
+import type { VmBlock } from './schema.js';
+
+export class Sensitivity {
+  private readonly locals = new Set<string>();
+  private readonly vms = new Set<string>();
+
+  constructor(private readonly vars: ReadonlySet<string>) {}
+
+  derives(e: Expression): boolean {
+    if (this.vars.size === 0) return false;
+    return findReferences(e).some(
+      (r) =>
+        (r.root === 'var' && this.vars.has(r.name)) ||
+        (r.root === 'local' && this.locals.has(r.name)) ||
+        (r.root === 'vm' && this.vms.has(r.name)),
+    );
+  }
+
+  markLocal(name: string): void {
+    this.locals.add(name);
+  }
+
+  markVm(name: string): void {
+    this.vms.add(name);
+  }
+}
+
+const TOP_PATHS: Record<string, string> = {
+  name: 'name',
+  description: 'description',
+  template: 'template',
+  power_state: 'power_state',
+  memory: 'memory',
+  vcpus: 'vcpus',
+  vcpus_max: 'vcpus_max',
+  tags: 'tags',
+  other_config: 'other_config',
+  restart_trigger: 'restart_trigger',
+  group: 'group',
+  host: 'host',
+};
+
+// The VmAttributes paths of a vm block whose values derive from sensitive values.
+export function sensitivePaths(vm: VmBlock, s: Sensitivity): string[] {
+  const out = new Set<string>();
+  for (const item of vm.block.body.items) {
+    if (item.kind === 'Attribute') {
+      if (Object.hasOwn(TOP_PATHS, item.name) && s.derives(item.expr)) out.add(TOP_PATHS[item.name]);
+      continue;
+    }
+    for (const inner of item.body.items) {
+      if (inner.kind !== 'Attribute' || !s.derives(inner.expr)) continue;
+      if (item.type === 'disk') out.add('disks');
+      else if (item.type === 'network') out.add('networks');
+      else if (item.type === 'boot' || item.type === 'memory' || item.type === 'shutdown') out.add(`${item.type}.${inner.name}`);
+    }
+  }
+  return [...out];
+}
