@@ -67,11 +67,11 @@ t.test('two xe processes starting one VM: one starts it, the other waits and the
 });
 
 t.test('a shutdown issued while a start runs fails at once: the power state is checked before concurrency', async (t) => {
-  const { opts, env } = tempHost(t, { latency_ms: { 'vm-start': 400 } });
+  const { opts, env } = tempHost(t, { latency_ms: { 'vm-start': 2000 } });
   const u = await install(opts, 'web01');
   const starting = xeProcess(env, ['vm-start', `uuid=${u}`]);
   while ((await ops(opts, u)) !== 'start') await new Promise((r) => setTimeout(r, 10));
-  const shutdown = await xeProcess(env, ['vm-shutdown', `uuid=${u}`]);
+  const shutdown = await runSim(['xe', 'vm-shutdown', `uuid=${u}`], { ...opts, faults: '' });
   t.equal(shutdown.code, 1);
   t.equal(shutdown.stderr, `${BAD_POWER_STATE_DOC}\nvm: ${u} (web01)\nexpected: running\nactual: halted\n`);
   t.equal((await starting).code, 0, 'the start completes');
