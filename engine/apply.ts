@@ -303,8 +303,21 @@ async function applyUnderLock(
     return `it changed since the plan was made: ${describeChanges(run.change?.before ?? null, now)}`;
   };
 
+  // Each step is journaled as soon as its dependencies are done, so that the fsync overlaps
+  // with the steps still running instead of delaying this one. A crash can therefore leave a
+  // step journaled as started that never ran; recovery reads the hosts either way.
+  const journaled = new Map<string, Promise<void>>();
+  const prepare = (node: WalkNode): Promise<void> => {
+    const step = stepById.get(node.id)!;
+    const run = vms.get(step.address)!;
+    const created = step.args.op === 'create' ? { name: step.args.attributes.name, template: step.args.attributes.template } : {};
+    const p = record({ t: 'start', step: step.id, address: step.address, host: step.host, op: step.op, uuid: targetUuid(run, step), time: new Date().toISOString(), ...created });
+    journaled.set(step.id, p);
+    return p;
+  };
+
   const stepsLeft = new Map([...vms.values()].map((r) => [r.address, r.steps.length]));
-  const runStep = async (node: WalkNode): Promise<'done' | 'failed'> => {
+  const runStep = async (node: WalkNode, hostDone: () => void): Promise<'done' | 'failed'> => {
     const step = stepById.get(node.id)!;
     const run = vms.get(step.address)!;
     const p = await provider(step.host).catch((err: unknown) => {
@@ -323,6 +336,7 @@ async function applyUnderLock(
         run.refusal = refusal;
         result.refused.push({ address: run.address, reason: refusal });
         emit({ type: 'vm_refused', address: run.address, host: run.host, reason: refusal });
+        await record({ t: 'fail', step: step.id, address: step.address, host: step.host, op: step.op, error: `refused: ${refusal}`, time: new Date().toISOString() });
         const reason = `${run.address} was refused: ${refusal}`;
         result.skipped.push({ step: step.id, reason });
         emit({ type: 'step_skipped', step, reason });
@@ -332,8 +346,7 @@ async function applyUnderLock(
     }
     if (req.signal?.aborted && interruptedBy === 0) onFirst();
     const uuid = targetUuid(run, step);
-    const created = step.args.op === 'create' ? { name: step.args.attributes.name, template: step.args.attributes.template } : {};
-    await record({ t: 'start', step: step.id, address: step.address, host: step.host, op: step.op, uuid, time: new Date().toISOString(), ...created });
+    await journaled.get(step.id); // durable before the step starts (normally long since)
     emit({ type: 'step_start', step });
     const t0 = Date.now();
     try {
@@ -343,6 +356,7 @@ async function applyUnderLock(
         }),
         req.abortSignal,
       );
+      hostDone();
       if (step.op === 'create') {
         run.newUuid = res.uuid;
         if (state.pending_creates) state.pending_creates = state.pending_creates.filter((p) => p.address !== run.address);
@@ -363,6 +377,7 @@ async function applyUnderLock(
       emit({ type: 'step_done', step, ms: Date.now() - t0 });
       return 'done';
     } catch (err) {
+      hostDone();
       return fail(run, step, errorText(err));
     }
   };
@@ -432,6 +447,7 @@ async function applyUnderLock(
     maxUnavailable: req.maxUnavailable,
     stop: () => interruptedBy > 0 || Boolean(req.signal?.aborted),
     run: runStep,
+    prepare,
     vmBlocked: (vm) => {
       const run = vms.get(vm)!;
       if (run.refusal) return `${vm} was refused: ${run.refusal}`;
@@ -464,7 +480,6 @@ async function applyUnderLock(
       ),
     ),
   );
-  await journal.append({ t: 'end', time: new Date().toISOString() });
   await session.store.write({ ...state, xenform_version: XENFORM_VERSION });
   await journal.remove();
 }

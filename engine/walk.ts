@@ -18,13 +18,18 @@ export interface WalkOptions {
   hostLimit: (host: string) => number;
   maxUnavailable?: number;
   stop: () => boolean; // true once no new node may start (first interrupt)
-  run: (node: WalkNode) => Promise<NodeOutcome>;
+  // `hostDone` frees the node's host and parallelism slot once the host's part is over
+  // (bookkeeping such as journaling may follow); the node completes when the promise resolves.
+  run: (node: WalkNode, hostDone: () => void) => Promise<NodeOutcome>;
   vmBlocked: (vm: string) => string | null; // a reason when the VM may not run more nodes
   skip: (node: WalkNode, reason: string) => void;
   vmFinished?: (vm: string, ok: boolean) => void; // once every node of a VM has ended
+  // Called once a node's dependencies are done, before it waits for a slot (e.g. to journal
+  // it durably while earlier nodes still run); the node starts only once this resolves.
+  prepare?: (node: WalkNode) => Promise<void>;
 }
 
-type Status = 'pending' | 'running' | NodeOutcome | 'skipped';
+type Status = 'pending' | 'preparing' | 'prepared' | 'running' | NodeOutcome | 'skipped';
 
 export async function walk(nodes: WalkNode[], opts: WalkOptions): Promise<void> {
   const status = new Map<string, Status>(nodes.map((n) => [n.id, 'pending']));
@@ -59,7 +64,8 @@ export async function walk(nodes: WalkNode[], opts: WalkOptions): Promise<void> 
       while (progressed) {
         progressed = false;
         for (const n of nodes) {
-          if (status.get(n.id) !== 'pending') continue;
+          const st = status.get(n.id);
+          if (st !== 'pending' && st !== 'prepared') continue;
           const blocked = opts.vmBlocked(n.vm);
           if (blocked) {
             skip(n, blocked);
@@ -74,6 +80,20 @@ export async function walk(nodes: WalkNode[], opts: WalkOptions): Promise<void> 
           }
           if (opts.stop()) continue;
           if (!n.deps.every((d) => status.get(d) === 'done' || !byId.has(d))) continue;
+          if (opts.prepare && status.get(n.id) === 'pending') {
+            status.set(n.id, 'preparing');
+            opts.prepare(n).then(
+              () => {
+                if (status.get(n.id) === 'preparing') status.set(n.id, 'prepared');
+                pump();
+              },
+              () => {
+                if (status.get(n.id) === 'preparing') status.set(n.id, 'prepared');
+                pump();
+              },
+            );
+            continue;
+          }
           if (running >= opts.parallelism) continue;
           const onHost = perHost.get(n.host) ?? 0;
           if (onHost >= opts.hostLimit(n.host)) continue;
@@ -89,16 +109,27 @@ export async function walk(nodes: WalkNode[], opts: WalkOptions): Promise<void> 
           running++;
           perHost.set(n.host, onHost + 1);
           progressed = true;
-          opts.run(n).then(
-            (outcome) => finish(n, outcome),
-            () => finish(n, 'failed'),
+          let freed = false;
+          const hostDone = () => {
+            if (freed) return;
+            freed = true;
+            running--;
+            perHost.set(n.host, (perHost.get(n.host) ?? 1) - 1);
+            queueMicrotask(pump);
+          };
+          opts.run(n, hostDone).then(
+            (outcome) => finish(n, outcome, hostDone),
+            () => finish(n, 'failed', hostDone),
           );
         }
       }
-      if (running > 0) return;
+      if (running > 0 || resolved) return;
+      // a node that freed its host but is still journaling, or one being prepared, will pump again
+      if ([...status.values()].some((st) => st === 'running' || st === 'preparing')) return;
       // Nothing runs and nothing can start: whatever is left waits for something that cannot happen.
       for (const n of nodes) {
-        if (status.get(n.id) !== 'pending') continue;
+        const st = status.get(n.id);
+        if (st !== 'pending' && st !== 'prepared') continue;
         skip(
           n,
           opts.stop()
@@ -108,12 +139,13 @@ export async function walk(nodes: WalkNode[], opts: WalkOptions): Promise<void> 
               : 'its dependencies can never complete',
         );
       }
+      resolved = true;
       resolve();
     };
 
-    const finish = (n: WalkNode, outcome: NodeOutcome) => {
-      running--;
-      perHost.set(n.host, (perHost.get(n.host) ?? 1) - 1);
+    let resolved = false;
+    const finish = (n: WalkNode, outcome: NodeOutcome, hostDone: () => void) => {
+      hostDone();
       endNode(n, outcome);
       pump();
     };

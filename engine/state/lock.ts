@@ -121,7 +121,7 @@ export async function acquireLock(dir: string, opts: AcquireOptions): Promise<Lo
     if (!holder) continue; // released between our attempt and the read
     if (Date.now() >= deadline) {
       const stale = isStale(holder);
-      throw new LockError(lockedMessage(holder, stale, Date.now() - started), holder, stale);
+      throw new LockError(lockedMessage(holder, stale, opts.timeoutMs ? Date.now() - started : 0), holder, stale);
     }
     await new Promise((r) => setTimeout(r, Math.min(opts.pollMs ?? 200, Math.max(1, deadline - Date.now()))));
   }

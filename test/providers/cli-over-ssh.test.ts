@@ -1,0 +1,115 @@
+// `xenform plan` and `apply` of the quickstart against the simulated XAPI host behind a
+// real OpenSSH server on 127.0.0.1, through the built command line.
+import t from 'tap';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { exampleCopy, repoRoot, xenform, type CliRun } from '../e2e/cli.js';
+import { startSshd, ssh, type Sshd } from '../support/sshd.js';
+import { killSessions } from './sshd-sessions.js';
+
+// The quickstart's simulated host, turned into an SSH host.
+function overSsh(dir: string, sshd: Sshd, extra = ''): void {
+  const file = path.join(dir, 'main.xf.hcl');
+  const text = readFileSync(file, 'utf8');
+  const block = [
+    `  address       = "${sshd.host}"`,
+    `  port          = ${sshd.port}`,
+    `  user          = "${sshd.user}"`,
+    `  identity_file = "${sshd.identityFile}"`,
+    `  known_hosts   = "${sshd.knownHostsFile}"`,
+    extra,
+  ].join('\n');
+  const replaced = text.replace(/  simulator = true\n/, `${block}\n`);
+  if (replaced === text) throw new Error('the quickstart no longer has `simulator = true`');
+  writeFileSync(file, replaced);
+}
+
+const ENV = { SSH_AUTH_SOCK: '', HOME: '/nonexistent-xenform-home' };
+
+async function powerStates(sshd: Sshd): Promise<string> {
+  const r = await ssh(sshd, 'xe vm-list is-control-domain=false params=name-label,power-state');
+  return r.stdout;
+}
+
+t.test('plan and apply of the quickstart over SSH', async (t) => {
+  const dir = exampleCopy('quickstart', t.teardown);
+  const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'dom0.json') } });
+  t.teardown(() => sshd.stop());
+  overSsh(dir, sshd);
+
+  const plan = xenform(dir, ['plan', '--detailed-exitcode'], ENV);
+  t.equal(plan.code, 2, `plan sees changes (${plan.stderr})`);
+  t.match(plan.stdout, /vm\.web/);
+
+  const apply = xenform(dir, ['apply', '--auto-approve'], ENV);
+  t.equal(apply.code, 0, `apply succeeds (${apply.stderr})`);
+  const states = await powerStates(sshd);
+  t.match(states, /web\n.*power-state \( RO\): running/, 'the PV VM runs on the host');
+  t.match(states, /installer\n.*power-state \( RO\): running/, 'and so does the HVM VM');
+
+  const again = xenform(dir, ['plan', '--detailed-exitcode'], ENV);
+  t.equal(again.code, 0, `a second plan has nothing to do (${again.stdout}${again.stderr})`);
+});
+
+t.test('an unknown or changed host key stops plan before anything runs', async (t) => {
+  const dir = exampleCopy('quickstart', t.teardown);
+  const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'dom0.json') } });
+  t.teardown(() => sshd.stop());
+  overSsh(dir, sshd);
+  const known = readFileSync(sshd.knownHostsFile, 'utf8');
+
+  writeFileSync(sshd.knownHostsFile, '');
+  const unknown = xenform(dir, ['plan'], ENV);
+  t.equal(unknown.code, 1, 'plan fails');
+  t.match(unknown.stdout + unknown.stderr, sshd.hostKeyFingerprint, 'the message shows the fingerprint');
+  t.match(unknown.stdout + unknown.stderr, /host_key = "SHA256:/, 'and how to pin it');
+
+  writeFileSync(sshd.knownHostsFile, known.replace(/AAAA\S+/, 'AAAAC3NzaC1lZDI1NTE5AAAAIBx8c1QhYkq1e4vNfZ6uWUw3pZyD1iQ4m5XGv2cK0a1b'));
+  const changed = xenform(dir, ['apply', '--auto-approve'], ENV);
+  t.equal(changed.code, 1, 'apply fails');
+  t.match(changed.stdout + changed.stderr, /CHANGED/);
+  t.match(await ssh(sshd, 'xe vm-list is-control-domain=false --minimal').then((r) => r.stdout.trim()), '', 'no VM was created');
+});
+
+function xenformAsync(dir: string, args: string[]): Promise<CliRun> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'xenform.js'), '--chdir', dir, '--no-color', ...args], {
+      env: { ...process.env, NO_COLOR: '1', ...ENV },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+t.test('a connection killed in the middle of apply: a clear error, then a state the next apply completes', async (t) => {
+  const dir = exampleCopy('quickstart', t.teardown);
+  const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'dom0.json'), XENSIM_FAULTS: JSON.stringify({ latency_ms: { 'vm-start': 3000 } }) } });
+  t.teardown(() => sshd.stop());
+  overSsh(dir, sshd);
+
+  const applying = xenformAsync(dir, ['apply', '--auto-approve']);
+  // Wait until a vm-start is under way on the host, then cut every session.
+  for (let i = 0; i < 200; i++) {
+    const ps = await ssh(sshd, 'ps -eo args').then((r) => r.stdout);
+    if (/xe vm-start/.test(ps)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  t.ok(killSessions(sshd) > 0, 'the sessions are killed on the server');
+  const first = await applying;
+  t.not(first.code, 0, 'apply reports the failure');
+  t.match(first.stdout + first.stderr, /connection|lost|closed/i, 'and says the connection went away');
+  t.notMatch(first.stderr, /^\s+at /m, 'without a stack trace');
+  const state = JSON.parse(readFileSync(path.join(dir, 'xenform.state.json'), 'utf8'));
+  t.ok(Array.isArray(state.resources), 'the state file is whole');
+
+  await new Promise((r) => setTimeout(r, 3500)); // the host finishes what it was doing
+  const second = xenform(dir, ['apply', '--auto-approve'], ENV);
+  t.equal(second.code, 0, `the next apply completes (${second.stdout}${second.stderr})`);
+  const vms = await ssh(sshd, 'xe vm-list is-control-domain=false params=name-label --minimal');
+  t.same(vms.stdout.trim().split(',').sort(), ['installer', 'web'], 'each VM exists once: the interrupted create was adopted, not repeated');
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode'], ENV).code, 0, 'and nothing is left to do');
+});
