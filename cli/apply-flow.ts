@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import type { CliContext } from './context.js';
 import { runApply, type ApplyResult } from '../engine/apply.js';
 import { createInterrupter } from '../engine/interrupt.js';
+import type { StateSession } from '../engine/state/session.js';
 import { runPlan } from '../engine/run-plan.js';
 import { hasChanges } from '../planner/plan/exit-code.js';
 import type { Plan } from '../planner/plan/types.js';
@@ -14,15 +15,29 @@ import { readPlanFile } from './commands/show.js';
 export interface ApplyFlags extends PlanFlags {
   autoApprove: boolean;
   parallelism: number;
+  maxUnavailable?: number;
   json: boolean;
 }
 
-async function loadPlan(ctx: CliContext, dir: string, planFile: string | undefined, flags: ApplyFlags, color: boolean): Promise<Plan | null> {
-  if (planFile) return readPlanFile(ctx, dir, planFile);
-  const run = await runPlan(planRequest(dir, flags));
-  if (!reportPlanRun(ctx, run, { json: flags.json, color })) return null;
+interface LoadedPlan {
+  plan: Plan;
+  session?: StateSession; // the state lock, held from planning through approval to apply
+}
+
+async function loadPlan(ctx: CliContext, dir: string, planFile: string | undefined, flags: ApplyFlags, color: boolean): Promise<LoadedPlan | null> {
+  if (planFile) {
+    const plan = readPlanFile(ctx, dir, planFile);
+    return plan ? { plan } : null;
+  }
+  const progress = createProgressView(ctx.io, { json: flags.json, tty: false });
+  const run = await runPlan({ ...planRequest(dir, flags), holdLock: true }, progress.sink);
+  await progress.done();
+  if (!reportPlanRun(ctx, run, { json: flags.json, color })) {
+    await run.session?.release();
+    return null;
+  }
   if (!flags.json) ctx.io.stdout(renderPlan(run.plan!, { json: false, markdown: false, color }));
-  return run.plan;
+  return { plan: run.plan!, session: run.session };
 }
 
 async function confirm(ctx: CliContext, destroy: boolean): Promise<boolean> {
@@ -68,14 +83,17 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
   const dir = ctx.dir(cmd);
   const color = ctx.color(cmd);
   destroy ||= flags.destroy;
-  const plan = await loadPlan(ctx, dir, planFile, { ...flags, destroy }, color);
-  if (!plan) return;
+  const loaded = await loadPlan(ctx, dir, planFile, { ...flags, destroy }, color);
+  if (!loaded) return;
+  const { plan, session } = loaded;
   if (!hasChanges(plan)) {
+    await session?.release();
     if (!flags.json) ctx.io.stdout('\nNothing to apply.\n');
     return;
   }
   // A saved plan was reviewed when it was made, as in Terraform: applying it asks nothing.
   if (!flags.autoApprove && planFile === undefined && !(await confirm(ctx, destroy))) {
+    await session?.release();
     ctx.exit(1);
     return;
   }
@@ -105,6 +123,8 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
         abortSignal: interrupter.abortSignal,
         vars: req.vars,
         varFiles: req.varFiles,
+        maxUnavailable: flags.maxUnavailable,
+        session,
       },
       progress.sink,
     );

@@ -18,6 +18,7 @@ export function register(program: Command, ctx: CliContext): void {
       .argument('[planfile]', 'a plan saved with `xenform plan --out`')
       .option('--auto-approve', 'do not ask for confirmation', false)
       .option('--parallelism <n>', 'at most N steps at once across all hosts', positiveInt, 10)
+      .option('--max-unavailable <n>', 'at most N VMs of one group halted or rebooting at once', positiveInt)
       .option('--json', 'print the progress as JSON lines', false),
   ).action(async (planFile: string | undefined, flags: ApplyFlags, cmd: Command) => {
     await applyFlow(ctx, cmd, planFile, flags, false);

@@ -12,6 +12,7 @@ export function register(program: Command, ctx: CliContext): void {
       .description('destroy the VMs xenform manages')
       .option('--auto-approve', 'do not ask for confirmation', false)
       .option('--parallelism <n>', 'at most N steps at once across all hosts', positiveInt, 10)
+      .option('--max-unavailable <n>', 'at most N VMs of one group halted or rebooting at once', positiveInt)
       .option('--json', 'print the progress as JSON lines', false),
   ).action(async (flags: ApplyFlags, cmd: Command) => {
     await applyFlow(ctx, cmd, undefined, flags, true);
