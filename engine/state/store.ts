@@ -71,7 +71,18 @@ export class StateStore {
     const current = await this.read();
     if (current && current.lineage === next.lineage && sameContent(current, next)) return current;
     const stored: State = { ...next, version: STATE_VERSION, serial: current ? current.serial + 1 : next.serial };
-    if (current) await atomicWrite(this.file + BACKUP_SUFFIX, await fs.readFile(this.file, 'utf8'));
+    if (current) {
+      // The previous version's bytes are already durable: a hard link keeps them as the backup,
+      // and the directory fsync of the replace below makes both renames durable.
+      const tmp = `${this.file}${BACKUP_SUFFIX}.${process.pid}.${randomUUID().slice(0, 8)}.tmp`;
+      try {
+        await fs.link(this.file, tmp);
+        await fs.rename(tmp, this.file + BACKUP_SUFFIX);
+      } catch {
+        await fs.rm(tmp, { force: true });
+        await atomicWrite(this.file + BACKUP_SUFFIX, await fs.readFile(this.file, 'utf8')); // no hard links here
+      }
+    }
     await atomicWrite(this.file, serializeState(stored));
     return stored;
   }

@@ -262,11 +262,11 @@ export function decodeVm(vm: VmBlock, ev: Evaluator, ctx: InstanceContext): VmCo
   const ranges: Record<string, Range> = {};
   const d = new Decoder(ev, ranges);
   const a = vm.top.attrs;
-  const header = blockHeader(vm.block);
+  const header = () => blockHeader(vm.block);
 
   let host: HostConfig | undefined;
   const hostAttr = a.get('host');
-  if (!hostAttr) missing(diags, 'host', header, ' (a host reference like host.lab)');
+  if (!hostAttr) missing(diags, 'host', header(), ' (a host reference like host.lab)');
   else {
     ranges.host = hostAttr.expr.range;
     const b = diags.length;
@@ -286,7 +286,7 @@ export function decodeVm(vm: VmBlock, ev: Evaluator, ctx: InstanceContext): VmCo
   const description = d.text(a.get('description'), 'description') ?? '';
   const template = d.text(a.get('template'), 'template');
   if (template === undefined && !a.has('template') && host?.toolstack === 'xapi') {
-    missing(diags, 'template', header, ` for VMs on host "${host.name}" (toolstack = "xapi")`);
+    missing(diags, 'template', header(), ` for VMs on host "${host.name}" (toolstack = "xapi")`);
   }
   const power_state = d.oneOf(a.get('power_state'), 'power_state', POWER_STATES) ?? 'running';
 
@@ -410,14 +410,14 @@ const gib = (n: number): string => {
   return `${n} bytes`;
 };
 
-function decodeMemory(vm: VmBlock, d: Decoder, diags: Diagnostic[], header: Range): MemoryAttributes {
+function decodeMemory(vm: VmBlock, d: Decoder, diags: Diagnostic[], header: () => Range): MemoryAttributes {
   const attr = vm.top.attrs.get('memory');
   if (attr) {
     const n = d.size(attr, 'memory') ?? 0;
     return { static_min: n, dynamic_min: n, dynamic_max: n, static_max: n };
   }
   if (!vm.memory) {
-    missing(diags, 'memory', header, ' (a size like memory = "2GiB", or a memory block)');
+    missing(diags, 'memory', header(), ' (a size like memory = "2GiB", or a memory block)');
     return { static_min: 0, dynamic_min: 0, dynamic_max: 0, static_max: 0 };
   }
   const c = vm.memory.content.attrs;

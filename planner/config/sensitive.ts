@@ -11,6 +11,10 @@ export class Sensitivity {
 
   constructor(private readonly vars: ReadonlySet<string>) {}
 
+  get active(): boolean {
+    return this.vars.size > 0;
+  }
+
   derives(e: Expression): boolean {
     if (this.vars.size === 0) return false;
     return findReferences(e).some(
@@ -47,6 +51,7 @@ const TOP_PATHS: Record<string, string> = {
 
 // The VmAttributes paths of a vm block whose values derive from sensitive values.
 export function sensitivePaths(vm: VmBlock, s: Sensitivity): string[] {
+  if (!s.active) return [];
   const out = new Set<string>();
   for (const item of vm.block.body.items) {
     if (item.kind === 'Attribute') {

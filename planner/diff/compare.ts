@@ -27,6 +27,7 @@ const sameNetwork = (a: NetworkAttributes, b: NetworkAttributes): boolean =>
 // `template` is compared only when both sides know it (an imported VM has template "").
 export function diffAttributes(desired: Comparable, actual: Comparable, ignore: readonly string[]): AttributeChange[] {
   const out: AttributeChange[] = [];
+  if (desired === actual) return out;
   const push = (c: AttributeChange): void => {
     if (!isIgnored(c.path, ignore)) out.push(c);
   };
@@ -87,6 +88,7 @@ const PRIORITY = (path: string): number => {
 // The `set` assignments for the attribute changes that are set (not devices, not replacement),
 // in an order the toolstack accepts.
 export function setChanges(changes: readonly AttributeChange[]): SetChange[] {
+  if (changes.length === 0) return [];
   const settable = changes.filter((c) => !c.path.startsWith('disks.') && !c.path.startsWith('networks.') && c.effect !== 'forces_replace');
   const byPath = new Map(settable.map((c) => [c.path, c]));
   const ordered: AttributeChange[] = [];

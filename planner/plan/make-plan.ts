@@ -44,22 +44,21 @@ export const TARGETING_WARNING =
 const DEFAULT_POLICY: ShutdownPolicy = { mode: 'clean', timeout_ms: 120_000, fallback: 'hard' };
 
 // The observed facts a VM's steps depend on; apply compares it before the VM's first step.
+// Values are listed in a fixed order (sets sorted), so equal VMs hash equally.
 export function fingerprint(vm: ObservedVm): string {
-  const facts = { uuid: vm.uuid, power_state: vm.attributes.power_state, dom_id: vm.dom_id, attributes: canonical(vm.attributes) };
+  const a = vm.attributes;
+  const m = a.memory;
+  const b = a.boot;
+  const facts = [
+    vm.uuid, a.power_state, vm.dom_id, a.name, a.description, a.template,
+    m.static_min, m.static_max, m.dynamic_min, m.dynamic_max, a.vcpus, a.vcpus_max,
+    b.mode, b.bootloader, b.kernel, b.ramdisk, b.args, b.bootloader_args, b.order, b.firmware,
+    a.disks.map((d) => [d.name, d.size, d.sr, d.bootable, d.device ?? null]),
+    a.networks.map((n) => [n.name, n.network, n.mac ?? null]),
+    [...a.tags].sort(),
+    Object.keys(a.other_config).sort().map((k) => [k, a.other_config[k]]),
+  ];
   return 'sha256:' + createHash('sha256').update(JSON.stringify(facts)).digest('hex');
-}
-
-// Objects with sorted keys and sets (tags) sorted, so that equal VMs hash equally.
-function canonical(v: VmAttributes): unknown {
-  const sortKeys = (o: Record<string, unknown>): Record<string, unknown> =>
-    Object.fromEntries(Object.keys(o).sort().map((k) => [k, o[k]]));
-  return {
-    ...sortKeys({ ...v, tags: [...v.tags].sort(), other_config: sortKeys(v.other_config) }),
-    memory: sortKeys({ ...v.memory }),
-    boot: sortKeys({ ...v.boot }),
-    disks: v.disks.map((d) => sortKeys({ ...d })),
-    networks: v.networks.map((n) => sortKeys({ ...n })),
-  };
 }
 
 interface Located {
@@ -114,23 +113,23 @@ export function makePlan(input: PlanInput): PlanOutcome {
   const vms = new Map(config.vms.map((v) => [v.address, v]));
 
   // Where each VM is on its host: by uuid, else by ownership markers (adoption).
-  const byUuid = new Map<string, ObservedVm>();
-  const byMarker = new Map<string, ObservedVm>();
+  const byUuid = new Map<string, Map<string, ObservedVm>>(); // host -> uuid -> VM
+  const byMarker = new Map<string, Map<string, ObservedVm>>(); // host -> address -> VM
   for (const inv of Object.values(inventories)) {
+    const uuids = new Map<string, ObservedVm>();
+    const marked = new Map<string, ObservedVm>();
     for (const vm of inv.vms) {
-      byUuid.set(`${inv.host}\u0000${vm.uuid}`, vm);
-      if (lineage !== '' && vm.markers.lineage === lineage && vm.markers.address) {
-        byMarker.set(`${inv.host}\u0000${vm.markers.address}`, vm);
-      }
+      uuids.set(vm.uuid, vm);
+      if (lineage !== '' && vm.markers.lineage === lineage && vm.markers.address) marked.set(vm.markers.address, vm);
     }
+    byUuid.set(inv.host, uuids);
+    byMarker.set(inv.host, marked);
   }
   const locate = (address: string, host: string, r: StateResource | undefined): Located => {
     if (!inventories[host]) return { observed: r ? stateAsObserved(r) : null, refreshed: false, adopted: false };
-    if (r) {
-      const found = byUuid.get(`${host}\u0000${r.uuid}`);
-      if (found) return { observed: found, refreshed: true, adopted: false };
-    }
-    const marked = byMarker.get(`${host}\u0000${address}`) ?? null;
+    const found = r ? byUuid.get(host)?.get(r.uuid) : undefined;
+    if (found) return { observed: found, refreshed: true, adopted: false };
+    const marked = byMarker.get(host)?.get(address) ?? null;
     return { observed: marked, refreshed: true, adopted: marked !== null && !r };
   };
 
@@ -169,6 +168,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
   const inScope = (a: string): boolean => selected === null || selected.has(a);
 
   const works: Work[] = [];
+  const observedOf = new Map<Work, ObservedVm>(); // refreshed VMs, fingerprinted when they have steps
   for (const address of allAddresses) {
     if (!inScope(address)) continue;
     const vm = options.destroy ? null : (vms.get(address) ?? null);
@@ -189,7 +189,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       before: observed?.attributes ?? null,
       after: vm ? (vm.attributes as VmAttributes) : null,
       changes: [],
-      fingerprint: observed && where.refreshed ? fingerprint(observed) : null,
+      fingerprint: null,
       pendingReboot: false,
       drafts: [],
       hosts: [],
@@ -197,6 +197,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       vm: cfg,
     };
     works.push(work);
+    if (where.refreshed && observed) observedOf.set(work, observed);
     const base = { address, host: observed?.host ?? host, uuid: observed?.uuid ?? null };
 
     // Drift: the state against what the host shows.
@@ -223,6 +224,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
         if (!r && !where.adopted) continue; // config-only VM while destroying: nothing exists
         work.action = 'delete';
         work.after = null;
+        work.uuid = observed?.uuid ?? r?.uuid ?? null;
         if (!observed) {
           work.reasons.push('not in the configuration, and already gone from its host: it is forgotten from the state');
           work.disruption = 'none';
@@ -243,13 +245,13 @@ export function makePlan(input: PlanInput): PlanOutcome {
         continue;
       }
 
-      const actual = { ...observed.attributes, template: observed.attributes.template || r?.attributes.template || '' };
+      const actual = observed.attributes.template === '' && r ? { ...observed.attributes, template: r.attributes.template } : observed.attributes;
       const changes = diffAttributes(vm.attributes, actual, ignore);
       const movedHost = observed.host !== host;
       if (movedHost) {
         changes.unshift({ path: 'host', before: observed.host, after: host, effect: 'forces_replace', reason: 'a VM cannot move to another host block: it is created again there' });
       }
-      const replaceAsked = matchesAny(replacePatterns, address);
+      const replaceAsked = replacePatterns.length > 0 && matchesAny(replacePatterns, address);
       const replacing = replaceAsked || changes.some((c) => c.effect === 'forces_replace');
       if (replacing) {
         work.action = 'replace';
@@ -329,6 +331,10 @@ export function makePlan(input: PlanInput): PlanOutcome {
   }
   if (errors.length > 0) return { plan: null, errors };
 
+  for (const w of works) {
+    const observed = observedOf.get(w);
+    if (observed && w.drafts.length > 0) w.fingerprint = fingerprint(observed);
+  }
   const resourceChanges: ResourceChange[] = [];
   const drifted = new Set(drift.map((d) => d.address));
   for (const w of works) {
@@ -344,7 +350,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       changes: w.changes,
       fingerprint: w.fingerprint,
     };
-    if (w.pendingReboot) rc.pending_reboot = true;
+    if (w.vm && (w.action === 'update' || w.action === 'noop')) rc.pending_reboot = w.pendingReboot;
     if (options.refreshOnly) {
       if (!drifted.has(w.address)) continue;
       Object.assign(rc, { action: 'read', disruption: 'none', reasons: ['refresh only: the state is updated to what the host shows'], changes: [] });

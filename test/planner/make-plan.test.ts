@@ -202,3 +202,12 @@ t.test('the detailed exit code tells no changes, changes, and disruptive changes
 t.test('the state lineage is the one the markers must carry to be adopted', async (t) => {
   t.equal(LINEAGE, state([]).lineage);
 });
+
+t.test('a VM gone from both the configuration and its host is only forgotten from the state', async (t) => {
+  const plan = makePlan({ config: config([]), state: state([resource('vm.web', 'u-1')]), inventories: inventory([]), options: OPTIONS }).plan!;
+  t.same(plan.steps, []);
+  t.equal(plan.resource_changes[0].action, 'delete');
+  t.equal(plan.resource_changes[0].uuid, 'u-1', 'the uuid tells apply which state entry to drop');
+  t.equal(plan.drift[0].kind, 'deleted');
+  t.equal(detailedExitCode(plan), 2);
+});

@@ -195,6 +195,7 @@ export function ssh(s: Sshd, command: string, stdin?: string): Promise<SshResult
     child.stderr.on('data', (d) => (stderr += d.toString()));
     child.on('error', rej);
     child.on('close', (code) => res({ stdout, stderr, code: code ?? -1 }));
+    child.stdin.on('error', () => undefined); // ssh may exit before reading its input
     child.stdin.end(stdin ?? '');
   });
 }

@@ -4,7 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runProgram, xenHost, type RunResult } from './dom0.js';
+import { runProgram, sleep, xenHost, type RunResult } from './dom0.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const XENFORM = join(ROOT, 'bin', 'xenform.js');
@@ -71,12 +71,19 @@ export class Workdir {
   }
 
   // `xenform ARGS --chdir DIR`, with a deadline (apply on TCG is slow: ~7 s per xl create).
-  xenform(args: string[], timeoutMs = 600_000): Promise<RunResult> {
-    return runProgram(process.execPath, [XENFORM, '--chdir', this.dir, '--no-color', ...args], {
-      timeoutMs,
-      cwd: this.dir,
-      env: { ...process.env, NO_COLOR: '1' },
-    });
+  // A run that could not even connect (the emulated sshd is slow on a loaded machine) changed
+  // nothing on the host, so it is tried once more, like an ssh exit of 255.
+  async xenform(args: string[], timeoutMs = 600_000): Promise<RunResult> {
+    const attempt = () =>
+      runProgram(process.execPath, [XENFORM, '--chdir', this.dir, '--no-color', ...args], {
+        timeoutMs,
+        cwd: this.dir,
+        env: { ...process.env, NO_COLOR: '1' },
+      });
+    const first = await attempt();
+    if (!/cannot connect to host "[^"]*" \([^)]*\): no answer within/.test(first.stdout + first.stderr)) return first;
+    await sleep(5000);
+    return attempt();
   }
 
   async plan(): Promise<PlanJson> {
