@@ -181,7 +181,6 @@ export class XapiProvider implements Provider {
       `other-config:${MARKER_LINEAGE}=${markers.lineage}`,
       `other-config:${MARKER_TEMPLATE}=${a.template}`,
     ]);
-    await this.removeProvisionedDisks(ctx, uuid);
     await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `name-description=${a.description}`]);
     await this.setMemory(ctx, uuid, a.memory);
     await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, 'VCPUs-at-startup=1']);
@@ -194,16 +193,6 @@ export class XapiProvider implements Provider {
     const other = Object.entries(a.other_config).map(([k, v]) => `other-config:${k}=${v}`);
     if (other.length) await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, ...other]);
     return uuid;
-  }
-
-  // vm-install provisions the disks a template lists in other-config:disks. The VM gets
-  // exactly the disks its configuration declares, so those fresh, empty ones go.
-  private async removeProvisionedDisks(ctx: Ctx, uuid: string): Promise<void> {
-    const vbds = parseRecords(await this.xe(ctx, ['vbd-list', `vm-uuid=${uuid}`, 'type=Disk', 'params=uuid,vdi-uuid']));
-    for (const vbd of vbds) {
-      await this.xe(ctx, ['vbd-destroy', `uuid=${vbd.uuid}`]);
-      if (/^[0-9a-f-]{36}$/.test(vbd['vdi-uuid'] ?? '')) await this.xe(ctx, ['vdi-destroy', `uuid=${vbd['vdi-uuid']}`]);
-    }
   }
 
   private setMemory(ctx: Ctx, uuid: string, m: MemoryAttributes): Promise<string> {

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { exampleCopy, repoRoot, xenform, type CliRun } from '../e2e/cli.js';
 import { startSshd, ssh, type Sshd } from '../support/sshd.js';
 import { killSessions } from './sshd-sessions.js';
@@ -72,6 +72,15 @@ t.test('an unknown or changed host key stops plan before anything runs', async (
   t.match(await ssh(sshd, 'xe vm-list is-control-domain=false --minimal').then((r) => r.stdout.trim()), '', 'no VM was created');
 });
 
+function startRunning(): boolean {
+  try {
+    execFileSync('pgrep', ['-f', 'bin/xe vm-start'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 function xenformAsync(dir: string, args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'xenform.js'), '--chdir', dir, '--no-color', ...args], {
@@ -87,17 +96,14 @@ function xenformAsync(dir: string, args: string[]): Promise<CliRun> {
 
 t.test('a connection killed in the middle of apply: a clear error, then a state the next apply completes', async (t) => {
   const dir = exampleCopy('quickstart', t.teardown);
-  const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'dom0.json'), XENSIM_FAULTS: JSON.stringify({ latency_ms: { 'vm-start': 3000 } }) } });
+  const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'dom0.json'), XENSIM_FAULTS: JSON.stringify({ latency_ms: { 'vm-start': 5000 } }) } });
   t.teardown(() => sshd.stop());
   overSsh(dir, sshd);
 
   const applying = xenformAsync(dir, ['apply', '--auto-approve']);
-  // Wait until a vm-start is under way on the host, then cut every session.
-  for (let i = 0; i < 200; i++) {
-    const ps = await ssh(sshd, 'ps -eo args').then((r) => r.stdout);
-    if (/xe vm-start/.test(ps)) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  // Wait until a vm-start is under way on the host (the sshd runs on this machine), then cut every session.
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline && !startRunning()) await new Promise((r) => setTimeout(r, 50));
   t.ok(killSessions(sshd) > 0, 'the sessions are killed on the server');
   const first = await applying;
   t.not(first.code, 0, 'apply reports the failure');
@@ -106,7 +112,7 @@ t.test('a connection killed in the middle of apply: a clear error, then a state 
   const state = JSON.parse(readFileSync(path.join(dir, 'xenform.state.json'), 'utf8'));
   t.ok(Array.isArray(state.resources), 'the state file is whole');
 
-  await new Promise((r) => setTimeout(r, 3500)); // the host finishes what it was doing
+  await new Promise((r) => setTimeout(r, 5500)); // the host finishes what it was doing
   const second = xenform(dir, ['apply', '--auto-approve'], ENV);
   t.equal(second.code, 0, `the next apply completes (${second.stdout}${second.stderr})`);
   const vms = await ssh(sshd, 'xe vm-list is-control-domain=false params=name-label --minimal');
