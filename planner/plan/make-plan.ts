@@ -1,7 +1,7 @@
 // Desired configuration + state + observed hosts -> Plan. Owner: the planner.
 import { createHash } from 'node:crypto';
 import type { Config, VmConfig } from '../config/types.js';
-import type { Disruption, HostInventory, ObservedVm, PowerState, ShutdownPolicy, Toolstack, VmAttributes } from '../model.js';
+import type { Disruption, HostInventory, NetworkAttributes, ObservedVm, PowerState, ShutdownPolicy, Toolstack, VmAttributes } from '../model.js';
 import { DISRUPTION_ORDER } from '../model.js';
 import type { State, StateResource } from '../../engine/state/types.js';
 import type { Action, AttributeChange, Drift, Plan, ResourceChange } from './types.js';
@@ -99,6 +99,19 @@ interface Work {
 
 const rank = (d: Disruption): number => DISRUPTION_ORDER.indexOf(d);
 const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
+
+// A network may be named by its name-label or its bridge ("xenbr0"); a host reports one
+// spelling, so an interface on the network the configuration names takes its spelling.
+function spellNetworksAsDesired(desired: readonly NetworkAttributes[], actual: NetworkAttributes[], inv: HostInventory | undefined): NetworkAttributes[] {
+  if (!inv) return actual;
+  const wanted = new Map(desired.map((n) => [n.name, n.network]));
+  return actual.map((n) => {
+    const want = wanted.get(n.name);
+    if (want === undefined || want === n.network) return n;
+    const same = inv.networks.some((h) => (h.name === n.network || h.bridge === n.network) && (h.name === want || h.bridge === want));
+    return same ? { ...n, network: want } : n;
+  });
+}
 
 export function makePlan(input: PlanInput): PlanOutcome {
   const { config, state, inventories, options } = input;
@@ -245,7 +258,8 @@ export function makePlan(input: PlanInput): PlanOutcome {
         continue;
       }
 
-      const actual = observed.attributes.template === '' && r ? { ...observed.attributes, template: r.attributes.template } : observed.attributes;
+      const known = observed.attributes.template === '' && r ? { ...observed.attributes, template: r.attributes.template } : observed.attributes;
+      const actual = { ...known, networks: spellNetworksAsDesired(vm.attributes.networks, known.networks, inventories[observed.host]) };
       const changes = diffAttributes(vm.attributes, actual, ignore);
       const movedHost = observed.host !== host;
       if (movedHost) {
