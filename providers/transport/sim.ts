@@ -22,7 +22,7 @@ export class SimTransport implements Transport {
 
   exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.trips++;
-    const work = this.serial(() => this.run(argv));
+    const work = this.track(this.run(argv));
     const signal = options.signal;
     if (!signal) return work;
     // The simulated command cannot be interrupted; the caller just stops waiting for it.
@@ -37,11 +37,7 @@ export class SimTransport implements Transport {
 
   batch(commands: string[][]): Promise<ExecResult[]> {
     this.trips++;
-    return this.serial(async () => {
-      const results: ExecResult[] = [];
-      for (const argv of commands) results.push(await this.run(argv));
-      return results;
-    });
+    return this.track(Promise.all(commands.map((argv) => this.run(argv))));
   }
 
   async writeFile(path: string, content: string, mode = 0o644): Promise<void> {
@@ -68,11 +64,12 @@ export class SimTransport implements Transport {
     return join(this.sim.root, path);
   }
 
-  // One simulated command at a time: the simulator's state file is read, changed and written per command.
-  private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => undefined);
-    return next;
+  // Commands run concurrently, as on a real host: the simulator serialises its own
+  // read-modify-write of the state file and releases it while an operation takes time.
+  // close() waits for everything still in flight.
+  private track<T>(work: Promise<T>): Promise<T> {
+    this.queue = Promise.all([this.queue, work.catch(() => undefined)]);
+    return work;
   }
 
   private async run(argv: string[]): Promise<ExecResult> {
