@@ -4,7 +4,7 @@
 import { performance } from 'node:perf_hooks';
 import type { Config, VmConfig } from '../planner/config/types.js';
 import type { HostInventory, ObservedVm, VmAttributes } from '../planner/model.js';
-import type { State, StateResource } from '../engine/state/types.js';
+import type { State, StateResource } from '../planner/state.js';
 import { makePlan, type PlanInput } from '../planner/plan/make-plan.js';
 
 const N = Number(process.env.BENCH_VMS ?? 10_000);

@@ -14,7 +14,7 @@ import { foldEntry, Journal, type JournalEntry } from './state/journal.js';
 import { LockError } from './state/lock.js';
 import { openState, type StateSession } from './state/session.js';
 import { emptyState } from './state/store.js';
-import type { State, StateResource } from './state/types.js';
+import type { State, StateResource } from '../planner/state.js';
 import { describeChanges } from './verify.js';
 import { walk, type WalkNode } from './walk.js';
 

@@ -13,7 +13,7 @@ import type { EventSink } from './events.js';
 import { errorText } from './power.js';
 import { LockError } from './state/lock.js';
 import { openState, type StateSession } from './state/session.js';
-import type { State } from './state/types.js';
+import type { State } from '../planner/state.js';
 
 export interface PlanRequest {
   dir: string;

@@ -6,7 +6,7 @@ import type { CliContext } from '../context.js';
 import { openState } from '../../engine/state/session.js';
 import { StateStore } from '../../engine/state/store.js';
 import { serializeState } from '../../engine/state/format.js';
-import type { State } from '../../engine/state/types.js';
+import type { State } from '../../planner/state.js';
 import { LockError } from '../../engine/state/lock.js';
 import { suggest } from '../../planner/hcl/didyoumean.js';
 import { vmHcl } from './vm-hcl.js';

@@ -6,8 +6,8 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { StepOp } from '../../planner/model.js';
 import { fsyncDir } from './store.js';
-import type { State, StateResource } from './types.js';
-import { STATE_FILE } from './types.js';
+import type { State, StateResource } from '../../planner/state.js';
+import { STATE_FILE } from '../../planner/state.js';
 
 // Named after the state so that `xenform.state.json*` patterns (ignore files, backups) cover it.
 export const JOURNAL_FILE = `${STATE_FILE}.journal`;

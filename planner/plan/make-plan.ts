@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import type { Config, VmConfig } from '../config/types.js';
 import type { Disruption, HostInventory, NetworkAttributes, ObservedVm, PowerState, ShutdownPolicy, Toolstack, VmAttributes } from '../model.js';
 import { DISRUPTION_ORDER } from '../model.js';
-import type { State, StateResource } from '../../engine/state/types.js';
+import type { State, StateResource } from '../state.js';
 import type { Action, AttributeChange, Drift, Plan, ResourceChange } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
 import { addressMatches, parseAddress, type Address } from '../address.js';

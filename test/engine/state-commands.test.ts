@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { acquireLock, lockPath } from '../../engine/state/lock.js';
 import { emptyState, StateStore } from '../../engine/state/store.js';
-import { STATE_FILE } from '../../engine/state/types.js';
+import { STATE_FILE } from '../../planner/state.js';
 import { attrs } from './fake-host.js';
 import { xenform } from './cli-io.js';
 

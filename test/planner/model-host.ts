@@ -4,7 +4,7 @@ import type { HostInventory, ObservedVm, PowerState, SetChange, Step, Toolstack,
 import { findTransition, graphFor } from '../../planner/lifecycle/graphs.js';
 import { ruleFor } from '../../planner/diff/effects.js';
 import type { Plan } from '../../planner/plan/types.js';
-import type { State } from '../../engine/state/types.js';
+import type { State } from '../../planner/state.js';
 
 export class IllegalStep extends Error {}
 

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Config, HostConfig, VmConfig } from '../../planner/config/types.js';
 import type { DesiredPowerState, Toolstack } from '../../planner/model.js';
-import type { State, StateResource } from '../../engine/state/types.js';
+import type { State, StateResource } from '../../planner/state.js';
 import type { Plan } from '../../planner/plan/types.js';
 import { makePlan } from '../../planner/plan/make-plan.js';
 import { graphFor } from '../../planner/lifecycle/graphs.js';

@@ -1,5 +1,6 @@
-// The state file model (DESIGN.md "State"). Its file format and storage live beside it.
-import type { BootAttributes, VmAttributes } from '../../planner/model.js';
+// The state model (DESIGN.md "State"): what xenform recorded, the planner's third input beside
+// the configuration and the hosts. Its file format, storage and lock live in engine/state.
+import type { BootAttributes, VmAttributes } from './model.js';
 
 export const STATE_VERSION = 1;
 export const STATE_FILE = 'xenform.state.json';
