@@ -8,6 +8,7 @@ import type { HostConfig } from '../../planner/config/types.js';
 import type { HostInventory } from '../../planner/model.js';
 import { openProvider } from '../../providers/factory.js';
 import type { Sshd } from '../support/sshd.js';
+import { seededRandom } from '../support/random.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 export const CLI = path.join(ROOT, 'bin/xenform.js');
@@ -115,14 +116,4 @@ export function cliSync(dir: string, args: string[]): CliRun {
   return { code: r.status, signal: r.signal, stdout: r.stdout, stderr: r.stderr, ms: Date.now() - t0 };
 }
 
-// mulberry32: a small seeded generator, so a failing sequence can be replayed with its seed.
-export function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const random = seededRandom;

@@ -2,16 +2,9 @@
 // test against hcl2-parser, the mutation fuzz test and the formatter tests. The same seed
 // always gives the same files.
 
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../support/random.js';
+
+export const rng = seededRandom;
 
 const NAMES = ['a', 'b', 'name', 'vcpus', 'memory', 'web_count', 'host-name', '_private', 'x1', 'héllo', 'wörld', 'Ωmega', '日本', 'if', 'in', 'count', 'each', 'var', 'local', 'tags'];
 const ROOTS = ['var', 'local', 'each', 'count', 'vm', 'host', 'module', 'self', 'héllo'];

@@ -3,20 +3,11 @@ import type { VmConfig } from '../../planner/config/types.js';
 import type { DesiredPowerState, ObservedVm, PowerState, Toolstack, VmAttributes } from '../../planner/model.js';
 import type { StateResource } from '../../planner/state.js';
 import { attributes, GiB, LINEAGE, vmConfig } from './builders.js';
+import { seededRandom, type Rand } from '../support/random.js';
 
-// mulberry32: small, fast, and the same sequence for the same seed everywhere.
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = seededRandom;
 
-export type Rand = () => number;
+export type { Rand };
 export const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
 const chance = (r: Rand, p: number): boolean => r() < p;
 
