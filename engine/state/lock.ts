@@ -1,4 +1,4 @@
-// The state lock: `xenform.lock.json` beside the state, created with O_EXCL so that exactly one
+// The state lock: `xenform.lock.json` beside the state, created atomically so that exactly one
 // process holds it. It names its holder so that a refused run can say who to wait for.
 import { randomUUID } from 'node:crypto';
 import { constants as fsc, unlinkSync, readFileSync } from 'node:fs';
@@ -92,6 +92,33 @@ export interface AcquireOptions {
   pollMs?: number;
 }
 
+// The lock appears complete or not at all: its content is written and synced under a private
+// name, then hard-linked into place (link fails with EEXIST when the lock is held). An O_EXCL
+// create followed by a write could be killed in between and leave an empty lock that names
+// no holder and no ID to force-unlock.
+async function tryCreate(dir: string, file: string, info: LockInfo): Promise<boolean> {
+  const draft = `${file}.${info.id}.tmp`;
+  try {
+    const h = await fs.open(draft, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
+    try {
+      await h.writeFile(`${JSON.stringify(info, null, 2)}\n`);
+      await h.sync();
+    } finally {
+      await h.close();
+    }
+    try {
+      await fs.link(draft, file);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+      throw err;
+    }
+    await fsyncDir(dir);
+    return true;
+  } finally {
+    await fs.rm(draft, { force: true });
+  }
+}
+
 export async function acquireLock(dir: string, opts: AcquireOptions): Promise<Lock> {
   const file = lockPath(dir);
   const info: LockInfo = {
@@ -104,19 +131,7 @@ export async function acquireLock(dir: string, opts: AcquireOptions): Promise<Lo
   const started = Date.now();
   const deadline = started + (opts.timeoutMs ?? 0);
   for (;;) {
-    try {
-      const h = await fs.open(file, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o600);
-      try {
-        await h.writeFile(`${JSON.stringify(info, null, 2)}\n`);
-        await h.sync();
-      } finally {
-        await h.close();
-      }
-      await fsyncDir(dir);
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    }
+    if (await tryCreate(dir, file, info)) break;
     const holder = await readLock(dir);
     if (!holder) continue; // released between our attempt and the read
     if (Date.now() >= deadline) {

@@ -2,6 +2,7 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { acquireLock, forceUnlock, lockPath, LockError, readLock } from '../../engine/state/lock.js';
 
 t.test('a second lock fails at once and names the holder', async (t) => {
@@ -53,4 +54,15 @@ t.test('force-unlock removes the lock only when given its ID', async (t) => {
   t.notOk(fs.existsSync(lockPath(dir)));
   await t.rejects(forceUnlock(dir, lock.info.id), /no lock/);
   await lock.release(); // does not remove someone else's lock, and does not fail
+});
+
+t.test('a taken lock is complete from the moment it exists, and leaves no draft behind', async (t) => {
+  const dir = t.testdir();
+  const lock = await acquireLock(dir, { operation: 'apply' });
+  t.same(fs.readdirSync(dir), ['xenform.lock.json'], 'only the lock file is there');
+  const info = JSON.parse(fs.readFileSync(path.join(dir, 'xenform.lock.json'), 'utf8'));
+  t.equal(info.id, lock.info.id, 'it names its ID for force-unlock');
+  t.equal(info.pid, process.pid, 'and its holder');
+  await lock.release();
+  t.same(fs.readdirSync(dir), [], 'released, nothing is left');
 });
