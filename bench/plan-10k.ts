@@ -6,27 +6,14 @@ import type { Config, VmConfig } from '../planner/config/types.js';
 import type { HostInventory, ObservedVm, VmAttributes } from '../planner/model.js';
 import type { State, StateResource } from '../planner/state.js';
 import { makePlan, type PlanInput } from '../planner/plan/make-plan.js';
+import { attributes, GiB } from '../test/planner/builders.js';
 
 const N = Number(process.env.BENCH_VMS ?? 10_000);
 const HOSTS = 10;
-const GiB = 1024 ** 3;
 const range = { filename: 'main.xf.hcl', start: { line: 1, column: 1, byte: 0 }, end: { line: 1, column: 1, byte: 0 } };
 
 function attrs(i: number): VmAttributes {
-  return {
-    name: `web-${i}`,
-    description: '',
-    template: 'Debian Bookworm 12',
-    power_state: 'running',
-    memory: { static_min: GiB, static_max: 2 * GiB, dynamic_min: 2 * GiB, dynamic_max: 2 * GiB },
-    vcpus: 2,
-    vcpus_max: 2,
-    boot: { mode: 'pv', bootloader: 'pygrub', kernel: '', ramdisk: '', args: 'console=hvc0 quiet', bootloader_args: '', order: 'cd', firmware: 'bios' },
-    disks: [{ name: 'root', size: 20 * GiB, sr: 'Local storage', bootable: true }],
-    networks: [{ name: 'eth0', network: 'xenbr0' }],
-    tags: ['web', `rack-${i % 40}`],
-    other_config: { owner: 'ops' },
-  };
+  return attributes({ name: `web-${i}`, tags: ['web', `rack-${i % 40}`], other_config: { owner: 'ops' } });
 }
 
 // 70% unchanged, 10% PV args (reboot), 5% static memory (halt), 5% renamed (live),

@@ -11,7 +11,8 @@ const RESTORE_PATHS: Partial<Record<PowerState, Partial<Record<PowerState, Lifec
   suspended: { running: ['suspend'], paused: ['unpause', 'suspend'] },
 };
 
-const TO: Record<LifecycleOp, PowerState> = {
+// The power state each lifecycle operation leaves a VM in.
+export const POWER_AFTER: Record<LifecycleOp, PowerState> = {
   start: 'running',
   unpause: 'running',
   resume: 'running',
@@ -36,7 +37,7 @@ export function syntheticStep(base: Step, op: LifecycleOp, suffix: string, from?
     op,
     args: { op },
     from,
-    to: TO[op],
+    to: POWER_AFTER[op],
     depends_on: [],
   };
 }

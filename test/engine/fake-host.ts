@@ -4,6 +4,7 @@ import type { HostConfig, Config, VmConfig } from '../../planner/config/types.js
 import type { ObservedVm, PowerState, Step, StepOp, VmAttributes } from '../../planner/model.js';
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import { ProviderError, type Provider, type StepResult, type StepTarget } from '../../providers/provider.js';
+import { POWER_AFTER } from '../../engine/power.js';
 
 export function attrs(name: string, power: PowerState = 'running', extra: Partial<VmAttributes> = {}): VmAttributes {
   return {
@@ -23,17 +24,7 @@ export function attrs(name: string, power: PowerState = 'running', extra: Partia
   };
 }
 
-const TO: Partial<Record<StepOp, PowerState>> = {
-  start: 'running',
-  unpause: 'running',
-  resume: 'running',
-  clean_reboot: 'running',
-  hard_reboot: 'running',
-  pause: 'paused',
-  clean_shutdown: 'halted',
-  hard_shutdown: 'halted',
-  suspend: 'suspended',
-};
+const TO: Partial<Record<StepOp, PowerState>> = POWER_AFTER;
 
 export interface FakeOptions {
   delayMs?: number | ((step: Step) => number);
