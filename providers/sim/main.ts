@@ -3,6 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { runSim } from './index.js';
+import { writeAtRest } from './store.js';
 
 export async function main(tool: 'xe' | 'xl', args: string[]): Promise<void> {
   const env = process.env;
@@ -11,6 +12,7 @@ export async function main(tool: 'xe' | 'xl', args: string[]): Promise<void> {
     process.stderr.write(`${tool}: XENSIM_TOOLSTACK must be "xapi" or "xl", not "${toolstack}"\n`);
     process.exit(1);
   }
+  writeAtRest();
   try {
     const r = await runSim([tool, ...args], {
       statePath: env.XENSIM_STATE || join(homedir(), '.xensim', 'state.json'),

@@ -2,9 +2,10 @@
 // under the simulated host's file root. Used by openProvider for `simulator = true`.
 import { promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { ExecOptions, ExecResult, Transport } from '../provider.js';
+import type { BatchOptions, ExecOptions, ExecResult, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
 import { runSim, type SimOptions } from '../sim/index.js';
+import { restState } from '../sim/store.js';
 import { asFileOp } from './file-ops.js';
 
 export class SimTransport implements Transport {
@@ -35,9 +36,16 @@ export class SimTransport implements Transport {
     });
   }
 
-  batch(commands: string[][]): Promise<ExecResult[]> {
+  batch(commands: string[][], options: BatchOptions = {}): Promise<ExecResult[]> {
     this.trips++;
-    return this.track(Promise.all(commands.map((argv) => this.run(argv))));
+    if (options.parallel) return this.track(Promise.all(commands.map((argv) => this.run(argv))));
+    return this.track(
+      (async () => {
+        const results: ExecResult[] = [];
+        for (const argv of commands) results.push(await this.run(argv));
+        return results;
+      })(),
+    );
   }
 
   async writeFile(path: string, content: string, mode = 0o644): Promise<void> {
@@ -58,6 +66,7 @@ export class SimTransport implements Transport {
 
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
+    restState(this.sim.statePath);
   }
 
   private resolve(path: string): string {

@@ -1,51 +1,13 @@
 // Several xe processes on one host (spec §6.3): a conflicting operation waits for the
 // first and re-checks; operations on different VMs overlap; killed processes leave a
 // state the next command recovers from.
-import t, { type Test } from 'tap';
-import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import t from 'tap';
 import { runSim, type SimOptions } from '../../providers/sim/index.js';
-import { SIM_BIN } from '../support/sshd.js';
+import { loadState } from '../../providers/sim/store.js';
+import { install, tempHost, xeProcess } from '../support/sim-host.js';
 
 const BAD_POWER_STATE_DOC =
   "You attempted an operation on a VM that was not in an appropriate power state at the time; for example, you attempted to start a VM that was already running. The parameters returned are the VM's handle, and the expected and actual VM state at the time of the call.";
-
-interface Proc {
-  stdout: string;
-  stderr: string;
-  code: number | null;
-  signal: NodeJS.Signals | null;
-}
-
-function xeProcess(env: Record<string, string>, args: string[]): Promise<Proc> {
-  return new Promise((res, rej) => {
-    // A clean environment, not tap's loaders: the executable runs the compiled simulator on plain node.
-    const base = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/' };
-    // tap injects its loaders into child node processes through NODE_OPTIONS: drop them.
-    const child = spawn('/bin/sh', ['-c', 'unset NODE_OPTIONS; exec "$@"', 'sh', join(SIM_BIN, 'xe'), ...args], { env: { ...base, ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('error', rej);
-    child.on('close', (code, signal) => res({ stdout, stderr, code, signal }));
-  });
-}
-
-function tempHost(t: Test, faults?: object): { opts: SimOptions; env: Record<string, string> } {
-  const dir = mkdtempSync(join(tmpdir(), 'xensim-race-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const statePath = join(dir, 'host.json');
-  const f = faults ? JSON.stringify(faults) : '';
-  return { opts: { statePath, faults: f, hostname: 'xcp1' }, env: { XENSIM_STATE: statePath, XENSIM_FAULTS: f, XENSIM_HOSTNAME: 'xcp1' } };
-}
-
-async function install(o: SimOptions, name: string): Promise<string> {
-  const r = await runSim(['xe', 'vm-install', 'template=Debian Bookworm 12', `new-name-label=${name}`], { ...o, faults: '' });
-  return r.stdout.trim();
-}
 
 const power = async (o: SimOptions, u: string) => (await runSim(['xe', 'vm-param-get', `uuid=${u}`, 'param-name=power-state'], o)).stdout.trim();
 const ops = async (o: SimOptions, u: string) => (await runSim(['xe', 'vm-param-get', `uuid=${u}`, 'param-name=current-operations'], o)).stdout.trim();
@@ -112,7 +74,7 @@ t.test('a process killed during an operation leaves a mark that the next command
   const u = await install(opts, 'web01');
   const killed = await xeProcess(env, ['vm-start', `uuid=${u}`]);
   t.equal(killed.signal, 'SIGKILL', 'the process died abruptly');
-  const raw = JSON.parse(readFileSync(opts.statePath, 'utf8'));
+  const raw = loadState(opts.statePath)!;
   t.same(raw.vms[u].ops.map((o: { op: string }) => o.op), ['start'], 'the start was marked when it died');
   t.equal(await power(opts, u), 'running', 'the next command finds the start completed, as xapi completes a task whose client went away');
   t.equal(await ops(opts, u), '');

@@ -7,6 +7,8 @@ import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runSim } from '../../providers/sim/index.js';
+import { update } from '../../providers/sim/store.js';
+import assert from 'node:assert/strict';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = process.env.XL_REAL_DIR ?? join(here, '..', 'fixtures', 'xl-real');
@@ -44,9 +46,9 @@ t.test('the simulated xl prints what real Xen 4.17 xl printed', { skip: existsSy
   const opts = { statePath: join(dir, 'host.json'), toolstack: 'xl' as const, root, faults: '{"crash": ["fixcrash"]}' };
   // The captured host had built six domains before: start numbering where it did.
   await runSim(['xl', 'list'], opts);
-  const st = JSON.parse(readFileSync(opts.statePath, 'utf8'));
-  st.nextDomid = 7;
-  writeFileSync(opts.statePath, JSON.stringify(st));
+  await update(opts.statePath, () => assert.fail('the host exists'), (st) => {
+    st.nextDomid = 7;
+  });
 
   const rows = readFileSync(manifestPath, 'utf8').trim().split('\n').slice(1).map((l) => l.split('\t'));
   for (const [name, exit, command] of rows) {

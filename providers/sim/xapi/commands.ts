@@ -41,7 +41,7 @@ function selectVms(run: XeRun, st: SimState, c: Ctx, o: SelectOpts): Vm[] {
   if (!o.templates) implicit.push(['is-a-template', 'false']);
   if (!o.control) implicit.push(['is-control-domain', 'false']);
   const all = [...implicit, ...filters];
-  const vms = Object.values(st.vms).filter((vm) => matchesFilters(vm, all, VM_FIELDS, c, vmPseudo));
+  const vms = candidates(CLASSES.vm, st, all).filter((vm) => matchesFilters(vm, all, VM_FIELDS, c, vmPseudo));
   if (vms.length === 0) throw new CliError('No matching VMs found');
   if (vms.length > 1 && !run.flag('multiple')) throw new CliError('Multiple matches VMs found. --multiple required to complete the operation');
   return vms;
@@ -49,7 +49,7 @@ function selectVms(run: XeRun, st: SimState, c: Ctx, o: SelectOpts): Vm[] {
 
 // Runs `each` on every selected VM; with --multiple, failures are reported on stdout.
 async function onSelected(run: XeRun, o: SelectOpts, each: (vm: { uuid: string; label: string }) => Promise<string>): Promise<string> {
-  const vms = await run.update((st, c) => selectVms(run, st, c, o).map((vm) => ({ uuid: vm.uuid, label: vmLabel(vm) })));
+  const vms = await run.read((st, c) => selectVms(run, st, c, o).map((vm) => ({ uuid: vm.uuid, label: vmLabel(vm) })));
   if (vms.length === 1) return each(vms[0]);
   let out = '';
   let failed = false;
@@ -92,6 +92,14 @@ function lifecycle(op: (run: XeRun) => string, own: string[], o: Partial<SelectO
 
 // ------------------------------------------------------------------ generic class commands
 
+// The objects `filters` can match: a uuid filter names at most one.
+function candidates(cls: ClassDef, st: SimState, filters: [string, string][]): any[] {
+  const byId = filters.find(([k]) => k === 'uuid');
+  if (!byId) return cls.rows(st);
+  const o = cls.byUuid(st, byId[1]);
+  return o ? [o] : [];
+}
+
 function byUuid(cls: ClassDef, st: SimState, uuid: string | undefined): any {
   const o = uuid === undefined ? undefined : cls.byUuid(st, uuid);
   if (!o) throw new XapiError('UUID_INVALID', [cls.table, uuid ?? '']);
@@ -103,10 +111,10 @@ function listCommand(cls: ClassDef): Command {
     own: ['params'],
     run: async (run) => {
       await run.latency();
-      return run.update((st, c) => {
+      return run.read((st, c) => {
         if (run.fail) throw faultError(run.fail, null, cls.cli + '-list');
         const filters = [...cls.implicit, ...filtersOf(run, ['params'])];
-        const rows = cls.rows(st).filter((o) => matchesFilters(o, filters, cls.fields, c, cls.cli === 'vm' || cls.cli === 'template' ? vmPseudo : undefined));
+        const rows = candidates(cls, st, filters).filter((o) => matchesFilters(o, filters, cls.fields, c, cls.cli === 'vm' || cls.cli === 'template' ? vmPseudo : undefined));
         const p = run.get('params');
         const fields = selectFields(cls.fields, p === undefined ? cls.defaults : p === 'all' ? 'all' : p.split(','));
         return printList(rows, fields, c, run.flag('minimal'));
@@ -126,7 +134,7 @@ function paramList(cls: ClassDef): Command {
     required: ['uuid'],
     run: async (run) => {
       await run.latency();
-      return run.update((st, c) => {
+      return run.read((st, c) => {
         const o = byUuid(cls, st, run.get('uuid'));
         return printRecord(recordPairs(o, selectFields(cls.fields, 'all'), c, false));
       });
@@ -139,7 +147,7 @@ function paramGet(cls: ClassDef): Command {
     required: ['uuid', 'param-name'],
     run: async (run) => {
       await run.latency();
-      return run.update((st, c) => {
+      return run.read((st, c) => {
         const o = byUuid(cls, st, run.get('uuid'));
         const name = run.get('param-name')!;
         const f = cls.fields.find((x) => x.name === name);
@@ -473,7 +481,7 @@ const vmDestroy: Command = {
   run: async (run) => {
     await run.latency();
     const uuid = run.get('uuid')!;
-    const vm = await run.update((st) => {
+    const vm = await run.read((st) => {
       const v = vmByUuid(st, uuid);
       if (v.control) throw new XapiError('OPERATION_NOT_ALLOWED', ['You cannot destroy a control domain via the CLI']);
       return v;
@@ -492,7 +500,7 @@ const vmUninstall: Command = {
   own: [],
   run: (run) =>
     onSelected(run, { own: [] }, async (sel) => {
-      const listing = await run.update((st) => {
+      const listing = await run.read((st) => {
         const vm = st.vms[sel.uuid];
         const lines = ['The following items are about to be destroyed', `VM : ${vmLabel(vm)}`];
         for (const vbd of vmVbds(st, vm)) {
@@ -507,7 +515,7 @@ const vmUninstall: Command = {
         // [UNCONFIRMED] without a terminal to answer the prompt, the command ends here with exit 1.
         throw new MultipleFailed(listing + "Type 'yes' to continue\n");
       }
-      const power = await run.update((st) => st.vms[sel.uuid]?.power);
+      const power = await run.read((st) => st.vms[sel.uuid]?.power);
       if (power !== 'halted') await runVmOp(run, sel.uuid, 'hard_shutdown');
       await runVmOp(run, sel.uuid, 'destroy', {}, {
         complete: (st, vm) => {
@@ -750,7 +758,7 @@ const eventWait: Command = {
     const conds = run.order.filter(([k]) => k !== 'class' && k !== 'minimal');
     const deadline = Date.now() + EVENT_WAIT_LIMIT_MS;
     for (;;) {
-      const hit = await run.update((st, c) =>
+      const hit = await run.read((st, c) =>
         cls.rows(st).some((o) =>
           conds.every(([k, v]) => {
             const f = findField(cls, k);

@@ -8,6 +8,7 @@ import { CliError, XapiError } from './errors.js';
 import { settleGuests, type Env } from './operations.js';
 import { completeOperation } from './operations.js';
 import { processAlive } from '../store.js';
+import { rawOf } from '../track.js';
 import { renderValue, type Ctx, type Field } from './records.js';
 
 export class Killed extends Error {}
@@ -71,13 +72,24 @@ export class XeRun {
       return fn(st, { st, faults: this.faults });
     });
   }
+
+  // For what only prints: `fn` reads the host without the change-tracking view, which is
+  // cheaper on a large host, and must not change it.
+  read<T>(fn: (st: SimState, c: Ctx) => T): Promise<T> {
+    return this.update((tracked) => {
+      const st = rawOf(tracked);
+      return fn(st, { st, faults: this.faults });
+    });
+  }
 }
 
 // Operations whose process is gone are completed, as xapi completes a task whose
-// client went away.
+// client went away. The host is scanned without the change-tracking view (read only).
 function settle(st: SimState, env: Env): void {
-  for (const vm of Object.values(st.vms)) {
-    if (vm.ops.length === 0) continue;
+  const scanned = rawOf(st).vms;
+  for (const uuid in scanned) {
+    if (scanned[uuid].ops.every((o) => processAlive(o.pid))) continue;
+    const vm = st.vms[uuid];
     for (const o of [...vm.ops]) {
       if (processAlive(o.pid)) continue;
       vm.ops = vm.ops.filter((x) => x !== o);

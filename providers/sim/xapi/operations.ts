@@ -7,6 +7,7 @@ import type { SimState, Vm } from '../state.js';
 import { XapiError } from './errors.js';
 import { checkMemory, hasGuestMetrics, hostFreeMemory, vmVbds, vmVifs } from './records.js';
 import { vmLabel } from './lifecycle.js';
+import { rawOf } from '../track.js';
 
 // Version choice: >= v24.20.0, direct kernels must live under /var/lib/xcp/guest/.
 const KERNEL_DIR = '/var/lib/xcp/guest/';
@@ -166,8 +167,11 @@ export function suspendSrOf(st: SimState, vm: Vm): string | null {
 // Guest-initiated events that are due: crashes handled by actions-after-crash.
 export function settleGuests(st: SimState, env: Env): void {
   const now = Date.now();
-  for (const vm of Object.values(st.vms)) {
-    if (vm.crashAt === undefined || vm.crashAt > now || vm.power !== 'running') continue;
+  const scanned = rawOf(st).vms;
+  for (const uuid in scanned) {
+    const { crashAt, power } = scanned[uuid];
+    if (crashAt === undefined || crashAt > now || power !== 'running') continue;
+    const vm = st.vms[uuid];
     const action = vm.afterCrash;
     const young = vm.startTime !== null && now - vm.startTime < 120_000;
     if (action === 'preserve') {

@@ -6,6 +6,7 @@ import { macFromSeed } from '../ids.js';
 import type { Map, Network, Sr, SimState, Vbd, Vdi, Vif, Vm } from '../state.js';
 import { parseBool, parseInteger, parseSize } from './args.js';
 import { CliError, XapiError } from './errors.js';
+import { rawOf } from '../track.js';
 import { allowedOperations, checkOperation, vmLabel } from './lifecycle.js';
 
 export type Value = string | string[] | Map;
@@ -83,12 +84,20 @@ function gm(vm: Vm, c: Ctx, v: () => Value): Value {
   return hasGuestMetrics(vm, c) ? v() : NOT_IN_DB;
 }
 
+// Devices of `vm`, found by scanning the host without the change-tracking view and
+// returned through it (st.vbds[id]), so that changes made to them are noted.
 export function vmVbds(st: SimState, vm: Vm): Vbd[] {
-  return Object.values(st.vbds).filter((x) => x.vm === vm.uuid);
+  return devicesOf(st.vbds, rawOf(st).vbds, vm.uuid);
 }
 
 export function vmVifs(st: SimState, vm: Vm): Vif[] {
-  return Object.values(st.vifs).filter((x) => x.vm === vm.uuid);
+  return devicesOf(st.vifs, rawOf(st).vifs, vm.uuid);
+}
+
+function devicesOf<D extends { vm: string }>(view: Record<string, D>, scanned: Record<string, D>, vm: string): D[] {
+  const found: D[] = [];
+  for (const id in scanned) if (scanned[id].vm === vm) found.push(view[id]);
+  return found;
 }
 
 // The Linux device names a numeric userdevice stands for (compared in both forms).
@@ -609,7 +618,7 @@ export const HOST_FIELDS: Field<HostRow>[] = [
 ];
 
 export function hostFreeMemory(st: SimState): number {
-  const used = Object.values(st.vms)
+  const used = Object.values(rawOf(st).vms)
     .filter((v) => hasDomain(v))
     .reduce((a, v) => a + v.dmax + memoryOverhead(v), 0);
   return Math.max(0, st.host.memory - used);

@@ -1,0 +1,87 @@
+// A view of a state object that notes which parts were changed through it, so that the
+// store writes only those. A part is named by at most three keys (`vms.<uuid>.power`,
+// `host.name`, `nextDomid`), and a list is always written whole (`vms.<uuid>.ops`,
+// `domains`). Objects assigned into the state are stored unwrapped: the state itself
+// never holds a proxy.
+export type RecordKey = string[];
+
+const DEPTH = 3;
+
+export interface Tracked<T> {
+  proxy: T;
+  changes(): RecordKey[]; // no key is the prefix of another
+}
+
+const targets = new WeakMap<object, object>();
+
+// The object behind a tracked view, for reading without the cost of the proxy. Changes
+// made to it are not noted.
+export function rawOf<T extends object>(o: T): T {
+  return (targets.get(o) as T | undefined) ?? o;
+}
+
+export function trackChanges<T extends object>(root: T): Tracked<T> {
+  const changed = new Map<string, RecordKey>();
+  const proxies = new WeakMap<object, object>();
+
+  const note = (path: string[], k: string | symbol) => {
+    if (typeof k === 'symbol') return;
+    const key: string[] = [];
+    let at: unknown = root;
+    for (const part of [...path, k]) {
+      if (key.length === DEPTH || Array.isArray(at)) break;
+      key.push(part);
+      at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[part] : undefined;
+    }
+    changed.set(key.join('\0'), key);
+  };
+
+  const unwrap = (v: unknown): unknown => {
+    if (typeof v !== 'object' || v === null) return v;
+    const target = targets.get(v);
+    if (target) return target;
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) v[i] = unwrap(v[i]);
+    } else {
+      const o = v as Record<string, unknown>;
+      for (const k of Object.keys(o)) o[k] = unwrap(o[k]);
+    }
+    return v;
+  };
+
+  function wrap(o: object, path: string[]): object {
+    let p = proxies.get(o);
+    if (p) return p;
+    p = new Proxy(o as Record<string | symbol, unknown>, {
+      get(t, k) {
+        const v = t[k];
+        return typeof v === 'object' && v !== null && typeof k === 'string' ? wrap(v, path.length < DEPTH ? [...path, k] : path) : v;
+      },
+      set(t, k, v) {
+        const raw = unwrap(v);
+        if (t[k] !== raw || !(k in t)) note(path, k);
+        t[k] = raw;
+        return true;
+      },
+      deleteProperty(t, k) {
+        if (k in t) note(path, k);
+        return delete t[k];
+      },
+      defineProperty(t, k, d) {
+        note(path, k);
+        return Reflect.defineProperty(t, k, d);
+      },
+    });
+    proxies.set(o, p);
+    targets.set(p, o);
+    return p;
+  }
+
+  const changes = (): RecordKey[] => {
+    const keys = [...changed.values()];
+    const names = new Set(changed.keys());
+    return keys.filter((k) => !k.some((_, i) => i > 0 && names.has(k.slice(0, i).join('\0'))));
+  };
+
+  return { proxy: wrap(root, []) as T, changes };
+}
