@@ -40,16 +40,36 @@ const list = (cls: string, fields: string[], ...filters: string[]): string[] => 
 ];
 
 // The whole host in one batch: VMs, their devices, templates, SRs, networks.
-export function inventoryCommands(vmUuid?: string): string[][] {
+export function inventoryCommands(): string[][] {
   return [
-    list('vm', VM_FIELDS, ...(vmUuid ? [`uuid=${vmUuid}`] : [])),
-    list('vbd', VBD_FIELDS, ...(vmUuid ? [`vm-uuid=${vmUuid}`] : [])),
+    list('vm', VM_FIELDS),
+    list('vbd', VBD_FIELDS),
     list('vdi', VDI_FIELDS),
-    list('vif', VIF_FIELDS, ...(vmUuid ? [`vm-uuid=${vmUuid}`] : [])),
+    list('vif', VIF_FIELDS),
     list('template', ['uuid', 'name-label']),
-    list('sr', ['uuid', 'name-label', 'type']),
-    list('network', ['uuid', 'name-label', 'bridge']),
+    ...namesCommands(),
   ];
+}
+
+// One VM and its devices: only the VDIs xenform created for it can be managed disks.
+// SR and network names come from `namesCommands`, which a provider reads once.
+export function vmCommands(uuid: string): string[][] {
+  return [
+    list('vm', VM_FIELDS, `uuid=${uuid}`),
+    list('vbd', VBD_FIELDS, `vm-uuid=${uuid}`),
+    list('vdi', VDI_FIELDS, `other-config:${VDI_MARKER_VM}=${uuid}`),
+    list('vif', VIF_FIELDS, `vm-uuid=${uuid}`),
+  ];
+}
+
+export function namesCommands(): string[][] {
+  return [list('sr', ['uuid', 'name-label', 'type']), list('network', ['uuid', 'name-label', 'bridge'])];
+}
+
+export type Names = Pick<XapiTables, 'srs' | 'networks'>;
+
+export function namesFrom([srs, networks]: string[]): Names {
+  return { srs: parseRecords(srs), networks: parseRecords(networks) };
 }
 
 export function encodeBootedWith(boot: BootAttributes): string {
@@ -101,7 +121,21 @@ export function tablesFrom(outputs: string[]): XapiTables {
   return { vms, vbds, vdis, vifs, templates, srs, networks };
 }
 
-export function observeVm(host: string, r: XeRecord, t: XapiTables): ObservedVm {
+// The tables of one VM (outputs of vmCommands) with the host's SR and network tables.
+export function vmTablesFrom(outputs: string[], names: Names): XapiTables {
+  const [vms, vbds, vdis, vifs] = outputs.map(parseRecords);
+  return { vms, vbds, vdis, vifs, templates: [], ...names };
+}
+
+// SRs or networks the VM's devices refer to that `t` does not name.
+export function unnamedReferences(t: XapiTables): boolean {
+  const srs = new Set(t.srs.map((s) => s.uuid));
+  const networks = new Set(t.networks.map((n) => n.uuid));
+  return t.vdis.some((v) => !srs.has(v['sr-uuid'])) || t.vifs.some((v) => !networks.has(v['network-uuid']));
+}
+
+// `recorded`: the boot the caller has just recorded, instead of the marker `r` was read with.
+export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: BootAttributes): ObservedVm {
   const other = parseMap(r['other-config']);
   const userConfig: Record<string, string> = {};
   for (const [k, v] of Object.entries(other)) {
@@ -110,11 +144,14 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables): ObservedVm 
   const vdiByUuid = new Map(t.vdis.map((v) => [v.uuid, v]));
   const srName = new Map(t.srs.map((s) => [s.uuid, s['name-label']]));
   const netName = new Map(t.networks.map((n) => [n.uuid, n['name-label']]));
-  // Only the disks xenform created count: a template's disks are not the configuration's to remove.
+  // Only the disks xenform created for this VM count: a template's disks are not the configuration's to remove.
   const disks: DiskAttributes[] = t.vbds
     .filter((b) => b['vm-uuid'] === r.uuid && b.type === 'Disk' && b.empty !== 'true')
     .map((b) => ({ vbd: b, vdi: vdiByUuid.get(b['vdi-uuid']) }))
-    .filter(({ vdi }) => parseMap(vdi?.['other-config'])[VDI_MARKER_DISK] !== undefined)
+    .filter(({ vdi }) => {
+      const marks = parseMap(vdi?.['other-config']);
+      return marks[VDI_MARKER_DISK] !== undefined && marks[VDI_MARKER_VM] === r.uuid;
+    })
     .sort((a, b) => num(a.vbd.userdevice) - num(b.vbd.userdevice))
     .map(({ vbd: b, vdi }) => {
       const marks = parseMap(vdi?.['other-config']);
@@ -136,7 +173,7 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables): ObservedVm 
     }));
   const power = (r['power-state'] ?? 'halted') as PowerState;
   const boot = bootOf(r);
-  const bootedWith = power === 'running' || power === 'paused' ? decodeBootedWith(other[MARKER_BOOTED_WITH]) : null;
+  const bootedWith = power === 'running' || power === 'paused' ? (recorded ?? decodeBootedWith(other[MARKER_BOOTED_WITH])) : null;
   return {
     uuid: r.uuid,
     host,

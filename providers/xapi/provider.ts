@@ -26,10 +26,17 @@ import {
   buildInventory,
   encodeBootedWith,
   inventoryCommands,
+  namesCommands,
+  namesFrom,
   observeVm,
   tablesFrom,
+  unnamedReferences,
+  vmCommands,
+  vmTablesFrom,
+  type Names,
+  type XapiTables,
 } from './inventory.js';
-import { parseMap, parseMinimal, parseRecords } from './records.js';
+import { parseMap, parseMinimal, parseRecords, type XeRecord } from './records.js';
 
 interface Ctx {
   vm: string; // for messages: the address, or the name
@@ -44,18 +51,45 @@ export class XapiProvider implements Provider {
 
   async inventory(): Promise<HostInventory> {
     const cmds = inventoryCommands();
-    const results = await runBatch(this.transport, cmds, { parallel: true });
-    results.forEach((r, i) => this.check({ vm: `host "${this.host}"`, op: 'inventory' }, cmds[i], r));
-    return buildInventory(this.host, tablesFrom(results.map((r) => r.stdout)));
+    const tables = tablesFrom(await this.batch({ vm: `host "${this.host}"`, op: 'inventory' }, cmds));
+    this.names = { srs: tables.srs, networks: tables.networks };
+    return buildInventory(this.host, tables);
   }
 
   async readVm(uuid: string): Promise<ObservedVm | null> {
-    const cmds = inventoryCommands(uuid);
-    const results = await runBatch(this.transport, cmds, { parallel: true });
-    results.forEach((r, i) => this.check({ vm: uuid, op: 'read' }, cmds[i], r));
-    const tables = tablesFrom(results.map((r) => r.stdout));
+    const read = await this.readRecord(uuid);
+    return read && observeVm(this.host, read.record, read.tables);
+  }
+
+  // SR and network names, read once per provider and again when a VM refers to one not known.
+  private names: Names | null = null;
+  // Each VM as this provider last read it.
+  private readonly lastRead = new Map<string, { record: XeRecord; tables: XapiTables }>();
+
+  private async readRecord(uuid: string): Promise<{ record: XeRecord; tables: XapiTables } | null> {
+    const ctx = { vm: uuid, op: 'read' };
+    const known = this.names;
+    const cmds = [...vmCommands(uuid), ...(known ? [] : namesCommands())];
+    const outputs = await this.batch(ctx, cmds);
+    let names = known ?? namesFrom(outputs.slice(4));
+    let tables = vmTablesFrom(outputs, names);
+    if (known && unnamedReferences(tables)) {
+      names = namesFrom(await this.batch(ctx, namesCommands()));
+      tables = vmTablesFrom(outputs, names);
+    }
+    this.names = names;
     const record = tables.vms.find((r) => r.uuid === uuid && r['is-control-domain'] !== 'true');
-    return record ? observeVm(this.host, record, tables) : null;
+    if (!record) {
+      this.lastRead.delete(uuid);
+      return null;
+    }
+    this.lastRead.set(uuid, { record, tables });
+    return { record, tables };
+  }
+
+  private async batch(ctx: Ctx, cmds: string[][], parallel = true): Promise<string[]> {
+    const results = await runBatch(this.transport, cmds, { parallel });
+    return results.map((r, i) => this.check(ctx, cmds[i], r).stdout);
   }
 
   async execute(step: Step, target: StepTarget, signal?: AbortSignal): Promise<StepResult> {
@@ -87,36 +121,24 @@ export class XapiProvider implements Provider {
         await this.destroy(ctx, uuid);
         return { uuid, observed: null };
       case 'start':
-        await this.xe(ctx, ['vm-start', `uuid=${uuid}`]);
-        await this.markBooted(ctx, uuid);
-        break;
+        return this.power(ctx, uuid, ['vm-start'], true);
       case 'hard_shutdown':
-        await this.xe(ctx, ['vm-shutdown', `uuid=${uuid}`, '--force']);
-        break;
+        return this.power(ctx, uuid, ['vm-shutdown', '--force'], false);
       // The shutdown policy (timeout, fallback) is the engine's: it aborts `signal` at the timeout.
       case 'clean_shutdown':
-        await this.xe(ctx, ['vm-shutdown', `uuid=${uuid}`]);
-        break;
+        return this.power(ctx, uuid, ['vm-shutdown'], false);
       case 'clean_reboot':
-        await this.xe(ctx, ['vm-reboot', `uuid=${uuid}`]);
-        await this.markBooted(ctx, uuid);
-        break;
+        return this.power(ctx, uuid, ['vm-reboot'], true);
       case 'hard_reboot':
-        await this.xe(ctx, ['vm-reboot', `uuid=${uuid}`, '--force']);
-        await this.markBooted(ctx, uuid);
-        break;
+        return this.power(ctx, uuid, ['vm-reboot', '--force'], true);
       case 'pause':
-        await this.xe(ctx, ['vm-pause', `uuid=${uuid}`]);
-        break;
+        return this.power(ctx, uuid, ['vm-pause'], false);
       case 'unpause':
-        await this.xe(ctx, ['vm-unpause', `uuid=${uuid}`]);
-        break;
+        return this.power(ctx, uuid, ['vm-unpause'], false);
       case 'suspend':
-        await this.xe(ctx, ['vm-suspend', `uuid=${uuid}`]);
-        break;
+        return this.power(ctx, uuid, ['vm-suspend'], false);
       case 'resume':
-        await this.xe(ctx, ['vm-resume', `uuid=${uuid}`]);
-        break;
+        return this.power(ctx, uuid, ['vm-resume'], false);
       default: {
         const never: never = args;
         throw new Error(`unknown step ${JSON.stringify(never)}`);
@@ -147,11 +169,32 @@ export class XapiProvider implements Provider {
     return new ProviderError(this.host, 'ABORTED', {}, `${ctx.op} of ${ctx.vm} was not started: apply was interrupted`);
   }
 
-  private async markBooted(ctx: Ctx, uuid: string): Promise<void> {
-    const r = await this.transport.exec(['xe', 'vm-list', `uuid=${uuid}`, 'params=uuid,HVM-boot-policy,HVM-boot-params,PV-kernel,PV-ramdisk,PV-args,PV-bootloader,PV-bootloader-args']);
-    const record = parseRecords(this.check(ctx, ['xe', 'vm-list'], r).stdout)[0];
-    if (!record) return;
-    await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_BOOTED_WITH}=${encodeBootedWith(bootOf(record))}`]);
+  // A power operation changes the VM record only: its devices are taken from the last read
+  // of the VM when there is one, and the VM record alone is read again. After a domain was
+  // built, the boot it was built with is recorded on the VM (see MARKER_BOOTED_WITH), in
+  // the same round trip.
+  private async power(ctx: Ctx, uuid: string, command: string[], builds: boolean): Promise<StepResult> {
+    const before = this.lastRead.get(uuid);
+    await this.xe(ctx, [command[0], `uuid=${uuid}`, ...command.slice(1)]);
+    if (!before) {
+      const read = await this.readRecord(uuid);
+      if (!read || !builds) return { uuid, observed: read && observeVm(this.host, read.record, read.tables) };
+      const boot = bootOf(read.record);
+      await this.xe(ctx, this.markBooted(uuid, boot));
+      return { uuid, observed: observeVm(this.host, read.record, read.tables, boot) };
+    }
+    const boot = builds ? bootOf(before.record) : undefined;
+    const cmds = [...(boot ? [this.markBooted(uuid, boot)] : []), vmCommands(uuid)[0]];
+    const outputs = await this.batch(ctx, cmds, false);
+    const record = parseRecords(outputs[outputs.length - 1]).find((r) => r.uuid === uuid);
+    if (!record) return { uuid, observed: null };
+    const tables = { ...before.tables, vms: [record] };
+    this.lastRead.set(uuid, { record, tables });
+    return { uuid, observed: observeVm(this.host, record, tables, boot) };
+  }
+
+  private markBooted(uuid: string, boot: BootAttributes): string[] {
+    return ['xe', 'vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_BOOTED_WITH}=${encodeBootedWith(boot)}`];
   }
 
   private async lookup(ctx: Ctx, cls: 'sr' | 'network', name: string): Promise<string> {

@@ -204,3 +204,64 @@ t.test('destroy removes the VM and only the disks xenform made for it', async (t
     `xe vdi-destroy uuid=${VDI}`,
   ]);
 });
+
+t.test('reading one VM is one round trip; SR and network names are read once per provider', async (t) => {
+  const fake = new FakeTransport(inventoryHost);
+  const provider = new XapiProvider('lab', fake);
+  const first = await provider.readVm(WEB);
+  t.equal(fake.roundTrips(), 1, 'one round trip');
+  t.same(fake.calls.map((c) => c.slice(1, 3).join(' ')), [
+    `vm-list uuid=${WEB}`,
+    `vbd-list vm-uuid=${WEB}`,
+    `vdi-list other-config:xenform-vm=${WEB}`,
+    `vif-list vm-uuid=${WEB}`,
+    'sr-list params=uuid,name-label,type',
+    'network-list params=uuid,name-label,bridge',
+  ], 'the VM, its devices, only the disks made for it, and the names');
+  t.same(first?.attributes.disks, [{ name: 'root', size: 21474836480, sr: 'Local storage', bootable: true, device: '0' }]);
+  fake.calls.length = 0;
+  const again = await provider.readVm(WEB);
+  t.same(fake.calls.map((c) => c[1]), ['vm-list', 'vbd-list', 'vdi-list', 'vif-list'], 'the names are not read again');
+  t.same(again, first);
+});
+
+t.test('a disk made for another VM is not one of this VM\'s managed disks', async (t) => {
+  const fake = new FakeTransport((argv) =>
+    argv[1] === 'vdi-list'
+      ? ok(xeTable([[['uuid ( RO)', VDI], ['name-label ( RW)', 'copied'], ['virtual-size ( RO)', '1024'], ['sr-uuid ( RO)', SR], ['other-config (MRW)', 'xenform-disk: root; xenform-vm: 11111111-2222-4333-8444-555555555555']]]))
+      : inventoryHost(argv),
+  );
+  const inv = await new XapiProvider('lab', fake).inventory();
+  t.same(inv.vms[0].attributes.disks, [], 'a copy of another VM\'s disk is left alone');
+});
+
+t.test('a start records the boot it built with and reads only the VM record again', async (t) => {
+  let power = 'halted';
+  const fake = new FakeTransport((argv) => {
+    if (argv[1] === 'vm-start') {
+      power = 'running';
+      return ok();
+    }
+    if (argv[1] === 'vm-list') {
+      return ok(xeTable([vmFields(WEB, 'web-0', 'xenform-address: vm.web[0]').map(([k, v]): [string, string] => [k, k.startsWith('power-state') ? power : v])]));
+    }
+    return inventoryHost(argv);
+  });
+  const provider = new XapiProvider('lab', fake);
+  const before = await provider.readVm(WEB);
+  fake.calls.length = 0;
+  const trips = fake.roundTrips();
+  const result = await provider.execute(step({ op: 'start' }), { uuid: WEB, address: 'vm.web[0]' });
+  t.equal(fake.roundTrips() - trips, 2, 'the start, then the marker and the VM record together');
+  const boot = before!.attributes.boot;
+  t.same(fake.calls.map((c) => c.slice(1).join(' ')), [
+    `vm-start uuid=${WEB}`,
+    `vm-param-set uuid=${WEB} other-config:xenform-booted-with=${Buffer.from(JSON.stringify(boot)).toString('base64')}`,
+    `vm-list uuid=${WEB} params=${fake.calls[2][3].slice('params='.length)}`,
+  ]);
+  t.equal(result.observed?.attributes.power_state, 'running');
+  t.same(result.observed?.booted_with, boot, 'the boot it was built with');
+  t.equal(result.observed?.requires_reboot, false);
+  t.same(result.observed?.attributes.disks, before!.attributes.disks, 'its disks, as read before');
+  t.same(result.observed?.attributes.networks, before!.attributes.networks, 'its networks, as read before');
+});
