@@ -214,7 +214,9 @@ async function applyUnderLock(
     await journal.append(entry);
     foldEntry(state, entry);
   };
-  await record({ t: 'begin', lineage: state.lineage, serial: state.serial, time: new Date().toISOString() });
+  // Not awaited: every later entry is appended after it, so it is durable before any step starts.
+  const begun = record({ t: 'begin', lineage: state.lineage, serial: state.serial, time: new Date().toISOString() });
+  begun.catch(() => undefined); // awaited after the walk; meanwhile each step's own entry fails with it
 
   const providers = new Map<string, Promise<Provider>>();
   const provider = (host: string): Promise<Provider> => {
@@ -465,6 +467,7 @@ async function applyUnderLock(
     },
   });
   await Promise.all(restores);
+  await begun;
   if (interruptedBy > 0) result.interrupted = true;
   req.signal?.removeEventListener('abort', onFirst);
   req.abortSignal?.removeEventListener('abort', onSecond);
@@ -543,10 +546,15 @@ function settleUnsteppedChanges(plan: Plan, state: State, vms: Map<string, VmRun
   }
 }
 
+// Outputs that needed what only the apply could tell (the uuids of new VMs) are evaluated
+// again with the recorded VMs; the others are as planned.
 function updateOutputs(req: ApplyRequest, config: Config, state: State): void {
-  const known = Object.fromEntries(state.resources.map((r) => [r.address, { uuid: r.uuid }]));
-  const fresh = loadConfigFor(req, known);
-  const outputs = typeof fresh === 'string' ? config.outputs : fresh.outputs;
+  let outputs = config.outputs;
+  if (outputs.some((o) => containsUnknown(o.value))) {
+    const known = Object.fromEntries(state.resources.map((r) => [r.address, { uuid: r.uuid }]));
+    const fresh = loadConfigFor(req, known);
+    if (typeof fresh !== 'string') outputs = fresh.outputs;
+  }
   state.outputs = {};
   for (const o of outputs) {
     if (containsUnknown(o.value)) continue;

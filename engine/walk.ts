@@ -82,16 +82,11 @@ export async function walk(nodes: WalkNode[], opts: WalkOptions): Promise<void> 
           if (!n.deps.every((d) => status.get(d) === 'done' || !byId.has(d))) continue;
           if (opts.prepare && status.get(n.id) === 'pending') {
             status.set(n.id, 'preparing');
-            opts.prepare(n).then(
-              () => {
-                if (status.get(n.id) === 'preparing') status.set(n.id, 'prepared');
-                pump();
-              },
-              () => {
-                if (status.get(n.id) === 'preparing') status.set(n.id, 'prepared');
-                pump();
-              },
-            );
+            const prepared = () => {
+              if (status.get(n.id) === 'preparing') status.set(n.id, 'prepared');
+              schedulePump();
+            };
+            opts.prepare(n).then(prepared, prepared);
             continue;
           }
           if (running >= opts.parallelism) continue;
@@ -115,7 +110,7 @@ export async function walk(nodes: WalkNode[], opts: WalkOptions): Promise<void> 
             freed = true;
             running--;
             perHost.set(n.host, (perHost.get(n.host) ?? 1) - 1);
-            queueMicrotask(pump);
+            schedulePump();
           };
           opts.run(n, hostDone).then(
             (outcome) => finish(n, outcome, hostDone),
@@ -141,6 +136,17 @@ export async function walk(nodes: WalkNode[], opts: WalkOptions): Promise<void> 
       }
       resolved = true;
       resolve();
+    };
+
+    // Nodes prepared together (one journal write) are started by one pass, not one pass each.
+    let pumpScheduled = false;
+    const schedulePump = () => {
+      if (pumpScheduled) return;
+      pumpScheduled = true;
+      queueMicrotask(() => {
+        pumpScheduled = false;
+        pump();
+      });
     };
 
     let resolved = false;

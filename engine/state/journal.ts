@@ -45,12 +45,14 @@ export class Journal {
   append(entry: JournalEntry): Promise<void> {
     return new Promise((done, fail) => {
       this.pending.push({ line: `${JSON.stringify(entry)}\n`, done, fail });
-      if (!this.flushing) void this.flush();
+      if (!this.flushing) {
+        this.flushing = true;
+        queueMicrotask(() => void this.flush()); // entries appended in the same turn share the first fsync
+      }
     });
   }
 
   private async flush(): Promise<void> {
-    this.flushing = true;
     while (this.pending.length > 0) {
       const batch = this.pending;
       this.pending = [];
