@@ -50,25 +50,12 @@ export const XAPI_GRAPH: LifecycleGraph = {
 
 // Plain Xen through xl (§5): halted is a configuration file without a domain, suspended is a
 // save file (xl save / xl restore), and crashed domains exist until destroyed (xl destroy).
+// Otherwise the same operations as XAPI.
 export const XL_GRAPH: LifecycleGraph = {
   name: 'xl',
   description: 'plain Xen through xl',
   states: ['halted', 'running', 'paused', 'suspended', 'crashed'],
-  transitions: [
-    t('start', 'halted', 'running'),
-    t('clean_shutdown', 'running', 'halted'),
-    t('hard_shutdown', 'running', 'halted', true),
-    t('hard_shutdown', 'paused', 'halted', true),
-    t('hard_shutdown', 'suspended', 'halted', true),
-    t('hard_shutdown', 'crashed', 'halted', true),
-    t('clean_reboot', 'running', 'running'),
-    t('hard_reboot', 'running', 'running', true),
-    t('hard_reboot', 'paused', 'running', true),
-    t('pause', 'running', 'paused'),
-    t('unpause', 'paused', 'running'),
-    t('suspend', 'running', 'suspended'),
-    t('resume', 'suspended', 'running'),
-  ],
+  transitions: [...XAPI_GRAPH.transitions, t('hard_shutdown', 'crashed', 'halted', true)],
   destroyFrom: ['halted', 'suspended'],
   createdState: 'halted',
 };
