@@ -108,7 +108,9 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
     );
   };
   process.on('SIGINT', onSigint);
-  const progress = createProgressView(ctx.io, { json: flags.json, tty: ctx.io.stdoutIsTTY && !flags.json });
+  const planned: Record<string, number> = {};
+  for (const s of plan.steps) planned[s.address] = (planned[s.address] ?? 0) + 1;
+  const progress = createProgressView(ctx.io, { json: flags.json, tty: ctx.io.stdoutIsTTY && !flags.json, planned });
   try {
     await progress.ready;
     const req = planRequest(dir, flags);

@@ -10,6 +10,7 @@ export interface ProgressOptions {
   json: boolean;
   tty: boolean;
   stdout?: NodeJS.WriteStream; // where Ink renders; default process.stdout
+  planned?: Record<string, number>; // steps per VM address: the view tells a VM between steps from a finished one
 }
 
 export interface ProgressHandle {
@@ -22,11 +23,11 @@ export function createProgressView(io: CliIO, opts: ProgressOptions): ProgressHa
   const now = Promise.resolve();
   if (opts.json) return { sink: (e) => io.stdout(`${jsonLine(e)}\n`), ready: now, done: async () => undefined };
   if (!opts.tty) return { sink: (e) => io.stdout(`${eventLine(e)}\n`), ready: now, done: async () => undefined };
-  return inkView(opts.stdout ?? process.stdout);
+  return inkView(opts.stdout ?? process.stdout, opts.planned ?? {});
 }
 
-function inkView(stdout: NodeJS.WriteStream): ProgressHandle {
-  let model: ProgressModel = emptyModel();
+function inkView(stdout: NodeJS.WriteStream, planned: Record<string, number>): ProgressHandle {
+  let model: ProgressModel = emptyModel(planned);
   let instance: ReturnType<typeof import('ink').render> | null = null;
   let view: typeof import('./view.js').ProgressView | null = null;
   const pending: [EngineEvent, number][] = [];

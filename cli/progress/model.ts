@@ -17,13 +17,14 @@ export interface VmLine {
 }
 
 export interface ProgressModel {
+  planned: Record<string, number>; // steps per VM address, when the plan is known
   vms: VmLine[]; // in order of first appearance
   hosts: { host: string; state: 'reading' | 'done' | 'failed'; vms: number; ms: number; error?: string }[];
   messages: string[]; // interrupts and restores, in order
   summary: { succeeded: number; failed: number; skipped: number; ms: number } | null;
 }
 
-export const emptyModel = (): ProgressModel => ({ vms: [], hosts: [], messages: [], summary: null });
+export const emptyModel = (planned: Record<string, number> = {}): ProgressModel => ({ planned, vms: [], hosts: [], messages: [], summary: null });
 
 function vmLine(m: ProgressModel, address: string, host: string): [ProgressModel, VmLine] {
   const existing = m.vms.find((v) => v.address === address);
@@ -56,7 +57,12 @@ export function reduce(m: ProgressModel, e: EngineEvent, now: number): ProgressM
     case 'step_note':
       return update(m, e.step.address, e.step.host, () => ({ note: e.message }));
     case 'step_done':
-      return update(m, e.step.address, e.step.host, (v) => ({ status: 'done', stepsDone: v.stepsDone + 1, lastEnded: now }));
+      // Between two steps of one VM it waits for the next, and is done after its last.
+      return update(m, e.step.address, e.step.host, (v) => ({
+        status: v.stepsDone + 1 < (m.planned[e.step.address] ?? 0) ? 'waiting' : 'done',
+        stepsDone: v.stepsDone + 1,
+        lastEnded: now,
+      }));
     case 'step_failed':
       return update(m, e.step.address, e.step.host, () => ({ status: 'failed', op: e.step.op, note: e.error, lastEnded: now }));
     case 'step_skipped':

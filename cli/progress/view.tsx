@@ -12,7 +12,7 @@ const MARK: Record<Exclude<VmLine['status'], 'running'>, { text: string; color: 
   skipped: { text: '-', color: 'gray' },
 };
 
-function VmRow({ vm, now, width }: { vm: VmLine; now: number; width: number }) {
+function VmRow({ vm, now, width, planned }: { vm: VmLine; now: number; width: number; planned: number }) {
   const elapsed = vm.status === 'running' ? now - vm.since : vm.firstStarted !== null && vm.lastEnded !== null ? vm.lastEnded - vm.firstStarted : 0;
   const what =
     vm.status === 'running'
@@ -20,7 +20,7 @@ function VmRow({ vm, now, width }: { vm: VmLine; now: number; width: number }) {
       : vm.status === 'done'
         ? 'done'
         : vm.status === 'waiting'
-          ? 'waiting'
+          ? vm.stepsDone > 0 ? `${vm.stepsDone} of ${planned} steps done` : 'waiting'
           : `${vm.status}${vm.op ? ` (${vm.op.replace(/_/g, ' ')})` : ''}`;
   return (
     <Box>
@@ -52,7 +52,7 @@ export function ProgressView({ model, now }: { model: ProgressModel; now: number
         </Box>
       ))}
       {model.vms.map((vm) => (
-        <VmRow key={vm.address} vm={vm} now={now} width={width} />
+        <VmRow key={vm.address} vm={vm} now={now} width={width} planned={model.planned[vm.address] ?? vm.stepsDone} />
       ))}
       {model.messages.map((m, i) => (
         <Text key={`msg-${i}`} color="yellow">{m}</Text>

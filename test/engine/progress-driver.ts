@@ -9,7 +9,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const view = createProgressView(
   { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), stdinIsTTY: true, stdoutIsTTY: true, env: process.env, cwd: process.cwd() },
-  { json: false, tty: Boolean(process.stdout.isTTY) },
+  { json: false, tty: Boolean(process.stdout.isTTY), planned: { 'vm.web[0]': 2, 'vm.db': 1, 'vm.cache': 1 } },
 );
 await view.ready;
 const script: [number, EngineEvent][] = [
@@ -18,8 +18,8 @@ const script: [number, EngineEvent][] = [
   [0, { type: 'step_start', step: step('s3', 'vm.cache', 'set') }],
   [400, { type: 'step_note', step: step('s1', 'vm.web[0]', 'clean_shutdown'), message: 'no clean shutdown within 1s; forcing it (fallback = "hard")' }],
   [200, { type: 'step_done', step: step('s1', 'vm.web[0]', 'clean_shutdown'), ms: 600 }],
-  [0, { type: 'step_start', step: step('s4', 'vm.web[0]', 'start') }],
-  [300, { type: 'step_failed', step: step('s3', 'vm.cache', 'set'), error: 'MEMORY_CONSTRAINT_VIOLATION' }],
+  [300, { type: 'step_start', step: step('s4', 'vm.web[0]', 'start') }],
+  [0, { type: 'step_failed', step: step('s3', 'vm.cache', 'set'), error: 'MEMORY_CONSTRAINT_VIOLATION' }],
   [0, { type: 'vm_restore', address: 'vm.cache', host: 'lab', to: 'running', ok: true }],
   [200, { type: 'step_done', step: step('s2', 'vm.db', 'start'), ms: 1100 }],
   [200, { type: 'step_done', step: step('s4', 'vm.web[0]', 'start'), ms: 700 }],

@@ -42,6 +42,9 @@ t.test('on a terminal, the Ink view shows one line per VM with its step, spinner
   t.match(plain, /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/, 'a spinner turned while steps ran');
   t.match(plain, /vm\.db\s+starting/, 'a running VM shows its current step');
   t.match(plain, /vm\.web\[0\]\s+shutting down/, 'and another one its own');
+  t.match(plain, /· vm\.web\[0\]\s+1 of 2 steps done/, 'a VM between its steps waits for the next one');
+  t.ok(plain.lastIndexOf('vm.web[0]') > plain.search(/vm\.web\[0\]\s+starting/), 'its next step shows');
+  t.notMatch(plain.slice(0, plain.search(/vm\.web\[0\]\s+starting/)), /✔ vm\.web\[0\]/, 'it is not shown done before its last step');
 
   const screen = await screenOf(raw);
   const line = (address: string) => screen.find((l) => l.includes(address)) ?? '';
