@@ -56,14 +56,24 @@ export async function walk(nodes: WalkNode[], opts: WalkOptions): Promise<void> 
       endNode(n, 'skipped');
       opts.skip(n, reason);
     };
-    const failedDep = (n: WalkNode): WalkNode | undefined =>
-      n.deps.map((d) => byId.get(d)).find((d) => d && (status.get(d.id) === 'failed' || status.get(d.id) === 'skipped'));
+    const failedDep = (n: WalkNode): WalkNode | undefined => {
+      for (const id of n.deps) {
+        const s = status.get(id);
+        if (s === 'failed' || s === 'skipped') return byId.get(id);
+      }
+      return undefined;
+    };
 
+    let waiting = nodes; // nodes not started or ended yet, in plan order
     const pump = () => {
       let progressed = true;
       while (progressed) {
         progressed = false;
-        for (const n of nodes) {
+        waiting = waiting.filter((n) => {
+          const st = status.get(n.id);
+          return st === 'pending' || st === 'preparing' || st === 'prepared';
+        });
+        for (const n of waiting) {
           const st = status.get(n.id);
           if (st !== 'pending' && st !== 'prepared') continue;
           const blocked = opts.vmBlocked(n.vm);

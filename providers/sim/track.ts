@@ -49,29 +49,34 @@ export function trackChanges<T extends object>(root: T): Tracked<T> {
     return v;
   };
 
-  function wrap(o: object, path: string[]): object {
+  const paths = new WeakMap<object, string[]>(); // where each wrapped object sits, at most DEPTH keys
+  const handler: ProxyHandler<Record<string | symbol, unknown>> = {
+    get(t, k) {
+      const v = t[k];
+      return typeof v === 'object' && v !== null && typeof k === 'string' ? wrap(v, t, k) : v;
+    },
+    set(t, k, v) {
+      const raw = unwrap(v);
+      if (t[k] !== raw || !(k in t)) note(paths.get(t)!, k);
+      t[k] = raw;
+      return true;
+    },
+    deleteProperty(t, k) {
+      if (k in t) note(paths.get(t)!, k);
+      return delete t[k];
+    },
+    defineProperty(t, k, d) {
+      note(paths.get(t)!, k);
+      return Reflect.defineProperty(t, k, d);
+    },
+  };
+
+  function wrap(o: object, parent: object | null, k: string): object {
     let p = proxies.get(o);
     if (p) return p;
-    p = new Proxy(o as Record<string | symbol, unknown>, {
-      get(t, k) {
-        const v = t[k];
-        return typeof v === 'object' && v !== null && typeof k === 'string' ? wrap(v, path.length < DEPTH ? [...path, k] : path) : v;
-      },
-      set(t, k, v) {
-        const raw = unwrap(v);
-        if (t[k] !== raw || !(k in t)) note(path, k);
-        t[k] = raw;
-        return true;
-      },
-      deleteProperty(t, k) {
-        if (k in t) note(path, k);
-        return delete t[k];
-      },
-      defineProperty(t, k, d) {
-        note(path, k);
-        return Reflect.defineProperty(t, k, d);
-      },
-    });
+    const above = parent ? paths.get(parent)! : [];
+    paths.set(o, parent === null ? [] : above.length < DEPTH ? [...above, k] : above);
+    p = new Proxy(o as Record<string | symbol, unknown>, handler);
     proxies.set(o, p);
     targets.set(p, o);
     return p;
@@ -83,5 +88,5 @@ export function trackChanges<T extends object>(root: T): Tracked<T> {
     return keys.filter((k) => !k.some((_, i) => i > 0 && names.has(k.slice(0, i).join('\0'))));
   };
 
-  return { proxy: wrap(root, []) as T, changes };
+  return { proxy: wrap(root, null, '') as T, changes };
 }
