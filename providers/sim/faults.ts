@@ -68,7 +68,17 @@ function num(v: unknown, key: string, dflt: number): number {
   return v;
 }
 
+// Every command of a host is given the same text: it is parsed once (Faults is never changed).
+let lastParsed: { text: string | undefined; faults: Faults } | null = null;
+
 export function parseFaults(text: string | undefined): Faults {
+  if (lastParsed !== null && lastParsed.text === text) return lastParsed.faults;
+  const faults = parseFaultsText(text);
+  lastParsed = { text, faults };
+  return faults;
+}
+
+function parseFaultsText(text: string | undefined): Faults {
   let raw: Record<string, unknown> = {};
   if (text !== undefined && text.trim() !== '') {
     try {
