@@ -81,8 +81,7 @@ function unlock(lockPath: string): void {
 // and a line torn by a crash is ignored and dropped at that rewrite. Only this module
 // writes the file (tests and tools too: `update`, `loadState`); a host written by hand as
 // one JSON document is read as long as no process is using the file yet. The file is put
-// back at rest once its process has been idle for REST_AFTER_MS, when the transport that
-// used it closes (restState), and when the process exits.
+// back at rest once its process has been idle for REST_AFTER_MS, and when it exits.
 type Entry = [RecordKey] | [RecordKey, unknown];
 
 const COMPACT_BYTES = 1024 * 1024;
@@ -340,7 +339,7 @@ class StateFile {
 
 const files = new Map<string, StateFile>();
 
-// Puts the host file at rest now, for a transport that is done with it.
+// Puts the host file at rest now (for tests and tools that read it as JSON right away).
 export function restState(statePath: string): void {
   files.get(statePath)?.rest();
 }

@@ -5,7 +5,6 @@ import { dirname, join } from 'node:path';
 import type { BatchOptions, ExecOptions, ExecResult, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
 import { runSim, type SimOptions } from '../sim/index.js';
-import { restState } from '../sim/store.js';
 import { asFileOp } from './file-ops.js';
 
 export class SimTransport implements Transport {
@@ -66,7 +65,6 @@ export class SimTransport implements Transport {
 
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
-    restState(this.sim.statePath);
   }
 
   private resolve(path: string): string {
