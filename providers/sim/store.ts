@@ -345,7 +345,13 @@ export function restState(statePath: string): void {
 }
 
 process.once('exit', () => {
-  for (const file of files.values()) file.rest();
+  for (const file of files.values()) {
+    try {
+      file.rest();
+    } catch {
+      // left in its working form, which every reader reads
+    }
+  }
 });
 
 // Runs `fn` on the current state under the lock; the state is written back if `fn` (or
