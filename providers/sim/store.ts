@@ -275,7 +275,11 @@ class StateFile {
   rest(): void {
     clearTimeout(this.restTimer);
     if (this.draining) return;
-    if (this.lockedSince === null && !tryLock(this.lockPath)) return;
+    try {
+      if (this.lockedSince === null && !tryLock(this.lockPath)) return;
+    } catch {
+      return; // the lock cannot be taken at all: the next command will say why
+    }
     this.lockedSince = null;
     try {
       const loaded = readState(this.statePath);
@@ -286,6 +290,7 @@ class StateFile {
       unlock(this.lockPath);
     }
   }
+
 
   private unlock(): void {
     if (this.lockedSince === null) return;
@@ -345,13 +350,7 @@ export function restState(statePath: string): void {
 }
 
 process.once('exit', () => {
-  for (const file of files.values()) {
-    try {
-      file.rest();
-    } catch {
-      // left in its working form, which every reader reads
-    }
-  }
+  for (const file of files.values()) file.rest();
 });
 
 // Runs `fn` on the current state under the lock; the state is written back if `fn` (or
