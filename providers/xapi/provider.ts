@@ -63,17 +63,24 @@ export class XapiProvider implements Provider {
 
   // SR and network names, read once per provider and again when a VM refers to one not known.
   private names: Names | null = null;
+  private namesRead: Promise<Names> | null = null;
   // Each VM as this provider last read it.
   private readonly lastRead = new Map<string, { record: XeRecord; tables: XapiTables }>();
 
   private async readRecord(uuid: string): Promise<{ record: XeRecord; tables: XapiTables } | null> {
     const ctx = { vm: uuid, op: 'read' };
-    const known = this.names;
-    const cmds = [...vmCommands(uuid), ...(known ? [] : namesCommands())];
-    const outputs = await this.batch(ctx, cmds);
-    let names = known ?? namesFrom(outputs.slice(4));
-    let tables = vmTablesFrom(outputs, names);
-    if (known && unnamedReferences(tables)) {
+    // The first read asks for the names too; reads made meanwhile wait for its answer.
+    const first = this.names === null && this.namesRead === null;
+    const read = this.batch(ctx, first ? [...vmCommands(uuid), ...namesCommands()] : vmCommands(uuid));
+    if (first) {
+      const names = read.then((outputs) => namesFrom(outputs.slice(4)));
+      this.namesRead = names;
+      names.catch(() => undefined).finally(() => (this.namesRead = null));
+    }
+    const outputs = await read;
+    let names = this.names ?? (await this.namesRead?.catch(() => null)) ?? (first ? namesFrom(outputs.slice(4)) : null);
+    let tables = names && vmTablesFrom(outputs, names);
+    if (!names || !tables || unnamedReferences(tables)) {
       names = namesFrom(await this.batch(ctx, namesCommands()));
       tables = vmTablesFrom(outputs, names);
     }
