@@ -3,7 +3,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { runSim } from './index.js';
-import { writeAtRest } from './store.js';
+import { writeAtRest } from './host-file.js';
 
 export async function main(tool: 'xe' | 'xl', args: string[]): Promise<void> {
   const env = process.env;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { openProvider, openTransport, type ProviderContext } from '../../providers/factory.js';
 import { ProviderError, type Provider } from '../../providers/provider.js';
 import { XapiProvider } from '../../providers/xapi/provider.js';
-import { loadState } from '../../providers/sim/store.js';
+import { loadState } from '../../providers/sim/host-file.js';
 import type { HostConfig } from '../../planner/config/types.js';
 import type { Step, StepArgs, VmAttributes } from '../../planner/model.js';
 import { startSshd, type Sshd } from '../support/sshd.js';

@@ -5,7 +5,8 @@ import t from 'tap';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { runSim, type SimOptions } from '../../providers/sim/index.js';
-import { loadState, restState } from '../../providers/sim/store.js';
+import { loadState } from '../../providers/sim/host-file.js';
+import { restState } from '../../providers/sim/store.js';
 import { SimTransport } from '../../providers/transport/sim.js';
 import { install, tempHost, xeProcess } from '../support/sim-host.js';
 

@@ -3,7 +3,7 @@
 // state the next command recovers from.
 import t from 'tap';
 import { runSim, type SimOptions } from '../../providers/sim/index.js';
-import { loadState } from '../../providers/sim/store.js';
+import { loadState } from '../../providers/sim/host-file.js';
 import { install, tempHost, xeProcess } from '../support/sim-host.js';
 
 const BAD_POWER_STATE_DOC =

@@ -7,7 +7,7 @@ import { STD_PARAMS } from './args.js';
 import { CliError, XapiError } from './errors.js';
 import { settleGuests, type Env } from './operations.js';
 import { completeOperation } from './operations.js';
-import { processAlive } from '../store.js';
+import { processAlive } from '../file-lock.js';
 import { rawOf } from '../track.js';
 import { renderValue, type Ctx, type Field } from './records.js';
 
