@@ -243,7 +243,7 @@ export class SshTransport implements Transport {
       if (this.conn) void this.conn.then((c) => c === conn && (this.conn = null)).catch(() => undefined);
     };
     client.on('close', () => onDrop('the connection was closed'));
-    client.on('error', (e) => onDrop(e.message));
+    client.on('error', (e) => onDrop(`the connection was lost (${e.message})`));
     return conn;
   }
 
