@@ -1,19 +1,9 @@
-// Helpers for configuration tests: write files to a temporary directory and load them.
+// Helpers for configuration tests: load files written to a temporary directory.
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import type { Diagnostic } from '../../planner/hcl/ast.js';
 import { loadConfig } from '../../planner/config/load.js';
 import type { LoadOptions, LoadResult } from '../../planner/config/types.js';
-
-export function writeDir(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xenform-config-'));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
+import { writeDir } from '../support/files.js';
 
 export function load(files: Record<string, string>, opts: Partial<LoadOptions> = {}): LoadResult {
   const dir = writeDir(files);

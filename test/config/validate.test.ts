@@ -1,23 +1,15 @@
 // `xenform validate`: what a user sees on the terminal and in JSON, and the exit code.
 import fs from 'node:fs';
 import t from 'tap';
-import { main } from '../../cli/main.js';
-import { HOST, writeDir } from './support.js';
+import { xenform } from '../support/cli-io.js';
+import { writeDir } from '../support/files.js';
+import { HOST } from './support.js';
 
 async function run(args: string[], files: Record<string, string>) {
   const dir = writeDir(files);
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['--chdir', dir, ...args], {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-    stdinIsTTY: false,
-    stdoutIsTTY: false,
-    env: {},
-    cwd: '/',
-  });
+  const r = await xenform(['--chdir', dir, ...args], { env: {}, cwd: '/' });
   fs.rmSync(dir, { recursive: true, force: true });
-  return { code, stdout, stderr };
+  return r;
 }
 
 const good = { 'main.xf.hcl': `${HOST}vm "web" {\n  host     = host.lab\n  template = "t"\n  memory   = "1GiB"\n}\n` };

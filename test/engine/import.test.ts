@@ -4,7 +4,7 @@ import path from 'node:path';
 import { StateStore } from '../../engine/state/store.js';
 import { runSim } from '../../providers/sim/index.js';
 import { simPaths } from '../../providers/factory.js';
-import { xenform } from './cli-io.js';
+import { xenform } from '../support/cli-io.js';
 
 const CONFIG = `
 host "lab" {

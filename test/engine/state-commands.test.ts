@@ -5,7 +5,7 @@ import { acquireLock, lockPath } from '../../engine/state/lock.js';
 import { emptyState, StateStore } from '../../engine/state/store.js';
 import { STATE_FILE } from '../../planner/state.js';
 import { attrs } from './fake-host.js';
-import { xenform } from './cli-io.js';
+import { xenform } from '../support/cli-io.js';
 
 const res = (address: string, uuid: string, extra = {}) => ({
   address, host: 'lab', uuid, attributes: attrs(address.replace(/\W+/g, '-')), booted_with: null, restart_trigger: null, owned: true, pending_reboot: false, ...extra,

@@ -1,36 +1,19 @@
 // `xenform fmt` through the command line: what it rewrites, prints and exits with.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import t from 'tap';
-import { main } from '../../cli/main.js';
+import { xenform } from '../support/cli-io.js';
+import { writeDir } from '../support/files.js';
 
 const UGLY = 'vm "web" {\nname="web"\nmemory   = "2GiB"\n}\n';
 const PRETTY = 'vm "web" {\n  name   = "web"\n  memory = "2GiB"\n}\n';
 
-function writeDir(files: Record<string, string>): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xenform-fmt-'));
-  for (const [name, text] of Object.entries(files)) {
-    fs.mkdirSync(path.dirname(path.join(dir, name)), { recursive: true });
-    fs.writeFileSync(path.join(dir, name), text);
-  }
-  return dir;
-}
 
 async function run(args: string[], files: Record<string, string>) {
   const dir = writeDir(files);
-  let stdout = '';
-  let stderr = '';
-  const code = await main(['--chdir', dir, 'fmt', ...args], {
-    stdout: (s) => (stdout += s),
-    stderr: (s) => (stderr += s),
-    stdinIsTTY: false,
-    stdoutIsTTY: false,
-    env: {},
-    cwd: '/',
-  });
+  const r = await xenform(['--chdir', dir, 'fmt', ...args], { env: {}, cwd: '/' });
   const read = (name: string) => fs.readFileSync(path.join(dir, name), 'utf8');
-  return { code, stdout, stderr, read, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
+  return { ...r, read, remove: () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
 const cases: {

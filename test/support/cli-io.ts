@@ -1,7 +1,7 @@
 // Runs the command line in-process with captured output.
 import { main } from '../../cli/main.js';
 
-export async function xenform(argv: string[], opts: { cwd?: string; answers?: string[]; tty?: boolean } = {}) {
+export async function xenform(argv: string[], opts: { cwd?: string; answers?: string[]; tty?: boolean; env?: NodeJS.ProcessEnv } = {}) {
   let stdout = '';
   let stderr = '';
   const answers = [...(opts.answers ?? [])];
@@ -10,7 +10,7 @@ export async function xenform(argv: string[], opts: { cwd?: string; answers?: st
     stderr: (s) => void (stderr += s),
     stdinIsTTY: opts.tty ?? false,
     stdoutIsTTY: opts.tty ?? false,
-    env: { ...process.env, NO_COLOR: '1' },
+    env: opts.env ?? { ...process.env, NO_COLOR: '1' },
     cwd: opts.cwd ?? process.cwd(),
     readLine: async () => answers.shift() ?? null,
   });
