@@ -13,18 +13,8 @@ import assert from 'node:assert/strict';
 const here = dirname(fileURLToPath(import.meta.url));
 const FIXTURES = process.env.XL_REAL_DIR ?? join(here, '..', 'fixtures', 'xl-real');
 
-// The guest configs the capture script wrote in dom0.
-const FIX_CFG = `name = "fix"
-type = "pv"
-kernel = "/root/guest/vmlinuz"
-ramdisk = "/root/guest/initrd.gz"
-extra = "console=hvc0 xf_fixture=1"
-memory = 128
-vcpus = 1
-on_poweroff = "destroy"
-on_reboot = "restart"
-on_crash = "preserve"
-`;
+// The guest config the capture script gave dom0.
+const FIX_CFG = readFileSync(join(here, '..', 'xen-host', 'fix.cfg'), 'utf8');
 
 function mask(s: string): string {
   return s

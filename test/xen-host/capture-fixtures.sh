@@ -36,19 +36,8 @@ remote 'set -e
 mkdir -p /etc/xen/fixtures /var/lib/xen/save
 for d in $(xl list | awk "NR>2 {print \$1}"); do xl destroy "$d" || true; done
 rm -f /var/lib/xen/save/fix.save /var/log/xen/console/guest-fix*.log
-cat >/etc/xen/fixtures/fix.cfg <<EOF
-name = "fix"
-type = "pv"
-kernel = "/root/guest/vmlinuz"
-ramdisk = "/root/guest/initrd.gz"
-extra = "console=hvc0 xf_fixture=1"
-memory = 128
-vcpus = 1
-on_poweroff = "destroy"
-on_reboot = "restart"
-on_crash = "preserve"
-EOF
-sed -e "s/^name = .*/name = \"fixcrash\"/" -e "s/xf_fixture=1/xf_crash=1/" /etc/xen/fixtures/fix.cfg >/etc/xen/fixtures/fixcrash.cfg'
+cat >/etc/xen/fixtures/fix.cfg
+sed -e "s/^name = .*/name = \"fixcrash\"/" -e "s/xf_fixture=1/xf_crash=1/" /etc/xen/fixtures/fix.cfg >/etc/xen/fixtures/fixcrash.cfg' <"$HERE/fix.cfg"
 
 capture list-dom0-only 'xl list'
 capture list-long-dom0-only 'xl list -l'
