@@ -72,13 +72,13 @@ export class XapiProvider implements Provider {
     // The first read asks for the names too; reads made meanwhile wait for its answer.
     const first = this.names === null && this.namesRead === null;
     const read = this.batch(ctx, first ? [...vmCommands(uuid), ...namesCommands()] : vmCommands(uuid));
-    if (first) {
-      const names = read.then((outputs) => namesFrom(outputs.slice(4)));
-      this.namesRead = names;
-      names.catch(() => undefined).finally(() => (this.namesRead = null));
+    const shared = first ? read.then((outputs) => namesFrom(outputs.slice(4))) : this.namesRead;
+    if (first && shared) {
+      this.namesRead = shared;
+      shared.catch(() => undefined).finally(() => (this.namesRead = null));
     }
     const outputs = await read;
-    let names = this.names ?? (await this.namesRead?.catch(() => null)) ?? (first ? namesFrom(outputs.slice(4)) : null);
+    let names = this.names ?? (await shared?.catch(() => null)) ?? null;
     let tables = names && vmTablesFrom(outputs, names);
     if (!names || !tables || unnamedReferences(tables)) {
       names = namesFrom(await this.batch(ctx, namesCommands()));
