@@ -86,7 +86,6 @@ class StateFile {
     }
   }
 
-
   private unlock(): void {
     if (this.lockedSince === null) return;
     this.lockedSince = null;

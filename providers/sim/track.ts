@@ -20,6 +20,16 @@ export function rawOf<T extends object>(o: T): T {
   return (targets.get(o) as T | undefined) ?? o;
 }
 
+// The entries of `collection` whose object passes `test`, which sees them without the
+// view (a scan that touches every entry stays cheap); returned through the view, so that
+// changes made to them are noted.
+export function where<T extends object>(collection: Record<string, T>, test: (raw: T) => boolean): T[] {
+  const scanned = rawOf(collection);
+  const found: T[] = [];
+  for (const id in scanned) if (test(scanned[id])) found.push(collection[id]);
+  return found;
+}
+
 export function trackChanges<T extends object>(root: T): Tracked<T> {
   const changed = new Map<string, RecordKey>();
   const proxies = new WeakMap<object, object>();

@@ -2,7 +2,7 @@
 // state itself never ends up holding a proxy.
 import t from 'tap';
 import { types } from 'node:util';
-import { rawOf, trackChanges } from '../../providers/sim/track.js';
+import { rawOf, trackChanges, where } from '../../providers/sim/track.js';
 
 const host = () => ({
   nextDomid: 1,
@@ -60,4 +60,13 @@ t.test('objects taken through the view and put back are stored unwrapped', async
   t.notOk(types.isProxy(st.vms.d.ops), 'a copy made from the view');
   t.equal(rawOf(tr.proxy), st, 'rawOf gives the object behind the view');
   t.equal(rawOf(st), st, 'and leaves an object that is not a view as it is');
+});
+
+t.test('where picks entries by their plain objects and hands them back through the view', async (t) => {
+  const st = host();
+  const tr = trackChanges(st);
+  const running = where(tr.proxy.vms, (vm) => !types.isProxy(vm) && vm.power === 'running');
+  t.equal(running.length, 1, 'the test sees plain objects');
+  running[0].power = 'paused';
+  t.same(tr.changes().map((k) => k.join('.')), ['vms.b.power'], 'a change made to what it returns is noted');
 });

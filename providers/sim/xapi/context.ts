@@ -8,7 +8,7 @@ import { CliError, XapiError } from './errors.js';
 import { settleGuests, type Env } from './operations.js';
 import { completeOperation } from './operations.js';
 import { processAlive } from '../file-lock.js';
-import { rawOf } from '../track.js';
+import { rawOf, where } from '../track.js';
 import { renderValue, type Ctx, type Field } from './records.js';
 
 export class Killed extends Error {}
@@ -84,12 +84,9 @@ export class XeRun {
 }
 
 // Operations whose process is gone are completed, as xapi completes a task whose
-// client went away. The host is scanned without the change-tracking view (read only).
+// client went away.
 function settle(st: SimState, env: Env): void {
-  const scanned = rawOf(st).vms;
-  for (const uuid in scanned) {
-    if (scanned[uuid].ops.every((o) => processAlive(o.pid))) continue;
-    const vm = st.vms[uuid];
+  for (const vm of where(st.vms, (v) => v.ops.some((o) => !processAlive(o.pid)))) {
     for (const o of [...vm.ops]) {
       if (processAlive(o.pid)) continue;
       vm.ops = vm.ops.filter((x) => x !== o);

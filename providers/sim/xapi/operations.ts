@@ -7,7 +7,7 @@ import type { SimState, Vm } from '../state.js';
 import { XapiError } from './errors.js';
 import { checkMemory, hasGuestMetrics, hostFreeMemory, vmVbds, vmVifs } from './records.js';
 import { vmLabel } from './lifecycle.js';
-import { rawOf } from '../track.js';
+import { where } from '../track.js';
 
 // Version choice: >= v24.20.0, direct kernels must live under /var/lib/xcp/guest/.
 const KERNEL_DIR = '/var/lib/xcp/guest/';
@@ -167,11 +167,7 @@ export function suspendSrOf(st: SimState, vm: Vm): string | null {
 // Guest-initiated events that are due: crashes handled by actions-after-crash.
 export function settleGuests(st: SimState, env: Env): void {
   const now = Date.now();
-  const scanned = rawOf(st).vms;
-  for (const uuid in scanned) {
-    const { crashAt, power } = scanned[uuid];
-    if (crashAt === undefined || crashAt > now || power !== 'running') continue;
-    const vm = st.vms[uuid];
+  for (const vm of where(st.vms, (v) => v.crashAt !== undefined && v.crashAt <= now && v.power === 'running')) {
     const action = vm.afterCrash;
     const young = vm.startTime !== null && now - vm.startTime < 120_000;
     if (action === 'preserve') {

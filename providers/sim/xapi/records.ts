@@ -6,7 +6,7 @@ import { macFromSeed } from '../ids.js';
 import type { Map, Network, Sr, SimState, Vbd, Vdi, Vif, Vm } from '../state.js';
 import { parseBool, parseInteger, parseSize } from './args.js';
 import { CliError, XapiError } from './errors.js';
-import { rawOf } from '../track.js';
+import { rawOf, where } from '../track.js';
 import { allowedOperations, checkOperation, vmLabel } from './lifecycle.js';
 
 export type Value = string | string[] | Map;
@@ -84,20 +84,12 @@ function gm(vm: Vm, c: Ctx, v: () => Value): Value {
   return hasGuestMetrics(vm, c) ? v() : NOT_IN_DB;
 }
 
-// Devices of `vm`, found by scanning the host without the change-tracking view and
-// returned through it (st.vbds[id]), so that changes made to them are noted.
 export function vmVbds(st: SimState, vm: Vm): Vbd[] {
-  return devicesOf(st.vbds, rawOf(st).vbds, vm.uuid);
+  return where(st.vbds, (b) => b.vm === vm.uuid);
 }
 
 export function vmVifs(st: SimState, vm: Vm): Vif[] {
-  return devicesOf(st.vifs, rawOf(st).vifs, vm.uuid);
-}
-
-function devicesOf<D extends { vm: string }>(view: Record<string, D>, scanned: Record<string, D>, vm: string): D[] {
-  const found: D[] = [];
-  for (const id in scanned) if (scanned[id].vm === vm) found.push(view[id]);
-  return found;
+  return where(st.vifs, (f) => f.vm === vm.uuid);
 }
 
 // The Linux device names a numeric userdevice stands for (compared in both forms).
