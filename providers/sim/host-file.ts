@@ -119,12 +119,18 @@ export function readState(statePath: string): Loaded | null {
   }
 }
 
-export function writeRest(statePath: string, state: SimState): void {
-  const bytes = Buffer.from(JSON.stringify(state));
+// Replaces the file whole (temp file + rename) and returns the new file's inode.
+function replaceFile(statePath: string, bytes: Buffer): number {
   const tmp = `${statePath}.${process.pid}.${randomBytes(8).toString('hex')}.tmp`;
   writeFileSync(tmp, bytes);
   const { ino } = statSync(tmp);
   renameSync(tmp, statePath);
+  return ino;
+}
+
+export function writeRest(statePath: string, state: SimState): void {
+  const bytes = Buffer.from(JSON.stringify(state));
+  const ino = replaceFile(statePath, bytes);
   cache.set(statePath, { state, ino, generation: null, size: bytes.length, snapshotSize: bytes.length, torn: false });
 }
 
@@ -140,10 +146,7 @@ export function writeSnapshot(statePath: string, state: SimState): void {
   const generation = randomBytes(8).toString('hex');
   const host = JSON.stringify(state);
   const bytes = Buffer.from(`{"xensim":"${generation}"}\n${host}\n`);
-  const tmp = `${statePath}.${process.pid}.${generation}.tmp`;
-  writeFileSync(tmp, bytes);
-  const { ino } = statSync(tmp);
-  renameSync(tmp, statePath);
+  const ino = replaceFile(statePath, bytes);
   cache.set(statePath, { state, ino, generation, size: bytes.length, snapshotSize: Buffer.byteLength(host), torn: false });
 }
 
