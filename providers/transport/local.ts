@@ -4,6 +4,7 @@ import { promises as fs } from 'node:fs';
 import { dirname } from 'node:path';
 import type { BatchOptions, ExecOptions, ExecResult, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
+import { eachCommand } from './batch.js';
 import { asFileOp } from './file-ops.js';
 
 export class LocalTransport implements Transport {
@@ -23,10 +24,7 @@ export class LocalTransport implements Transport {
 
   async batch(commands: string[][], options: BatchOptions = {}): Promise<ExecResult[]> {
     this.trips++;
-    if (options.parallel) return Promise.all(commands.map((argv) => this.run(argv, options)));
-    const results: ExecResult[] = [];
-    for (const argv of commands) results.push(await this.run(argv, options));
-    return results;
+    return eachCommand(commands, options.parallel, (argv) => this.run(argv, options));
   }
 
   async writeFile(path: string, content: string, mode = 0o644): Promise<void> {

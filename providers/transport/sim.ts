@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { BatchOptions, ExecOptions, ExecResult, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
 import { runSim, type SimOptions } from '../sim/index.js';
+import { eachCommand } from './batch.js';
 import { asFileOp } from './file-ops.js';
 
 export class SimTransport implements Transport {
@@ -37,14 +38,7 @@ export class SimTransport implements Transport {
 
   batch(commands: string[][], options: BatchOptions = {}): Promise<ExecResult[]> {
     this.trips++;
-    if (options.parallel) return this.track(Promise.all(commands.map((argv) => this.run(argv))));
-    return this.track(
-      (async () => {
-        const results: ExecResult[] = [];
-        for (const argv of commands) results.push(await this.run(argv));
-        return results;
-      })(),
-    );
+    return this.track(eachCommand(commands, options.parallel, (argv) => this.run(argv)));
   }
 
   async writeFile(path: string, content: string, mode = 0o644): Promise<void> {
