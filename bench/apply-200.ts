@@ -14,7 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runApply } from '../engine/apply.js';
 import { runPlan, type PlanRequest } from '../engine/run-plan.js';
-import type { Step } from '../planner/model.js';
+import type { Step } from '../planner/model/vm.js';
 import { attrs, change, config, FakeHost, hostConfig, plan, vmConfig } from '../test/engine/fake-host.js';
 
 const VMS = Number(process.env.BENCH_VMS ?? 200);

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../planner/config/load.js';
-import { parse } from '../planner/hcl/parser.js';
+import { parse } from '../lang/syntax/parser.js';
 
 const VMS = Number(process.env.BENCH_VMS ?? 10_000);
 

@@ -3,8 +3,8 @@
 // Run: npm run build && node dist/bench/plan-10k.js   (target: under 300 ms)
 import { performance } from 'node:perf_hooks';
 import type { Config, VmConfig } from '../planner/config/types.js';
-import type { HostInventory, ObservedVm, VmAttributes } from '../planner/model.js';
-import type { State, StateResource } from '../planner/state.js';
+import type { HostInventory, ObservedVm, VmAttributes } from '../planner/model/vm.js';
+import type { State, StateResource } from '../planner/model/state.js';
 import { makePlan, type PlanInput } from '../planner/plan/make-plan.js';
 import { attributes, GiB } from '../test/planner/builders.js';
 

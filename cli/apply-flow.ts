@@ -7,9 +7,9 @@ import type { StateSession } from '../engine/state/session.js';
 import { runPlan } from '../engine/run-plan.js';
 import { hasChanges } from '../planner/plan/exit-code.js';
 import type { Plan } from '../planner/plan/types.js';
-import { planRequest, type PlanFlags } from './plan-options.js';
-import { renderPlan, reportPlanRun } from './plan-output.js';
-import { createProgressView } from './progress/index.js';
+import { planRequest, type PlanFlags } from './arguments.js';
+import { renderPlan, reportPlanRun } from './views/plan.js';
+import { createProgressView } from './views/progress/index.js';
 import { readPlanFile } from './commands/show.js';
 
 export interface ApplyFlags extends PlanFlags {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { XENFORM_VERSION } from './version.js';
 import { loadConfig } from '../planner/config/load.js';
 import { isUnknown, type Config, type HostConfig, type VmConfig } from '../planner/config/types.js';
-import type { PowerState, Step } from '../planner/model.js';
+import type { PowerState, Step } from '../planner/model/vm.js';
 import { fingerprint } from '../planner/plan/make-plan.js';
 import type { Plan, ResourceChange } from '../planner/plan/types.js';
 import { openProvider as defaultOpenProvider, type ProviderContext } from '../providers/factory.js';
@@ -14,7 +14,7 @@ import { foldEntry, Journal, type JournalEntry } from './state/journal.js';
 import { LockError } from './state/lock.js';
 import { openState, type StateSession } from './state/session.js';
 import { emptyState } from './state/store.js';
-import type { State, StateResource } from '../planner/state.js';
+import type { State, StateResource } from '../planner/model/state.js';
 import { describeChanges } from './verify.js';
 import { walk, type WalkNode } from './walk.js';
 

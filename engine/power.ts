@@ -1,6 +1,6 @@
 // Power operations the engine runs on its own, outside the plan: the shutdown policy's
 // fallback and bringing a failed VM back to the power state it had before apply.
-import type { LifecycleOp, ObservedVm, PowerState, ShutdownPolicy, Step } from '../planner/model.js';
+import type { LifecycleOp, ObservedVm, PowerState, ShutdownPolicy, Step } from '../planner/model/vm.js';
 import { ProviderError, type Provider, type StepResult, type StepTarget } from '../providers/provider.js';
 
 // The operations that take a VM from one power state to another, shortest first.

@@ -1,10 +1,10 @@
 // Loads the configuration and state, refreshes every host in parallel, and makes the plan.
 import { randomUUID } from 'node:crypto';
 import { XENFORM_VERSION } from './version.js';
-import type { Diagnostic } from '../planner/hcl/ast.js';
+import type { Diagnostic } from '../lang/syntax/ast.js';
 import { loadConfig } from '../planner/config/load.js';
 import type { Config, HostConfig } from '../planner/config/types.js';
-import type { Disruption, HostInventory } from '../planner/model.js';
+import type { Disruption, HostInventory } from '../planner/model/vm.js';
 import { makePlan } from '../planner/plan/make-plan.js';
 import type { Plan } from '../planner/plan/types.js';
 import { openProvider as defaultOpenProvider, type ProviderContext } from '../providers/factory.js';
@@ -13,7 +13,7 @@ import type { EventSink } from './events.js';
 import { errorText } from './power.js';
 import { LockError } from './state/lock.js';
 import { openState, type StateSession } from './state/session.js';
-import type { State } from '../planner/state.js';
+import type { State } from '../planner/model/state.js';
 
 export interface PlanRequest {
   dir: string;

@@ -1,5 +1,5 @@
 // Compares what a VM looks like now with what the plan saw, in words a user can act on.
-import type { ObservedVm, VmAttributes } from '../planner/model.js';
+import type { ObservedVm, VmAttributes } from '../planner/model/vm.js';
 
 const LABELS: Record<string, string> = {
   power_state: 'power state',

@@ -1,5 +1,5 @@
 // The one narrow interface between the engine and a Xen host.
-import type { HostInventory, ObservedVm, Step, Toolstack } from '../planner/model.js';
+import type { HostInventory, ObservedVm, Step, Toolstack } from '../planner/model/vm.js';
 
 export interface ExecResult {
   stdout: string;

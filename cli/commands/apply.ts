@@ -2,7 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import type { CliContext } from '../context.js';
 import { applyFlow, type ApplyFlags } from '../apply-flow.js';
-import { addPlanOptions } from '../plan-options.js';
+import { addPlanOptions } from '../arguments.js';
 
 export function positiveInt(value: string): number {
   const n = Number(value);

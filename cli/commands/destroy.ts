@@ -2,7 +2,7 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { applyFlow, type ApplyFlags } from '../apply-flow.js';
-import { addPlanOptions } from '../plan-options.js';
+import { addPlanOptions } from '../arguments.js';
 import { positiveInt } from './apply.js';
 
 export function register(program: Command, ctx: CliContext): void {

@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { createTwoFilesPatch } from 'diff';
-import { format } from '../../planner/hcl/format.js';
+import { format } from '../../lang/format.js';
 import type { CliContext } from '../context.js';
-import { renderDiagnostics } from '../diagnostics.js';
+import { renderDiagnostics } from '../views/diagnostics.js';
 
 interface FmtOptions {
   check?: boolean;

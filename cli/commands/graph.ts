@@ -2,9 +2,9 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { runPlan } from '../../engine/run-plan.js';
-import { addPlanOptions, planRequest, type PlanFlags } from '../plan-options.js';
-import { reportPlanRun } from '../plan-output.js';
-import { renderPlanDot } from '../render/dot.js';
+import { addPlanOptions, planRequest, type PlanFlags } from '../arguments.js';
+import { reportPlanRun } from '../views/plan.js';
+import { renderPlanDot } from '../views/dot.js';
 import { readPlanFile } from './show.js';
 
 export function register(program: Command, ctx: CliContext): void {

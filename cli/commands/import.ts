@@ -3,17 +3,17 @@
 // never destroys it without asking), and the matching HCL is printed.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { renderDiagnostics } from '../diagnostics.js';
+import { renderDiagnostics } from '../views/diagnostics.js';
 import { XENFORM_VERSION } from '../../engine/version.js';
 import { loadConfig } from '../../planner/config/load.js';
-import { suggest } from '../../planner/hcl/didyoumean.js';
-import { parseAddress } from '../../planner/address.js';
+import { suggest } from '../../lang/didyoumean.js';
+import { parseAddress } from '../../planner/model/address.js';
 import { openProvider } from '../../providers/factory.js';
 import type { Provider } from '../../providers/provider.js';
 import { openState } from '../../engine/state/session.js';
 import { emptyState } from '../../engine/state/store.js';
 import { errorText } from '../../engine/power.js';
-import { vmHcl } from './vm-hcl.js';
+import { vmHcl } from '../views/hcl.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 

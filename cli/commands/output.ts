@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { StateStore } from '../../engine/state/store.js';
-import { suggest } from '../../planner/hcl/didyoumean.js';
+import { suggest } from '../../lang/didyoumean.js';
 
 // An HCL-like rendering of a JSON value, for people.
 export function showValue(v: unknown, indent = ''): string {

@@ -6,8 +6,8 @@ import type { CliContext } from '../context.js';
 import { runPlan } from '../../engine/run-plan.js';
 import { detailedExitCode } from '../../planner/plan/exit-code.js';
 import { serializePlan } from '../../planner/plan/plan-file.js';
-import { addPlanOptions, planRequest, type PlanFlags } from '../plan-options.js';
-import { renderPlan, reportPlanRun } from '../plan-output.js';
+import { addPlanOptions, planRequest, type PlanFlags } from '../arguments.js';
+import { renderPlan, reportPlanRun } from '../views/plan.js';
 
 interface Flags extends PlanFlags {
   out?: string;

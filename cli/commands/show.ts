@@ -5,7 +5,7 @@ import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { StateStore } from '../../engine/state/store.js';
 import { isPlanFileError, parsePlan } from '../../planner/plan/plan-file.js';
-import { renderPlan } from '../plan-output.js';
+import { renderPlan } from '../views/plan.js';
 
 export function readPlanFile(ctx: CliContext, dir: string, planFile: string) {
   let text: string;

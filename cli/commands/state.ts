@@ -1,15 +1,15 @@
 // `xenform state list | show ADDR | rm ADDR... | mv FROM TO | pull`: look at and edit the state.
 import type { Command } from 'commander';
-import { addressMatches, formatAddress, parseAddress } from '../../planner/address.js';
+import { addressMatches, formatAddress, parseAddress } from '../../planner/model/address.js';
 import { XENFORM_VERSION } from '../../engine/version.js';
 import type { CliContext } from '../context.js';
 import { openState } from '../../engine/state/session.js';
 import { StateStore } from '../../engine/state/store.js';
 import { serializeState } from '../../engine/state/format.js';
-import type { State } from '../../planner/state.js';
+import type { State } from '../../planner/model/state.js';
 import { LockError } from '../../engine/state/lock.js';
-import { suggest } from '../../planner/hcl/didyoumean.js';
-import { vmHcl } from './vm-hcl.js';
+import { suggest } from '../../lang/didyoumean.js';
+import { vmHcl } from '../views/hcl.js';
 
 function fail(ctx: CliContext, message: string): void {
   ctx.io.stderr(`Error: ${message}\n`);

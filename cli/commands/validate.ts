@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../planner/config/load.js';
 import type { CliContext } from '../context.js';
-import { diagnosticsToJson, renderDiagnostics } from '../diagnostics.js';
+import { diagnosticsToJson, renderDiagnostics } from '../views/diagnostics.js';
 
 interface ValidateOptions {
   json?: boolean;

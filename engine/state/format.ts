@@ -1,6 +1,6 @@
 // The state file format: a versioned reader that upgrades older versions, and the writer.
 // Storage (where and how the bytes land) is in store.ts; locking in lock.ts.
-import { STATE_VERSION, type State, type StateResource } from '../../planner/state.js';
+import { STATE_VERSION, type State, type StateResource } from '../../planner/model/state.js';
 
 export class StateFormatError extends Error {
   constructor(

@@ -4,10 +4,10 @@
 import { constants as fsc } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { StepOp } from '../../planner/model.js';
+import type { StepOp } from '../../planner/model/vm.js';
 import { fsyncDir } from './store.js';
-import type { State, StateResource } from '../../planner/state.js';
-import { STATE_FILE } from '../../planner/state.js';
+import type { State, StateResource } from '../../planner/model/state.js';
+import { STATE_FILE } from '../../planner/model/state.js';
 
 // Named after the state so that `xenform.state.json*` patterns (ignore files, backups) cover it.
 export const JOURNAL_FILE = `${STATE_FILE}.journal`;

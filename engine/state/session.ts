@@ -3,7 +3,7 @@
 import { acquireLock, type Lock } from './lock.js';
 import { journalPath, readJournal, reconcile } from './journal.js';
 import { emptyState, StateStore } from './store.js';
-import type { State } from '../../planner/state.js';
+import type { State } from '../../planner/model/state.js';
 import fs from 'node:fs/promises';
 
 export interface StateSession {

@@ -5,7 +5,7 @@ import { constants as fsc } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { parseState, sameContent, serializeState } from './format.js';
-import { STATE_FILE, STATE_VERSION, type State } from '../../planner/state.js';
+import { STATE_FILE, STATE_VERSION, type State } from '../../planner/model/state.js';
 
 export const BACKUP_SUFFIX = '.backup';
 

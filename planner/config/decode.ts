@@ -1,12 +1,12 @@
 // Typed reading of evaluated arguments: strings, numbers, enumerations, sizes, durations,
 // with errors that point at the argument's expression.
-import type { Attribute, Range } from '../hcl/ast.js';
-import { suggest } from '../hcl/didyoumean.js';
-import { convert } from './convert.js';
-import type { Evaluator } from './eval.js';
+import type { Attribute, Range } from '../../lang/syntax/ast.js';
+import { suggest } from '../../lang/didyoumean.js';
+import { convert } from '../../lang/eval/convert.js';
+import type { Evaluator } from '../../lang/eval/expressions.js';
 import { UNKNOWN, type Unknown } from './types.js';
 import { SIZE_FORMS, parseDuration, parseSize } from './units.js';
-import { BOOL, NUMBER, STRING, type Type, type Value, isUnknownValue, isWhollyKnown, listOf, mapOf, setOwn, toJs } from './value.js';
+import { BOOL, NUMBER, STRING, type Type, type Value, isUnknownValue, isWhollyKnown, listOf, mapOf, setOwn, toJs } from '../../lang/eval/value.js';
 
 export class Decoder {
   constructor(

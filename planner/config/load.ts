@@ -2,18 +2,18 @@
 // locals, hosts, VMs and outputs in dependency order.
 import fs from 'node:fs';
 import path from 'node:path';
-import { formatAddress, type InstanceKey } from '../address.js';
-import type { Attribute, Block, Body, Diagnostic, Expression, Range } from '../hcl/ast.js';
-import { suggest } from '../hcl/didyoumean.js';
-import { parse } from '../hcl/parser.js';
-import { type BodySchema, blockHeader, checkBody, rangeText } from './body.js';
-import { convert } from './convert.js';
-import { Evaluator, type RootResolver } from './eval.js';
-import type { FnContext } from './functions/spec.js';
-import { findReferences, type Reference } from './references.js';
+import { formatAddress, type InstanceKey } from '../model/address.js';
+import type { Attribute, Block, Body, Diagnostic, Expression, Range } from '../../lang/syntax/ast.js';
+import { suggest } from '../../lang/didyoumean.js';
+import { parse } from '../../lang/syntax/parser.js';
+import { type BodySchema, blockHeader, checkBody, rangeText } from '../../lang/body.js';
+import { convert } from '../../lang/eval/convert.js';
+import { Evaluator, type RootResolver } from '../../lang/eval/expressions.js';
+import type { FnContext } from '../../lang/functions/spec.js';
+import { findReferences, type Reference } from '../../lang/eval/references.js';
 import { Sensitivity, sensitivePaths } from './sensitive.js';
 import { checkVmBlock, decodeHost, hostNameOf, type VmBlock, decodeVm } from './schema.js';
-import { renderTemplateFile } from './template.js';
+import { renderTemplateFile } from '../../lang/eval/template.js';
 import {
   type Config,
   type HostConfig,
@@ -44,7 +44,7 @@ import {
   typeName,
   toJs,
   unknownOf,
-} from './value.js';
+} from '../../lang/eval/value.js';
 
 const TOP_SCHEMA: BodySchema = {
   attributes: [],

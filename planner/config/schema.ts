@@ -1,15 +1,15 @@
 // The `host` and `vm` blocks of DESIGN.md, decoded into HostConfig and VmConfig with
 // their defaults, enumerations, units and cross-field rules.
-import type { Block, Diagnostic, Expression, Range } from '../hcl/ast.js';
-import { suggest } from '../hcl/didyoumean.js';
-import type { BootAttributes, DiskAttributes, MemoryAttributes, NetworkAttributes } from '../model.js';
-import { type BodyContent, type BodySchema, blockHeader, checkBody, rangeText } from './body.js';
+import type { Block, Diagnostic, Expression, Range } from '../../lang/syntax/ast.js';
+import { suggest } from '../../lang/didyoumean.js';
+import type { BootAttributes, DiskAttributes, MemoryAttributes, NetworkAttributes } from '../model/vm.js';
+import { type BodyContent, type BodySchema, blockHeader, checkBody, rangeText } from '../../lang/body.js';
 import { Decoder } from './decode.js';
-import type { Evaluator } from './eval.js';
-import { jsonEncode } from './functions/json.js';
+import type { Evaluator } from '../../lang/eval/expressions.js';
+import { jsonEncode } from '../../lang/functions/json.js';
 import { type HostConfig, UNKNOWN, type VmConfig } from './types.js';
-import { DYNAMIC, STRING, isWhollyKnown, type Value } from './value.js';
-import { convert } from './convert.js';
+import { DYNAMIC, STRING, isWhollyKnown, type Value } from '../../lang/eval/value.js';
+import { convert } from '../../lang/eval/convert.js';
 
 export const HOST_SCHEMA: BodySchema = {
   attributes: [

@@ -1,8 +1,8 @@
 // Which values derive from sensitive input variables. Terraform tracks this with marks on
 // values; xenform follows references instead, which flags the same expressions
 // (`length(var.password)` is sensitive too) and costs nothing at evaluation time.
-import type { Expression } from '../hcl/ast.js';
-import { findReferences } from './references.js';
+import type { Expression } from '../../lang/syntax/ast.js';
+import { findReferences } from '../../lang/eval/references.js';
 import type { VmBlock } from './schema.js';
 
 export class Sensitivity {

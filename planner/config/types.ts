@@ -1,12 +1,12 @@
 // The evaluated configuration: what `loadConfig` hands to the planner.
-import type { Diagnostic, Range } from '../hcl/ast.js';
+import type { Diagnostic, Range } from '../../lang/syntax/ast.js';
 import type {
   DesiredPowerState,
   LifecyclePolicy,
   ShutdownPolicy,
   Toolstack,
   VmAttributes,
-} from '../model.js';
+} from '../model/vm.js';
 
 export interface HostConfig {
   name: string; // the block label: `host "lab"` -> "lab"
@@ -25,7 +25,7 @@ export interface HostConfig {
 }
 
 export interface VmConfig {
-  address: string; // "vm.web[0]", printed and parsed by planner/address.ts
+  address: string; // "vm.web[0]", printed and parsed by planner/model/address.ts
   host: string; // host block name
   attributes: Omit<VmAttributes, 'power_state'> & { power_state: DesiredPowerState };
   shutdown: ShutdownPolicy;

@@ -2,15 +2,15 @@
 // variables, *.auto.xfvars.hcl files, --var-file and --var, in Terraform's precedence.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Block, Diagnostic, Expression, Range } from '../hcl/ast.js';
-import { parse } from '../hcl/parser.js';
-import { suggest } from '../hcl/didyoumean.js';
-import { type BodySchema, blockHeader, checkBody, rangeText } from './body.js';
-import { convert } from './convert.js';
-import { Evaluator, type RootResolver } from './eval.js';
-import type { FnContext } from './functions/spec.js';
-import { typeFromExpr } from './typeexpr.js';
-import { BOOL, DYNAMIC, STRING, type Type, type Value, isPrimitive, isUnknownValue, str } from './value.js';
+import type { Block, Diagnostic, Expression, Range } from '../../lang/syntax/ast.js';
+import { parse } from '../../lang/syntax/parser.js';
+import { suggest } from '../../lang/didyoumean.js';
+import { type BodySchema, blockHeader, checkBody, rangeText } from '../../lang/body.js';
+import { convert } from '../../lang/eval/convert.js';
+import { Evaluator, type RootResolver } from '../../lang/eval/expressions.js';
+import type { FnContext } from '../../lang/functions/spec.js';
+import { typeFromExpr } from '../../lang/eval/typeexpr.js';
+import { BOOL, DYNAMIC, STRING, type Type, type Value, isPrimitive, isUnknownValue, str } from '../../lang/eval/value.js';
 
 export interface VariableDecl {
   name: string;

@@ -1,6 +1,6 @@
 // What changed outside xenform since it last applied: the state against the observed VM.
-import { bootFieldsChanged, type BootAttributes, type ObservedVm } from '../model.js';
-import type { StateResource } from '../state.js';
+import { bootFieldsChanged, type BootAttributes, type ObservedVm } from '../model/vm.js';
+import type { StateResource } from '../model/state.js';
 import type { Drift } from '../plan/types.js';
 import { diffAttributes } from './compare.js';
 import { isIgnored } from './effects.js';

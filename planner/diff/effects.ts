@@ -1,6 +1,6 @@
 // When a changed attribute takes effect, and in which power states it may be set
 // (research/xapi-spec.md §3.2). One table; the diff and the step builder read it.
-import type { Effect, PowerState } from '../model.js';
+import type { Effect, PowerState } from '../model/vm.js';
 
 export interface AttributeRule {
   effect: Effect;

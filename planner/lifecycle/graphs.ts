@@ -1,6 +1,6 @@
 // The VM power-state machines, one per toolstack, as data. The path search and the
 // property tests read these tables; nothing else hard-codes which operation is legal where.
-import type { LifecycleOp, PowerState, Toolstack } from '../model.js';
+import type { LifecycleOp, PowerState, Toolstack } from '../model/vm.js';
 
 export type GraphName = Toolstack | 'xenapi';
 

@@ -1,8 +1,8 @@
 // Cheapest paths through a lifecycle graph. Clean operations cost little and hard ones a
 // lot, so a hard operation is chosen only when the VM's shutdown policy asks for it
 // (mode = "hard", which replaces the clean shutdown and reboot) or when no clean path exists.
-import type { Disruption, LifecycleOp, PowerState, ShutdownPolicy } from '../model.js';
-import { DISRUPTION_ORDER } from '../model.js';
+import type { Disruption, LifecycleOp, PowerState, ShutdownPolicy } from '../model/vm.js';
+import { DISRUPTION_ORDER } from '../model/vm.js';
 import type { LifecycleGraph, Transition } from './graphs.js';
 import { findTransition } from './graphs.js';
 

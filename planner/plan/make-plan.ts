@@ -1,12 +1,12 @@
 // Desired configuration + state + observed hosts -> Plan. Owner: the planner.
 import { createHash } from 'node:crypto';
 import type { Config, VmConfig } from '../config/types.js';
-import type { Disruption, HostInventory, NetworkAttributes, ObservedVm, PowerState, ShutdownPolicy, Toolstack, VmAttributes } from '../model.js';
-import { DISRUPTION_ORDER } from '../model.js';
-import type { State, StateResource } from '../state.js';
+import type { Disruption, HostInventory, NetworkAttributes, ObservedVm, PowerState, ShutdownPolicy, Toolstack, VmAttributes } from '../model/vm.js';
+import { DISRUPTION_ORDER } from '../model/vm.js';
+import type { State, StateResource } from '../model/state.js';
 import type { Action, AttributeChange, Drift, Plan, ResourceChange } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
-import { addressMatches, parseAddress, type Address } from '../address.js';
+import { addressMatches, parseAddress, type Address } from '../model/address.js';
 import { graphFor } from '../lifecycle/graphs.js';
 import { diffAttributes } from '../diff/compare.js';
 import { attributeDrift, pendingReboot } from '../diff/drift.js';

@@ -2,7 +2,7 @@
 // dependant's first step that brings it up waits for the dependency's last step, and a
 // dependency's first step that takes it down waits for its dependants' initial shutdown.
 // Step ids follow a topological order that is deterministic (VM order, then chain order).
-import type { Step, StepOp } from '../model.js';
+import type { Step, StepOp } from '../model/vm.js';
 import type { StepDraft } from './vm-steps.js';
 
 export interface VmChain {

@@ -10,7 +10,7 @@ import type {
   StepArgs,
   StepOp,
   VmAttributes,
-} from '../model.js';
+} from '../model/vm.js';
 import type { LifecycleGraph } from '../lifecycle/graphs.js';
 import { findHaltPath, findPath, findRebootPath, stepsDisruption, type PathStep } from '../lifecycle/path.js';
 import { ruleFor } from '../diff/effects.js';

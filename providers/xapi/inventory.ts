@@ -8,7 +8,7 @@ import {
   type NetworkAttributes,
   type ObservedVm,
   type PowerState,
-} from '../../planner/model.js';
+} from '../../planner/model/vm.js';
 import { parseMap, parseRecords, parseTags, type XeRecord } from './records.js';
 
 // Keys of other-config that xenform writes besides the two ownership markers.

@@ -11,7 +11,7 @@ import {
   type SetChange,
   type Step,
   type VmAttributes,
-} from '../../planner/model.js';
+} from '../../planner/model/vm.js';
 import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
 import { runBatch } from '../transport/batch.js';

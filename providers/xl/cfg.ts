@@ -1,7 +1,7 @@
 // xl guest configuration files (xl.cfg(5)): generated from VmAttributes, and
 // parsed back on refresh. What xl has no key for (description, tags,
 // other_config, disk names, the ownership markers) rides in `# xenform-…` comments.
-import { MARKER_ADDRESS, MARKER_LINEAGE, type BootAttributes, type VmAttributes } from '../../planner/model.js';
+import { MARKER_ADDRESS, MARKER_LINEAGE, type BootAttributes, type VmAttributes } from '../../planner/model/vm.js';
 
 export type CfgValue = string | number | CfgValue[];
 

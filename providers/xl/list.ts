@@ -1,5 +1,5 @@
 // `xl list` (the state letters) and `xl list -l` (the domains' build configuration, JSON).
-import type { BootAttributes, PowerState } from '../../planner/model.js';
+import type { BootAttributes, PowerState } from '../../planner/model/vm.js';
 
 export interface XlDomainRow {
   name: string;

@@ -4,7 +4,7 @@
 // checked with `xl list` afterwards.
 import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
-import type { DiskAttributes, HostInventory, NetworkAttributes, ObservedVm, SetChange, Step, VmAttributes } from '../../planner/model.js';
+import type { DiskAttributes, HostInventory, NetworkAttributes, ObservedVm, SetChange, Step, VmAttributes } from '../../planner/model/vm.js';
 import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
 import { runBatch } from '../transport/batch.js';

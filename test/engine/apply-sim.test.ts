@@ -6,7 +6,7 @@ import type { EngineEvent } from '../../engine/events.js';
 import { lockPath } from '../../engine/state/lock.js';
 import { journalPath } from '../../engine/state/journal.js';
 import { StateStore } from '../../engine/state/store.js';
-import type { State } from '../../planner/state.js';
+import type { State } from '../../planner/model/state.js';
 import type { Config, VmConfig } from '../../planner/config/types.js';
 import { makePlan } from '../../planner/plan/make-plan.js';
 import { openProvider } from '../../providers/factory.js';

@@ -6,7 +6,7 @@ import { createInterrupter } from '../../engine/interrupt.js';
 import { journalPath } from '../../engine/state/journal.js';
 import { lockPath } from '../../engine/state/lock.js';
 import { emptyState, StateStore } from '../../engine/state/store.js';
-import type { Step } from '../../planner/model.js';
+import type { Step } from '../../planner/model/vm.js';
 import { ProviderError } from '../../providers/provider.js';
 import { attrs, change, config, FakeHost, hostConfig, plan, step, vmConfig } from './fake-host.js';
 

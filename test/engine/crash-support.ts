@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { HostConfig } from '../../planner/config/types.js';
-import type { HostInventory } from '../../planner/model.js';
+import type { HostInventory } from '../../planner/model/vm.js';
 import { openProvider } from '../../providers/factory.js';
 import type { Sshd } from '../support/sshd.js';
 import { seededRandom } from '../support/random.js';

@@ -6,7 +6,7 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseState } from '../../engine/state/format.js';
-import { STATE_FILE } from '../../planner/state.js';
+import { STATE_FILE } from '../../planner/model/state.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
 import { BUILT, cli, hostBlock, inventory, random, sshdAvailable, WEB_BLOCK } from './crash-support.js';
 

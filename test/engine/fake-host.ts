@@ -1,7 +1,7 @@
 // A test double for Provider: an in-memory host whose VMs change power state as steps run,
 // with per-operation delays and failures, and a record of what ran and how much ran at once.
 import type { HostConfig, Config, VmConfig } from '../../planner/config/types.js';
-import type { ObservedVm, PowerState, Step, StepOp, VmAttributes } from '../../planner/model.js';
+import type { ObservedVm, PowerState, Step, StepOp, VmAttributes } from '../../planner/model/vm.js';
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import { ProviderError, type Provider, type StepResult, type StepTarget } from '../../providers/provider.js';
 import { POWER_AFTER } from '../../engine/power.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseState, StateFormatError } from '../../engine/state/format.js';
 import { emptyState, StateStore } from '../../engine/state/store.js';
-import { STATE_FILE, STATE_VERSION } from '../../planner/state.js';
+import { STATE_FILE, STATE_VERSION } from '../../planner/model/state.js';
 import { attrs } from './fake-host.js';
 
 const resource = (address: string, uuid: string) => ({

@@ -1,7 +1,7 @@
 // Small builders for planner tests: a configured VM, the VM a host shows, a state entry.
 import type { Config, HostConfig, VmConfig } from '../../planner/config/types.js';
-import type { DesiredPowerState, HostInventory, ObservedVm, PowerState, Toolstack, VmAttributes } from '../../planner/model.js';
-import type { State, StateResource } from '../../planner/state.js';
+import type { DesiredPowerState, HostInventory, ObservedVm, PowerState, Toolstack, VmAttributes } from '../../planner/model/vm.js';
+import type { State, StateResource } from '../../planner/model/state.js';
 import { makePlan, type PlanOptions, type PlanOutcome } from '../../planner/plan/make-plan.js';
 
 const range = { filename: 'main.xf.hcl', start: { line: 1, column: 1, byte: 0 }, end: { line: 1, column: 1, byte: 0 } };

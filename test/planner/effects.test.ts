@@ -1,5 +1,5 @@
 import t from 'tap';
-import type { DesiredPowerState, VmAttributes } from '../../planner/model.js';
+import type { DesiredPowerState, VmAttributes } from '../../planner/model/vm.js';
 import type { VmConfig } from '../../planner/config/types.js';
 import { attributes, GiB, planOne } from './builders.js';
 

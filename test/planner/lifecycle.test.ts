@@ -1,7 +1,7 @@
 import t from 'tap';
 import { GRAPHS, type GraphName } from '../../planner/lifecycle/graphs.js';
 import { findPath, findRebootPath } from '../../planner/lifecycle/path.js';
-import type { PowerState, ShutdownPolicy } from '../../planner/model.js';
+import type { PowerState, ShutdownPolicy } from '../../planner/model/vm.js';
 import { planOne } from './builders.js';
 
 const CLEAN: ShutdownPolicy = { mode: 'clean', timeout_ms: 120_000, fallback: 'hard' };

@@ -1,10 +1,10 @@
 // A pure stand-in for a host, for property tests: runs plan steps against observed VMs and
 // checks each one is legal in the toolstack's lifecycle graph as it goes.
-import type { HostInventory, ObservedVm, PowerState, SetChange, Step, Toolstack, VmAttributes } from '../../planner/model.js';
+import type { HostInventory, ObservedVm, PowerState, SetChange, Step, Toolstack, VmAttributes } from '../../planner/model/vm.js';
 import { findTransition, graphFor } from '../../planner/lifecycle/graphs.js';
 import { ruleFor } from '../../planner/diff/effects.js';
 import type { Plan } from '../../planner/plan/types.js';
-import type { State } from '../../planner/state.js';
+import type { State } from '../../planner/model/state.js';
 
 export class IllegalStep extends Error {}
 

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { makePlan } from '../../planner/plan/make-plan.js';
-import type { State } from '../../planner/state.js';
+import type { State } from '../../planner/model/state.js';
 import { config, inventory, LINEAGE, OPTIONS } from './builders.js';
 import { applyPlan, ModelHost } from './model-host.js';
 import { randomScenario, rng } from './random.js';

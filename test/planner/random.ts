@@ -1,7 +1,7 @@
 // Seeded random configurations and hosts for the planner's property tests.
 import type { VmConfig } from '../../planner/config/types.js';
-import type { DesiredPowerState, ObservedVm, PowerState, Toolstack, VmAttributes } from '../../planner/model.js';
-import type { StateResource } from '../../planner/state.js';
+import type { DesiredPowerState, ObservedVm, PowerState, Toolstack, VmAttributes } from '../../planner/model/vm.js';
+import type { StateResource } from '../../planner/model/state.js';
 import { attributes, GiB, LINEAGE, vmConfig } from './builders.js';
 import { seededRandom, type Rand } from '../support/random.js';
 

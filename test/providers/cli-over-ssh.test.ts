@@ -3,10 +3,10 @@
 import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { exampleCopy, repoRoot, xenform, type CliRun } from '../e2e/cli.js';
 import { startSshd, ssh, type Sshd } from '../support/sshd.js';
-import { killSessions } from './sshd-sessions.js';
+import { killSessions, simCommands } from './sshd-sessions.js';
 
 // The quickstart's simulated host, turned into an SSH host.
 function overSsh(dir: string, sshd: Sshd, extra = ''): void {
@@ -72,14 +72,7 @@ t.test('an unknown or changed host key stops plan before anything runs', async (
   t.match(await ssh(sshd, 'xe vm-list is-control-domain=false --minimal').then((r) => r.stdout.trim()), '', 'no VM was created');
 });
 
-function startRunning(): boolean {
-  try {
-    execFileSync('pgrep', ['-f', 'bin/xe vm-start'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
+const xeRunning = (statePath: string, command: string): boolean => simCommands(statePath).some((args) => args.includes(`bin/xe ${command}`));
 
 function xenformAsync(dir: string, args: string[]): Promise<CliRun> {
   return new Promise((resolve) => {
@@ -103,7 +96,7 @@ t.test('a connection killed in the middle of apply: a clear error, then a state 
   const applying = xenformAsync(dir, ['apply', '--auto-approve']);
   // Wait until a vm-start is under way on the host (the sshd runs on this machine), then cut every session.
   const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline && !startRunning()) await new Promise((r) => setTimeout(r, 50));
+  while (Date.now() < deadline && !xeRunning(path.join(dir, 'dom0.json'), 'vm-start')) await new Promise((r) => setTimeout(r, 50));
   t.ok(killSessions(sshd) > 0, 'the sessions are killed on the server');
   const first = await applying;
   t.not(first.code, 0, 'apply reports the failure');
@@ -112,7 +105,8 @@ t.test('a connection killed in the middle of apply: a clear error, then a state 
   const state = JSON.parse(readFileSync(path.join(dir, 'xenform.state.json'), 'utf8'));
   t.ok(Array.isArray(state.resources), 'the state file is whole');
 
-  await new Promise((r) => setTimeout(r, 5500)); // the host finishes what it was doing
+  // The host finishes what it was doing: the simulated xe outlives the killed session.
+  while (xeRunning(path.join(dir, 'dom0.json'), '')) await new Promise((r) => setTimeout(r, 50));
   const second = xenform(dir, ['apply', '--auto-approve'], ENV);
   t.equal(second.code, 0, `the next apply completes (${second.stdout}${second.stderr})`);
   const vms = await ssh(sshd, 'xe vm-list is-control-domain=false params=name-label --minimal');

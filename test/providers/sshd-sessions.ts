@@ -1,7 +1,7 @@
 // Reaching into a test sshd started by test/support/sshd.ts: its directory and the
 // processes serving its sessions (to cut a connection the way a network would).
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Sshd } from '../support/sshd.js';
 
@@ -20,4 +20,20 @@ export function killSessions(sshd: Sshd): number {
   const pids = sessionPids(sshd);
   for (const pid of pids) process.kill(pid, 'SIGKILL');
   return pids.length;
+}
+
+// The simulated commands running for one simulated host (XENSIM_STATE), whatever their parent:
+// a command outlives the session that started it when a connection is cut.
+export function simCommands(statePath: string): string[] {
+  const out: string[] = [];
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      if (!args.some((a) => a.endsWith('/bin/xe') || a.endsWith('/bin/xl'))) continue;
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`XENSIM_STATE=${statePath}`)) out.push(args.join(' '));
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import { ProviderError, type Provider } from '../../providers/provider.js';
 import { XapiProvider } from '../../providers/xapi/provider.js';
 import { loadState } from '../../providers/sim/host-file.js';
 import type { HostConfig } from '../../planner/config/types.js';
-import type { Step, StepArgs, VmAttributes } from '../../planner/model.js';
+import type { Step, StepArgs, VmAttributes } from '../../planner/model/vm.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
 import { HOSTILE } from './hostile.js';
 import { killSessions } from './sshd-sessions.js';

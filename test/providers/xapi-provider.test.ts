@@ -1,7 +1,7 @@
 import t from 'tap';
 import { XapiProvider } from '../../providers/xapi/provider.js';
 import { ProviderError } from '../../providers/provider.js';
-import type { Step, StepArgs, VmAttributes } from '../../planner/model.js';
+import type { Step, StepArgs, VmAttributes } from '../../planner/model/vm.js';
 import { FakeTransport, fail, ok, xeTable } from './fake-transport.js';
 
 const WEB = '5b1d2c3e-aaaa-4bbb-8ccc-1234567890ab';

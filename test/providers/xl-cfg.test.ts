@@ -1,7 +1,7 @@
 import t from 'tap';
 import { guestFromCfg, parseCfg, renderCfg } from '../../providers/xl/cfg.js';
 import { parseXlList, parseXlListLong, powerFromLetters } from '../../providers/xl/list.js';
-import type { VmAttributes } from '../../planner/model.js';
+import type { VmAttributes } from '../../planner/model/vm.js';
 
 const MiB = 1024 * 1024;
 const ATTRS: VmAttributes = {

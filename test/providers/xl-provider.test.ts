@@ -2,7 +2,7 @@ import t from 'tap';
 import { XlProvider } from '../../providers/xl/provider.js';
 import { renderCfg } from '../../providers/xl/cfg.js';
 import { asFileOp } from '../../providers/transport/file-ops.js';
-import type { Step, StepArgs, VmAttributes } from '../../planner/model.js';
+import type { Step, StepArgs, VmAttributes } from '../../planner/model/vm.js';
 import { FakeTransport, ok } from './fake-transport.js';
 
 const MiB = 1024 * 1024;

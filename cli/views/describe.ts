@@ -1,0 +1,120 @@
+// Words and symbols shared by the plan renderers: pure functions of plan data.
+import { diffArrays } from 'diff';
+import type { Step } from '../../planner/model/vm.js';
+import type { Action, Plan, ResourceChange } from '../../planner/plan/types.js';
+import { hasChanges } from '../../planner/plan/exit-code.js';
+
+export const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-', noop: ' ', read: '<=' };
+
+export const ACTION_PHRASE: Record<Action, string> = {
+  create: 'will be created',
+  update: 'will be updated in place',
+  replace: 'must be replaced',
+  delete: 'will be destroyed',
+  noop: 'has no changes',
+  read: 'will be refreshed in the state',
+};
+
+export const BADGE: Record<string, string> = {
+  none: 'no disruption',
+  reboot: 'reboot',
+  halt: 'halt',
+  replace: 'replace',
+  destroy: 'destroy',
+};
+
+// Kernel command lines compared word by word: "+console=hvc0 -quiet".
+export function cmdlineDiff(before: string, after: string): string {
+  const words = (s: string): string[] => s.split(/\s+/).filter((w) => w !== '');
+  const added: string[] = [];
+  const removed: string[] = [];
+  for (const c of diffArrays(words(before), words(after))) {
+    if (c.added) added.push(...c.value.map((w) => `+${w}`));
+    else if (c.removed) removed.push(...c.value.map((w) => `-${w}`));
+  }
+  return [...added, ...removed].join(' ');
+}
+
+export function formatValue(v: unknown): string {
+  if (v === null || v === undefined) return '(none)';
+  if (typeof v === 'string') return JSON.stringify(v);
+  if (typeof v === 'object' && !Array.isArray(v) && 'name' in (v as object)) {
+    const o = v as Record<string, unknown>;
+    if ('size' in o) return `disk ${JSON.stringify(o.name)} (${formatBytes(o.size as number)} on ${JSON.stringify(o.sr)}${o.bootable ? ', bootable' : ''})`;
+    if ('network' in o) return `interface ${JSON.stringify(o.name)} on ${JSON.stringify(o.network)}`;
+  }
+  return JSON.stringify(v);
+}
+
+export function formatBytes(n: number): string {
+  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && v % 1024 === 0 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${v}${units[i]}`;
+}
+
+export function formatChangeValue(path: string, v: unknown): string {
+  if (path.startsWith('memory.') && typeof v === 'number') return formatBytes(v);
+  return formatValue(v);
+}
+
+// "clean_shutdown (running -> halted)", "set memory.static_max, boot.args (halted)", "create (-> halted)".
+export function describeStep(s: Step): string {
+  let what: string = s.op;
+  let policy = '';
+  switch (s.args.op) {
+    case 'set':
+      what = `set ${s.args.changes.map((c) => c.path).join(', ')}`;
+      break;
+    case 'add_disk':
+    case 'remove_disk':
+      what = `${s.op} ${JSON.stringify(s.args.disk.name)}`;
+      break;
+    case 'add_network':
+    case 'remove_network':
+      what = `${s.op} ${JSON.stringify(s.args.network.name)}`;
+      break;
+    case 'clean_shutdown':
+    case 'clean_reboot':
+      if (s.args.shutdown) {
+        const p = s.args.shutdown;
+        policy = `; clean for up to ${Math.round(p.timeout_ms / 1000)}s, then ${p.fallback === 'hard' ? 'hard' : 'fail'}`;
+      }
+      break;
+    default:
+      break;
+  }
+  if (s.from && s.to && s.from !== s.to) return `${what} (${s.from} -> ${s.to}${policy})`;
+  if (!s.from && s.to) return `${what} (-> ${s.to})`;
+  if (s.from) return `${what} (${s.from}${policy})`;
+  return what;
+}
+
+export function stepsByAddress(plan: Plan): Map<string, Step[]> {
+  const m = new Map<string, Step[]>();
+  for (const s of plan.steps) {
+    const list = m.get(s.address);
+    if (list) list.push(s);
+    else m.set(s.address, [s]);
+  }
+  return m;
+}
+
+export function changed(plan: Plan): ResourceChange[] {
+  return plan.resource_changes.filter((c) => c.action !== 'noop');
+}
+
+// Terraform counts a replacement as one to add and one to destroy.
+export function summaryLine(plan: Plan): string {
+  if (!hasChanges(plan)) return 'No changes. Your VMs match the configuration.';
+  const s = plan.summary;
+  const add = s.create + s.replace;
+  const destroy = s.delete + s.replace;
+  const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+  if (plan.options.refresh_only) return `Plan: ${plural(plan.drift.length, 'change')} outside xenform to record in the state.`;
+  return `Plan: ${add} to add, ${s.update} to change, ${destroy} to destroy; ${plural(s.reboot, 'reboot')}, ${plural(s.halt, 'halt')}.`;
+}

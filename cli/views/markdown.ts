@@ -1,0 +1,91 @@
+// The plan as a pull-request comment: banner, summary table, folded details, and a size
+// guard that folds the least important parts first to stay under the comment limit.
+import type { Plan, ResourceChange } from '../../planner/plan/types.js';
+import type { Step } from '../../planner/model/vm.js';
+import { BADGE, changed, cmdlineDiff, describeStep, formatChangeValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { DISRUPTION_ORDER } from '../../planner/model/vm.js';
+
+export const MARKDOWN_LIMIT = 60_000;
+
+const esc = (s: string): string => s.replace(/[|<>]/g, (c) => ({ '|': '\\|', '<': '&lt;', '>': '&gt;' })[c]!);
+const code = (s: string): string => `\`${s.replace(/`/g, "'")}\``;
+
+function banner(plan: Plan): string[] {
+  const rcs = changed(plan);
+  const n = (d: string): number => rcs.filter((c) => c.disruption === d).length;
+  const parts: string[] = [];
+  const vms = (k: number): string => `${k} VM${k === 1 ? '' : 's'}`;
+  if (n('reboot') > 0) parts.push(`${vms(n('reboot'))} will reboot`);
+  if (n('halt') > 0) parts.push(`${vms(n('halt'))} will halt`);
+  if (n('replace') > 0) parts.push(`${vms(n('replace'))} will be replaced`);
+  if (n('destroy') > 0) parts.push(`${vms(n('destroy'))} will be destroyed`);
+  if (parts.length === 0) return [];
+  return ['> [!WARNING]', `> **${parts.join(', ')}.**`, ''];
+}
+
+function stepList(steps: Step[]): string {
+  return steps.map((s) => s.op).join(' → ') || '—';
+}
+
+function table(rcs: ResourceChange[], steps: Map<string, Step[]>, limit: number): string[] {
+  const lines = ['| VM | Host | Action | Disruption | Steps |', '|---|---|---|---|---|'];
+  for (const rc of rcs.slice(0, limit)) {
+    lines.push(`| ${code(rc.address)} | ${esc(rc.host)} | ${SYMBOL[rc.action]} ${rc.action} | ${BADGE[rc.disruption]} | ${esc(stepList(steps.get(rc.address) ?? []))} |`);
+  }
+  if (rcs.length > limit) lines.push(`| … and ${rcs.length - limit} more VMs | | | | |`);
+  return [...lines, ''];
+}
+
+function details(rc: ResourceChange, steps: Step[]): string[] {
+  const body: string[] = [];
+  for (const r of rc.reasons) body.push(`# ${r}`);
+  for (const c of rc.changes) {
+    const sym = c.before === null ? '+' : c.after === null ? '-' : '!';
+    body.push(`${sym} ${c.path}: ${formatChangeValue(c.path, c.before)} -> ${formatChangeValue(c.path, c.after)}  (${c.effect}: ${c.reason})`);
+    if (c.path === 'boot.args' && typeof c.before === 'string' && typeof c.after === 'string') body.push(`    ${cmdlineDiff(c.before, c.after)}`);
+  }
+  steps.forEach((s, i) => body.push(`${i + 1}. ${describeStep(s)}`));
+  return [
+    `<details><summary><code>${esc(rc.address)}</code>: ${rc.action}, ${BADGE[rc.disruption]}</summary>`,
+    '',
+    '```diff',
+    ...body.map((l) => l.replace(/```/g, "'''")),
+    '```',
+    '',
+    '</details>',
+    '',
+  ];
+}
+
+function driftSection(plan: Plan, folded: boolean): string[] {
+  if (plan.drift.length === 0) return [];
+  const head = `<details><summary>Objects have changed outside of xenform (${plan.drift.length})</summary>`;
+  if (folded) return [`**Objects have changed outside of xenform:** ${plan.drift.length} (details left out to fit the comment; run \`xenform plan\` to see them).`, ''];
+  return [head, '', ...plan.drift.map((d) => `- ${code(d.address)}: ${esc(d.message)}`), '', '</details>', ''];
+}
+
+// Levels of folding, from none to most: quiet VMs' details, drift, all details, table rows.
+export function renderPlanMarkdown(plan: Plan): string {
+  const steps = stepsByAddress(plan);
+  const rcs = [...changed(plan)].sort((a, b) => DISRUPTION_ORDER.indexOf(b.disruption) - DISRUPTION_ORDER.indexOf(a.disruption));
+  const build = (level: number, rows: number): string => {
+    const out: string[] = ['### xenform plan', '', ...banner(plan), `**${summaryLine(plan)}**`, ''];
+    if (rcs.length > 0) out.push(...table(rcs, steps, rows));
+    out.push(...driftSection(plan, level >= 2));
+    const shown = level === 0 ? rcs : level === 1 ? rcs.filter((c) => c.disruption !== 'none') : [];
+    for (const rc of shown) out.push(...details(rc, steps.get(rc.address) ?? []));
+    if (shown.length < rcs.length) out.push(`_Details of ${rcs.length - shown.length} VMs are left out to keep this comment short; run \`xenform show\` on the saved plan to see them._`, '');
+    for (const w of plan.warnings) out.push(`> [!NOTE]`, `> ${esc(w)}`, '');
+    return out.join('\n');
+  };
+  for (let level = 0; level <= 3; level++) {
+    const text = build(level, rcs.length);
+    if (text.length < MARKDOWN_LIMIT) return text;
+  }
+  let rows = rcs.length;
+  for (;;) {
+    rows = Math.floor(rows / 2);
+    const text = build(3, rows);
+    if (text.length < MARKDOWN_LIMIT || rows === 0) return text;
+  }
+}

@@ -1,0 +1,76 @@
+// The plan as terminal text, in Terraform's manner: drift first, then each VM with its
+// symbol, disruption badge, attribute diffs and numbered steps, then the summary line.
+import type { Plan, ResourceChange } from '../../planner/plan/types.js';
+import type { Step } from '../../planner/model/vm.js';
+import { ACTION_PHRASE, BADGE, changed, cmdlineDiff, describeStep, formatChangeValue, formatValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+
+export interface TextOptions {
+  color: boolean;
+}
+
+const ANSI = { reset: '\u001b[0m', bold: '\u001b[1m', red: '\u001b[31m', green: '\u001b[32m', yellow: '\u001b[33m', cyan: '\u001b[36m', magenta: '\u001b[35m' };
+type Paint = (code: keyof typeof ANSI, text: string) => string;
+
+const ACTION_COLOR: Record<string, keyof typeof ANSI> = { create: 'green', update: 'yellow', replace: 'magenta', delete: 'red', read: 'cyan', noop: 'reset' };
+const DISRUPTION_COLOR: Record<string, keyof typeof ANSI> = { none: 'green', reboot: 'yellow', halt: 'red', replace: 'magenta', destroy: 'red' };
+
+export function renderPlanText(plan: Plan, opts: TextOptions): string {
+  const paint: Paint = (code, text) => (opts.color ? `${ANSI[code]}${text}${ANSI.reset}` : text);
+  const out: string[] = [];
+
+  if (plan.drift.length > 0) {
+    out.push(paint('bold', 'Objects have changed outside of xenform'), '');
+    out.push('xenform detected the following changes made outside of xenform since the last apply:', '');
+    for (const d of plan.drift) {
+      const where = d.uuid ? ` (${d.host}, ${d.uuid})` : ` (${d.host})`;
+      out.push(`  # ${d.address}${where}: ${d.message}`);
+      if (d.kind === 'attribute' || d.kind === 'power_state') {
+        out.push(`      ${d.path}: ${formatChangeValue(d.path ?? '', d.before)} -> ${formatChangeValue(d.path ?? '', d.after)}`);
+      }
+    }
+    out.push('');
+    if (plan.options.refresh_only) out.push('This is a refresh-only plan, so xenform will not take any actions to undo these.', '');
+  }
+
+  const rcs = changed(plan);
+  if (rcs.length > 0 && !plan.options.refresh_only) {
+    out.push('xenform will perform the following actions:', '');
+    const steps = stepsByAddress(plan);
+    for (const rc of rcs) out.push(...renderResource(rc, steps.get(rc.address) ?? [], plan, paint), '');
+  }
+
+  out.push(paint('bold', summaryLine(plan)));
+  for (const w of plan.warnings) out.push('', `${paint('yellow', 'Warning:')} ${w}`);
+  return out.join('\n') + '\n';
+}
+
+function renderResource(rc: ResourceChange, steps: Step[], plan: Plan, paint: Paint): string[] {
+  const lines: string[] = [];
+  const badge = paint(DISRUPTION_COLOR[rc.disruption], `[${BADGE[rc.disruption]}]`);
+  lines.push(`  # ${rc.address} ${ACTION_PHRASE[rc.action]} ${badge}`);
+  const uuid = rc.uuid ? `, uuid ${rc.uuid}` : '';
+  lines.push(`  ${paint(ACTION_COLOR[rc.action], SYMBOL[rc.action])} ${rc.address} (host ${rc.host}${uuid})`);
+  for (const r of rc.reasons) lines.push(`      # ${r}`);
+  if (rc.action === 'create' && rc.after) {
+    const a = rc.after;
+    lines.push(`      + name        = ${formatValue(a.name)}`, `      + template    = ${formatValue(a.template)}`, `      + power_state = ${formatValue(a.power_state)}`);
+  }
+  for (const c of rc.changes) {
+    const sym = c.before === null ? '+' : c.after === null ? '-' : '~';
+    lines.push(`      ${sym} ${c.path}: ${formatChangeValue(c.path, c.before)} -> ${formatChangeValue(c.path, c.after)}  (${c.effect})`);
+    if (c.path === 'boot.args' && typeof c.before === 'string' && typeof c.after === 'string') {
+      lines.push(`          ${cmdlineDiff(c.before, c.after)}`);
+    }
+  }
+  if (rc.pending_reboot) lines.push('      ! boot changes stay pending until the next reboot');
+  if (steps.length > 0) {
+    lines.push('      steps:');
+    const byId = new Map(plan.steps.map((s) => [s.id, s]));
+    steps.forEach((s, i) => {
+      const waits = s.depends_on.map((id) => byId.get(id)).filter((d) => d && d.address !== s.address).map((d) => `${d!.address} ${d!.op}`);
+      const after = waits.length > 0 ? `  [after ${waits.join(', ')}]` : '';
+      lines.push(`        ${i + 1}. ${describeStep(s)}${after}`);
+    });
+  }
+  return lines;
+}

@@ -1,0 +1,94 @@
+// Filesystem functions, relative to the configuration directory.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { BOOL, DYNAMIC, STRING, type Value, asString, bool, str } from '../eval/value.js';
+import { FnError, type FnContext, type FnTable } from './spec.js';
+import { decodeUtf8 } from './encoding.js';
+
+function expandHome(p: string): string {
+  if (p === '~') return os.homedir();
+  if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2));
+  return p;
+}
+
+const resolve = (ctx: FnContext, p: string) => path.resolve(ctx.dir, expandHome(p));
+
+function readText(ctx: FnContext, p: string): string {
+  const full = resolve(ctx, p);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(full);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') {
+      throw new FnError(
+        `no file exists at ${JSON.stringify(p)}; this function works only with files that are distributed as part of the configuration source code`,
+        0,
+      );
+    }
+    if (code === 'EISDIR') throw new FnError(`${JSON.stringify(p)} is a directory, not a file`, 0);
+    throw new FnError(`failed to read ${JSON.stringify(p)}: ${(e as Error).message}`, 0);
+  }
+  const text = decodeUtf8(bytes);
+  if (text === null) throw new FnError(`contents of ${JSON.stringify(p)} are not valid UTF-8`, 0);
+  return text;
+}
+
+export const filesystemFunctions: FnTable = {
+  file: {
+    params: [{ name: 'path', type: STRING }],
+    returns: STRING,
+    impl: ([p], ctx) => str(readText(ctx, asString(p))),
+  },
+  fileexists: {
+    params: [{ name: 'path', type: STRING }],
+    returns: BOOL,
+    impl: ([p], ctx) => {
+      try {
+        const st = fs.statSync(resolve(ctx, asString(p)));
+        if (!st.isFile()) throw new FnError(`${JSON.stringify(asString(p))} is not a regular file`, 0);
+        return bool(true);
+      } catch (e) {
+        if (e instanceof FnError) throw e;
+        return bool(false);
+      }
+    },
+  },
+  templatefile: {
+    params: [
+      { name: 'path', type: STRING },
+      { name: 'vars', type: DYNAMIC },
+    ],
+    impl: ([p, vars], ctx) => {
+      if (vars.type.kind !== 'map' && vars.type.kind !== 'object') throw new FnError('must be a map or object', 1);
+      const text = readText(ctx, asString(p));
+      return ctx.renderTemplate(text, asString(p), vars.raw as Map<string, Value>);
+    },
+  },
+  abspath: {
+    params: [{ name: 'path', type: STRING }],
+    returns: STRING,
+    impl: ([p], ctx) => str(path.resolve(ctx.dir, asString(p))),
+  },
+  basename: {
+    params: [{ name: 'path', type: STRING }],
+    returns: STRING,
+    impl: ([p]) => {
+      const s = asString(p);
+      if (s === '') return str('.');
+      if (/^\/+$/.test(s)) return str('/');
+      return str(path.basename(s));
+    },
+  },
+  dirname: {
+    params: [{ name: 'path', type: STRING }],
+    returns: STRING,
+    impl: ([p]) => str(path.dirname(asString(p))),
+  },
+  pathexpand: {
+    params: [{ name: 'path', type: STRING }],
+    returns: STRING,
+    impl: ([p]) => str(expandHome(asString(p))),
+  },
+};

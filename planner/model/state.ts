@@ -1,0 +1,38 @@
+// The state model (DESIGN.md "State"): what xenform recorded, the planner's third input beside
+// the configuration and the hosts. Its file format, storage and lock live in engine/state.
+import type { BootAttributes, VmAttributes } from './vm.js';
+
+export const STATE_VERSION = 1;
+export const STATE_FILE = 'xenform.state.json';
+
+export interface StateResource {
+  address: string; // "vm.web[0]"
+  host: string;
+  uuid: string;
+  attributes: VmAttributes; // as last applied (desired values that apply made true)
+  booted_with: BootAttributes | null; // the boot configuration of the VM's current domain
+  restart_trigger: string | null;
+  owned: boolean; // created by xenform (false for imported VMs: never destroyed without asking)
+  pending_reboot: boolean; // boot changes set but not yet booted (apply_boot_changes = "next_boot")
+}
+
+// A create that an interrupted apply started but never saw finish. The VM may exist without
+// its ownership markers (killed between creating it and marking it); the next refresh looks
+// for a VM of that name that was not on the host before the apply, and records it.
+export interface PendingCreate {
+  address: string;
+  host: string;
+  name: string; // the name-label the create gave
+  template: string;
+  preexisting: string[]; // uuids of VMs with that name on the host before the create
+}
+
+export interface State {
+  version: number;
+  lineage: string;
+  serial: number;
+  xenform_version: string;
+  resources: StateResource[];
+  outputs: Record<string, { value: unknown; sensitive: boolean }>;
+  pending_creates?: PendingCreate[]; // absent when none
+}
