@@ -1,9 +1,9 @@
 // `xenform validate`: what a user sees on the terminal and in JSON, and the exit code.
 import fs from 'node:fs';
 import t from 'tap';
-import { xenform } from '../../support/cli-io.js';
-import { writeDir } from '../../support/files.js';
-import { HOST } from './support.js';
+import { xenform } from '../support/cli-io.js';
+import { writeDir } from '../support/files.js';
+import { HOST } from '../planner/config/support.js';
 
 async function run(args: string[], files: Record<string, string>) {
   const dir = writeDir(files);
