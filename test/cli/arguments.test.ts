@@ -167,7 +167,7 @@ t.test("Terraform's single-dash spellings mean the same as the double-dash ones"
     { single: ['-chdir=DIR', 'plan', '-var', 'memory=2GiB', '-no-color'], double: ['--chdir', 'DIR', 'plan', '--var', 'memory=2GiB', '--no-color'] },
     { single: ['plan', '-chdir=DIR', '-var=memory=2GiB', '-json'], double: ['--chdir', 'DIR', 'plan', '--var=memory=2GiB', '--json'] },
     { single: ['-chdir=DIR', 'plan', '-target=vm.web', '-refresh=false', '-lock-timeout=5s', '-detailed-exitcode'], double: ['--chdir=DIR', 'plan', '--target=vm.web', '--refresh=false', '--lock-timeout=5s', '--detailed-exitcode'] },
-    { single: ['-chdir=DIR', 'plan', '-var-file=vars.xfvars.hcl', '-max-disruption=none'], double: ['--chdir=DIR', 'plan', '--var-file=vars.xfvars.hcl', '--max-disruption=none'] },
+    { single: ['-chdir=DIR', 'plan', '-var-file=vars.xfvars.hcl', '-max-disruption=none', '-replace=vm.web'], double: ['--chdir=DIR', 'plan', '--var-file=vars.xfvars.hcl', '--max-disruption=none', '--replace=vm.web'] },
     { single: ['-chdir=DIR', 'validate', '-json'], double: ['--chdir=DIR', 'validate', '--json'] },
   ];
   fs.writeFileSync(path.join(dir, 'vars.xfvars.hcl'), 'memory = "3GiB"\n');
