@@ -24,7 +24,7 @@ export interface PlanRequest {
   refresh: boolean; // false: plan against the state without reading the hosts
   targets: string[];
   replace: string[];
-  maxDisruption?: Exclude<Disruption, 'destroy'>;
+  maxDisruption?: Disruption;
   lockTimeoutMs?: number;
   // Keep the state locked after planning (PlanRun.session), so that an apply that asks for
   // approval first runs under the same lock: pass it on as ApplyRequest.session.
