@@ -1,7 +1,7 @@
 // Loads the configuration and state, refreshes every host in parallel, and makes the plan.
 import { randomUUID } from 'node:crypto';
 import { XENFORM_VERSION } from './version.js';
-import type { Diagnostic } from '../lang/syntax/ast.js';
+import type { Diagnostic } from '../lang/diagnostics.js';
 import { loadConfig } from '../planner/config/load.js';
 import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Disruption, HostInventory } from '../planner/model/vm.js';

@@ -1,9 +1,9 @@
 // Evaluates expressions of the syntax tree into values, with Terraform's semantics.
 // Errors become diagnostics; an expression that fails evaluates to an unknown value so
 // that one mistake does not cascade into more.
+import type { Diagnostic } from '../diagnostics.js';
 import type {
   AnonSymbolExpr,
-  Diagnostic,
   Expression,
   ForExpr,
   FunctionCallExpr,

@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { formatAddress, type InstanceKey } from '../model/address.js';
-import type { Attribute, Block, Body, Diagnostic, Expression, Range } from '../../lang/syntax/ast.js';
+import type { Diagnostic } from '../../lang/diagnostics.js';
+import type { Attribute, Block, Body, Expression, Range } from '../../lang/syntax/ast.js';
 import { suggest } from '../../lang/didyoumean.js';
 import { parse } from '../../lang/syntax/parser.js';
 import { type BodySchema, blockHeader, checkBody, rangeText } from '../../lang/body.js';

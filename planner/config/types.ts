@@ -1,5 +1,6 @@
 // The evaluated configuration: what `loadConfig` hands to the planner.
-import type { Diagnostic, Range } from '../../lang/syntax/ast.js';
+import type { Diagnostic } from '../../lang/diagnostics.js';
+import type { Range } from '../../lang/syntax/ast.js';
 import type {
   DesiredPowerState,
   LifecyclePolicy,

@@ -2,7 +2,8 @@
 // variables, *.auto.xfvars.hcl files, --var-file and --var, in Terraform's precedence.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Block, Diagnostic, Expression, Range } from '../../lang/syntax/ast.js';
+import type { Diagnostic } from '../../lang/diagnostics.js';
+import type { Block, Expression, Range } from '../../lang/syntax/ast.js';
 import { parse } from '../../lang/syntax/parser.js';
 import { suggest } from '../../lang/didyoumean.js';
 import { type BodySchema, blockHeader, checkBody, rangeText } from '../../lang/body.js';

@@ -1,6 +1,6 @@
 // Helpers for configuration tests: load files written to a temporary directory.
 import fs from 'node:fs';
-import type { Diagnostic } from '../../../lang/syntax/ast.js';
+import type { Diagnostic } from '../../../lang/diagnostics.js';
 import { loadConfig } from '../../../planner/config/load.js';
 import type { LoadOptions, LoadResult } from '../../../planner/config/types.js';
 import { writeDir } from '../../support/files.js';
