@@ -6,6 +6,7 @@ import type { CliContext } from '../context.js';
 import { renderDiagnostics } from '../views/diagnostics.js';
 import { XENFORM_VERSION } from '../../engine/version.js';
 import { loadConfig } from '../../planner/config/load.js';
+import { configSource } from '../../engine/config-source.js';
 import { suggest } from '../../lang/didyoumean.js';
 import { parseAddress } from '../../planner/model/address.js';
 import { openProvider } from '../../providers/factory.js';
@@ -38,7 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
         if (eq <= 0) return fail(`--var ${v}: expected name=value.`);
         vars[v.slice(0, eq)] = v.slice(eq + 1);
       }
-      const loaded = loadConfig({ dir, vars, varFiles: opts.varFile, env: ctx.io.env });
+      const loaded = loadConfig({ dir, vars, varFiles: opts.varFile, env: ctx.io.env, source: configSource });
       if (!loaded.config) {
         ctx.io.stderr(renderDiagnostics(loaded.diagnostics, loaded.files, { color: ctx.color(cmd) }));
         return ctx.exit(1);

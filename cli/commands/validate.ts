@@ -1,6 +1,7 @@
 // `xenform validate [--json]`: evaluates the configuration and reports every problem.
 import type { Command } from 'commander';
 import { loadConfig } from '../../planner/config/load.js';
+import { configSource } from '../../engine/config-source.js';
 import type { CliContext } from '../context.js';
 import { diagnosticsToJson, renderDiagnostics } from '../views/diagnostics.js';
 
@@ -45,7 +46,7 @@ export function register(program: Command, ctx: CliContext): void {
         ctx.exit(1);
         return;
       }
-      const result = loadConfig({ dir: ctx.dir(cmd), vars, varFiles: opts.varFile, env: ctx.io.env });
+      const result = loadConfig({ dir: ctx.dir(cmd), vars, varFiles: opts.varFile, env: ctx.io.env, source: configSource });
       const errorCount = result.diagnostics.filter((d) => d.severity === 'error').length;
       const warningCount = result.diagnostics.length - errorCount;
       if (opts.json) {

@@ -1,6 +1,5 @@
 // Evaluates every *.xf.hcl of a directory into a Config: declarations, variables, then
 // locals, hosts, VMs and outputs in dependency order.
-import fs from 'node:fs';
 import path from 'node:path';
 import { formatAddress, type InstanceKey } from '../model/address.js';
 import type { Diagnostic } from '../../lang/diagnostics.js';
@@ -15,6 +14,7 @@ import { findReferences, type Reference } from '../../lang/eval/references.js';
 import { Sensitivity, sensitivePaths } from './sensitive.js';
 import { checkVmBlock, decodeHost, hostNameOf, type VmBlock, decodeVm } from './schema.js';
 import { renderTemplateFile } from '../../lang/eval/template.js';
+import { decodeText } from '../../lang/source.js';
 import {
   type Config,
   type HostConfig,
@@ -85,17 +85,16 @@ export function loadConfig(opts: LoadOptions): LoadResult {
     files,
   });
 
-  let names: string[];
-  try {
-    names = fs.readdirSync(opts.dir).filter((f) => f.endsWith('.xf.hcl')).sort();
-  } catch (e) {
+  const listing = opts.source.readDir(opts.dir);
+  if (!('names' in listing)) {
     diags.push({
       severity: 'error',
       summary: 'Cannot read the configuration directory',
-      detail: `${opts.dir}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such directory' : (e as Error).message}.`,
+      detail: `${opts.dir}: ${listing.failure === 'missing' ? 'no such directory' : listing.message}.`,
     });
     return done(null);
   }
+  const names = listing.names.filter((f) => f.endsWith('.xf.hcl')).sort();
   if (names.length === 0) {
     diags.push({
       severity: 'error',
@@ -106,13 +105,12 @@ export function loadConfig(opts: LoadOptions): LoadResult {
   }
   const bodies: Body[] = [];
   for (const name of names) {
-    let text: string;
-    try {
-      text = fs.readFileSync(path.join(opts.dir, name), 'utf8');
-    } catch (e) {
-      diags.push({ severity: 'error', summary: 'Cannot read a configuration file', detail: `${name}: ${(e as Error).message}.` });
+    const read = opts.source.readFile(path.join(opts.dir, name));
+    if (!('bytes' in read)) {
+      diags.push({ severity: 'error', summary: 'Cannot read a configuration file', detail: `${name}: ${read.message}.` });
       continue;
     }
+    const text = decodeText(read.bytes);
     files[name] = text;
     const r = parse(text, name);
     diags.push(...r.diagnostics);
@@ -122,6 +120,7 @@ export function loadConfig(opts: LoadOptions): LoadResult {
 
   const fn: FnContext = {
     dir: opts.dir,
+    source: opts.source,
     renderTemplate: (text, filename, vars) => renderTemplateFile(text, filename, vars, fn),
   };
   const decls = declare(bodies, diags, fn);
