@@ -17,3 +17,12 @@ export interface Diagnostic {
   address?: string; // the object the diagnostic is about, e.g. "vm.web[0]"
   host?: string; // the machine it is about
 }
+
+// An error about a range of the source, with an optional wider context for the snippet.
+export const errorAt = (summary: string, detail: string, subject: Range, context?: Range): Diagnostic => ({
+  severity: 'error',
+  summary,
+  detail,
+  subject,
+  ...(context ? { context } : {}),
+});
