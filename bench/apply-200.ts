@@ -14,7 +14,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { runApply } from '../engine/apply.js';
 import { runPlan, type PlanRequest } from '../engine/run-plan.js';
-import type { Step } from '../planner/model/vm.js';
+import type { Step } from '../planner/model/ops.js';
 import { attrs, change, config, FakeHost, hostConfig, plan, vmConfig } from '../test/engine/fake-host.js';
 
 const VMS = Number(process.env.BENCH_VMS ?? 200);
@@ -84,7 +84,7 @@ async function engineOnly(hosts: number, perHost: number): Promise<number> {
       for (let i = 0; i < perHost; i++) {
         const address = `vm.${f.name}[${i}]`;
         const vm = f.add(address, attrs(`${f.name}-${i}`, 'halted'));
-        steps.push({ id: `s${steps.length + 1}`, address, host: f.name, op: 'start', args: { op: 'start' }, depends_on: [] });
+        steps.push({ id: `s${steps.length + 1}`, address, host: f.name, op: 'start', args: {}, depends_on: [] });
         changes.push(change(address, f.name, vm));
         vms.push(vmConfig(address, f.name));
       }

@@ -4,7 +4,8 @@ import { XENFORM_VERSION } from './version.js';
 import { loadConfig } from '../planner/config/load.js';
 import { configSource } from './config-source.js';
 import { isUnknown, type Config, type HostConfig, type VmConfig } from '../planner/config/types.js';
-import type { PowerState, Step } from '../planner/model/vm.js';
+import type { PowerState } from '../planner/model/vm.js';
+import type { Step } from '../planner/model/ops.js';
 import { fingerprint } from '../planner/plan/make-plan.js';
 import type { Plan, ResourceChange } from '../planner/plan/types.js';
 import { openProvider as defaultOpenProvider, type ProviderContext } from '../providers/factory.js';
@@ -237,7 +238,7 @@ async function applyUnderLock(
   // creating a VM and marking it, the next refresh can tell the new VM from the old ones.
   const createsByHost = new Map<string, Set<string>>();
   for (const s of plan.steps) {
-    if (s.args.op === 'create') createsByHost.set(s.host, (createsByHost.get(s.host) ?? new Set()).add(s.args.attributes.name));
+    if (s.op === 'create') createsByHost.set(s.host, (createsByHost.get(s.host) ?? new Set()).add(s.args.attributes.name));
   }
   await Promise.all(
     [...createsByHost].map(async ([host, names]) => {
@@ -278,7 +279,7 @@ async function applyUnderLock(
     const obs = res.observed;
     const attrs =
       obs?.attributes ??
-      (step.args.op === 'create' ? step.args.attributes : undefined) ??
+      (step.op === 'create' ? step.args.attributes : undefined) ??
       prev?.attributes ??
       run.change?.after ??
       run.change?.before;
@@ -313,7 +314,7 @@ async function applyUnderLock(
   const prepare = (node: WalkNode): Promise<void> => {
     const step = stepById.get(node.id)!;
     const run = vms.get(step.address)!;
-    const created = step.args.op === 'create' ? { name: step.args.attributes.name, template: step.args.attributes.template } : {};
+    const created = step.op === 'create' ? { name: step.args.attributes.name, template: step.args.attributes.template } : {};
     const p = record({ t: 'start', step: step.id, address: step.address, host: step.host, op: step.op, uuid: targetUuid(run, step), time: new Date().toISOString(), ...created });
     journaled.set(step.id, p);
     return p;
@@ -510,7 +511,7 @@ function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promis
 }
 
 function firstMarkerLineage(plan: Plan): string | null {
-  for (const s of plan.steps) if (s.args.op === 'create') return s.args.markers.lineage;
+  for (const s of plan.steps) if (s.op === 'create') return s.args.markers.lineage;
   return null;
 }
 

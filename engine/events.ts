@@ -1,6 +1,6 @@
 // What the engine reports while it works. Views (Ink, plain lines, JSON lines)
 // subscribe; the engine never imports a view.
-import type { Step } from '../planner/model/vm.js';
+import type { Step } from '../planner/model/ops.js';
 
 export type EngineEvent =
   | { type: 'refresh_start'; host: string }

@@ -1,6 +1,7 @@
 // Power operations the engine runs on its own, outside the plan: the shutdown policy's
 // fallback and bringing a failed VM back to the power state it had before apply.
-import type { LifecycleOp, ObservedVm, PowerState, ShutdownPolicy, Step } from '../planner/model/vm.js';
+import type { ObservedVm, PowerState, ShutdownPolicy } from '../planner/model/vm.js';
+import { lifecycleBody, OPS, type LifecycleOp, type Step } from '../planner/model/ops.js';
 import { ProviderError, type Provider, type StepResult, type StepTarget } from '../providers/provider.js';
 
 // The operations that take a VM from one power state to another, shortest first.
@@ -9,19 +10,6 @@ const RESTORE_PATHS: Partial<Record<PowerState, Partial<Record<PowerState, Lifec
   paused: { running: ['pause'], halted: ['start', 'pause'], suspended: ['resume', 'pause'] },
   halted: { running: ['clean_shutdown'], paused: ['hard_shutdown'], suspended: ['hard_shutdown'], crashed: ['hard_shutdown'] },
   suspended: { running: ['suspend'], paused: ['unpause', 'suspend'] },
-};
-
-// The power state each lifecycle operation leaves a VM in.
-export const POWER_AFTER: Record<LifecycleOp, PowerState> = {
-  start: 'running',
-  unpause: 'running',
-  resume: 'running',
-  clean_reboot: 'running',
-  hard_reboot: 'running',
-  pause: 'paused',
-  clean_shutdown: 'halted',
-  hard_shutdown: 'halted',
-  suspend: 'suspended',
 };
 
 export function restorePath(from: PowerState, to: PowerState): LifecycleOp[] | null {
@@ -34,15 +22,12 @@ export function syntheticStep(base: Step, op: LifecycleOp, suffix: string, from?
     id: `${base.id}-${suffix}`,
     address: base.address,
     host: base.host,
-    op,
-    args: { op },
+    ...lifecycleBody(op),
     from,
-    to: POWER_AFTER[op],
+    to: OPS[op].powerAfter ?? undefined,
     depends_on: [],
   };
 }
-
-const isCleanOp = (op: string): op is 'clean_shutdown' | 'clean_reboot' => op === 'clean_shutdown' || op === 'clean_reboot';
 
 function anySignal(signals: (AbortSignal | undefined)[]): AbortSignal | undefined {
   const present = signals.filter((s): s is AbortSignal => s !== undefined);
@@ -70,10 +55,10 @@ export async function executeWithPolicy(
   hooks: PolicyHooks,
 ): Promise<StepResult> {
   const policy: ShutdownPolicy | undefined = 'shutdown' in step.args ? step.args.shutdown : undefined;
-  if (!isCleanOp(step.op) || !policy || !target.uuid) return provider.execute(step, target, abort);
+  const hardOp = OPS[step.op].twin;
+  if (!OPS[step.op].clean || !hardOp || !policy || !target.uuid) return provider.execute(step, target, abort);
   const uuid = target.uuid;
-  const hardOp = step.op === 'clean_shutdown' ? 'hard_shutdown' : 'hard_reboot';
-  const hard = (): Promise<StepResult> => provider.execute({ ...step, op: hardOp, args: { op: hardOp } }, target, abort);
+  const hard = (): Promise<StepResult> => provider.execute({ ...step, ...lifecycleBody(hardOp) }, target, abort);
   if (policy.mode === 'hard') return hard();
 
   const timeout = new AbortController();

@@ -1,5 +1,6 @@
 // The one narrow interface between the engine and a Xen host.
-import type { HostInventory, ObservedVm, Step, Toolstack } from '../planner/model/vm.js';
+import type { HostInventory, ObservedVm, Toolstack } from '../planner/model/vm.js';
+import type { Step } from '../planner/model/ops.js';
 
 export interface ExecResult {
   stdout: string;

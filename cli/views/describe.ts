@@ -1,6 +1,6 @@
 // Words and symbols shared by the plan renderers: pure functions of plan data.
 import { diffArrays } from 'diff';
-import type { Step } from '../../planner/model/vm.js';
+import type { Step } from '../../planner/model/ops.js';
 import type { Action, Plan, ResourceChange } from '../../planner/plan/types.js';
 import { hasChanges } from '../../planner/plan/exit-code.js';
 
@@ -66,7 +66,7 @@ export function formatChangeValue(path: string, v: unknown): string {
 export function describeStep(s: Step): string {
   let what: string = s.op;
   let policy = '';
-  switch (s.args.op) {
+  switch (s.op) {
     case 'set':
       what = `set ${s.args.changes.map((c) => c.path).join(', ')}`;
       break;

@@ -1,7 +1,7 @@
 // The plan as a pull-request comment: banner, summary table, folded details, and a size
 // guard that folds the least important parts first to stay under the comment limit.
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
-import type { Step } from '../../planner/model/vm.js';
+import type { Step } from '../../planner/model/ops.js';
 import { BADGE, changed, cmdlineDiff, describeStep, formatChangeValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
 import { DISRUPTION_ORDER } from '../../planner/model/vm.js';
 

@@ -1,7 +1,7 @@
 // The plan as terminal text, in Terraform's manner: drift first, then each VM with its
 // symbol, disruption badge, attribute diffs and numbered steps, then the summary line.
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
-import type { Step } from '../../planner/model/vm.js';
+import type { Step } from '../../planner/model/ops.js';
 import { ACTION_PHRASE, BADGE, changed, cmdlineDiff, describeStep, formatChangeValue, formatValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
 
 export interface TextOptions {

@@ -4,7 +4,7 @@
 import { constants as fsc } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { StepOp } from '../../planner/model/vm.js';
+import type { StepOp } from '../../planner/model/ops.js';
 import { fsyncDir } from './store.js';
 import type { State, StateResource } from '../../planner/model/state.js';
 import { STATE_FILE } from '../../planner/model/state.js';

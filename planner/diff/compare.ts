@@ -1,6 +1,7 @@
 // Desired attributes against actual ones -> the changed attributes, each with its effect,
 // and the order in which a `set` step must apply them.
-import { bootFieldsChanged, type DiskAttributes, type NetworkAttributes, type SetChange, type VmAttributes } from '../model/vm.js';
+import { bootFieldsChanged, type DiskAttributes, type NetworkAttributes, type VmAttributes } from '../model/vm.js';
+import { type SetChange } from '../model/ops.js';
 import type { AttributeChange } from '../plan/types.js';
 import { changedDiskRule, isIgnored, ruleFor } from './effects.js';
 

@@ -1,6 +1,7 @@
 // The VM power-state machines, one per toolstack, as data. The path search and the
 // property tests read these tables; nothing else hard-codes which operation is legal where.
-import type { LifecycleOp, PowerState, Toolstack } from '../model/vm.js';
+import type { PowerState, Toolstack } from '../model/vm.js';
+import { OPS, type LifecycleOp } from '../model/ops.js';
 
 export type GraphName = Toolstack | 'xenapi';
 
@@ -22,7 +23,7 @@ export interface LifecycleGraph {
   createdState: PowerState;
 }
 
-const t = (op: LifecycleOp, from: PowerState, to: PowerState, hard = false): Transition => ({ op, from, to, hard });
+const t = (op: LifecycleOp, from: PowerState, to: PowerState): Transition => ({ op, from, to, hard: OPS[op].hard });
 
 // XAPI (research/xapi-spec.md §1.2): no Crashed state; hard_reboot is allowed from Paused;
 // resume through xe always ends Running; suspend needs Running.
@@ -33,12 +34,12 @@ export const XAPI_GRAPH: LifecycleGraph = {
   transitions: [
     t('start', 'halted', 'running'),
     t('clean_shutdown', 'running', 'halted'),
-    t('hard_shutdown', 'running', 'halted', true),
-    t('hard_shutdown', 'paused', 'halted', true),
-    t('hard_shutdown', 'suspended', 'halted', true),
+    t('hard_shutdown', 'running', 'halted'),
+    t('hard_shutdown', 'paused', 'halted'),
+    t('hard_shutdown', 'suspended', 'halted'),
     t('clean_reboot', 'running', 'running'),
-    t('hard_reboot', 'running', 'running', true),
-    t('hard_reboot', 'paused', 'running', true),
+    t('hard_reboot', 'running', 'running'),
+    t('hard_reboot', 'paused', 'running'),
     t('pause', 'running', 'paused'),
     t('unpause', 'paused', 'running'),
     t('suspend', 'running', 'suspended'),
@@ -55,7 +56,7 @@ export const XL_GRAPH: LifecycleGraph = {
   name: 'xl',
   description: 'plain Xen through xl',
   states: ['halted', 'running', 'paused', 'suspended', 'crashed'],
-  transitions: [...XAPI_GRAPH.transitions, t('hard_shutdown', 'crashed', 'halted', true)],
+  transitions: [...XAPI_GRAPH.transitions, t('hard_shutdown', 'crashed', 'halted')],
   destroyFrom: ['halted', 'suspended'],
   createdState: 'halted',
 };
@@ -69,12 +70,12 @@ export const XENAPI_GRAPH: LifecycleGraph = {
   transitions: [
     t('start', 'halted', 'running'),
     t('clean_shutdown', 'running', 'halted'),
-    t('hard_shutdown', 'running', 'halted', true),
-    t('hard_shutdown', 'paused', 'halted', true),
-    t('hard_shutdown', 'suspended', 'halted', true),
-    t('hard_shutdown', 'crashed', 'halted', true),
+    t('hard_shutdown', 'running', 'halted'),
+    t('hard_shutdown', 'paused', 'halted'),
+    t('hard_shutdown', 'suspended', 'halted'),
+    t('hard_shutdown', 'crashed', 'halted'),
     t('clean_reboot', 'running', 'running'),
-    t('hard_reboot', 'running', 'running', true),
+    t('hard_reboot', 'running', 'running'),
     t('pause', 'running', 'paused'),
     t('unpause', 'paused', 'running'),
     t('suspend', 'running', 'suspended'),

@@ -1,7 +1,8 @@
 // Cheapest paths through a lifecycle graph. Clean operations cost little and hard ones a
 // lot, so a hard operation is chosen only when the VM's shutdown policy asks for it
 // (mode = "hard", which replaces the clean shutdown and reboot) or when no clean path exists.
-import type { Disruption, LifecycleOp, PowerState, ShutdownPolicy } from '../model/vm.js';
+import type { Disruption, PowerState, ShutdownPolicy } from '../model/vm.js';
+import { OPS, type LifecycleOp } from '../model/ops.js';
 import { DISRUPTION_ORDER } from '../model/vm.js';
 import type { LifecycleGraph, Transition } from './graphs.js';
 import { findTransition } from './graphs.js';
@@ -19,8 +20,6 @@ export interface LifecyclePath {
 }
 
 const CLEAN_COST = 1;
-// Reboots rebuild a domain; they are chosen by findRebootPath, never to move between states.
-const REBOOTS: ReadonlySet<LifecycleOp> = new Set(['clean_reboot', 'hard_reboot']);
 const HARD_COST = 1000;
 
 function edgeCost(tr: Transition, policy: ShutdownPolicy): number | null {
@@ -47,7 +46,8 @@ export function findPath(graph: LifecycleGraph, from: PowerState, to: PowerState
     if (current === to) break;
     done.add(current);
     for (const tr of graph.transitions) {
-      if (tr.from !== current || REBOOTS.has(tr.op)) continue;
+      // Reboots rebuild a domain; they are chosen by findRebootPath, never to move between states.
+      if (tr.from !== current || OPS[tr.op].guest === 'reboots') continue;
       const cost = edgeCost(tr, policy);
       if (cost === null) continue;
       const d = dist.get(current)! + cost;
@@ -89,9 +89,6 @@ export function findHaltPath(graph: LifecycleGraph, from: PowerState, to: PowerS
   return { down, up };
 }
 
-const GUEST_STOPS: ReadonlySet<LifecycleOp> = new Set(['clean_shutdown', 'hard_shutdown']);
-const GUEST_PAUSES: ReadonlySet<LifecycleOp> = new Set(['pause', 'suspend']);
-
 export function maxDisruption(a: Disruption, b: Disruption): Disruption {
   return DISRUPTION_ORDER.indexOf(a) >= DISRUPTION_ORDER.indexOf(b) ? a : b;
 }
@@ -102,9 +99,10 @@ export function maxDisruption(a: Disruption, b: Disruption): Disruption {
 export function stepsDisruption(initial: PowerState, steps: readonly PathStep[]): Disruption {
   let d: Disruption = 'none';
   for (const s of steps) {
-    if (GUEST_STOPS.has(s.op) && s.from !== 'crashed') d = maxDisruption(d, 'halt');
-    else if (s.op === 'clean_reboot' || s.op === 'hard_reboot') d = maxDisruption(d, 'reboot');
-    else if (GUEST_PAUSES.has(s.op) && initial === 'running') d = maxDisruption(d, 'halt');
+    const guest = OPS[s.op].guest;
+    if (guest === 'stops' && s.from !== 'crashed') d = maxDisruption(d, 'halt');
+    else if (guest === 'reboots') d = maxDisruption(d, 'reboot');
+    else if (guest === 'freezes' && initial === 'running') d = maxDisruption(d, 'halt');
   }
   return d;
 }

@@ -9,6 +9,10 @@ export type DesiredPowerState = 'running' | 'halted' | 'paused' | 'suspended';
 // What a host can report. XAPI never reports `crashed`; xl does.
 export type PowerState = DesiredPowerState | 'crashed';
 
+// A running, paused or suspended VM has a domain (or a memory image of one): its boot
+// configuration is the one it was built with, not necessarily the current one.
+export const hasDomain = (p: PowerState): boolean => p === 'running' || p === 'paused' || p === 'suspended';
+
 export type Disruption = 'none' | 'reboot' | 'halt' | 'replace' | 'destroy';
 export const DISRUPTION_ORDER: readonly Disruption[] = ['none', 'reboot', 'halt', 'replace', 'destroy'];
 
@@ -119,55 +123,4 @@ export interface HostInventory {
   templates: { uuid: string; name: string }[];
   srs: { uuid: string; name: string; type: string }[];
   networks: { uuid: string; name: string; bridge: string }[];
-}
-
-export type StepOp =
-  | 'create'
-  | 'start'
-  | 'clean_shutdown'
-  | 'hard_shutdown'
-  | 'clean_reboot'
-  | 'hard_reboot'
-  | 'pause'
-  | 'unpause'
-  | 'suspend'
-  | 'resume'
-  | 'set'
-  | 'destroy'
-  | 'add_disk'
-  | 'remove_disk'
-  | 'add_network'
-  | 'remove_network';
-
-export type LifecycleOp = Extract<
-  StepOp,
-  'start' | 'clean_shutdown' | 'hard_shutdown' | 'clean_reboot' | 'hard_reboot' | 'pause' | 'unpause' | 'suspend' | 'resume'
->;
-
-// One assignment of a `set` step, in the order the provider must apply them.
-// `path` uses VmAttributes paths: "name", "tags", "memory.static_max", "boot.args", "vcpus".
-export interface SetChange {
-  path: string;
-  value: unknown;
-}
-
-export type StepArgs =
-  | { op: 'create'; attributes: VmAttributes; markers: { address: string; lineage: string } }
-  | { op: 'set'; changes: SetChange[] }
-  | { op: 'add_disk'; disk: DiskAttributes }
-  | { op: 'remove_disk'; disk: DiskAttributes }
-  | { op: 'add_network'; network: NetworkAttributes }
-  | { op: 'remove_network'; network: NetworkAttributes }
-  | { op: 'destroy'; disks: DiskAttributes[] } // disks xenform created, destroyed with the VM
-  | { op: LifecycleOp; shutdown?: ShutdownPolicy }; // shutdown policy for clean_* operations
-
-export interface Step {
-  id: string; // "s1", "s2", ... unique in a plan
-  address: string; // "vm.web[0]"
-  host: string; // host block name
-  op: StepOp;
-  args: StepArgs;
-  from?: PowerState;
-  to?: PowerState;
-  depends_on: string[]; // step ids
 }

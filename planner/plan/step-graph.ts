@@ -2,7 +2,7 @@
 // dependant's first step that brings it up waits for the dependency's last step, and a
 // dependency's first step that takes it down waits for its dependants' initial shutdown.
 // Step ids follow a topological order that is deterministic (VM order, then chain order).
-import type { Step, StepOp } from '../model/vm.js';
+import { OPS, type Step } from '../model/ops.js';
 import type { StepDraft } from './vm-steps.js';
 
 export interface VmChain {
@@ -12,8 +12,6 @@ export interface VmChain {
   dependsOn: string[]; // addresses of the VMs this one depends on
 }
 
-const UP: ReadonlySet<StepOp> = new Set(['create', 'start', 'resume', 'unpause']);
-const DOWN: ReadonlySet<StepOp> = new Set(['clean_shutdown', 'hard_shutdown', 'destroy', 'suspend', 'pause']);
 
 class MinHeap {
   private a: number[] = [];
@@ -66,13 +64,13 @@ export function buildSteps(chains: readonly VmChain[]): Step[] {
     index.set(c.address, i);
     for (let k = 1; k < c.drafts.length; k++) preds[start[i] + k].push(start[i] + k - 1);
   });
-  const firstUp = (c: VmChain): number => c.drafts.findIndex((d) => UP.has(d.op));
+  const firstUp = (c: VmChain): number => c.drafts.findIndex((d) => OPS[d.op].direction === 'up');
   // The steps before the first that brings the VM up: its initial way down.
   const downPrefix = (c: VmChain): number[] => {
     const up = firstUp(c);
     const end = up < 0 ? c.drafts.length : up;
     const out: number[] = [];
-    for (let k = 0; k < end; k++) if (DOWN.has(c.drafts[k].op)) out.push(k);
+    for (let k = 0; k < end; k++) if (OPS[c.drafts[k].op].direction === 'down') out.push(k);
     return out;
   };
   chains.forEach((a, ai) => {
@@ -116,14 +114,15 @@ export function buildSteps(chains: readonly VmChain[]): Step[] {
     const c = chains[owner[v]];
     const k = v - start[owner[v]];
     const d = c.drafts[k];
-    const step: Step = {
+    // A draft's op and args belong together: the pair is carried over as it is.
+    const step = {
       id: id[v],
       address: c.address,
       host: c.hosts[k],
       op: d.op,
       args: d.args,
       depends_on: [...new Set(preds[v])].map((p) => id[p]).sort((x, y) => Number(x.slice(1)) - Number(y.slice(1))),
-    };
+    } as Step;
     if (d.from !== undefined) step.from = d.from;
     if (d.to !== undefined) step.to = d.to;
     return step;

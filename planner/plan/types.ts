@@ -1,6 +1,7 @@
 // A plan is data: the renderers (text, JSON, Markdown, DOT) show it and never compute it.
 // This is the plan JSON of DESIGN.md; a saved plan adds what apply needs to run it.
-import type { Disruption, Effect, Step, VmAttributes } from '../model/vm.js';
+import type { Disruption, Effect, VmAttributes } from '../model/vm.js';
+import type { Step } from '../model/ops.js';
 
 export const PLAN_FORMAT_VERSION = '1';
 

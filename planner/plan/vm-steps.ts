@@ -1,28 +1,17 @@
 // One VM's ordered steps: the lifecycle route through its toolstack's graph, with the `set`
 // and device steps placed where the toolstack accepts them.
-import type {
-  DesiredPowerState,
-  Disruption,
-  DiskAttributes,
-  NetworkAttributes,
-  PowerState,
-  ShutdownPolicy,
-  StepArgs,
-  StepOp,
-  VmAttributes,
-} from '../model/vm.js';
+import { hasDomain, type DesiredPowerState, type Disruption, type DiskAttributes, type NetworkAttributes, type PowerState, type ShutdownPolicy, type VmAttributes } from '../model/vm.js';
+import { lifecycleBody, OPS, type StepBody } from '../model/ops.js';
 import type { LifecycleGraph } from '../lifecycle/graphs.js';
 import { findHaltPath, findPath, findRebootPath, stepsDisruption, type PathStep } from '../lifecycle/path.js';
 import { ruleFor } from '../diff/effects.js';
 import { setChanges } from '../diff/compare.js';
 import type { AttributeChange } from './types.js';
 
-export interface StepDraft {
-  op: StepOp;
-  args: StepArgs;
+export type StepDraft = StepBody & {
   from?: PowerState;
   to?: PowerState;
-}
+};
 
 export interface VmSteps {
   steps: StepDraft[];
@@ -32,13 +21,10 @@ export interface VmSteps {
 
 export class PlanningError extends Error {}
 
-const CLEAN_OPS: ReadonlySet<StepOp> = new Set(['clean_shutdown', 'clean_reboot']);
-const BUILDS: ReadonlySet<StepOp> = new Set(['start', 'clean_reboot', 'hard_reboot']);
-const HAS_DOMAIN: ReadonlySet<PowerState> = new Set(['running', 'paused', 'suspended']);
+const builds = (s: PathStep): boolean => OPS[s.op].buildsDomain;
 
 function lifecycleDraft(s: PathStep, policy: ShutdownPolicy): StepDraft {
-  const args: StepArgs = CLEAN_OPS.has(s.op) ? { op: s.op, shutdown: policy } : { op: s.op };
-  return { op: s.op, args, from: s.from, to: s.to };
+  return { ...lifecycleBody(s.op, policy), from: s.from, to: s.to };
 }
 
 function routeOrFail(route: PathStep[] | null | undefined, from: PowerState, to: PowerState, graph: LifecycleGraph): PathStep[] {
@@ -56,11 +42,11 @@ function deviceDrafts(changes: readonly AttributeChange[]): StepDraft[] {
   for (const c of changes) {
     if (c.effect === 'forces_replace') continue;
     if (c.path.startsWith('disks.')) {
-      if (c.before) removals.push({ op: 'remove_disk', args: { op: 'remove_disk', disk: c.before as DiskAttributes } });
-      if (c.after) additions.push({ op: 'add_disk', args: { op: 'add_disk', disk: c.after as DiskAttributes } });
+      if (c.before) removals.push({ op: 'remove_disk', args: { disk: c.before as DiskAttributes } });
+      if (c.after) additions.push({ op: 'add_disk', args: { disk: c.after as DiskAttributes } });
     } else if (c.path.startsWith('networks.')) {
-      if (c.before) removals.push({ op: 'remove_network', args: { op: 'remove_network', network: c.before as NetworkAttributes } });
-      if (c.after) additions.push({ op: 'add_network', args: { op: 'add_network', network: c.after as NetworkAttributes } });
+      if (c.before) removals.push({ op: 'remove_network', args: { network: c.before as NetworkAttributes } });
+      if (c.after) additions.push({ op: 'add_network', args: { network: c.after as NetworkAttributes } });
     }
   }
   return [...removals, ...additions];
@@ -84,14 +70,14 @@ export function planUpdate(input: UpdateInput): VmSteps {
   const setPaths = changes.filter((c) => !c.path.startsWith('disks.') && !c.path.startsWith('networks.'));
   const needsHalt = changes.some((c) => c.effect === 'requires_halt');
   const bootChanges = changes.some((c) => c.effect === 'next_boot');
-  const hasDomain = HAS_DOMAIN.has(current);
+  const domain = hasDomain(current);
   const rebootWanted = input.rebuild || (bootChanges && input.applyBootChanges === 'reboot');
 
   let route: PathStep[];
   if (needsHalt) {
     const h = findHaltPath(graph, current, target, policy);
     route = routeOrFail(h && [...h.down.steps, ...h.up.steps], current, target, graph);
-  } else if (hasDomain && rebootWanted && target !== 'halted') {
+  } else if (domain && rebootWanted && target !== 'halted') {
     route = routeOrFail(findRebootPath(graph, current, target, policy)?.steps, current, target, graph);
   } else {
     route = routeOrFail(findPath(graph, current, target, policy)?.steps, current, target, graph);
@@ -101,7 +87,7 @@ export function planUpdate(input: UpdateInput): VmSteps {
   if (sets.length > 0 || devices.length > 0) {
     const allowed = (s: PowerState): boolean =>
       setPaths.every((c) => ruleFor(c.path).settableIn.includes(s)) && (devices.length === 0 || s === 'halted');
-    const firstBuild = route.findIndex((s) => BUILDS.has(s.op));
+    const firstBuild = route.findIndex(builds);
     const limit = bootChanges && firstBuild >= 0 ? firstBuild : route.length;
     const states = statesAlong(current, route);
     at = states.findIndex((s, i) => i <= limit && allowed(s));
@@ -119,7 +105,7 @@ export function planUpdate(input: UpdateInput): VmSteps {
 
   const steps: StepDraft[] = route.map((s) => lifecycleDraft(s, policy));
   const inserted: StepDraft[] = [];
-  if (sets.length > 0) inserted.push({ op: 'set', args: { op: 'set', changes: sets } });
+  if (sets.length > 0) inserted.push({ op: 'set', args: { changes: sets } });
   inserted.push(...devices);
   if (at >= 0) {
     const here = statesAlong(current, route)[at];
@@ -130,8 +116,8 @@ export function planUpdate(input: UpdateInput): VmSteps {
     steps.splice(at, 0, ...inserted);
   }
 
-  const rebuiltAfterSet = route.slice(Math.max(at, 0)).some((s) => BUILDS.has(s.op));
-  const pendingBefore = input.wasPending || (bootChanges && hasDomain);
+  const rebuiltAfterSet = route.slice(Math.max(at, 0)).some(builds);
+  const pendingBefore = input.wasPending || (bootChanges && domain);
   const pendingReboot = target !== 'halted' && pendingBefore && !rebuiltAfterSet && !route.some((s) => s.to === 'halted');
 
   return { steps, disruption: stepsDisruption(current, route), pendingReboot };
@@ -146,7 +132,7 @@ export function planCreate(
 ): VmSteps {
   const route = routeOrFail(findPath(graph, graph.createdState, target, policy)?.steps, graph.createdState, target, graph);
   return {
-    steps: [{ op: 'create', args: { op: 'create', attributes, markers }, to: graph.createdState }, ...route.map((s) => lifecycleDraft(s, policy))],
+    steps: [{ op: 'create', args: { attributes, markers }, to: graph.createdState }, ...route.map((s) => lifecycleDraft(s, policy))],
     disruption: 'none',
     pendingReboot: false,
   };
@@ -158,7 +144,7 @@ export function planDestroy(graph: LifecycleGraph, current: PowerState, disks: D
     : routeOrFail(findPath(graph, current, 'halted', policy)?.steps, current, 'halted', graph);
   const last = route.length > 0 ? route[route.length - 1].to : current;
   return {
-    steps: [...route.map((s) => lifecycleDraft(s, policy)), { op: 'destroy', args: { op: 'destroy', disks }, from: last }],
+    steps: [...route.map((s) => lifecycleDraft(s, policy)), { op: 'destroy', args: { disks }, from: last }],
     disruption: 'destroy',
     pendingReboot: false,
   };

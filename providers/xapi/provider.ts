@@ -1,17 +1,6 @@
 // XenServer / XCP-ng through the xe CLI: every VM addressed by uuid.
-import {
-  MARKER_ADDRESS,
-  MARKER_LINEAGE,
-  type BootAttributes,
-  type DiskAttributes,
-  type HostInventory,
-  type MemoryAttributes,
-  type NetworkAttributes,
-  type ObservedVm,
-  type SetChange,
-  type Step,
-  type VmAttributes,
-} from '../../planner/model/vm.js';
+import { MARKER_ADDRESS, MARKER_LINEAGE, type BootAttributes, type DiskAttributes, type HostInventory, type MemoryAttributes, type NetworkAttributes, type ObservedVm, type VmAttributes } from '../../planner/model/vm.js';
+import { type SetChange, type Step } from '../../planner/model/ops.js';
 import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
 import { runBatch } from '../transport/batch.js';
@@ -101,28 +90,27 @@ export class XapiProvider implements Provider {
 
   async execute(step: Step, target: StepTarget, signal?: AbortSignal): Promise<StepResult> {
     const ctx: Ctx = { vm: target.address, op: step.op, signal };
-    const args = step.args;
-    if (args.op === 'create') {
-      const uuid = await this.create(ctx, args.attributes, args.markers);
+    if (step.op === 'create') {
+      const uuid = await this.create(ctx, step.args.attributes, step.args.markers);
       return { uuid, observed: await this.readVm(uuid) };
     }
     const uuid = target.uuid;
     if (!uuid) throw new ProviderError(this.host, 'NO_TARGET', {}, `${step.op} of ${target.address} needs the VM's uuid, and it has none`);
-    switch (args.op) {
+    switch (step.op) {
       case 'set':
-        await this.set(ctx, uuid, args.changes);
+        await this.set(ctx, uuid, step.args.changes);
         break;
       case 'add_disk':
-        await this.addDisk(ctx, uuid, args.disk, 0);
+        await this.addDisk(ctx, uuid, step.args.disk, 0);
         break;
       case 'remove_disk':
-        await this.removeDisk(ctx, uuid, args.disk);
+        await this.removeDisk(ctx, uuid, step.args.disk);
         break;
       case 'add_network':
-        await this.addNetwork(ctx, uuid, args.network, null);
+        await this.addNetwork(ctx, uuid, step.args.network, null);
         break;
       case 'remove_network':
-        await this.removeNetwork(ctx, uuid, args.network);
+        await this.removeNetwork(ctx, uuid, step.args.network);
         break;
       case 'destroy':
         await this.destroy(ctx, uuid);
@@ -147,7 +135,7 @@ export class XapiProvider implements Provider {
       case 'resume':
         return this.power(ctx, uuid, ['vm-resume'], false);
       default: {
-        const never: never = args;
+        const never: never = step;
         throw new Error(`unknown step ${JSON.stringify(never)}`);
       }
     }

@@ -4,7 +4,8 @@
 // checked with `xl list` afterwards.
 import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
-import type { DiskAttributes, HostInventory, NetworkAttributes, ObservedVm, SetChange, Step, VmAttributes } from '../../planner/model/vm.js';
+import type { DiskAttributes, HostInventory, NetworkAttributes, ObservedVm, VmAttributes } from '../../planner/model/vm.js';
+import type { SetChange, Step } from '../../planner/model/ops.js';
 import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
 import { runBatch } from '../transport/batch.js';
@@ -128,9 +129,8 @@ export class XlProvider implements Provider {
 
   async execute(step: Step, target: StepTarget, signal?: AbortSignal): Promise<StepResult> {
     const ctx: Ctx = { vm: target.address, op: step.op, signal, paths: new Map() };
-    const args = step.args;
-    if (args.op === 'create') {
-      const uuid = await this.create(ctx, args.attributes, args.markers);
+    if (step.op === 'create') {
+      const uuid = await this.create(ctx, step.args.attributes, step.args.markers);
       return { uuid, observed: await this.readVm(uuid) };
     }
     if (!target.uuid) throw new ProviderError(this.host, 'NO_TARGET', {}, `${step.op} of ${target.address} needs the VM's uuid, and it has none`);
@@ -140,21 +140,21 @@ export class XlProvider implements Provider {
     ctx.paths = found.paths;
     const name = vm.attributes.name;
     const cfg = this.cfgPath(name);
-    switch (args.op) {
+    switch (step.op) {
       case 'set':
-        await this.set(ctx, vm, args.changes);
+        await this.set(ctx, vm, step.args.changes);
         break;
       case 'add_disk':
-        await this.rewrite(ctx, vm, { disks: [...vm.attributes.disks, args.disk] });
+        await this.rewrite(ctx, vm, { disks: [...vm.attributes.disks, step.args.disk] });
         break;
       case 'remove_disk':
-        await this.removeDisk(ctx, vm, args.disk);
+        await this.removeDisk(ctx, vm, step.args.disk);
         break;
       case 'add_network':
-        await this.rewrite(ctx, vm, { networks: [...vm.attributes.networks, args.network] });
+        await this.rewrite(ctx, vm, { networks: [...vm.attributes.networks, step.args.network] });
         break;
       case 'remove_network':
-        await this.removeNetwork(ctx, vm, args.network);
+        await this.removeNetwork(ctx, vm, step.args.network);
         break;
       case 'destroy':
         await this.destroy(ctx, vm);
@@ -195,7 +195,7 @@ export class XlProvider implements Provider {
         await this.exec(ctx, fileOp('remove', this.savePath(name)));
         break;
       default: {
-        const never: never = args;
+        const never: never = step;
         throw new Error(`unknown step ${JSON.stringify(never)}`);
       }
     }

@@ -2,9 +2,10 @@
 // apply (as the engine would emit it) and exits once the final frame is drawn.
 import { createProgressView } from '../../cli/views/progress/index.js';
 import type { EngineEvent } from '../../engine/events.js';
-import type { Step } from '../../planner/model/vm.js';
+import type { Step } from '../../planner/model/ops.js';
+import { stepOf } from '../support/steps.js';
 
-const step = (id: string, address: string, op: Step['op']): Step => ({ id, address, host: 'lab', op, args: { op } as Step['args'], depends_on: [] });
+const step = (id: string, address: string, op: Step['op']): Step => stepOf({ op }, { id, address, host: 'lab' });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const view = createProgressView(

@@ -6,7 +6,8 @@ import { fileURLToPath } from 'node:url';
 import xterm from '@xterm/headless';
 import { eventLine, jsonLine } from '../../cli/views/progress/lines.js';
 import { emptyModel, reduce } from '../../cli/views/progress/model.js';
-import type { Step } from '../../planner/model/vm.js';
+import type { Step } from '../../planner/model/ops.js';
+import { stepOf } from '../support/steps.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const driver = path.join(root, 'dist/test/cli/progress-driver.js');
@@ -56,7 +57,7 @@ t.test('on a terminal, the Ink view shows one line per VM with its step, spinner
   t.equal(screen.filter((l) => l.includes('vm.db')).length, 1, 'each VM has exactly one line on the final screen');
 });
 
-const s = (op: Step['op']): Step => ({ id: 's1', address: 'vm.a', host: 'lab', op, args: { op } as Step['args'], depends_on: [] });
+const s = (op: Step['op']): Step => stepOf({ op }, { address: 'vm.a', host: 'lab' });
 
 t.test('not on a terminal, each event is one plain line', async (t) => {
   t.equal(eventLine({ type: 'step_start', step: s('clean_shutdown') }), 'vm.a: clean shutdown (s1) started');

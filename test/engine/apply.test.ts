@@ -6,7 +6,7 @@ import { createInterrupter } from '../../engine/interrupt.js';
 import { journalPath } from '../../engine/state/journal.js';
 import { lockPath } from '../../engine/state/lock.js';
 import { emptyState, StateStore } from '../../engine/state/store.js';
-import type { Step } from '../../planner/model/vm.js';
+import type { Step } from '../../planner/model/ops.js';
 import { ProviderError } from '../../providers/provider.js';
 import { attrs, change, config, FakeHost, hostConfig, plan, step, vmConfig } from './fake-host.js';
 
@@ -103,7 +103,7 @@ t.test('a failed step stops its VM and its dependants, lets the others finish, a
   const other = h.add('vm.other', attrs('other', 'halted'));
   const steps = [
     step('s1', 'vm.db', 'a', 'hard_shutdown'),
-    step('s2', 'vm.db', 'a', 'set', ['s1'], { op: 'set', changes: [{ path: 'memory.static_max', value: 1 }] }),
+    step('s2', 'vm.db', 'a', 'set', ['s1'], { changes: [{ path: 'memory.static_max', value: 1 }] }),
     step('s3', 'vm.db', 'a', 'start', ['s2']),
     step('s4', 'vm.app', 'a', 'clean_reboot', ['s3']),
     step('s5', 'vm.other', 'a', 'start'),
@@ -128,7 +128,7 @@ t.test('created VMs are recorded in the state with their uuid and owned', async 
   const dir = t.testdir();
   const h = new FakeHost('a');
   const steps = [
-    step('s1', 'vm.new', 'a', 'create', [], { op: 'create', attributes: attrs('new', 'running'), markers: { address: 'vm.new', lineage: 'LIN' } }),
+    step('s1', 'vm.new', 'a', 'create', [], { attributes: attrs('new', 'running'), markers: { address: 'vm.new', lineage: 'LIN' } }),
     step('s2', 'vm.new', 'a', 'start', ['s1']),
   ];
   const r = await runApply(plan(steps, [change('vm.new', 'a', null)]), request(dir, [h]), () => undefined);
@@ -167,7 +167,7 @@ for (const c of policyCases) {
     const dir = t.testdir();
     const h = new FakeHost('a', { ignoresCleanShutdown: c.ignores });
     const vm = h.add('vm.g', attrs('g'));
-    const s = step('s1', 'vm.g', 'a', 'clean_shutdown', [], { op: 'clean_shutdown', shutdown: { mode: 'clean', timeout_ms: 100, fallback: c.fallback } });
+    const s = step('s1', 'vm.g', 'a', 'clean_shutdown', [], { shutdown: { mode: 'clean', timeout_ms: 100, fallback: c.fallback } });
     const { events, sink } = collect();
     const r = await runApply(plan([s], [change('vm.g', 'a', vm)]), request(dir, [h]), sink);
     t.equal(r.ok, c.ok);
@@ -280,7 +280,7 @@ t.test('a VM that changed since the plan is refused with what changed; the other
   const calm = h.add('vm.calm', attrs('calm'));
   const steps = [
     step('s1', 'vm.moved', 'a', 'hard_reboot'),
-    step('s2', 'vm.moved', 'a', 'set', ['s1'], { op: 'set', changes: [{ path: 'tags', value: ['x'] }] }),
+    step('s2', 'vm.moved', 'a', 'set', ['s1'], { changes: [{ path: 'tags', value: ['x'] }] }),
     step('s3', 'vm.calm', 'a', 'hard_reboot'),
   ];
   const p = plan(steps, [

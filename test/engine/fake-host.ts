@@ -1,10 +1,10 @@
 // A test double for Provider: an in-memory host whose VMs change power state as steps run,
 // with per-operation delays and failures, and a record of what ran and how much ran at once.
 import type { HostConfig, Config, VmConfig } from '../../planner/config/types.js';
-import type { ObservedVm, PowerState, Step, StepOp, VmAttributes } from '../../planner/model/vm.js';
+import type { ObservedVm, PowerState, VmAttributes } from '../../planner/model/vm.js';
+import { OPS, type Step, type StepOp } from '../../planner/model/ops.js';
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import { ProviderError, type Provider, type StepResult, type StepTarget } from '../../providers/provider.js';
-import { POWER_AFTER } from '../../engine/power.js';
 
 export function attrs(name: string, power: PowerState = 'running', extra: Partial<VmAttributes> = {}): VmAttributes {
   return {
@@ -24,7 +24,6 @@ export function attrs(name: string, power: PowerState = 'running', extra: Partia
   };
 }
 
-const TO: Partial<Record<StepOp, PowerState>> = POWER_AFTER;
 
 export interface FakeOptions {
   delayMs?: number | ((step: Step) => number);
@@ -87,7 +86,7 @@ export class FakeHost {
           const err = host.opts.fail?.(step, vm);
           if (err) throw err;
           host.log.push(`${step.op} ${step.address}`);
-          if (step.args.op === 'create') {
+          if (step.op === 'create') {
             const created = host.add(step.address, { ...step.args.attributes, power_state: 'halted' });
             return { uuid: created.uuid, observed: copy(created) };
           }
@@ -96,14 +95,14 @@ export class FakeHost {
             host.vms.delete(vm.uuid);
             return { uuid: vm.uuid, observed: null };
           }
-          const to = TO[step.op];
+          const to = OPS[step.op].family === 'lifecycle' ? OPS[step.op].powerAfter : null;
           if (to) {
             if ((step.op === 'hard_shutdown' || step.op === 'clean_shutdown') && vm.attributes.power_state === 'halted') {
               throw new ProviderError(host.name, 'VM_BAD_POWER_STATE', {}, 'You attempted an operation on a VM that was not in an appropriate power state');
             }
             setPower(vm, to);
           }
-          if (step.args.op === 'set') {
+          if (step.op === 'set') {
             for (const c of step.args.changes) setPath(vm.attributes as unknown as Record<string, unknown>, c.path, c.value);
           }
           return { uuid: vm.uuid, observed: copy(vm) };
@@ -198,5 +197,5 @@ export function plan(steps: Step[], changes: ResourceChange[], extra: Partial<Pl
 }
 
 export function step(id: string, address: string, host: string, op: StepOp, depends_on: string[] = [], args?: Step['args']): Step {
-  return { id, address, host, op, args: args ?? ({ op } as Step['args']), depends_on };
+  return { id, address, host, op, args: args ?? {}, depends_on } as Step;
 }

@@ -96,7 +96,7 @@ t.test('the plan walks the same paths, with the shutdown policy on clean steps',
         const steps = out.plan!.steps;
         t.equal(steps.map((s) => s.op).join(' '), EXPECTED[toolstack][`${from}>${to}`], `${toolstack} ${from} -> ${to}`);
         for (const s of steps) {
-          if (s.op === 'clean_shutdown' || s.op === 'clean_reboot') t.same(s.args, { op: s.op, shutdown: { mode: 'clean', timeout_ms: 120_000, fallback: 'hard' } });
+          if (s.op === 'clean_shutdown' || s.op === 'clean_reboot') t.same(s.args, { shutdown: { mode: 'clean', timeout_ms: 120_000, fallback: 'hard' } });
         }
         if (steps.length > 0) t.equal(steps[steps.length - 1].to, to, 'the last step reaches the desired state');
       }

@@ -19,7 +19,7 @@ t.test('an attribute edited outside xenform is drift, and the configuration wins
   const out = planOne('running', {}, { observedAttrs: { tags: ['hacked'] }, res: { attributes: attributes() } });
   const plan = out.plan!;
   t.same(plan.drift.map((d) => [d.kind, d.path]), [['attribute', 'tags']]);
-  t.same(plan.steps[0].args, { op: 'set', changes: [{ path: 'tags', value: ['web'] }] });
+  t.same(plan.steps[0].args, { changes: [{ path: 'tags', value: ['web'] }] });
 });
 
 t.test('a VM deleted outside xenform is planned for re-creation with a warning', async (t) => {

@@ -1,6 +1,7 @@
 // A pure stand-in for a host, for property tests: runs plan steps against observed VMs and
 // checks each one is legal in the toolstack's lifecycle graph as it goes.
-import type { HostInventory, ObservedVm, PowerState, SetChange, Step, Toolstack, VmAttributes } from '../../planner/model/vm.js';
+import type { HostInventory, ObservedVm, PowerState, Toolstack, VmAttributes } from '../../planner/model/vm.js';
+import type { SetChange, Step } from '../../planner/model/ops.js';
 import { findTransition, graphFor } from '../../planner/lifecycle/graphs.js';
 import { ruleFor } from '../../planner/diff/effects.js';
 import type { Plan } from '../../planner/plan/types.js';
@@ -48,7 +49,7 @@ export class ModelHost {
   run(step: Step, uuid: string | null): string | null {
     const graph = graphFor(this.toolstack);
     const where = `${step.id} ${step.address} ${step.op}`;
-    if (step.args.op === 'create') {
+    if (step.op === 'create') {
       const id = `new-${++this.next}`;
       const attrs = clone(step.args.attributes);
       attrs.power_state = graph.createdState;
@@ -62,7 +63,7 @@ export class ModelHost {
     if (!vm) throw new IllegalStep(`${where}: no such VM`);
     const state: PowerState = vm.attributes.power_state;
     if (step.from !== undefined && step.from !== state) throw new IllegalStep(`${where}: planned from ${step.from} but the VM is ${state}`);
-    switch (step.args.op) {
+    switch (step.op) {
       case 'set':
         for (const c of step.args.changes) {
           if (!ruleFor(c.path).settableIn.includes(state)) throw new IllegalStep(`${where}: ${c.path} cannot be set while ${state}`);
@@ -76,10 +77,10 @@ export class ModelHost {
       case 'remove_network': {
         if (state !== 'halted') throw new IllegalStep(`${where}: devices change only while halted, the VM is ${state}`);
         const a = vm.attributes;
-        if (step.args.op === 'add_disk') a.disks.push(clone(step.args.disk));
-        if (step.args.op === 'remove_disk') a.disks = a.disks.filter((d) => d.name !== (step.args as { disk: { name: string } }).disk.name);
-        if (step.args.op === 'add_network') a.networks.push(clone(step.args.network));
-        if (step.args.op === 'remove_network') a.networks = a.networks.filter((n) => n.name !== (step.args as { network: { name: string } }).network.name);
+        if (step.op === 'add_disk') a.disks.push(clone(step.args.disk));
+        if (step.op === 'remove_disk') a.disks = a.disks.filter((d) => d.name !== step.args.disk.name);
+        if (step.op === 'add_network') a.networks.push(clone(step.args.network));
+        if (step.op === 'remove_network') a.networks = a.networks.filter((n) => n.name !== step.args.network.name);
         return id!;
       }
       case 'destroy':
@@ -87,7 +88,7 @@ export class ModelHost {
         this.vms.delete(id!);
         return null;
       default: {
-        const tr = findTransition(graph, step.args.op, state);
+        const tr = findTransition(graph, step.op, state);
         if (!tr) throw new IllegalStep(`${where}: ${step.op} is not allowed from ${state} on ${this.toolstack}`);
         if (step.to !== undefined && step.to !== tr.to) throw new IllegalStep(`${where}: planned to reach ${step.to}, the graph says ${tr.to}`);
         vm.attributes.power_state = tr.to;

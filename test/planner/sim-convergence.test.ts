@@ -130,7 +130,7 @@ for (const toolstack of ['xapi', 'xl'] as const) {
         const moves = graphFor(toolstack).transitions.filter((tr) => tr.from === vm.attributes.power_state);
         const tr = pick(r, moves);
         await provider.execute(
-          { id: 'x1', address: vm.markers.address ?? '', host: 'lab', op: tr.op, args: { op: tr.op }, from: tr.from, to: tr.to, depends_on: [] },
+          { id: 'x1', address: vm.markers.address ?? '', host: 'lab', op: tr.op, args: {}, from: tr.from, to: tr.to, depends_on: [] },
           { uuid: vm.uuid, address: vm.markers.address ?? '' },
         );
       }

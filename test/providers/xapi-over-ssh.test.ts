@@ -8,7 +8,9 @@ import { ProviderError, type Provider } from '../../providers/provider.js';
 import { XapiProvider } from '../../providers/xapi/provider.js';
 import { loadState } from '../../providers/sim/host-file.js';
 import type { HostConfig } from '../../planner/config/types.js';
-import type { Step, StepArgs, VmAttributes } from '../../planner/model/vm.js';
+import type { VmAttributes } from '../../planner/model/vm.js';
+import type { Step } from '../../planner/model/ops.js';
+import { stepOf, type FlatStep } from '../support/steps.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
 import { HOSTILE } from './hostile.js';
 import { killSessions } from './sshd-sessions.js';
@@ -48,7 +50,7 @@ const attrs = (name: string): VmAttributes => ({
 });
 
 let n = 0;
-const step = (address: string, args: StepArgs): Step => ({ id: `s${++n}`, address, host: 'lab', op: args.op, args, depends_on: [] });
+const step = (address: string, flat: FlatStep): Step => stepOf(flat, { id: `s${++n}`, address, host: 'lab' });
 
 async function create(p: Provider, address: string, name: string) {
   return p.execute(step(address, { op: 'create', attributes: attrs(name), markers: { address, lineage: 'L-1' } }), { uuid: null, address });

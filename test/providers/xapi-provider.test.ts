@@ -1,7 +1,9 @@
 import t from 'tap';
 import { XapiProvider } from '../../providers/xapi/provider.js';
 import { ProviderError } from '../../providers/provider.js';
-import type { Step, StepArgs, VmAttributes } from '../../planner/model/vm.js';
+import type { VmAttributes } from '../../planner/model/vm.js';
+import type { Step } from '../../planner/model/ops.js';
+import { stepOf, type FlatStep } from '../support/steps.js';
 import { FakeTransport, fail, ok, xeTable } from './fake-transport.js';
 
 const WEB = '5b1d2c3e-aaaa-4bbb-8ccc-1234567890ab';
@@ -86,7 +88,7 @@ const ATTRS: VmAttributes = {
   tags: ['web'], other_config: { owner: 'ops' },
 };
 
-const step = (args: StepArgs): Step => ({ id: 's1', address: 'vm.web[0]', host: 'lab', op: args.op, args, depends_on: [] });
+const step = (flat: FlatStep): Step => stepOf(flat, { address: 'vm.web[0]', host: 'lab' });
 
 t.test('create installs the VM, marks it first, then sets it up by uuid', async (t) => {
   const fake = new FakeTransport((argv) => {
@@ -166,7 +168,7 @@ const BAD_POWER = (expected: string, actual: string) =>
   `vm: ${WEB} (web-0)\nexpected: ${expected}\nactual: ${actual}\n`;
 
 t.test('xe errors become ProviderErrors a user understands', async (t) => {
-  const cases: { name: string; op: StepArgs; stderr: string; code: string; message: RegExp }[] = [
+  const cases: { name: string; op: FlatStep; stderr: string; code: string; message: RegExp }[] = [
     { name: 'a paused VM asked to shut down cleanly', op: { op: 'clean_shutdown' }, stderr: BAD_POWER('running', 'paused'), code: 'VM_BAD_POWER_STATE', message: /^web-0 is paused; clean_shutdown needs a running VM$/ },
     { name: 'a running VM asked to be destroyed', op: { op: 'destroy', disks: [] }, stderr: BAD_POWER('halted, suspended', 'running'), code: 'VM_BAD_POWER_STATE', message: /^web-0 is running; destroy needs a halted or suspended VM$/ },
     { name: 'a VM deleted outside xenform', op: { op: 'start' }, stderr: 'Error: No matching VMs found\n', code: 'VM_NOT_FOUND', message: /vm\.web\[0\] no longer exists on host "lab"/ },

@@ -2,7 +2,9 @@ import t from 'tap';
 import { XlProvider } from '../../providers/xl/provider.js';
 import { renderCfg } from '../../providers/xl/cfg.js';
 import { asFileOp } from '../../providers/transport/file-ops.js';
-import type { Step, StepArgs, VmAttributes } from '../../planner/model/vm.js';
+import type { VmAttributes } from '../../planner/model/vm.js';
+import type { Step } from '../../planner/model/ops.js';
+import { stepOf, type FlatStep } from '../support/steps.js';
 import { FakeTransport, ok } from './fake-transport.js';
 
 const MiB = 1024 * 1024;
@@ -40,7 +42,7 @@ function cfg(name: string): string {
   return renderCfg({ uuid: `uuid-${name}`, attributes: attrs(name), markers: { address: `vm.${name}`, lineage: 'L' }, diskPaths: [`/var/lib/xen/images/${name}-root.img`] });
 }
 
-const step = (address: string, args: StepArgs): Step => ({ id: 's1', address, host: 'plain', op: args.op, args, depends_on: [] });
+const step = (address: string, flat: FlatStep): Step => stepOf(flat, { address, host: 'plain' });
 
 t.test('the xl inventory is one round trip: domains, guest files and save files', async (t) => {
   const files = new Map(['web', 'idle', 'cache', 'db'].map((n) => [`/etc/xen/${n}.cfg`, cfg(n)]));
@@ -78,7 +80,7 @@ t.test('create writes the guest file with its markers first, then the disk image
 });
 
 t.test('lifecycle steps are xl commands on the domain name', async (t) => {
-  const cases: { op: StepArgs; calls: string[] }[] = [
+  const cases: { op: FlatStep; calls: string[] }[] = [
     { op: { op: 'start' }, calls: ['xl create /etc/xen/web.cfg'] },
     { op: { op: 'clean_shutdown' }, calls: ['xl shutdown -w web'] },
     { op: { op: 'hard_shutdown' }, calls: ['xl destroy web'] },

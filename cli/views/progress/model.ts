@@ -1,6 +1,6 @@
 // What the progress views show, folded from engine events. Pure: views render it, never compute it.
 import type { EngineEvent } from '../../../engine/events.js';
-import type { StepOp } from '../../../planner/model/vm.js';
+import type { StepOp } from '../../../planner/model/ops.js';
 
 export type VmStatus = 'waiting' | 'running' | 'done' | 'failed' | 'refused' | 'skipped';
 
