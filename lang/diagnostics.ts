@@ -14,7 +14,7 @@ export interface Diagnostic {
   detail?: string;
   subject?: Range; // the tight range the diagnostic is about
   context?: Range; // an optional wider range for the snippet
-  address?: string; // the object the diagnostic is about, e.g. "vm.web[0]"
+  address?: string; // the object the diagnostic is about, as its caller prints it
   host?: string; // the machine it is about
 }
 
