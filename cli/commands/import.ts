@@ -6,6 +6,7 @@ import type { CliContext } from '../context.js';
 import { renderDiagnostics } from '../views/diagnostics.js';
 import { XENFORM_VERSION } from '../../engine/version.js';
 import { loadConfig } from '../../planner/config/load.js';
+import { configSource } from '../../engine/config-source.js';
 import { suggest } from '../../lang/didyoumean.js';
 import { openProvider } from '../../providers/factory.js';
 import type { Provider } from '../../providers/provider.js';
@@ -28,7 +29,7 @@ export function register(program: Command, ctx: CliContext): void {
       ctx.io.stderr(`Error: ${message}\n`);
       ctx.exit(1);
     };
-    const loaded = loadConfig({ dir, ...variables(opts), env: ctx.io.env });
+    const loaded = loadConfig({ dir, ...variables(opts), env: ctx.io.env, source: configSource });
     if (!loaded.config) {
       ctx.io.stderr(renderDiagnostics(loaded.diagnostics, loaded.files, { color: ctx.color(cmd) }));
       return ctx.exit(1);

@@ -1,6 +1,7 @@
 // `xenform validate [--json]`: evaluates the configuration and reports every problem.
 import type { Command } from 'commander';
 import { loadConfig } from '../../planner/config/load.js';
+import { configSource } from '../../engine/config-source.js';
 import type { CliContext } from '../context.js';
 import { addVariableOptions, variables, type VariableFlags } from '../arguments.js';
 import { diagnosticsToJson, renderDiagnostics } from '../views/diagnostics.js';
@@ -16,7 +17,7 @@ export function register(program: Command, ctx: CliContext): void {
       .description('check that the configuration is valid: syntax, types, references and the host and vm schema')
       .option('--json', 'print the result as JSON'),
   ).action((opts: ValidateOptions, cmd: Command) => {
-    const result = loadConfig({ dir: ctx.dir(cmd), ...variables(opts), env: ctx.io.env });
+    const result = loadConfig({ dir: ctx.dir(cmd), ...variables(opts), env: ctx.io.env, source: configSource });
     const errorCount = result.diagnostics.filter((d) => d.severity === 'error').length;
     const warningCount = result.diagnostics.length - errorCount;
     if (opts.json) {
