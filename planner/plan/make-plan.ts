@@ -8,7 +8,8 @@ import type { Action, AttributeChange, Drift, Plan, ResourceChange } from './typ
 import { PLAN_FORMAT_VERSION } from './types.js';
 import { addressMatches, parseAddress, type Address } from '../model/address.js';
 import { graphFor } from '../lifecycle/graphs.js';
-import { diffAttributes } from '../diff/compare.js';
+import { change, diffAttributes } from '../diff/compare.js';
+import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
 import { attributeDrift, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
 import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js';
@@ -52,7 +53,7 @@ export function fingerprint(vm: ObservedVm): string {
   const facts = [
     vm.uuid, a.power_state, vm.dom_id, a.name, a.description, a.template,
     m.static_min, m.static_max, m.dynamic_min, m.dynamic_max, a.vcpus, a.vcpus_max,
-    b.mode, b.bootloader, b.kernel, b.ramdisk, b.args, b.bootloader_args, b.order, b.firmware,
+    b.mode, ...BOOT_FIELDS.pv.map((k) => b[k]), ...BOOT_FIELDS.hvm.map((k) => b[k]),
     a.disks.map((d) => [d.name, d.size, d.sr, d.bootable, d.device ?? null]),
     a.networks.map((n) => [n.name, n.network, n.mac ?? null]),
     [...a.tags].sort(),
@@ -263,7 +264,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       const changes = diffAttributes(vm.attributes, actual, ignore);
       const movedHost = observed.host !== host;
       if (movedHost) {
-        changes.unshift({ path: 'host', before: observed.host, after: host, effect: 'forces_replace', reason: 'a VM cannot move to another host block: it is created again there' });
+        changes.unshift(change('host', observed.host, host));
       }
       const replaceAsked = replacePatterns.length > 0 && matchesAny(replacePatterns, address);
       const replacing = replaceAsked || changes.some((c) => c.effect === 'forces_replace');
@@ -281,7 +282,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
 
       const current: PowerState = observed.attributes.power_state;
       const target = vm.attributes.power_state;
-      const powerChange = current !== target && !isIgnoredPower(ignore);
+      const powerChange = current !== target && !isIgnored('power_state', ignore);
       const triggered = r !== undefined && r.restart_trigger !== null && vm.restart_trigger !== null && r.restart_trigger !== vm.restart_trigger;
       const realizePending = wasPending && vm.lifecycle.apply_boot_changes === 'reboot';
       const steps = planUpdate({
@@ -296,7 +297,8 @@ export function makePlan(input: PlanInput): PlanOutcome {
       });
       work.changes = [...changes];
       if (powerChange || current === 'crashed') {
-        work.changes.push({ path: 'power_state', before: current, after: target, effect: 'live', reason: current === 'crashed' ? 'the VM crashed: its domain is destroyed and the VM brought to its desired state' : `the VM is ${current} and should be ${target}` });
+        const why = current === 'crashed' ? 'the VM crashed: its domain is destroyed and the VM brought to its desired state' : `the VM is ${current} and should be ${target}`;
+        work.changes.push({ ...change('power_state', current, target), reason: why });
       }
       work.reasons.push(...uniq(changes.map((c) => c.reason)));
       if (powerChange) work.reasons.push(`power state ${current} -> ${target}`);
@@ -399,10 +401,6 @@ function useSteps(work: Work, s: VmSteps, host: string): void {
   work.drafts.push(...s.steps);
   for (let i = 0; i < s.steps.length; i++) work.hosts.push(host);
   if (rank(s.disruption) > rank(work.disruption)) work.disruption = s.disruption;
-}
-
-function isIgnoredPower(ignore: readonly string[]): boolean {
-  return ignore.includes('power_state');
 }
 
 function maskVariables(vars: Config['variables']): Record<string, unknown> {
