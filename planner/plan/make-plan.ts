@@ -6,7 +6,7 @@ import { DISRUPTION_ORDER } from '../model/vm.js';
 import type { State, StateResource } from '../model/state.js';
 import type { Action, AttributeChange, Drift, Plan, ResourceChange } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
-import { addressMatches, parseAddress, type Address } from '../model/address.js';
+import { addressMatches, parseAddress, parsePattern, type Address, type AddressPattern } from '../model/address.js';
 import { graphFor } from '../lifecycle/graphs.js';
 import { change, diffAttributes } from '../diff/compare.js';
 import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
@@ -148,9 +148,9 @@ export function makePlan(input: PlanInput): PlanOutcome {
   };
 
   // Targeting: the targets, plus their dependencies (or, when destroying, their dependants).
-  const targetPatterns: Address[] = [];
+  const targetPatterns: AddressPattern[] = [];
   for (const t of options.targets) {
-    const a = parseAddress(t);
+    const a = parsePattern(t);
     if (!a) errors.push(`--target ${t}: not a resource address (expected for example vm.web or vm.web[0])`);
     else targetPatterns.push(a);
   }
@@ -161,11 +161,12 @@ export function makePlan(input: PlanInput): PlanOutcome {
     else replacePatterns.push(a);
   }
   if (errors.length > 0) return { plan: null, errors };
-  const matchesAny = (patterns: Address[], address: string): boolean => {
-    const a = parseAddress(address);
-    return a !== null && patterns.some((p) => addressMatches(p, a));
-  };
   const allAddresses = uniq([...config.vms.map((v) => v.address), ...(state?.resources ?? []).map((r) => r.address)]);
+  const parsed = new Map(allAddresses.map((a) => [a, parseAddress(a)]));
+  const matchesAny = (patterns: readonly AddressPattern[], address: string): boolean => {
+    const a = parsed.get(address);
+    return a != null && patterns.some((p) => addressMatches(p, a));
+  };
   let selected: Set<string> | null = null;
   if (targetPatterns.length > 0) {
     warnings.push(TARGETING_WARNING);
