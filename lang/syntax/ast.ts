@@ -21,6 +21,8 @@ export interface Diagnostic {
   detail?: string;
   subject?: Range; // the tight range the diagnostic is about
   context?: Range; // an optional wider range for the snippet
+  address?: string; // for errors outside the source: the object it is about, e.g. "vm.web[0]"
+  host?: string; // the machine it is about
 }
 
 export interface Body {

@@ -1,5 +1,6 @@
 // Desired configuration + state + observed hosts -> Plan. Owner: the planner.
 import { createHash } from 'node:crypto';
+import type { Diagnostic } from '../../lang/syntax/ast.js';
 import type { Config, VmConfig } from '../config/types.js';
 import type { Disruption, HostInventory, NetworkAttributes, ObservedVm, PowerState, ShutdownPolicy, Toolstack, VmAttributes } from '../model/vm.js';
 import { DISRUPTION_ORDER } from '../model/vm.js';
@@ -32,10 +33,16 @@ export interface PlanInput {
   options: PlanOptions;
 }
 
+// Why the plan is refused (prevent_destroy, max_disruption exceeded, no path, a bad --target).
+// `detail` is the whole sentence users read; `address` names the VM when there is one.
+export type Refusal = Diagnostic & { detail: string };
+
 export interface PlanOutcome {
   plan: Plan | null;
-  errors: string[]; // e.g. prevent_destroy, max_disruption exceeded: the plan is refused
+  errors: Refusal[];
 }
+
+const refusal = (summary: string, detail: string, address?: string): Refusal => ({ severity: 'error', summary, detail, ...(address ? { address } : {}) });
 
 export const TARGETING_WARNING =
   'Resource targeting is in effect: the plan may not show every change the configuration requires, ' +
@@ -116,7 +123,7 @@ function spellNetworksAsDesired(desired: readonly NetworkAttributes[], actual: N
 
 export function makePlan(input: PlanInput): PlanOutcome {
   const { config, state, inventories, options } = input;
-  const errors: string[] = [];
+  const errors: Refusal[] = [];
   const warnings: string[] = [];
   const drift: Drift[] = [];
   const lineage = state?.lineage ?? options.lineage ?? '';
@@ -151,13 +158,13 @@ export function makePlan(input: PlanInput): PlanOutcome {
   const targetPatterns: AddressPattern[] = [];
   for (const t of options.targets) {
     const a = parsePattern(t);
-    if (!a) errors.push(`--target ${t}: not a resource address (expected for example vm.web or vm.web[0])`);
+    if (!a) errors.push(refusal('Invalid target address', `--target ${t}: not a resource address (expected for example vm.web or vm.web[0])`));
     else targetPatterns.push(a);
   }
   const replacePatterns: Address[] = [];
   for (const t of options.replace) {
     const a = parseAddress(t);
-    if (!a) errors.push(`--replace ${t}: not a resource address (expected for example vm.web[0])`);
+    if (!a) errors.push(refusal('Invalid replace address', `--replace ${t}: not a resource address (expected for example vm.web[0])`));
     else replacePatterns.push(a);
   }
   if (errors.length > 0) return { plan: null, errors };
@@ -310,7 +317,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       work.pendingReboot = steps.pendingReboot;
       work.action = work.drafts.length > 0 ? 'update' : 'noop';
     } catch (e) {
-      if (e instanceof PlanningError) errors.push(`${address}: ${e.message}`);
+      if (e instanceof PlanningError) errors.push(refusal('No way to make the changes', `${address}: ${e.message}`, address));
       else throw e;
     }
   }
@@ -319,8 +326,12 @@ export function makePlan(input: PlanInput): PlanOutcome {
   for (const w of works) {
     if ((w.action === 'delete' || w.action === 'replace') && w.vm?.lifecycle.prevent_destroy && w.drafts.some((d) => d.op === 'destroy')) {
       errors.push(
-        `${w.address} has lifecycle.prevent_destroy = true, but this plan would destroy it (${w.reasons.join('; ')}). ` +
-          'Remove prevent_destroy or change the plan so that the VM is kept.',
+        refusal(
+          'Instance cannot be destroyed',
+          `${w.address} has lifecycle.prevent_destroy = true, but this plan would destroy it (${w.reasons.join('; ')}). ` +
+            'Remove prevent_destroy or change the plan so that the VM is kept.',
+          w.address,
+        ),
       );
     }
     const limits: [Disruption, string][] = [];
@@ -329,8 +340,12 @@ export function makePlan(input: PlanInput): PlanOutcome {
     for (const [limit, source] of limits) {
       if (rank(w.disruption) > rank(limit)) {
         errors.push(
-          `${w.address} would suffer disruption "${w.disruption}" (steps: ${w.drafts.map((d) => d.op).join(', ')}), ` +
-            `above ${source} = "${limit}"`,
+          refusal(
+            'Disruption above the limit',
+            `${w.address} would suffer disruption "${w.disruption}" (steps: ${w.drafts.map((d) => d.op).join(', ')}), ` +
+              `above ${source} = "${limit}"`,
+            w.address,
+          ),
         );
       }
     }
@@ -342,7 +357,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     try {
       steps = buildSteps(chains);
     } catch (e) {
-      if (e instanceof DependencyCycleError) errors.push(e.message);
+      if (e instanceof DependencyCycleError) errors.push(refusal('Dependency cycle', e.message));
       else throw e;
     }
   }
