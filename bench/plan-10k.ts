@@ -91,7 +91,7 @@ const baseline = time(() => JSON.stringify([inp.config.vms, inp.state, inp.inven
 let steps = 0;
 const planned = time(() => {
   const out = makePlan(inp);
-  if (!out.plan) throw new Error(out.errors.join('\n'));
+  if (!out.plan) throw new Error(out.errors.map((d) => d.detail).join('\n'));
   steps = out.plan.steps.length;
 }, 5);
 console.log(`plan-10k: ${N} VMs on ${HOSTS} hosts, ${steps} steps`);

@@ -129,7 +129,7 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
         },
       });
       out.plan = outcome.plan;
-      out.errors.push(...outcome.errors);
+      out.errors.push(...outcome.errors.map((d) => d.detail));
     } catch (err) {
       out.errors.push(`Planning failed: ${errorText(err)}`);
     }

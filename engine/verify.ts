@@ -1,15 +1,6 @@
 // Compares what a VM looks like now with what the plan saw, in words a user can act on.
 import type { ObservedVm, VmAttributes } from '../planner/model/vm.js';
-
-const LABELS: Record<string, string> = {
-  power_state: 'power state',
-  name: 'name',
-  description: 'description',
-  template: 'template',
-  vcpus: 'vCPUs',
-  vcpus_max: 'maximum vCPUs',
-  tags: 'tags',
-};
+import { attributeLabel } from '../planner/model/attributes.js';
 
 function flat(prefix: string, value: unknown, out: Map<string, string>): void {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -35,7 +26,7 @@ export function describeChanges(before: VmAttributes | null, now: ObservedVm): s
   const parts: string[] = [];
   for (const key of new Set([...a.keys(), ...b.keys()])) {
     if (a.get(key) === b.get(key)) continue;
-    parts.push(`${LABELS[key] ?? key} ${show(a.get(key))} -> ${show(b.get(key))}`);
+    parts.push(`${attributeLabel(key)} ${show(a.get(key))} -> ${show(b.get(key))}`);
   }
   return parts.length ? parts.join('; ') : 'its configuration on the host changed since the plan was made';
 }

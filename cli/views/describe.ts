@@ -3,6 +3,7 @@ import { diffArrays } from 'diff';
 import type { Step } from '../../planner/model/ops.js';
 import type { Action, Plan, ResourceChange } from '../../planner/plan/types.js';
 import { hasChanges } from '../../planner/plan/exit-code.js';
+import { attributeFormat } from '../../planner/model/attributes.js';
 
 export const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-', noop: ' ', read: '<=' };
 
@@ -58,8 +59,14 @@ export function formatBytes(n: number): string {
 }
 
 export function formatChangeValue(path: string, v: unknown): string {
-  if (path.startsWith('memory.') && typeof v === 'number') return formatBytes(v);
+  if (attributeFormat(path) === 'bytes' && typeof v === 'number') return formatBytes(v);
   return formatValue(v);
+}
+
+// The line under a change that shows what changed inside the value, if its format has one.
+export function changeDetail(path: string, before: unknown, after: unknown): string | null {
+  if (attributeFormat(path) === 'words' && typeof before === 'string' && typeof after === 'string') return cmdlineDiff(before, after);
+  return null;
 }
 
 // "clean_shutdown (running -> halted)", "set memory.static_max, boot.args (halted)", "create (-> halted)".

@@ -2,6 +2,7 @@
 // `state show` displays. Strings are quoted as HCL wants (template sequences escaped).
 import { parseAddress } from '../../planner/model/address.js';
 import type { BootAttributes, VmAttributes } from '../../planner/model/vm.js';
+import { BOOT_FIELDS } from '../../planner/model/attributes.js';
 
 export function hclString(s: string): string {
   return JSON.stringify(s).replace(/\$\{/g, '$${').replace(/%\{/g, '%%{');
@@ -21,7 +22,7 @@ export function hclSize(bytes: number): string {
 
 function bootLines(b: BootAttributes): string[] {
   const lines = [`mode = ${hclString(b.mode)}`];
-  const fields: (keyof BootAttributes)[] = b.mode === 'pv' ? ['bootloader', 'kernel', 'ramdisk', 'args', 'bootloader_args'] : ['order', 'firmware'];
+  const fields: readonly (keyof BootAttributes)[] = BOOT_FIELDS[b.mode];
   for (const f of fields) if (b[f]) lines.push(`${f} = ${hclString(String(b[f]))}`);
   return lines;
 }

@@ -2,7 +2,7 @@
 // symbol, disruption badge, attribute diffs and numbered steps, then the summary line.
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import type { Step } from '../../planner/model/ops.js';
-import { ACTION_PHRASE, BADGE, changed, cmdlineDiff, describeStep, formatChangeValue, formatValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { ACTION_PHRASE, BADGE, changed, changeDetail, describeStep, formatChangeValue, formatValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
 
 export interface TextOptions {
   color: boolean;
@@ -59,9 +59,8 @@ function renderResource(rc: ResourceChange, steps: Step[], byId: ReadonlyMap<str
   for (const c of rc.changes) {
     const sym = c.before === null ? '+' : c.after === null ? '-' : '~';
     lines.push(`      ${sym} ${c.path}: ${formatChangeValue(c.path, c.before)} -> ${formatChangeValue(c.path, c.after)}  (${c.effect})`);
-    if (c.path === 'boot.args' && typeof c.before === 'string' && typeof c.after === 'string') {
-      lines.push(`          ${cmdlineDiff(c.before, c.after)}`);
-    }
+    const detail = changeDetail(c.path, c.before, c.after);
+    if (detail !== null) lines.push(`          ${detail}`);
   }
   if (rc.pending_reboot) lines.push('      ! boot changes stay pending until the next reboot');
   if (steps.length > 0) {

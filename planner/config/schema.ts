@@ -4,6 +4,7 @@ import type { Diagnostic } from '../../lang/diagnostics.js';
 import type { Block, Expression, Range } from '../../lang/syntax/ast.js';
 import { suggest } from '../../lang/didyoumean.js';
 import type { BootAttributes, DiskAttributes, MemoryAttributes, NetworkAttributes } from '../model/vm.js';
+import { BOOT_FIELDS, IGNORABLE, MEMORY_FIELDS } from '../model/attributes.js';
 import { type BodyContent, type BodySchema, blockHeader, checkBody, rangeText } from '../../lang/body.js';
 import { Decoder } from './decode.js';
 import type { Evaluator } from '../../lang/eval/expressions.js';
@@ -56,10 +57,8 @@ export const VM_SCHEMA: BodySchema = {
   },
 };
 
-const PV_FIELDS = ['bootloader', 'kernel', 'ramdisk', 'args', 'bootloader_args'] as const;
-const HVM_FIELDS = ['order', 'firmware'] as const;
+const { pv: PV_FIELDS, hvm: HVM_FIELDS } = BOOT_FIELDS;
 const BOOT_SCHEMA: BodySchema = { attributes: ['mode', ...PV_FIELDS, ...HVM_FIELDS] };
-const MEMORY_FIELDS = ['static_min', 'dynamic_min', 'dynamic_max', 'static_max'] as const;
 const MEMORY_SCHEMA: BodySchema = { attributes: [...MEMORY_FIELDS] };
 const DISK_SCHEMA: BodySchema = { attributes: ['size', 'sr', 'bootable', 'device'] };
 const NETWORK_SCHEMA: BodySchema = { attributes: ['network', 'mac'] };
@@ -68,22 +67,6 @@ const LIFECYCLE_SCHEMA: BodySchema = { attributes: ['prevent_destroy', 'ignore_c
 
 export const POWER_STATES = ['running', 'halted', 'paused', 'suspended'] as const;
 const TOOLSTACKS = ['xapi', 'xl'] as const;
-
-// Attribute paths `lifecycle.ignore_changes` may name.
-const IGNORABLE: Record<string, readonly string[] | 'any' | null> = {
-  name: null,
-  description: null,
-  template: null,
-  power_state: null,
-  memory: MEMORY_FIELDS,
-  vcpus: null,
-  vcpus_max: null,
-  boot: ['mode', ...PV_FIELDS, ...HVM_FIELDS],
-  disks: null,
-  networks: null,
-  tags: null,
-  other_config: 'any',
-};
 
 const missing = (diags: Diagnostic[], name: string, subject: Range, why = ''): void => {
   diags.push({
@@ -230,11 +213,11 @@ export function decodeIgnoreChanges(expr: Expression, diags: Diagnostic[]): stri
   for (const e of expr.exprs) {
     const p = ignorePath(e);
     const [head, sub, ...more] = p ? p.split('.') : [];
-    const allowed = head !== undefined && Object.hasOwn(IGNORABLE, head) ? IGNORABLE[head] : undefined;
+    const allowed = head !== undefined ? IGNORABLE.get(head) : undefined;
     let ok = p !== null && allowed !== undefined && more.length === 0;
     if (ok && sub !== undefined) ok = allowed === 'any' || (Array.isArray(allowed) && allowed.includes(sub));
     if (!ok) {
-      const candidates = Object.entries(IGNORABLE).flatMap(([k, v]) => [k, ...(Array.isArray(v) ? v.map((s) => `${k}.${s}`) : [])]);
+      const candidates = [...IGNORABLE].flatMap(([k, v]) => [k, ...(Array.isArray(v) ? v.map((s) => `${k}.${s}`) : [])]);
       const s = p ? suggest(p, candidates) : undefined;
       diags.push({
         severity: 'error',
@@ -422,7 +405,7 @@ function decodeMemory(vm: VmBlock, d: Decoder, diags: Diagnostic[], header: () =
     return { static_min: 0, dynamic_min: 0, dynamic_max: 0, static_max: 0 };
   }
   const c = vm.memory.content.attrs;
-  const got: Partial<Record<(typeof MEMORY_FIELDS)[number], number>> = {};
+  const got: Partial<MemoryAttributes> = {};
   for (const f of MEMORY_FIELDS) {
     const v = d.size(c.get(f), `memory.${f}`);
     if (v !== undefined) got[f] = v;

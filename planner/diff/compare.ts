@@ -1,17 +1,16 @@
 // Desired attributes against actual ones -> the changed attributes, each with its effect,
 // and the order in which a `set` step must apply them.
-import { bootFieldsChanged, type DiskAttributes, type NetworkAttributes, type VmAttributes } from '../model/vm.js';
+import type { DiskAttributes, NetworkAttributes, VmAttributes } from '../model/vm.js';
 import { type SetChange } from '../model/ops.js';
+import { type AttributeRule, attributeOf, bootFieldsChanged, chainMembers, isIgnored, MEMORY_FIELDS } from '../model/attributes.js';
 import type { AttributeChange } from '../plan/types.js';
-import { changedDiskRule, isIgnored, ruleFor } from './effects.js';
 
 export type Comparable = Omit<VmAttributes, 'power_state'>;
 
 const SCALARS = ['name', 'description'] as const;
-const MEMORY = ['static_min', 'dynamic_min', 'dynamic_max', 'static_max'] as const;
 
-function change(path: string, before: unknown, after: unknown): AttributeChange {
-  const rule = ruleFor(path);
+// A change of `path`, with the effect and reason its catalog entry gives (or `rule`).
+export function change(path: string, before: unknown, after: unknown, rule: AttributeRule = attributeOf(path)): AttributeChange {
   return { path, before, after, effect: rule.effect, reason: rule.reason };
 }
 
@@ -43,7 +42,7 @@ export function diffAttributes(desired: Comparable, actual: Comparable, ignore: 
     const after = desired.other_config[k] ?? null;
     if (before !== after) push(change(`other_config.${k}`, before, after));
   }
-  for (const k of MEMORY) {
+  for (const k of MEMORY_FIELDS) {
     if (desired.memory[k] !== actual.memory[k]) push(change(`memory.${k}`, actual.memory[k], desired.memory[k]));
   }
   if (desired.vcpus_max !== actual.vcpus_max) push(change('vcpus_max', actual.vcpus_max, desired.vcpus_max));
@@ -56,8 +55,8 @@ export function diffAttributes(desired: Comparable, actual: Comparable, ignore: 
     const a = actualDisks.get(d.name);
     if (!a) push(change(`disks.${d.name}`, null, d));
     else if (!sameDisk(d, a) && !isIgnored(`disks.${d.name}`, ignore)) {
-      const rule = changedDiskRule();
-      out.push({ path: `disks.${d.name}`, before: a, after: d, effect: rule.effect, reason: rule.reason });
+      const path = `disks.${d.name}`;
+      out.push(change(path, a, d, attributeOf(path).whenChanged));
     }
   }
   const actualNets = new Map(actual.networks.map((n) => [n.name, n]));
@@ -70,51 +69,26 @@ export function diffAttributes(desired: Comparable, actual: Comparable, ignore: 
   return out;
 }
 
-// Memory must satisfy static_min <= dynamic_min <= dynamic_max <= static_max after every single
-// assignment, and vcpus <= vcpus_max likewise: lower values bottom-up first, then raise them
-// top-down (so to grow, static_max goes before dynamic_max; to shrink, the opposite).
-function chainOrder<T extends string>(chain: readonly T[], before: Record<T, number>, after: Record<T, number>): T[] {
-  const lowered = chain.filter((k) => after[k] < before[k]);
-  const raised = chain.filter((k) => after[k] > before[k]).reverse();
+// A chain's invariant (static_min <= dynamic_min <= dynamic_max <= static_max, vcpus <=
+// vcpus_max) must hold after every single assignment: lower values bottom-up first, then raise
+// them top-down (so to grow, static_max goes before dynamic_max; to shrink, the opposite).
+function chainOrder(chain: readonly string[], byPath: ReadonlyMap<string, AttributeChange>): string[] {
+  const moved = (c: AttributeChange | undefined): number => (c ? (c.after as number) - (c.before as number) : 0);
+  const lowered = chain.filter((p) => moved(byPath.get(p)) < 0);
+  const raised = chain.filter((p) => moved(byPath.get(p)) > 0).reverse();
   return [...lowered, ...raised];
 }
 
-const PRIORITY = (path: string): number => {
-  if (path === 'boot.mode') return 3;
-  if (path.startsWith('memory.') || path === 'vcpus' || path === 'vcpus_max') return 2;
-  if (path.startsWith('boot.')) return 4;
-  return 1;
-};
-
 // The `set` assignments for the attribute changes that are set (not devices, not replacement),
-// in an order the toolstack accepts.
+// in an order the toolstack accepts: by the catalog's set rank, chains in invariant order.
 export function setChanges(changes: readonly AttributeChange[]): SetChange[] {
   if (changes.length === 0) return [];
-  const settable = changes.filter((c) => !c.path.startsWith('disks.') && !c.path.startsWith('networks.') && c.effect !== 'forces_replace');
+  const settable = changes.filter((c) => attributeOf(c.path).setRank !== null && c.effect !== 'forces_replace');
   const byPath = new Map(settable.map((c) => [c.path, c]));
-  const ordered: AttributeChange[] = [];
-  const memBefore = {} as Record<(typeof MEMORY)[number], number>;
-  const memAfter = {} as Record<(typeof MEMORY)[number], number>;
-  for (const k of MEMORY) {
-    const c = byPath.get(`memory.${k}`);
-    memBefore[k] = c ? (c.before as number) : 0;
-    memAfter[k] = c ? (c.after as number) : 0;
-  }
-  const memOrder = chainOrder(MEMORY, memBefore, memAfter).map((k) => `memory.${k}`);
-  const cpuChain = ['vcpus', 'vcpus_max'] as const;
-  const cpuBefore = { vcpus: 0, vcpus_max: 0 };
-  const cpuAfter = { vcpus: 0, vcpus_max: 0 };
-  for (const k of cpuChain) {
-    const c = byPath.get(k);
-    if (c) {
-      cpuBefore[k] = c.before as number;
-      cpuAfter[k] = c.after as number;
-    }
-  }
-  const cpuOrder = chainOrder(cpuChain, cpuBefore, cpuAfter);
   const rank = new Map<string, number>();
-  [...memOrder, ...cpuOrder].forEach((p, i) => rank.set(p, i));
-  ordered.push(...settable);
-  ordered.sort((a, b) => PRIORITY(a.path) - PRIORITY(b.path) || (rank.get(a.path) ?? 0) - (rank.get(b.path) ?? 0));
+  [...chainOrder(chainMembers('memory'), byPath), ...chainOrder(chainMembers('vcpus'), byPath)].forEach((p, i) => rank.set(p, i));
+  const ordered = [...settable].sort(
+    (a, b) => attributeOf(a.path).setRank! - attributeOf(b.path).setRank! || (rank.get(a.path) ?? 0) - (rank.get(b.path) ?? 0),
+  );
   return ordered.map((c) => ({ path: c.path, value: c.after }));
 }

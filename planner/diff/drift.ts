@@ -1,9 +1,9 @@
 // What changed outside xenform since it last applied: the state against the observed VM.
-import { bootFieldsChanged, type BootAttributes, type ObservedVm } from '../model/vm.js';
+import type { BootAttributes, ObservedVm } from '../model/vm.js';
+import { bootFieldsChanged, isIgnored } from '../model/attributes.js';
 import type { StateResource } from '../model/state.js';
 import type { Drift } from '../plan/types.js';
 import { diffAttributes } from './compare.js';
-import { isIgnored } from './effects.js';
 
 export function bootDiffers(a: BootAttributes, b: BootAttributes): boolean {
   return bootFieldsChanged(a, b).length > 0;

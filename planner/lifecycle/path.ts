@@ -24,7 +24,7 @@ const HARD_COST = 1000;
 
 function edgeCost(tr: Transition, policy: ShutdownPolicy): number | null {
   if (policy.mode === 'hard') {
-    if (tr.op === 'clean_shutdown' || tr.op === 'clean_reboot') return null;
+    if (OPS[tr.op].clean) return null;
     return CLEAN_COST;
   }
   return tr.hard ? HARD_COST : CLEAN_COST;

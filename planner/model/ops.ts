@@ -33,10 +33,12 @@ export interface OpInfo {
   // What a guest suffers: `stops` is a halt (unless the domain had already crashed), `reboots`
   // a reboot, `freezes` (pause, suspend) a halt for a guest that was running.
   guest: 'stops' | 'reboots' | 'freezes' | null;
+  doing: string; // what a progress view says while the op runs: "shutting down"
 }
 
-const op = (family: OpFamily, fields: Partial<OpInfo> = {}): OpInfo => ({
+const op = (family: OpFamily, doing: string, fields: Partial<OpInfo> = {}): OpInfo => ({
   family,
+  doing,
   clean: false,
   hard: false,
   twin: null,
@@ -48,22 +50,22 @@ const op = (family: OpFamily, fields: Partial<OpInfo> = {}): OpInfo => ({
 });
 
 export const OPS: Readonly<Record<StepOp, OpInfo>> = {
-  create: op('create', { powerAfter: 'halted', direction: 'up' }),
-  start: op('lifecycle', { powerAfter: 'running', buildsDomain: true, direction: 'up' }),
-  clean_shutdown: op('lifecycle', { clean: true, twin: 'hard_shutdown', powerAfter: 'halted', direction: 'down', guest: 'stops' }),
-  hard_shutdown: op('lifecycle', { hard: true, twin: 'clean_shutdown', powerAfter: 'halted', direction: 'down', guest: 'stops' }),
-  clean_reboot: op('lifecycle', { clean: true, twin: 'hard_reboot', powerAfter: 'running', buildsDomain: true, guest: 'reboots' }),
-  hard_reboot: op('lifecycle', { hard: true, twin: 'clean_reboot', powerAfter: 'running', buildsDomain: true, guest: 'reboots' }),
-  pause: op('lifecycle', { powerAfter: 'paused', direction: 'down', guest: 'freezes' }),
-  unpause: op('lifecycle', { powerAfter: 'running', direction: 'up' }),
-  suspend: op('lifecycle', { powerAfter: 'suspended', direction: 'down', guest: 'freezes' }),
-  resume: op('lifecycle', { powerAfter: 'running', direction: 'up' }),
-  set: op('set'),
-  destroy: op('destroy', { direction: 'down' }),
-  add_disk: op('device'),
-  remove_disk: op('device'),
-  add_network: op('device'),
-  remove_network: op('device'),
+  create: op('create', 'creating', { powerAfter: 'halted', direction: 'up' }),
+  start: op('lifecycle', 'starting', { powerAfter: 'running', buildsDomain: true, direction: 'up' }),
+  clean_shutdown: op('lifecycle', 'shutting down', { clean: true, twin: 'hard_shutdown', powerAfter: 'halted', direction: 'down', guest: 'stops' }),
+  hard_shutdown: op('lifecycle', 'forcing off', { hard: true, twin: 'clean_shutdown', powerAfter: 'halted', direction: 'down', guest: 'stops' }),
+  clean_reboot: op('lifecycle', 'rebooting', { clean: true, twin: 'hard_reboot', powerAfter: 'running', buildsDomain: true, guest: 'reboots' }),
+  hard_reboot: op('lifecycle', 'forcing a reboot', { hard: true, twin: 'clean_reboot', powerAfter: 'running', buildsDomain: true, guest: 'reboots' }),
+  pause: op('lifecycle', 'pausing', { powerAfter: 'paused', direction: 'down', guest: 'freezes' }),
+  unpause: op('lifecycle', 'unpausing', { powerAfter: 'running', direction: 'up' }),
+  suspend: op('lifecycle', 'suspending', { powerAfter: 'suspended', direction: 'down', guest: 'freezes' }),
+  resume: op('lifecycle', 'resuming', { powerAfter: 'running', direction: 'up' }),
+  set: op('set', 'setting attributes'),
+  destroy: op('destroy', 'destroying', { direction: 'down' }),
+  add_disk: op('device', 'adding a disk'),
+  remove_disk: op('device', 'removing a disk'),
+  add_network: op('device', 'adding a network interface'),
+  remove_network: op('device', 'removing a network interface'),
 };
 
 // One assignment of a `set` step, in the order the provider must apply them.

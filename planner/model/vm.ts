@@ -40,18 +40,6 @@ export interface BootAttributes {
   firmware: 'bios' | 'uefi';
 }
 
-// The boot fields that mean something in each mode; the others are not compared.
-export const BOOT_FIELDS: Record<BootMode, readonly (keyof BootAttributes)[]> = {
-  pv: ['bootloader', 'kernel', 'ramdisk', 'args', 'bootloader_args'],
-  hvm: ['order', 'firmware'],
-};
-
-// The boot fields in which `b` differs from `a`, judged by `a`'s mode; a mode change lists `mode` first.
-export function bootFieldsChanged(a: BootAttributes, b: BootAttributes): (keyof BootAttributes)[] {
-  const fields = BOOT_FIELDS[a.mode].filter((k) => a[k] !== b[k]);
-  return a.mode === b.mode ? fields : ['mode', ...fields];
-}
-
 export interface DiskAttributes {
   name: string; // the block label, recorded as the VDI name-label suffix / other-config key
   size: number; // bytes

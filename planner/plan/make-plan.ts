@@ -1,14 +1,16 @@
 // Desired configuration + state + observed hosts -> Plan. Owner: the planner.
 import { createHash } from 'node:crypto';
+import type { Diagnostic } from '../../lang/diagnostics.js';
 import type { Config, VmConfig } from '../config/types.js';
 import type { Disruption, HostInventory, NetworkAttributes, ObservedVm, PowerState, ShutdownPolicy, Toolstack, VmAttributes } from '../model/vm.js';
 import { DISRUPTION_ORDER } from '../model/vm.js';
 import type { State, StateResource } from '../model/state.js';
 import type { Action, AttributeChange, Drift, Plan, ResourceChange } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
-import { addressMatches, parseAddress, type Address } from '../model/address.js';
+import { addressMatches, parseAddress, parsePattern, type Address, type AddressPattern } from '../model/address.js';
 import { graphFor } from '../lifecycle/graphs.js';
-import { diffAttributes } from '../diff/compare.js';
+import { change, diffAttributes } from '../diff/compare.js';
+import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
 import { attributeDrift, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
 import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js';
@@ -31,10 +33,16 @@ export interface PlanInput {
   options: PlanOptions;
 }
 
+// Why the plan is refused (prevent_destroy, max_disruption exceeded, no path, a bad --target).
+// `detail` is the whole sentence users read; `address` names the VM when there is one.
+export type Refusal = Diagnostic & { detail: string };
+
 export interface PlanOutcome {
   plan: Plan | null;
-  errors: string[]; // e.g. prevent_destroy, max_disruption exceeded: the plan is refused
+  errors: Refusal[];
 }
+
+const refusal = (summary: string, detail: string, address?: string): Refusal => ({ severity: 'error', summary, detail, ...(address ? { address } : {}) });
 
 export const TARGETING_WARNING =
   'Resource targeting is in effect: the plan may not show every change the configuration requires, ' +
@@ -52,7 +60,7 @@ export function fingerprint(vm: ObservedVm): string {
   const facts = [
     vm.uuid, a.power_state, vm.dom_id, a.name, a.description, a.template,
     m.static_min, m.static_max, m.dynamic_min, m.dynamic_max, a.vcpus, a.vcpus_max,
-    b.mode, b.bootloader, b.kernel, b.ramdisk, b.args, b.bootloader_args, b.order, b.firmware,
+    b.mode, ...BOOT_FIELDS.pv.map((k) => b[k]), ...BOOT_FIELDS.hvm.map((k) => b[k]),
     a.disks.map((d) => [d.name, d.size, d.sr, d.bootable, d.device ?? null]),
     a.networks.map((n) => [n.name, n.network, n.mac ?? null]),
     [...a.tags].sort(),
@@ -115,7 +123,7 @@ function spellNetworksAsDesired(desired: readonly NetworkAttributes[], actual: N
 
 export function makePlan(input: PlanInput): PlanOutcome {
   const { config, state, inventories, options } = input;
-  const errors: string[] = [];
+  const errors: Refusal[] = [];
   const warnings: string[] = [];
   const drift: Drift[] = [];
   const lineage = state?.lineage ?? options.lineage ?? '';
@@ -147,24 +155,25 @@ export function makePlan(input: PlanInput): PlanOutcome {
   };
 
   // Targeting: the targets, plus their dependencies (or, when destroying, their dependants).
-  const targetPatterns: Address[] = [];
+  const targetPatterns: AddressPattern[] = [];
   for (const t of options.targets) {
-    const a = parseAddress(t);
-    if (!a) errors.push(`--target ${t}: not a resource address (expected for example vm.web or vm.web[0])`);
+    const a = parsePattern(t);
+    if (!a) errors.push(refusal('Invalid target address', `--target ${t}: not a resource address (expected for example vm.web or vm.web[0])`));
     else targetPatterns.push(a);
   }
   const replacePatterns: Address[] = [];
   for (const t of options.replace) {
     const a = parseAddress(t);
-    if (!a) errors.push(`--replace ${t}: not a resource address (expected for example vm.web[0])`);
+    if (!a) errors.push(refusal('Invalid replace address', `--replace ${t}: not a resource address (expected for example vm.web[0])`));
     else replacePatterns.push(a);
   }
   if (errors.length > 0) return { plan: null, errors };
-  const matchesAny = (patterns: Address[], address: string): boolean => {
-    const a = parseAddress(address);
-    return a !== null && patterns.some((p) => addressMatches(p, a));
-  };
   const allAddresses = uniq([...config.vms.map((v) => v.address), ...(state?.resources ?? []).map((r) => r.address)]);
+  const parsed = new Map(allAddresses.map((a) => [a, parseAddress(a)]));
+  const matchesAny = (patterns: readonly AddressPattern[], address: string): boolean => {
+    const a = parsed.get(address);
+    return a != null && patterns.some((p) => addressMatches(p, a));
+  };
   let selected: Set<string> | null = null;
   if (targetPatterns.length > 0) {
     warnings.push(TARGETING_WARNING);
@@ -263,7 +272,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       const changes = diffAttributes(vm.attributes, actual, ignore);
       const movedHost = observed.host !== host;
       if (movedHost) {
-        changes.unshift({ path: 'host', before: observed.host, after: host, effect: 'forces_replace', reason: 'a VM cannot move to another host block: it is created again there' });
+        changes.unshift(change('host', observed.host, host));
       }
       const replaceAsked = replacePatterns.length > 0 && matchesAny(replacePatterns, address);
       const replacing = replaceAsked || changes.some((c) => c.effect === 'forces_replace');
@@ -281,7 +290,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
 
       const current: PowerState = observed.attributes.power_state;
       const target = vm.attributes.power_state;
-      const powerChange = current !== target && !isIgnoredPower(ignore);
+      const powerChange = current !== target && !isIgnored('power_state', ignore);
       const triggered = r !== undefined && r.restart_trigger !== null && vm.restart_trigger !== null && r.restart_trigger !== vm.restart_trigger;
       const realizePending = wasPending && vm.lifecycle.apply_boot_changes === 'reboot';
       const steps = planUpdate({
@@ -296,7 +305,8 @@ export function makePlan(input: PlanInput): PlanOutcome {
       });
       work.changes = [...changes];
       if (powerChange || current === 'crashed') {
-        work.changes.push({ path: 'power_state', before: current, after: target, effect: 'live', reason: current === 'crashed' ? 'the VM crashed: its domain is destroyed and the VM brought to its desired state' : `the VM is ${current} and should be ${target}` });
+        const why = current === 'crashed' ? 'the VM crashed: its domain is destroyed and the VM brought to its desired state' : `the VM is ${current} and should be ${target}`;
+        work.changes.push({ ...change('power_state', current, target), reason: why });
       }
       work.reasons.push(...uniq(changes.map((c) => c.reason)));
       if (powerChange) work.reasons.push(`power state ${current} -> ${target}`);
@@ -307,7 +317,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       work.pendingReboot = steps.pendingReboot;
       work.action = work.drafts.length > 0 ? 'update' : 'noop';
     } catch (e) {
-      if (e instanceof PlanningError) errors.push(`${address}: ${e.message}`);
+      if (e instanceof PlanningError) errors.push(refusal('No way to make the changes', `${address}: ${e.message}`, address));
       else throw e;
     }
   }
@@ -316,8 +326,12 @@ export function makePlan(input: PlanInput): PlanOutcome {
   for (const w of works) {
     if ((w.action === 'delete' || w.action === 'replace') && w.vm?.lifecycle.prevent_destroy && w.drafts.some((d) => d.op === 'destroy')) {
       errors.push(
-        `${w.address} has lifecycle.prevent_destroy = true, but this plan would destroy it (${w.reasons.join('; ')}). ` +
-          'Remove prevent_destroy or change the plan so that the VM is kept.',
+        refusal(
+          'Instance cannot be destroyed',
+          `${w.address} has lifecycle.prevent_destroy = true, but this plan would destroy it (${w.reasons.join('; ')}). ` +
+            'Remove prevent_destroy or change the plan so that the VM is kept.',
+          w.address,
+        ),
       );
     }
     const limits: [Disruption, string][] = [];
@@ -326,8 +340,12 @@ export function makePlan(input: PlanInput): PlanOutcome {
     for (const [limit, source] of limits) {
       if (rank(w.disruption) > rank(limit)) {
         errors.push(
-          `${w.address} would suffer disruption "${w.disruption}" (steps: ${w.drafts.map((d) => d.op).join(', ')}), ` +
-            `above ${source} = "${limit}"`,
+          refusal(
+            'Disruption above the limit',
+            `${w.address} would suffer disruption "${w.disruption}" (steps: ${w.drafts.map((d) => d.op).join(', ')}), ` +
+              `above ${source} = "${limit}"`,
+            w.address,
+          ),
         );
       }
     }
@@ -339,7 +357,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     try {
       steps = buildSteps(chains);
     } catch (e) {
-      if (e instanceof DependencyCycleError) errors.push(e.message);
+      if (e instanceof DependencyCycleError) errors.push(refusal('Dependency cycle', e.message));
       else throw e;
     }
   }
@@ -399,10 +417,6 @@ function useSteps(work: Work, s: VmSteps, host: string): void {
   work.drafts.push(...s.steps);
   for (let i = 0; i < s.steps.length; i++) work.hosts.push(host);
   if (rank(s.disruption) > rank(work.disruption)) work.disruption = s.disruption;
-}
-
-function isIgnoredPower(ignore: readonly string[]): boolean {
-  return ignore.includes('power_state');
 }
 
 function maskVariables(vars: Config['variables']): Record<string, unknown> {

@@ -4,7 +4,7 @@ import { hasDomain, type DesiredPowerState, type Disruption, type DiskAttributes
 import { lifecycleBody, OPS, type StepBody } from '../model/ops.js';
 import type { LifecycleGraph } from '../lifecycle/graphs.js';
 import { findHaltPath, findPath, findRebootPath, stepsDisruption, type PathStep } from '../lifecycle/path.js';
-import { ruleFor } from '../diff/effects.js';
+import { attributeOf } from '../model/attributes.js';
 import { setChanges } from '../diff/compare.js';
 import type { AttributeChange } from './types.js';
 
@@ -41,10 +41,11 @@ function deviceDrafts(changes: readonly AttributeChange[]): StepDraft[] {
   const additions: StepDraft[] = [];
   for (const c of changes) {
     if (c.effect === 'forces_replace') continue;
-    if (c.path.startsWith('disks.')) {
+    const device = attributeOf(c.path).device;
+    if (device === 'disk') {
       if (c.before) removals.push({ op: 'remove_disk', args: { disk: c.before as DiskAttributes } });
       if (c.after) additions.push({ op: 'add_disk', args: { disk: c.after as DiskAttributes } });
-    } else if (c.path.startsWith('networks.')) {
+    } else if (device === 'network') {
       if (c.before) removals.push({ op: 'remove_network', args: { network: c.before as NetworkAttributes } });
       if (c.after) additions.push({ op: 'add_network', args: { network: c.after as NetworkAttributes } });
     }
@@ -67,7 +68,7 @@ export function planUpdate(input: UpdateInput): VmSteps {
   const { graph, current, target, changes, policy } = input;
   const sets = setChanges(changes);
   const devices = deviceDrafts(changes);
-  const setPaths = changes.filter((c) => !c.path.startsWith('disks.') && !c.path.startsWith('networks.'));
+  const setPaths = changes.filter((c) => attributeOf(c.path).device === undefined);
   const needsHalt = changes.some((c) => c.effect === 'requires_halt');
   const bootChanges = changes.some((c) => c.effect === 'next_boot');
   const domain = hasDomain(current);
@@ -86,7 +87,7 @@ export function planUpdate(input: UpdateInput): VmSteps {
   let at = -1;
   if (sets.length > 0 || devices.length > 0) {
     const allowed = (s: PowerState): boolean =>
-      setPaths.every((c) => ruleFor(c.path).settableIn.includes(s)) && (devices.length === 0 || s === 'halted');
+      setPaths.every((c) => attributeOf(c.path).settableIn.includes(s)) && (devices.length === 0 || s === 'halted');
     const firstBuild = route.findIndex(builds);
     const limit = bootChanges && firstBuild >= 0 ? firstBuild : route.length;
     const states = statesAlong(current, route);

@@ -87,18 +87,25 @@ t.test('prevent_destroy refuses a plan that would destroy the VM, naming it', as
   const lifecycle = { prevent_destroy: true, ignore_changes: [], max_disruption: 'replace' as const, apply_boot_changes: 'reboot' as const };
   const out = planOne('running', { template: 'Other' }, { vm: { lifecycle } });
   t.equal(out.plan, null);
-  t.match(out.errors[0], /vm\.web has lifecycle\.prevent_destroy = true/);
+  t.match(out.errors[0], { severity: 'error', summary: 'Instance cannot be destroyed', address: 'vm.web', detail: /vm\.web has lifecycle\.prevent_destroy = true/ });
   const destroy = planOne('running', {}, { vm: { lifecycle }, options: { destroy: true } });
-  t.match(destroy.errors.join(), /vm\.web has lifecycle\.prevent_destroy/);
+  t.match(destroy.errors, [{ address: 'vm.web', detail: /vm\.web has lifecycle\.prevent_destroy/ }]);
 });
 
 t.test('a disruption above max_disruption refuses the plan, naming the VM and its steps', async (t) => {
   const lifecycle = { prevent_destroy: false, ignore_changes: [], max_disruption: 'none' as const, apply_boot_changes: 'reboot' as const };
   const out = planOne('running', { boot: { ...attributes().boot, args: 'x' } }, { vm: { lifecycle } });
   t.equal(out.plan, null);
-  t.same(out.errors, ['vm.web would suffer disruption "reboot" (steps: set, clean_reboot), above lifecycle.max_disruption = "none"']);
+  t.same(out.errors, [
+    {
+      severity: 'error',
+      summary: 'Disruption above the limit',
+      detail: 'vm.web would suffer disruption "reboot" (steps: set, clean_reboot), above lifecycle.max_disruption = "none"',
+      address: 'vm.web',
+    },
+  ]);
   const flag = planOne('running', { vcpus_max: 8 }, { options: { maxDisruption: 'reboot' } });
-  t.same(flag.errors, ['vm.web would suffer disruption "halt" (steps: clean_shutdown, set, start), above --max-disruption = "reboot"']);
+  t.same(flag.errors.map((d) => d.detail), ['vm.web would suffer disruption "halt" (steps: clean_shutdown, set, start), above --max-disruption = "reboot"']);
   const fine = planOne('running', { name: 'x' }, { options: { maxDisruption: 'none' } });
   t.same(fine.errors, []);
 });
@@ -141,7 +148,8 @@ t.test('a target plans only that VM and its dependencies', async (t) => {
   const plan = makePlan({ config: config(two()), state: null, inventories: inventory([]), options: { ...OPTIONS, targets: ['vm.web'] } }).plan!;
   t.same([...new Set(plan.steps.map((s) => s.address))], ['vm.db', 'vm.web']);
   const bad = makePlan({ config: config(two()), state: null, inventories: inventory([]), options: { ...OPTIONS, targets: ['web'] } });
-  t.match(bad.errors[0], /--target web: not a resource address/);
+  t.match(bad.errors, [{ summary: 'Invalid target address', detail: /--target web: not a resource address/ }]);
+  t.notOk('address' in bad.errors[0], 'an address that does not parse is not a subject');
 });
 
 t.test('--replace replaces a VM that has no changes', async (t) => {

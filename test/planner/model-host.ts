@@ -3,7 +3,7 @@
 import type { HostInventory, ObservedVm, PowerState, Toolstack, VmAttributes } from '../../planner/model/vm.js';
 import type { SetChange, Step } from '../../planner/model/ops.js';
 import { findTransition, graphFor } from '../../planner/lifecycle/graphs.js';
-import { ruleFor } from '../../planner/diff/effects.js';
+import { attributeOf } from '../../planner/model/attributes.js';
 import type { Plan } from '../../planner/plan/types.js';
 import type { State } from '../../planner/model/state.js';
 
@@ -66,7 +66,7 @@ export class ModelHost {
     switch (step.op) {
       case 'set':
         for (const c of step.args.changes) {
-          if (!ruleFor(c.path).settableIn.includes(state)) throw new IllegalStep(`${where}: ${c.path} cannot be set while ${state}`);
+          if (!attributeOf(c.path).settableIn.includes(state)) throw new IllegalStep(`${where}: ${c.path} cannot be set while ${state}`);
           assign(vm.attributes, c);
           checkInvariants(vm.attributes, `${where} ${c.path}`);
         }

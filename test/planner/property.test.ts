@@ -18,7 +18,7 @@ t.test(`random configurations and hosts (seed ${SEED}): every step is legal in o
     const st: State = { version: 1, lineage: LINEAGE, serial: 1, xenform_version: '0.1.0', resources: sc.resources, outputs: {} };
     const first = makePlan({ config: config(sc.vms, sc.toolstack), state: st, inventories: inventory(sc.observed, sc.toolstack), options: OPTIONS });
     if (!first.plan) {
-      fail(`case ${i}: refused: ${first.errors.join('; ')}`);
+      fail(`case ${i}: refused: ${first.errors.map((d) => d.detail).join('; ')}`);
       continue;
     }
     const ids = first.plan.steps.map((s) => s.id);

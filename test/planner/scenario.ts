@@ -28,6 +28,6 @@ export function scenarioPlan(): Plan {
   ];
   vms[4].attributes.power_state = 'running';
   const out = makePlan({ config: config(vms), state: state(res), inventories: inventory(obs), options: OPTIONS });
-  if (!out.plan) throw new Error(out.errors.join('\n'));
+  if (!out.plan) throw new Error(out.errors.map((d) => d.detail).join('\n'));
   return out.plan;
 }

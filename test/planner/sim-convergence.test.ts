@@ -107,7 +107,7 @@ for (const toolstack of ['xapi', 'xl'] as const) {
       const cfg: Config = { dir, hosts: [host], vms: Array.from({ length: count }, (_, i) => randomVm(r, i, toolstack)), outputs: [], variables: {} };
       const plan = makePlan({ config: cfg, state, inventories: { lab: await provider.inventory() }, options: { destroy: false, refreshOnly: false, targets: [], replace: [], xenformVersion: '0.1.0', lineage: LINEAGE } });
       if (!plan.plan) {
-        failures.push(`round ${round}: refused: ${plan.errors.join('; ')}`);
+        failures.push(`round ${round}: refused: ${plan.errors.map((d) => d.detail).join('; ')}`);
         break;
       }
       try {

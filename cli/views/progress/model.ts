@@ -93,24 +93,6 @@ export function formatMs(ms: number): string {
   return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
 }
 
-export const OP_LABEL: Record<StepOp, string> = {
-  create: 'creating',
-  start: 'starting',
-  clean_shutdown: 'shutting down',
-  hard_shutdown: 'forcing off',
-  clean_reboot: 'rebooting',
-  hard_reboot: 'forcing a reboot',
-  pause: 'pausing',
-  unpause: 'unpausing',
-  suspend: 'suspending',
-  resume: 'resuming',
-  set: 'setting attributes',
-  destroy: 'destroying',
-  add_disk: 'adding a disk',
-  remove_disk: 'removing a disk',
-  add_network: 'adding a network interface',
-  remove_network: 'removing a network interface',
-};
 
 export function summaryLine(s: NonNullable<ProgressModel['summary']>): string {
   const status = s.failed > 0 ? 'Apply failed' : s.skipped > 0 ? 'Apply stopped' : 'Apply complete';

@@ -2,7 +2,8 @@
 // a summary. A function of its props; index.ts feeds it the model folded from engine events.
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
-import { formatMs, OP_LABEL, summaryLine, type ProgressModel, type VmLine } from './model.js';
+import { OPS } from '../../../planner/model/ops.js';
+import { formatMs, summaryLine, type ProgressModel, type VmLine } from './model.js';
 
 const MARK: Record<Exclude<VmLine['status'], 'running'>, { text: string; color: string }> = {
   waiting: { text: '·', color: 'gray' },
@@ -16,7 +17,7 @@ function VmRow({ vm, now, width, planned }: { vm: VmLine; now: number; width: nu
   const elapsed = vm.status === 'running' ? now - vm.since : vm.firstStarted !== null && vm.lastEnded !== null ? vm.lastEnded - vm.firstStarted : 0;
   const what =
     vm.status === 'running'
-      ? `${OP_LABEL[vm.op!]}`
+      ? `${OPS[vm.op!].doing}`
       : vm.status === 'done'
         ? 'done'
         : vm.status === 'waiting'
