@@ -43,6 +43,7 @@ export function openTransport(host: HostConfig, ctx: ProviderContext): Transport
       label: host.name,
       address: host.address,
       user: host.user,
+      defaultUser: 'root', // dom0's, after ~/.ssh/config as OpenSSH does
       port: host.port,
       identityFile: host.identity_file,
       knownHosts: host.known_hosts,

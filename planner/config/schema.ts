@@ -88,8 +88,8 @@ export function decodeHost(block: Block, ev: Evaluator): HostConfig | null {
     name: block.labels[0],
     simulator,
     toolstack: toolstack ?? 'xapi',
-    user: d.knownText(attrs.get('user'), 'user') ?? 'root',
-    port: d.number(attrs.get('port'), 'port', 1) ?? 22,
+    user: d.knownText(attrs.get('user'), 'user'),
+    port: d.number(attrs.get('port'), 'port', 1),
     max_parallel: d.number(attrs.get('max_parallel'), 'max_parallel', 1) ?? 4,
     range: block.range,
   };

@@ -9,6 +9,8 @@ export interface SshTarget {
   label: string; // the host block name, for messages
   address: string; // hostname, IP, or a Host alias of ~/.ssh/config
   user?: string;
+  // The user when neither the host block nor ~/.ssh/config names one (default: the local user).
+  defaultUser?: string;
   port?: number;
   identityFile?: string;
   knownHosts?: string;
@@ -61,7 +63,7 @@ export function resolveSsh(target: SshTarget, env: SshEnvironment = {}): Resolve
   if (!Number.isInteger(port) || port < 1 || port > 65535) {
     throw new Error(`host "${target.label}": port ${portText} from ~/.ssh/config is not a TCP port`);
   }
-  const user = target.user ?? first(computed.user) ?? env.defaultUser ?? userInfo().username;
+  const user = target.user ?? first(computed.user) ?? target.defaultUser ?? env.defaultUser ?? userInfo().username;
   const configured = ([] as string[]).concat(computed.identityfile ?? []);
   const explicit = target.identityFile ? [target.identityFile] : configured;
   const identityFiles = (explicit.length ? explicit : ['~/.ssh/id_ed25519', '~/.ssh/id_ecdsa', '~/.ssh/id_rsa'])

@@ -1,7 +1,8 @@
 // `xenform plan` and `apply` of the quickstart against the simulated XAPI host behind a
 // real OpenSSH server on 127.0.0.1, through the built command line.
 import t from 'tap';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { exampleCopy, repoRoot, xenform, type CliRun } from '../e2e/cli.js';
@@ -112,4 +113,23 @@ t.test('a connection killed in the middle of apply: a clear error, then a state 
   const vms = await ssh(sshd, 'xe vm-list is-control-domain=false params=name-label --minimal');
   t.same(vms.stdout.trim().split(',').sort(), ['installer', 'web'], 'each VM exists once: the interrupted create was adopted, not repeated');
   t.equal(xenform(dir, ['plan', '--detailed-exitcode'], ENV).code, 0, 'and nothing is left to do');
+});
+
+t.test('a Host alias of ~/.ssh/config brings its HostName, Port and User: the host block\'s defaults come after it', async (t) => {
+  const dir = exampleCopy('quickstart', t.teardown);
+  const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'dom0.json') } });
+  t.teardown(() => sshd.stop());
+  const home = mkdtempSync(path.join(tmpdir(), 'xenform-home-'));
+  t.teardown(() => rmSync(home, { recursive: true, force: true }));
+  mkdirSync(path.join(home, '.ssh'), { mode: 0o700 });
+  writeFileSync(
+    path.join(home, '.ssh', 'config'),
+    `Host lab-alias\n  HostName ${sshd.host}\n  Port ${sshd.port}\n  User ${sshd.user}\n  IdentityFile ${sshd.identityFile}\n  UserKnownHostsFile ${sshd.knownHostsFile}\n`,
+  );
+  const file = path.join(dir, 'main.xf.hcl');
+  writeFileSync(file, readFileSync(file, 'utf8').replace(/  simulator = true\n/, '  address   = "lab-alias"\n'));
+
+  const plan = xenform(dir, ['plan', '--detailed-exitcode'], { SSH_AUTH_SOCK: '', HOME: home });
+  t.equal(plan.code, 2, `plan reaches the host through the alias (${plan.stdout}${plan.stderr})`);
+  t.notMatch(plan.stderr, /root@|:22\)/, 'and never tries root on port 22');
 });

@@ -44,7 +44,7 @@ t.test('a minimal vm gets every default', async (t) => {
 t.test('a simulator host gets its defaults', async (t) => {
   const r = load({ 'main.xf.hcl': HOST });
   t.same(errors(r), []);
-  t.same({ ...r.config!.hosts[0], range: undefined }, { name: 'lab', simulator: true, toolstack: 'xapi', user: 'root', port: 22, max_parallel: 4, range: undefined });
+  t.same({ ...r.config!.hosts[0], range: undefined }, { name: 'lab', simulator: true, toolstack: 'xapi', max_parallel: 4, range: undefined });
 });
 
 t.test('a fully specified vm keeps every setting', async (t) => {
