@@ -11,10 +11,11 @@ import { openProvider as defaultOpenProvider, type ProviderContext } from '../pr
 import type { Provider, StepResult } from '../providers/provider.js';
 import type { EngineEvent, EventSink } from './events.js';
 import { errorText, executeWithPolicy, restorePath, syntheticStep } from './power.js';
-import { foldEntry, Journal, type JournalEntry } from './state/journal.js';
-import { LockError } from './state/lock.js';
+import type { JournalEntry } from './state/journal.js';
+import { LockError, type StateManager } from './state/manager.js';
+import { stateManagerFor } from './state/backend.js';
 import { openState, type StateSession } from './state/session.js';
-import { emptyState } from './state/store.js';
+import { emptyState, recordStep, settleUnstepped, setOutputs, stepRecord } from './state/transitions.js';
 import type { State, StateResource } from '../planner/model/state.js';
 import { describeChanges } from './verify.js';
 import { walk, type WalkNode } from './walk.js';
@@ -35,6 +36,7 @@ export interface ApplyRequest {
   env?: Record<string, string | undefined>; // for providers (e.g. XENSIM_FAULTS); default process.env
   openProvider?: (host: HostConfig, ctx: ProviderContext) => Promise<Provider>;
   session?: StateSession; // the lock runPlan kept (PlanRequest.holdLock); released by runApply
+  state?: StateManager; // where the state lives; default: the local file in `dir`
 }
 
 export interface ApplyResult {
@@ -103,7 +105,7 @@ export async function runApply(plan: Plan, req: ApplyRequest, events: EventSink)
 
   let session: StateSession;
   try {
-    session = req.session ?? await openState(req.dir, { operation: 'apply', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
+    session = req.session ?? await openState(req.state ?? stateManagerFor(req.dir), { operation: 'apply', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
   } catch (err) {
     result.errors.push(err instanceof LockError ? err.message : `Could not read the state: ${errorText(err)}`);
     return result;
@@ -163,10 +165,10 @@ async function applyUnderLock(
   result: ApplyResult,
   emit: (e: EngineEvent) => void,
 ): Promise<void> {
-  const state: State = structuredClone(session.state) ?? emptyState(XENFORM_VERSION, plan.lineage ?? firstMarkerLineage(plan) ?? randomUUID());
+  let state: State = session.state ?? emptyState(XENFORM_VERSION, plan.lineage ?? firstMarkerLineage(plan) ?? randomUUID());
   // The state exists (with its lineage) before the first VM is created, so that ownership
   // markers always point at a lineage the next plan can match.
-  if (!session.state) await session.store.write(state);
+  if (!session.state) state = await session.write(state);
 
   const hostsByName = new Map((config?.hosts ?? []).map((h) => [h.name, h]));
   const vmConfigs = new Map((config?.vms ?? []).map((v) => [v.address, v]));
@@ -210,10 +212,10 @@ async function applyUnderLock(
     }
   }
 
-  const journal = await Journal.open(req.dir);
+  const journal = await session.held.openJournal();
   const record = async (entry: JournalEntry) => {
     await journal.append(entry);
-    foldEntry(state, entry);
+    state = recordStep(state, entry);
   };
   // Not awaited: every later entry is appended after it, so it is durable before any step starts.
   const begun = record({ t: 'begin', lineage: state.lineage, serial: state.serial, time: new Date().toISOString() });
@@ -270,29 +272,6 @@ async function applyUnderLock(
     if (step.op === 'create') return null;
     if (step.op === 'destroy' && !run.afterCreate.has(step.id)) return run.uuid;
     return run.afterCreate.has(step.id) ? run.newUuid : run.uuid;
-  };
-
-  const resourceAfter = (run: VmRun, step: Step, res: StepResult, last: boolean): StateResource | null => {
-    if (step.op === 'destroy') return null;
-    const prev = state.resources.find((r) => r.address === run.address && r.uuid === res.uuid);
-    const obs = res.observed;
-    const attrs =
-      obs?.attributes ??
-      (step.op === 'create' ? step.args.attributes : undefined) ??
-      prev?.attributes ??
-      run.change?.after ??
-      run.change?.before;
-    if (!attrs) return prev ?? null;
-    return {
-      address: run.address,
-      host: step.host,
-      uuid: res.uuid,
-      attributes: attrs,
-      booted_with: obs ? obs.booted_with : (prev?.booted_with ?? null),
-      restart_trigger: last && run.config ? run.config.restart_trigger : (prev?.restart_trigger ?? null),
-      owned: prev?.owned ?? true, // created by xenform, or adopted through its ownership markers
-      pending_reboot: last && run.change?.pending_reboot !== undefined ? run.change.pending_reboot : obs ? obs.requires_reboot : (prev?.pending_reboot ?? false),
-    };
   };
 
   const verify = async (run: VmRun, p: Provider): Promise<string | null> => {
@@ -360,10 +339,7 @@ async function applyUnderLock(
         req.abortSignal,
       );
       hostDone();
-      if (step.op === 'create') {
-        run.newUuid = res.uuid;
-        if (state.pending_creates) state.pending_creates = state.pending_creates.filter((p) => p.address !== run.address);
-      }
+      if (step.op === 'create') run.newUuid = res.uuid;
       const left = (stepsLeft.get(run.address) ?? 1) - 1;
       stepsLeft.set(run.address, left);
       await record({
@@ -374,7 +350,17 @@ async function applyUnderLock(
         op: step.op,
         uuid: res.uuid,
         time: new Date().toISOString(),
-        resource: resourceAfter(run, step, res, left === 0),
+        resource: stepRecord(state, {
+          address: run.address,
+          host: step.host,
+          op: step.op,
+          uuid: res.uuid,
+          observed: res.observed,
+          created: step.op === 'create' ? step.args.attributes : undefined,
+          change: run.change,
+          restartTrigger: left === 0 && run.config ? run.config.restart_trigger : undefined,
+          pendingReboot: left === 0 ? run.change?.pending_reboot : undefined,
+        }),
       });
       result.succeeded.push(step.id);
       emit({ type: 'step_done', step, ms: Date.now() - t0 });
@@ -473,8 +459,8 @@ async function applyUnderLock(
   req.signal?.removeEventListener('abort', onFirst);
   req.abortSignal?.removeEventListener('abort', onSecond);
 
-  settleUnsteppedChanges(plan, state, vms);
-  if (config) updateOutputs(req, config, state);
+  state = settleUnstepped(state, plan, new Set(vms.keys()));
+  if (config) state = updateOutputs(req, config, state);
 
   await Promise.all(
     [...providers.values()].map((p) =>
@@ -484,8 +470,9 @@ async function applyUnderLock(
       ),
     ),
   );
-  await session.store.write({ ...state, xenform_version: XENFORM_VERSION });
-  await journal.remove();
+  await session.write(state);
+  await journal.close();
+  await session.held.clearJournal();
 }
 
 // Resolves with the step, or rejects as soon as `signal` aborts (a provider that ignores its
@@ -514,53 +501,16 @@ function firstMarkerLineage(plan: Plan): string | null {
   return null;
 }
 
-// Records what the plan learned without steps: adopted VMs, VMs deleted outside xenform,
-// and (for refresh-only plans) what the hosts report now.
-function settleUnsteppedChanges(plan: Plan, state: State, vms: Map<string, VmRun>): void {
-  for (const d of plan.drift) {
-    if (vms.has(d.address)) continue;
-    const i = state.resources.findIndex((r) => r.address === d.address && r.uuid === d.uuid);
-    if (d.kind === 'deleted' && i >= 0) state.resources.splice(i, 1);
-  }
-  for (const c of plan.resource_changes) {
-    if (vms.has(c.address) || !c.uuid) continue;
-    const observed = c.before;
-    const i = state.resources.findIndex((r) => r.address === c.address);
-    if (c.action === 'delete' && i >= 0 && state.resources[i].uuid === c.uuid && plan.drift.some((d) => d.address === c.address && d.kind === 'deleted')) {
-      state.resources.splice(i, 1);
-      continue;
-    }
-    if (i < 0 && observed && c.action !== 'delete') {
-      state.resources.push({
-        address: c.address,
-        host: c.host,
-        uuid: c.uuid,
-        attributes: observed,
-        booted_with: null,
-        restart_trigger: null,
-        owned: true,
-        pending_reboot: false,
-      });
-    } else if (i >= 0 && plan.options.refresh_only && observed) {
-      state.resources[i] = { ...state.resources[i], attributes: observed };
-    }
-  }
-}
-
 // Outputs that needed what only the apply could tell (the uuids of new VMs) are evaluated
 // again with the recorded VMs; the others are as planned.
-function updateOutputs(req: ApplyRequest, config: Config, state: State): void {
+function updateOutputs(req: ApplyRequest, config: Config, state: State): State {
   let outputs = config.outputs;
   if (outputs.some((o) => containsUnknown(o.value))) {
     const known = Object.fromEntries(state.resources.map((r) => [r.address, { uuid: r.uuid }]));
     const fresh = loadConfigFor(req, known);
     if (typeof fresh !== 'string') outputs = fresh.outputs;
   }
-  state.outputs = {};
-  for (const o of outputs) {
-    if (containsUnknown(o.value)) continue;
-    state.outputs[o.name] = { value: o.value, sensitive: o.sensitive };
-  }
+  return setOutputs(state, outputs.filter((o) => !containsUnknown(o.value)));
 }
 
 function containsUnknown(v: unknown): boolean {

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { StateStore } from '../../engine/state/store.js';
+import { stateManagerFor } from '../../engine/state/backend.js';
 import { isPlanFileError, parsePlan } from '../../planner/plan/plan-file.js';
 import { renderPlan } from '../views/plan.js';
 
@@ -39,7 +39,7 @@ export function register(program: Command, ctx: CliContext): void {
         if (plan) ctx.io.stdout(renderPlan(plan, { ...flags, color: ctx.color(cmd) }));
         return;
       }
-      const state = await new StateStore(dir).read();
+      const state = await stateManagerFor(dir).read();
       if (flags.json) {
         ctx.io.stdout(`${JSON.stringify(state, null, 2)}\n`);
         return;
