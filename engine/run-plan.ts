@@ -7,10 +7,11 @@ import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Disruption, HostInventory } from '../planner/model/vm.js';
 import { makePlan } from '../planner/plan/make-plan.js';
 import type { Plan } from '../planner/plan/types.js';
-import { openProvider as defaultOpenProvider, type ProviderContext } from '../providers/factory.js';
+import type { ProviderContext } from '../providers/factory.js';
 import type { Provider } from '../providers/provider.js';
+import { ProviderPool } from './providers.js';
 import type { EventSink } from './events.js';
-import { errorText } from './power.js';
+import { errorText } from './errors.js';
 import { LockError, type StateManager } from './state/manager.js';
 import { stateManagerFor } from './state/backend.js';
 import { openState, type StateSession } from './state/session.js';
@@ -45,6 +46,7 @@ export interface PlanRun {
   notes?: string[]; // e.g. recovery of an interrupted apply
   inventories?: Record<string, HostInventory>;
   session?: StateSession; // with holdLock: the lock still held; release() it or hand it to runApply
+  providers?: ProviderPool; // with holdLock: the hosts' connections, still open; close() them or hand them to runApply
 }
 
 export async function runPlan(req: PlanRequest, events?: EventSink): Promise<PlanRun> {
@@ -56,6 +58,7 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
     }
   };
   const out: PlanRun = { plan: null, config: null, diagnostics: [], files: {}, errors: [], notes: [] };
+  const pool = new ProviderPool({ workdir: req.dir, env: req.env ?? process.env }, req.openProvider);
 
   let session;
   try {
@@ -83,14 +86,12 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
 
     const inventories: Record<string, HostInventory> = {};
     if (req.refresh) {
-      const open = req.openProvider ?? defaultOpenProvider;
       await Promise.all(
         config.hosts.map(async (host) => {
           emit({ type: 'refresh_start', host: host.name });
           const t0 = Date.now();
-          let provider: Provider | null = null;
           try {
-            provider = await open(host, { workdir: req.dir, env: req.env ?? process.env });
+            const provider: Provider = await pool.get(host);
             const inv = await provider.inventory();
             inventories[host.name] = inv;
             emit({ type: 'refresh_done', host: host.name, vms: inv.vms.length, ms: Date.now() - t0 });
@@ -98,8 +99,6 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
             const message = `Host "${host.name}" could not be read: ${errorText(err)}`;
             out.errors.push(message);
             emit({ type: 'refresh_failed', host: host.name, error: message });
-          } finally {
-            await provider?.close().catch(() => undefined);
           }
         }),
       );
@@ -136,7 +135,12 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
     }
     return out;
   } finally {
-    if (req.holdLock && out.plan) out.session = session;
-    else await session.release();
+    if (req.holdLock && out.plan) {
+      out.session = session;
+      out.providers = pool;
+    } else {
+      await session.release();
+      await pool.close();
+    }
   }
 }

@@ -13,7 +13,7 @@ import type { Provider } from '../../providers/provider.js';
 import { stateManagerFor } from '../../engine/state/backend.js';
 import { openState } from '../../engine/state/session.js';
 import { emptyState, importRefusal, importVm, isRefusal } from '../../engine/state/transitions.js';
-import { errorText } from '../../engine/power.js';
+import { errorText } from '../../engine/errors.js';
 import { vmHcl } from '../views/hcl.js';
 
 const collect = (value: string, previous: string[]) => [...previous, value];
