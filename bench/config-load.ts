@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../planner/config/load.js';
+import { configSource } from '../engine/config-source.js';
 import { parse } from '../lang/syntax/parser.js';
 
 const VMS = Number(process.env.BENCH_VMS ?? 10_000);
@@ -34,7 +35,7 @@ const text = configText();
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xenform-bench-config-'));
 fs.writeFileSync(path.join(dir, 'main.xf.hcl'), text);
 try {
-  const check = loadConfig({ dir, env: {} });
+  const check = loadConfig({ dir, env: {}, source: configSource });
   if (!check.config || check.config.vms.length !== VMS) {
     throw new Error(`the generated configuration did not load: ${check.diagnostics.map((d) => d.summary).join('; ')}`);
   }
@@ -42,7 +43,7 @@ try {
   const hcl2 = require('hcl2-parser') as { parseToObject: (s: string) => unknown };
   const reference = best(1, () => hcl2.parseToObject(text));
   const parseOnly = best(3, () => parse(text, 'main.xf.hcl'));
-  const full = best(3, () => loadConfig({ dir, env: {} }));
+  const full = best(3, () => loadConfig({ dir, env: {}, source: configSource }));
   const mb = (Buffer.byteLength(text) / 1e6).toFixed(2);
   console.log(`config-load: ${VMS} VMs, ${mb} MB of configuration`);
   console.log(`  hcl2-parser parse (baseline)   ${reference.toFixed(0)} ms`);

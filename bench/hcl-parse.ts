@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadConfig } from '../planner/config/load.js';
+import { configSource } from '../engine/config-source.js';
 import { parse } from '../lang/syntax/parser.js';
 import { fleetConfig } from './hcl-fleet.js';
 
@@ -49,11 +50,11 @@ console.log(`xenform parse (median of ${RUNS}):       ${ms(ours)}   ${(theirs / 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'xenform-bench-hcl-'));
 try {
   fs.writeFileSync(path.join(dir, 'main.xf.hcl'), text);
-  const check = loadConfig({ dir, env: {} });
+  const check = loadConfig({ dir, env: {}, source: configSource });
   if (!check.config) {
     console.log(`parse + evaluate: skipped, the configuration does not evaluate: ${check.diagnostics.slice(0, 3).map((d) => d.summary).join('; ')}`);
   } else {
-    const full = median(3, () => loadConfig({ dir, env: {} }));
+    const full = median(3, () => loadConfig({ dir, env: {}, source: configSource }));
     console.log(`xenform parse + evaluate (median of 3): ${ms(full)}   ${(theirs / full).toFixed(1)}x faster than hcl2-parser parsing alone`);
   }
 } finally {

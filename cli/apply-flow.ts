@@ -8,10 +8,10 @@ import type { ProviderPool } from '../engine/providers.js';
 import { runPlan } from '../engine/run-plan.js';
 import { hasChanges } from '../planner/plan/exit-code.js';
 import type { Plan } from '../planner/plan/types.js';
-import { planRequest, type PlanFlags } from './arguments.js';
+import { planRequest, variables, type PlanFlags } from './arguments.js';
 import { renderPlan, reportPlanRun } from './views/plan.js';
 import { createProgressView } from './views/progress/index.js';
-import { readPlanFile } from './commands/show.js';
+import { readPlanFile } from './plan-file.js';
 
 export interface ApplyFlags extends PlanFlags {
   autoApprove: boolean;
@@ -120,7 +120,7 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
   const progress = createProgressView(ctx.io, { json: flags.json, tty: ctx.io.stdoutIsTTY && !flags.json, planned });
   try {
     await progress.ready;
-    const req = planRequest(dir, flags);
+    const { vars, varFiles } = variables(flags);
     const result = await runApply(
       plan,
       {
@@ -130,8 +130,8 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
         lockTimeoutMs: flags.lockTimeout,
         signal: interrupter.signal,
         abortSignal: interrupter.abortSignal,
-        vars: req.vars,
-        varFiles: req.varFiles,
+        vars,
+        varFiles,
         maxUnavailable: flags.maxUnavailable,
         session,
         providers,

@@ -14,6 +14,8 @@ import { register as showCommand } from './commands/show.js';
 import { register as stateCommand } from './commands/state.js';
 import { register as validateCommand } from './commands/validate.js';
 import { register as fmtCommand } from './commands/fmt.js';
+import { register as terraformOnlyCommands } from './commands/terraform-only.js';
+import { argumentError, normaliseArgv } from './arguments.js';
 
 // In the order `xenform --help` lists them.
 const commands: RegisterCommand[] = [
@@ -28,6 +30,7 @@ const commands: RegisterCommand[] = [
   forceUnlockCommand,
   validateCommand,
   fmtCommand,
+  terraformOnlyCommands,
 ];
 
 export async function main(argv: string[], io: CliIO): Promise<number> {
@@ -38,11 +41,11 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .option('--chdir <dir>', 'use the configuration in DIR')
     .option('--no-color', 'do not colour the output (also NO_COLOR)')
     .exitOverride()
-    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr })
-    .showHelpAfterError();
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(argumentError(text)) });
   for (const register of commands) register(program, ctx);
+  pointToHelp(program, 'xenform');
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(normaliseArgv(argv, program), { from: 'user' });
   } catch (err) {
     if (err instanceof CommanderError) return err.exitCode === 0 ? 0 : 1;
     io.stderr(`Error: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -50,6 +53,12 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     return 1;
   }
   return ctx.exitCode;
+}
+
+// After an argument error, one line that says where the usage is, instead of the whole help.
+function pointToHelp(cmd: Command, path: string): void {
+  cmd.showHelpAfterError(`Run "${path} --help" for usage.`);
+  for (const sub of cmd.commands) pointToHelp(sub, `${path} ${sub.name()}`);
 }
 
 async function askOnTerminal(prompt: string): Promise<string | null> {

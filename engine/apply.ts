@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { XENFORM_VERSION } from './version.js';
 import { loadConfig } from '../planner/config/load.js';
+import { configSource } from './config-source.js';
 import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Step } from '../planner/model/ops.js';
 import { fingerprint } from '../planner/plan/make-plan.js';
@@ -88,7 +89,7 @@ function staleReason(plan: Plan, state: State | null, saved: boolean): string | 
 
 function loadConfigFor(req: ApplyRequest, known?: Record<string, { uuid: string | null }>): Config | string {
   try {
-    const r = loadConfig({ dir: req.dir, vars: req.vars, varFiles: req.varFiles, env: req.env, known });
+    const r = loadConfig({ dir: req.dir, vars: req.vars, varFiles: req.varFiles, env: req.env, known, source: configSource });
     if (r.config) return r.config;
     const first = r.diagnostics.find((d) => d.severity === 'error');
     return `The configuration in ${req.dir} has errors${first ? `: ${first.summary}` : ''}; run \`xenform validate\`.`;

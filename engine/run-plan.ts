@@ -1,8 +1,9 @@
 // Loads the configuration and state, refreshes every host in parallel, and makes the plan.
 import { randomUUID } from 'node:crypto';
 import { XENFORM_VERSION } from './version.js';
-import type { Diagnostic } from '../lang/syntax/ast.js';
+import type { Diagnostic } from '../lang/diagnostics.js';
 import { loadConfig } from '../planner/config/load.js';
+import { configSource } from './config-source.js';
 import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Disruption, HostInventory } from '../planner/model/vm.js';
 import { makePlan } from '../planner/plan/make-plan.js';
@@ -27,7 +28,7 @@ export interface PlanRequest {
   refresh: boolean; // false: plan against the state without reading the hosts
   targets: string[];
   replace: string[];
-  maxDisruption?: Exclude<Disruption, 'destroy'>;
+  maxDisruption?: Disruption;
   lockTimeoutMs?: number;
   // Keep the state locked after planning (PlanRun.session), so that an apply that asks for
   // approval first runs under the same lock: pass it on as ApplyRequest.session.
@@ -73,7 +74,7 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
     const known = Object.fromEntries((state?.resources ?? []).map((r) => [r.address, { uuid: r.uuid }]));
     let loaded;
     try {
-      loaded = loadConfig({ dir: req.dir, vars: req.vars, varFiles: req.varFiles, env: req.env, known });
+      loaded = loadConfig({ dir: req.dir, vars: req.vars, varFiles: req.varFiles, env: req.env, known, source: configSource });
     } catch (err) {
       out.errors.push(`The configuration in ${req.dir} could not be loaded: ${errorText(err)}`);
       return out;

@@ -1,6 +1,7 @@
 // Checks a block body against what it may contain (arguments and nested blocks) and hands
 // out its parts; unknown names get a "did you mean" suggestion.
-import type { Attribute, Block, Body, Diagnostic, Range } from './syntax/ast.js';
+import type { Diagnostic } from './diagnostics.js';
+import type { Attribute, Block, Body, Range } from './syntax/ast.js';
 import { suggest } from './didyoumean.js';
 
 export interface BodySchema {

@@ -8,7 +8,7 @@
 // the tree would have to carry (comments, the spelling of numbers and escapes, blank
 // lines) can be lost. Quoted strings, heredocs and block comments are copied verbatim,
 // which keeps their values byte for byte. Only files that parse are formatted.
-import type { Diagnostic } from './syntax/ast.js';
+import type { Diagnostic } from './diagnostics.js';
 import { parse } from './syntax/parser.js';
 import { scanTokens, T, type Token } from './syntax/scan_tokens.js';
 

@@ -1,26 +1,19 @@
 // xenform apply [PLANFILE]: run the steps of a fresh or a saved plan.
-import { Command, InvalidArgumentError } from 'commander';
+import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { applyFlow, type ApplyFlags } from '../apply-flow.js';
-import { addPlanOptions } from '../arguments.js';
-
-export function positiveInt(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`expected a whole number of at least 1, got "${value}".`);
-  return n;
-}
+import { addApplyOptions, addPlanOptions, refuseConflicts } from '../arguments.js';
 
 export function register(program: Command, ctx: CliContext): void {
   addPlanOptions(
-    program
-      .command('apply')
-      .description('run the planned steps on the hosts and record the result')
-      .argument('[planfile]', 'a plan saved with `xenform plan --out`')
-      .option('--auto-approve', 'do not ask for confirmation', false)
-      .option('--parallelism <n>', 'at most N steps at once across all hosts', positiveInt, 10)
-      .option('--max-unavailable <n>', 'at most N VMs of one group halted or rebooting at once', positiveInt)
-      .option('--json', 'print the progress as JSON lines', false),
+    addApplyOptions(
+      program
+        .command('apply')
+        .description('run the planned steps on the hosts and record the result')
+        .argument('[planfile]', 'a plan saved with `xenform plan --out`'),
+    ).option('--json', 'print the progress as JSON lines', false),
   ).action(async (planFile: string | undefined, flags: ApplyFlags, cmd: Command) => {
+    refuseConflicts(cmd, flags, { planFile });
     await applyFlow(ctx, cmd, planFile, flags, false);
   });
 }

@@ -8,6 +8,7 @@ import { createTwoFilesPatch } from 'diff';
 import { format } from '../../lang/format.js';
 import type { CliContext } from '../context.js';
 import { renderDiagnostics } from '../views/diagnostics.js';
+import { CONFIG_FILE } from '../workdir.js';
 
 interface FmtOptions {
   check?: boolean;
@@ -15,7 +16,6 @@ interface FmtOptions {
   recursive?: boolean;
 }
 
-const CONFIG_FILE = /\.(xf|xfvars)\.hcl$/;
 const SKIPPED_DIRS = new Set(['.git', '.xenform', 'node_modules']);
 
 // The configuration files in `dir`, sorted, descending into subdirectories when asked.

@@ -2,10 +2,10 @@
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { runPlan } from '../../engine/run-plan.js';
-import { addPlanOptions, planRequest, type PlanFlags } from '../arguments.js';
+import { addPlanOptions, planRequest, refuseConflicts, type PlanFlags } from '../arguments.js';
+import { readPlanFile } from '../plan-file.js';
 import { reportPlanRun } from '../views/plan.js';
 import { renderPlanDot } from '../views/dot.js';
-import { readPlanFile } from './show.js';
 
 export function register(program: Command, ctx: CliContext): void {
   addPlanOptions(
@@ -14,6 +14,7 @@ export function register(program: Command, ctx: CliContext): void {
       .description('print the step graph of a saved or a fresh plan in DOT')
       .argument('[planfile]', 'a plan saved with `xenform plan --out`'),
   ).action(async (planFile: string | undefined, flags: PlanFlags, cmd: Command) => {
+    refuseConflicts(cmd, flags, { planFile });
     const dir = ctx.dir(cmd);
     if (planFile) {
       const plan = readPlanFile(ctx, dir, planFile);

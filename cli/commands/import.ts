@@ -6,8 +6,8 @@ import type { CliContext } from '../context.js';
 import { renderDiagnostics } from '../views/diagnostics.js';
 import { XENFORM_VERSION } from '../../engine/version.js';
 import { loadConfig } from '../../planner/config/load.js';
+import { configSource } from '../../engine/config-source.js';
 import { suggest } from '../../lang/didyoumean.js';
-import { parseAddress } from '../../planner/model/address.js';
 import { openProvider } from '../../providers/factory.js';
 import type { Provider } from '../../providers/provider.js';
 import { stateManagerFor } from '../../engine/state/backend.js';
@@ -15,79 +15,70 @@ import { openState } from '../../engine/state/session.js';
 import { emptyState, importRefusal, importVm, isRefusal } from '../../engine/state/transitions.js';
 import { errorText } from '../../engine/errors.js';
 import { vmHcl } from '../views/hcl.js';
-
-const collect = (value: string, previous: string[]) => [...previous, value];
+import { addressArgument, addVariableOptions, variables, type VariableFlags } from '../arguments.js';
 
 export function register(program: Command, ctx: CliContext): void {
-  program
-    .command('import')
-    .description('record an existing VM under ADDR (its vm block must exist) and print the HCL that matches it')
-    .argument('<address>', 'e.g. vm.legacy or vm.web[2]')
-    .argument('<uuid>', 'the VM\'s uuid on the host named by the block')
-    .option('--var <name=value>', 'set a variable (repeatable)', collect, [])
-    .option('--var-file <file>', 'load variable values from FILE (repeatable)', collect, [])
-    .action(async (address: string, uuid: string, opts: { var: string[]; varFile: string[] }, cmd: Command) => {
-      const dir = ctx.dir(cmd);
-      const fail = (message: string) => {
-        ctx.io.stderr(`Error: ${message}\n`);
-        ctx.exit(1);
-      };
-      if (!parseAddress(address)) return fail(`"${address}" is not a resource address; expected e.g. vm.legacy or vm.web[0].`);
-      const vars: Record<string, string> = {};
-      for (const v of opts.var) {
-        const eq = v.indexOf('=');
-        if (eq <= 0) return fail(`--var ${v}: expected name=value.`);
-        vars[v.slice(0, eq)] = v.slice(eq + 1);
-      }
-      const loaded = loadConfig({ dir, vars, varFiles: opts.varFile, env: ctx.io.env });
-      if (!loaded.config) {
-        ctx.io.stderr(renderDiagnostics(loaded.diagnostics, loaded.files, { color: ctx.color(cmd) }));
-        return ctx.exit(1);
-      }
-      const config = loaded.config;
-      const block = config.vms.find((v) => v.address === address);
-      if (!block) {
-        const near = suggest(address, config.vms.map((v) => v.address));
-        return fail(
-          `${address} is not in the configuration${near ? `; did you mean ${near}?` : '.'}` +
-            ` Write its vm block first (with the host it lives on), then import into it.`,
-        );
-      }
-      const host = config.hosts.find((h) => h.name === block.host);
-      if (!host) return fail(`${address} names host "${block.host}", which has no host block.`);
+  addVariableOptions(
+    program
+      .command('import')
+      .description('record an existing VM under ADDR (its vm block must exist) and print the HCL that matches it')
+      .addArgument(addressArgument('<address>', 'e.g. vm.legacy or vm.web[2]'))
+      .argument('<uuid>', 'the VM\'s uuid on the host named by the block'),
+  ).action(async (address: string, uuid: string, opts: VariableFlags, cmd: Command) => {
+    const dir = ctx.dir(cmd);
+    const fail = (message: string) => {
+      ctx.io.stderr(`Error: ${message}\n`);
+      ctx.exit(1);
+    };
+    const loaded = loadConfig({ dir, ...variables(opts), env: ctx.io.env, source: configSource });
+    if (!loaded.config) {
+      ctx.io.stderr(renderDiagnostics(loaded.diagnostics, loaded.files, { color: ctx.color(cmd) }));
+      return ctx.exit(1);
+    }
+    const config = loaded.config;
+    const block = config.vms.find((v) => v.address === address);
+    if (!block) {
+      const near = suggest(address, config.vms.map((v) => v.address));
+      return fail(
+        `${address} is not in the configuration${near ? `; did you mean ${near}?` : '.'}` +
+          ` Write its vm block first (with the host it lives on), then import into it.`,
+      );
+    }
+    const host = config.hosts.find((h) => h.name === block.host);
+    if (!host) return fail(`${address} names host "${block.host}", which has no host block.`);
 
-      let session;
+    let session;
+    try {
+      session = await openState(stateManagerFor(dir), { operation: 'import', xenformVersion: XENFORM_VERSION });
+    } catch (err) {
+      return fail(errorText(err));
+    }
+    let provider: Provider | null = null;
+    try {
+      for (const note of session.notes) ctx.io.stderr(`${note}\n`);
+      const state = session.state ?? emptyState(XENFORM_VERSION);
+      const refused = importRefusal(state, address, host.name, uuid);
+      if (refused) return fail(refused.error);
       try {
-        session = await openState(stateManagerFor(dir), { operation: 'import', xenformVersion: XENFORM_VERSION });
+        provider = await openProvider(host, { workdir: dir, env: ctx.io.env });
       } catch (err) {
-        return fail(errorText(err));
+        return fail(`Host "${host.name}" could not be reached: ${errorText(err)}`);
       }
-      let provider: Provider | null = null;
-      try {
-        for (const note of session.notes) ctx.io.stderr(`${note}\n`);
-        const state = session.state ?? emptyState(XENFORM_VERSION);
-        const refused = importRefusal(state, address, host.name, uuid);
-        if (refused) return fail(refused.error);
-        try {
-          provider = await openProvider(host, { workdir: dir, env: ctx.io.env });
-        } catch (err) {
-          return fail(`Host "${host.name}" could not be reached: ${errorText(err)}`);
-        }
-        const vm = await provider.readVm(uuid);
-        if (!vm) return fail(`Host "${host.name}" has no VM with uuid ${uuid}.`);
-        const imported = importVm(state, { address, host: host.name, vm, restartTrigger: block.restart_trigger });
-        if (isRefusal(imported)) return fail(imported.error);
-        await session.write(imported.state);
-        ctx.io.stdout(
-          `Imported ${address}: VM ${vm.uuid} ("${vm.attributes.name}") on host ${host.name}.\n` +
-            `xenform will manage it but never destroy it without asking. The configuration that matches it:\n\n` +
-            vmHcl(address, host.name, vm.attributes),
-        );
-      } catch (err) {
-        fail(`Import failed: ${errorText(err)}`);
-      } finally {
-        await provider?.close().catch(() => undefined);
-        await session.release();
-      }
-    });
+      const vm = await provider.readVm(uuid);
+      if (!vm) return fail(`Host "${host.name}" has no VM with uuid ${uuid}.`);
+      const imported = importVm(state, { address, host: host.name, vm, restartTrigger: block.restart_trigger });
+      if (isRefusal(imported)) return fail(imported.error);
+      await session.write(imported.state);
+      ctx.io.stdout(
+        `Imported ${address}: VM ${vm.uuid} ("${vm.attributes.name}") on host ${host.name}.\n` +
+          `xenform will manage it but never destroy it without asking. The configuration that matches it:\n\n` +
+          vmHcl(address, host.name, vm.attributes),
+      );
+    } catch (err) {
+      fail(`Import failed: ${errorText(err)}`);
+    } finally {
+      await provider?.close().catch(() => undefined);
+      await session.release();
+    }
+  });
 }

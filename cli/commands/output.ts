@@ -5,7 +5,7 @@ import { stateManagerFor } from '../../engine/state/backend.js';
 import { suggest } from '../../lang/didyoumean.js';
 
 // An HCL-like rendering of a JSON value, for people.
-export function showValue(v: unknown, indent = ''): string {
+function showValue(v: unknown, indent = ''): string {
   if (Array.isArray(v)) {
     if (v.length === 0) return '[]';
     return `[\n${v.map((x) => `${indent}  ${showValue(x, `${indent}  `)},`).join('\n')}\n${indent}]`;

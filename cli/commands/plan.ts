@@ -1,12 +1,10 @@
 // xenform plan: refresh the hosts, compute the steps, show them.
-import { writeFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { runPlan } from '../../engine/run-plan.js';
 import { detailedExitCode } from '../../planner/plan/exit-code.js';
-import { serializePlan } from '../../planner/plan/plan-file.js';
-import { addPlanOptions, planRequest, type PlanFlags } from '../arguments.js';
+import { addFormatOptions, addPlanOptions, planRequest, refuseConflicts, type PlanFlags } from '../arguments.js';
+import { refuseToOverwrite, writePlanFile } from '../plan-file.js';
 import { renderPlan, reportPlanRun } from '../views/plan.js';
 
 interface Flags extends PlanFlags {
@@ -18,22 +16,23 @@ interface Flags extends PlanFlags {
 
 export function register(program: Command, ctx: CliContext): void {
   addPlanOptions(
-    program
-      .command('plan')
-      .description('show the steps that would bring the hosts to the configuration')
-      .option('--out <file>', 'save the plan to FILE for `xenform apply FILE`')
-      .option('--json', 'print the plan as JSON', false)
-      .option('--markdown', 'print the plan as Markdown for a pull request', false)
-      .option('--detailed-exitcode', 'exit 0 without changes, 2 with changes, 3 with disruptive changes', false),
+    addFormatOptions(
+      program
+        .command('plan')
+        .description('show the steps that would bring the hosts to the configuration')
+        .option('--out <file>', 'save the plan to FILE for `xenform apply FILE`'),
+      'the plan',
+    ).option('--detailed-exitcode', 'exit 0 without changes, 2 with changes, 3 with disruptive changes', false),
   ).action(async (flags: Flags, cmd: Command) => {
+    refuseConflicts(cmd, flags);
+    if (flags.out !== undefined) refuseToOverwrite(cmd, flags.out);
     const dir = ctx.dir(cmd);
     const color = ctx.color(cmd);
     const run = await runPlan(planRequest(dir, flags), undefined);
     if (!reportPlanRun(ctx, run, { json: flags.json, color })) return;
     const plan = run.plan!;
     if (flags.out) {
-      const file = path.resolve(dir, flags.out);
-      writeFileSync(file, serializePlan(plan), { mode: 0o600 });
+      writePlanFile(dir, flags.out, plan);
       if (!flags.json && !flags.markdown) ctx.io.stdout(`Saved the plan to ${flags.out}; apply it with: xenform apply ${flags.out}\n\n`);
     }
     ctx.io.stdout(renderPlan(plan, { json: flags.json, markdown: flags.markdown, color }));

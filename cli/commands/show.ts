@@ -1,63 +1,44 @@
 // xenform show [PLANFILE]: a saved plan in any of the plan renderings, or the state.
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
 import { stateManagerFor } from '../../engine/state/backend.js';
-import { isPlanFileError, parsePlan } from '../../planner/plan/plan-file.js';
+import { addFormatOptions } from '../arguments.js';
+import { readPlanFile } from '../plan-file.js';
 import { renderPlan } from '../views/plan.js';
 
-export function readPlanFile(ctx: CliContext, dir: string, planFile: string) {
-  let text: string;
-  try {
-    text = readFileSync(path.resolve(dir, planFile), 'utf8');
-  } catch (err) {
-    ctx.io.stderr(`Error: cannot read the plan file ${planFile}: ${(err as NodeJS.ErrnoException).code ?? String(err)}\n`);
-    ctx.exit(1);
-    return null;
-  }
-  const plan = parsePlan(text);
-  if (isPlanFileError(plan)) {
-    ctx.io.stderr(`Error: ${planFile} is not a usable plan: ${plan.error}\n`);
-    ctx.exit(1);
-    return null;
-  }
-  return plan;
-}
-
 export function register(program: Command, ctx: CliContext): void {
-  program
-    .command('show')
-    .description('show a saved plan, or the state when no plan is given')
-    .argument('[planfile]', 'a plan saved with `xenform plan --out`')
-    .option('--json', 'as JSON', false)
-    .option('--markdown', 'as Markdown for a pull request', false)
-    .action(async (planFile: string | undefined, flags: { json: boolean; markdown: boolean }, cmd: Command) => {
-      const dir = ctx.dir(cmd);
-      if (planFile) {
-        const plan = readPlanFile(ctx, dir, planFile);
-        if (plan) ctx.io.stdout(renderPlan(plan, { ...flags, color: ctx.color(cmd) }));
-        return;
-      }
-      const state = await stateManagerFor(dir).read();
-      if (flags.json) {
-        ctx.io.stdout(`${JSON.stringify(state, null, 2)}\n`);
-        return;
-      }
-      if (!state || state.resources.length === 0) {
-        ctx.io.stdout('The state is empty: xenform manages no VMs here yet.\n');
-        return;
-      }
-      for (const r of state.resources) {
-        const a = r.attributes;
-        ctx.io.stdout(
-          `# ${r.address} (host "${r.host}", uuid ${r.uuid})\n` +
-            `  name        = ${JSON.stringify(a.name)}\n` +
-            `  power_state = ${JSON.stringify(a.power_state)}\n` +
-            `  memory      = ${a.memory.static_max}\n` +
-            `  vcpus       = ${a.vcpus}\n` +
-            `  boot.mode   = ${JSON.stringify(a.boot.mode)}\n\n`,
-        );
-      }
-    });
+  addFormatOptions(
+    program
+      .command('show')
+      .description('show a saved plan, or the state when no plan is given')
+      .argument('[planfile]', 'a plan saved with `xenform plan --out`'),
+    'it',
+  ).action(async (planFile: string | undefined, flags: { json: boolean; markdown: boolean }, cmd: Command) => {
+    const dir = ctx.dir(cmd);
+    if (planFile) {
+      const plan = readPlanFile(ctx, dir, planFile);
+      if (plan) ctx.io.stdout(renderPlan(plan, { ...flags, color: ctx.color(cmd) }));
+      return;
+    }
+    const state = await stateManagerFor(dir).read();
+    if (flags.json) {
+      ctx.io.stdout(`${JSON.stringify(state, null, 2)}\n`);
+      return;
+    }
+    if (!state || state.resources.length === 0) {
+      ctx.io.stdout('The state is empty: xenform manages no VMs here yet.\n');
+      return;
+    }
+    for (const r of state.resources) {
+      const a = r.attributes;
+      ctx.io.stdout(
+        `# ${r.address} (host "${r.host}", uuid ${r.uuid})\n` +
+          `  name        = ${JSON.stringify(a.name)}\n` +
+          `  power_state = ${JSON.stringify(a.power_state)}\n` +
+          `  memory      = ${a.memory.static_max}\n` +
+          `  vcpus       = ${a.vcpus}\n` +
+          `  boot.mode   = ${JSON.stringify(a.boot.mode)}\n\n`,
+      );
+    }
+  });
 }

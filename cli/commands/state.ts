@@ -9,6 +9,7 @@ import { serializeState } from '../../engine/state/format.js';
 import { isRefusal, moveResources, notInState, removeResources, type Refusal, type Transition } from '../../engine/state/transitions.js';
 import type { State } from '../../planner/model/state.js';
 import { vmHcl } from '../views/hcl.js';
+import { addressArgument, lockTimeoutOption } from '../arguments.js';
 
 function fail(ctx: CliContext, message: string): void {
   ctx.io.stderr(`Error: ${message}\n`);
@@ -48,36 +49,27 @@ async function editState(ctx: CliContext, dir: string, operation: string, lockTi
   }
 }
 
-function lockTimeout(value: string): number {
-  const m = /^(\d+)(ms|s|m)?$/.exec(value);
-  if (!m) throw new Error(`--lock-timeout: expected a duration such as 30s or 2m, got "${value}"`);
-  const n = Number(m[1]);
-  return m[2] === 'ms' ? n : m[2] === 'm' ? n * 60_000 : n * 1000;
-}
-
 export function register(program: Command, ctx: CliContext): void {
   const state = program.command('state').description('inspect and edit the state (xenform.state.json)');
 
   state
     .command('list')
     .description('list the addresses recorded in the state')
-    .argument('[addresses...]', 'only these addresses (vm.web matches every instance)')
+    .addArgument(addressArgument('[addresses...]', 'only these addresses (vm.web matches every instance)'))
     .action(async (filters: string[], _opts: unknown, cmd: Command) => {
       const s = await readState(ctx, ctx.dir(cmd));
       if (!s) return;
-      const patterns = filters.map((f) => parseAddress(f));
-      const bad = filters.find((_, i) => patterns[i] === null);
-      if (bad !== undefined) return fail(ctx, `"${bad}" is not a resource address; expected e.g. vm.web or vm.web[0].`);
+      const patterns = filters.map((f) => parseAddress(f)!);
       for (const r of s.resources) {
         const a = parseAddress(r.address);
-        if (patterns.length === 0 || (a && patterns.some((p) => addressMatches(p!, a)))) ctx.io.stdout(`${r.address}\n`);
+        if (patterns.length === 0 || (a && patterns.some((p) => addressMatches(p, a)))) ctx.io.stdout(`${r.address}\n`);
       }
     });
 
   state
     .command('show')
     .description('show one recorded VM')
-    .argument('<address>')
+    .addArgument(addressArgument('<address>', 'e.g. vm.web[0]'))
     .action(async (addr: string, _opts: unknown, cmd: Command) => {
       const s = await readState(ctx, ctx.dir(cmd));
       if (!s) {
@@ -100,8 +92,8 @@ export function register(program: Command, ctx: CliContext): void {
   state
     .command('rm')
     .description('forget VMs: remove them from the state without touching the hosts')
-    .argument('<addresses...>', 'vm.web forgets every instance of vm.web')
-    .option('--lock-timeout <duration>', 'wait this long for the state lock', lockTimeout)
+    .addArgument(addressArgument('<addresses...>', 'vm.web forgets every instance of vm.web'))
+    .addOption(lockTimeoutOption())
     .action(async (addrs: string[], opts: { lockTimeout?: number }, cmd: Command) => {
       await editState(ctx, ctx.dir(cmd), 'state rm', opts.lockTimeout, (s) => removeResources(s, addrs));
     });
@@ -109,9 +101,9 @@ export function register(program: Command, ctx: CliContext): void {
   state
     .command('mv')
     .description('record a VM under another address (after renaming its block)')
-    .argument('<from>')
-    .argument('<to>')
-    .option('--lock-timeout <duration>', 'wait this long for the state lock', lockTimeout)
+    .addArgument(addressArgument('<from>', 'the address the VM is recorded under'))
+    .addArgument(addressArgument('<to>', 'the address to record it under'))
+    .addOption(lockTimeoutOption())
     .action(async (from: string, to: string, opts: { lockTimeout?: number }, cmd: Command) => {
       await editState(ctx, ctx.dir(cmd), 'state mv', opts.lockTimeout, (s) => moveResources(s, from, to));
     });

@@ -1,6 +1,7 @@
 // Diagnostics for people (file:line:column, the source line, the range underlined)
 // and for programs (the JSON of DESIGN.md).
-import type { Diagnostic, Pos, Range } from '../../lang/syntax/ast.js';
+import type { Diagnostic } from '../../lang/diagnostics.js';
+import type { Pos, Range } from '../../lang/syntax/ast.js';
 
 export interface RenderOptions {
   color: boolean;

@@ -36,7 +36,8 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
   if (rcs.length > 0 && !plan.options.refresh_only) {
     out.push('xenform will perform the following actions:', '');
     const steps = stepsByAddress(plan);
-    for (const rc of rcs) out.push(...renderResource(rc, steps.get(rc.address) ?? [], plan, paint), '');
+    const byId = new Map(plan.steps.map((s) => [s.id, s]));
+    for (const rc of rcs) out.push(...renderResource(rc, steps.get(rc.address) ?? [], byId, paint), '');
   }
 
   out.push(paint('bold', summaryLine(plan)));
@@ -44,7 +45,7 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
   return out.join('\n') + '\n';
 }
 
-function renderResource(rc: ResourceChange, steps: Step[], plan: Plan, paint: Paint): string[] {
+function renderResource(rc: ResourceChange, steps: Step[], byId: ReadonlyMap<string, Step>, paint: Paint): string[] {
   const lines: string[] = [];
   const badge = paint(DISRUPTION_COLOR[rc.disruption], `[${BADGE[rc.disruption]}]`);
   lines.push(`  # ${rc.address} ${ACTION_PHRASE[rc.action]} ${badge}`);
@@ -65,7 +66,6 @@ function renderResource(rc: ResourceChange, steps: Step[], plan: Plan, paint: Pa
   if (rc.pending_reboot) lines.push('      ! boot changes stay pending until the next reboot');
   if (steps.length > 0) {
     lines.push('      steps:');
-    const byId = new Map(plan.steps.map((s) => [s.id, s]));
     steps.forEach((s, i) => {
       const waits = s.depends_on.map((id) => byId.get(id)).filter((d) => d && d.address !== s.address).map((d) => `${d!.address} ${d!.op}`);
       const after = waits.length > 0 ? `  [after ${waits.join(', ')}]` : '';

@@ -1,9 +1,9 @@
 // Evaluates expressions of the syntax tree into values, with Terraform's semantics.
 // Errors become diagnostics; an expression that fails evaluates to an unknown value so
 // that one mistake does not cascade into more.
+import { type Diagnostic, errorAt } from '../diagnostics.js';
 import type {
   AnonSymbolExpr,
-  Diagnostic,
   Expression,
   ForExpr,
   FunctionCallExpr,
@@ -15,6 +15,7 @@ import type {
 } from '../syntax/ast.js';
 import { didYouMean } from '../didyoumean.js';
 import { convert, unifyAll } from './convert.js';
+import { getAttr, index } from './traversal.js';
 import { callFunction, FUNCTIONS, functionNames } from '../functions/index.js';
 import type { FnContext } from '../functions/spec.js';
 import {
@@ -53,14 +54,6 @@ export interface EvalOptions {
 
 // Terraform computes in arbitrary precision, so 0.1 + 0.2 is 0.3; fractions drop binary noise.
 const arith = (n: number): Value => num(Number.isInteger(n) || !Number.isFinite(n) ? n : Number.parseFloat(n.toPrecision(15)));
-
-const error = (summary: string, detail: string, subject: Range, context?: Range): Diagnostic => ({
-  severity: 'error',
-  summary,
-  detail,
-  subject,
-  ...(context ? { context } : {}),
-});
 
 export class Evaluator {
   readonly diagnostics: Diagnostic[] = [];
@@ -119,7 +112,7 @@ export class Evaluator {
       case 'ForExpr':
         return this.forExpr(e);
       case 'IndexExpr':
-        return this.index(this.eval(e.collection), this.eval(e.key), e.key.range, e.range);
+        return index(this.eval(e.collection), this.eval(e.key), e.key.range, e.range, this.diagnostics);
       case 'SplatExpr':
         return this.splat(e);
       case 'AnonSymbolExpr':
@@ -163,129 +156,23 @@ export class Evaluator {
   traverse(v: Value, steps: Traverser[]): Value {
     let cur = v;
     for (const step of steps) {
-      if (step.kind === 'GetAttr') cur = this.getAttr(cur, step.name, step.range);
-      else if (step.kind === 'Index') cur = this.index(cur, this.eval(step.key), step.key.range, step.range);
+      if (step.kind === 'GetAttr') cur = getAttr(cur, step.name, step.range, this.diagnostics);
+      else if (step.kind === 'Index') cur = index(cur, this.eval(step.key), step.key.range, step.range, this.diagnostics);
       // a legacy splat step inside a splat's each: the element itself
     }
     return cur;
   }
 
-  getAttr(v: Value, name: string, range: Range): Value {
-    if (isUnknownValue(v)) {
-      if (v.type.kind === 'object' && name in v.type.attrs) return unknownOf(v.type.attrs[name]);
-      if (v.type.kind === 'map') return unknownOf(v.type.elem);
-      return unknownOf(DYNAMIC);
-    }
-    if (v.raw === null) {
-      this.diagnostics.push(error('Attempt to get attribute from null value', 'This value is null, so it does not have any attributes.', range));
-      return unknownOf(DYNAMIC);
-    }
-    if (v.type.kind === 'object') {
-      const found = entries(v).get(name);
-      if (found) return found;
-      this.diagnostics.push(
-        error('Unsupported attribute', `This object does not have an attribute named "${name}".${didYouMean(name, entries(v).keys())}`, range),
-      );
-      return unknownOf(DYNAMIC);
-    }
-    if (v.type.kind === 'map') {
-      const found = entries(v).get(name);
-      if (found) return found;
-      this.diagnostics.push(error('Missing map element', `This map does not have an element with the key "${name}".`, range));
-      return unknownOf(DYNAMIC);
-    }
-    if (v.type.kind === 'list' || v.type.kind === 'tuple' || v.type.kind === 'set') {
-      this.diagnostics.push(
-        error(
-          'Unsupported attribute',
-          `Can't access attributes on a ${typeName(v.type)}. Did you mean to access an attribute for a specific element of the list, or across all elements of the list?`,
-          range,
-        ),
-      );
-      return unknownOf(DYNAMIC);
-    }
-    this.diagnostics.push(error('Unsupported attribute', `Can't access attributes on a primitive-typed value (${typeName(v.type)}).`, range));
-    return unknownOf(DYNAMIC);
-  }
-
-  index(coll: Value, key: Value, keyRange: Range, range: Range): Value {
-    if (isUnknownValue(key)) return unknownOf(DYNAMIC);
-    if (isUnknownValue(coll)) {
-      if (coll.type.kind === 'list' || coll.type.kind === 'map') return unknownOf(coll.type.elem);
-      return unknownOf(DYNAMIC);
-    }
-    if (coll.raw === null) {
-      this.diagnostics.push(error('Attempt to index null value', 'This value is null, so it does not have any indices.', range));
-      return unknownOf(DYNAMIC);
-    }
-    if (key.raw === null) {
-      this.diagnostics.push(error('Invalid index', 'Can\'t use a null value as an indexing key.', keyRange, range));
-      return unknownOf(DYNAMIC);
-    }
-    const k = coll.type.kind;
-    if (k === 'list' || k === 'tuple') {
-      const n = convert(key, NUMBER);
-      if (!n.ok || !Number.isInteger(n.value.raw)) {
-        this.diagnostics.push(error('Invalid index', 'The given key does not identify an element in this collection value: a number is required.', keyRange, range));
-        return unknownOf(DYNAMIC);
-      }
-      const i = n.value.raw as number;
-      const elems = elements(coll);
-      if (i < 0) {
-        this.diagnostics.push(
-          error('Invalid index', 'The given key does not identify an element in this collection value: a negative number is not a valid index for a sequence.', keyRange, range),
-        );
-        return unknownOf(DYNAMIC);
-      }
-      if (i >= elems.length) {
-        this.diagnostics.push(
-          error(
-            'Invalid index',
-            'The given key does not identify an element in this collection value: the given index is greater than or equal to the length of the collection.',
-            keyRange,
-            range,
-          ),
-        );
-        return unknownOf(DYNAMIC);
-      }
-      return elems[i];
-    }
-    if (k === 'map' || k === 'object') {
-      const s = convert(key, STRING);
-      if (!s.ok) {
-        this.diagnostics.push(error('Invalid index', 'The given key does not identify an element in this collection value: string required.', keyRange, range));
-        return unknownOf(DYNAMIC);
-      }
-      const found = entries(coll).get(s.value.raw as string);
-      if (found) return found;
-      this.diagnostics.push(error('Invalid index', 'The given key does not identify an element in this collection value.', keyRange, range));
-      return unknownOf(DYNAMIC);
-    }
-    if (k === 'set') {
-      this.diagnostics.push(
-        error(
-          'Invalid index',
-          "Elements of a set are identified only by their value and don't have any separate index or key to select with, so it's only possible to perform operations across all elements of the set.",
-          keyRange,
-          range,
-        ),
-      );
-      return unknownOf(DYNAMIC);
-    }
-    this.diagnostics.push(error('Invalid index', 'This value does not have any indices.', keyRange, range));
-    return unknownOf(DYNAMIC);
-  }
-
   private call(e: FunctionCallExpr): Value {
     if (!this.opts.functions) {
-      this.diagnostics.push(error('Function calls not allowed', 'Functions may not be called here.', e.range));
+      this.diagnostics.push(errorAt('Function calls not allowed', 'Functions may not be called here.', e.range));
       return unknownOf(DYNAMIC);
     }
     if (e.name === 'try' || e.name === 'can') return this.tryCan(e);
     const spec = Object.hasOwn(FUNCTIONS, e.name) ? FUNCTIONS[e.name] : undefined;
     if (!spec) {
       const ns = e.name.includes('::') ? '' : didYouMean(e.name, functionNames());
-      this.diagnostics.push(error('Call to unknown function', `There is no function named "${e.name}".${ns}`, e.nameRange, e.range));
+      this.diagnostics.push(errorAt('Call to unknown function', `There is no function named "${e.name}".${ns}`, e.nameRange, e.range));
       for (const a of e.args) this.eval(a);
       return unknownOf(DYNAMIC);
     }
@@ -297,7 +184,7 @@ export class Evaluator {
       if (isUnknownValue(last)) return unknownOf(spec.returns ?? DYNAMIC);
       const k = last.type.kind;
       if (last.raw === null || (k !== 'list' && k !== 'tuple' && k !== 'set')) {
-        this.diagnostics.push(error('Invalid expanding argument value', 'The expanding argument (indicated by ...) must be of a tuple, list, or set type.', lastRange, e.range));
+        this.diagnostics.push(errorAt('Invalid expanding argument value', 'The expanding argument (indicated by ...) must be of a tuple, list, or set type.', lastRange, e.range));
         return unknownOf(DYNAMIC);
       }
       const spread = elements(last);
@@ -312,11 +199,11 @@ export class Evaluator {
   // try() returns the first argument that evaluates without errors; can() says whether one does.
   private tryCan(e: FunctionCallExpr): Value {
     if (e.name === 'can' && e.args.length !== 1) {
-      this.diagnostics.push(error('Invalid function arguments', 'Function "can" expects exactly one argument.', e.range));
+      this.diagnostics.push(errorAt('Invalid function arguments', 'Function "can" expects exactly one argument.', e.range));
       return unknownOf(BOOL);
     }
     if (e.args.length === 0) {
-      this.diagnostics.push(error('Invalid function arguments', 'Function "try" requires at least one argument.', e.range));
+      this.diagnostics.push(errorAt('Invalid function arguments', 'Function "try" requires at least one argument.', e.range));
       return unknownOf(DYNAMIC);
     }
     for (const a of e.args) {
@@ -329,7 +216,7 @@ export class Evaluator {
       if (!failed) return v;
     }
     this.diagnostics.push(
-      error('Error in function call', 'Call to function "try" failed: no expression succeeded.', e.range),
+      errorAt('Error in function call', 'Call to function "try" failed: no expression succeeded.', e.range),
     );
     return unknownOf(DYNAMIC);
   }
@@ -337,12 +224,12 @@ export class Evaluator {
   private condition(v: Value, range: Range): boolean | null | undefined {
     if (isUnknownValue(v)) return undefined;
     if (v.raw === null) {
-      this.diagnostics.push(error('Null condition', 'The condition value is null. Conditions must either be true or false.', range));
+      this.diagnostics.push(errorAt('Null condition', 'The condition value is null. Conditions must either be true or false.', range));
       return null;
     }
     const c = convert(v, BOOL);
     if (!c.ok) {
-      this.diagnostics.push(error('Incorrect condition type', 'The condition expression must be of type bool.', range));
+      this.diagnostics.push(errorAt('Incorrect condition type', 'The condition expression must be of type bool.', range));
       return null;
     }
     return c.value.raw as boolean;
@@ -362,12 +249,12 @@ export class Evaluator {
   private operand(v: Value, want: Type, range: Range, side: string, context: Range): Value | null {
     if (isUnknownValue(v)) return v;
     if (v.raw === null) {
-      this.diagnostics.push(error('Invalid operand', `Unsuitable value for ${side}: a ${want.kind} is required, not null.`, range, context));
+      this.diagnostics.push(errorAt('Invalid operand', `Unsuitable value for ${side}: a ${want.kind} is required, not null.`, range, context));
       return null;
     }
     const r = convert(v, want);
     if (!r.ok) {
-      this.diagnostics.push(error('Invalid operand', `Unsuitable value for ${side}: ${r.error}.`, range, context));
+      this.diagnostics.push(errorAt('Invalid operand', `Unsuitable value for ${side}: ${r.error}.`, range, context));
       return null;
     }
     return r.value;
@@ -416,7 +303,7 @@ export class Evaluator {
       case '/':
       case '%':
         if (y === 0) {
-          this.diagnostics.push(error('Operation failed', "Error during operation: can't divide by zero.", range));
+          this.diagnostics.push(errorAt('Operation failed', "Error during operation: can't divide by zero.", range));
           return unknownOf(NUMBER);
         }
         return arith(op === '/' ? x / y : x % y);
@@ -438,10 +325,10 @@ export class Evaluator {
         const kv = this.eval(k);
         if (isUnknownValue(kv)) unknown = true;
         else if (kv.raw === null) {
-          this.diagnostics.push(error('Null value as key', "Can't use a null value as a key.", k.range));
+          this.diagnostics.push(errorAt('Null value as key', "Can't use a null value as a key.", k.range));
         } else {
           const s = convert(kv, STRING);
-          if (!s.ok) this.diagnostics.push(error('Incorrect key type', `Can't use this value as a key: ${s.error}.`, k.range));
+          if (!s.ok) this.diagnostics.push(errorAt('Incorrect key type', `Can't use this value as a key: ${s.error}.`, k.range));
           else keyName = s.value.raw as string;
         }
       }
@@ -450,7 +337,7 @@ export class Evaluator {
       if (where.has(keyName)) {
         const first = where.get(keyName)!;
         this.diagnostics.push(
-          error('Duplicate object attribute', `An attribute named "${keyName}" was already defined at ${first.filename}:${first.start.line},${first.start.column}.`, k.range),
+          errorAt('Duplicate object attribute', `An attribute named "${keyName}" was already defined at ${first.filename}:${first.start.line},${first.start.column}.`, k.range),
         );
         continue;
       }
@@ -465,7 +352,7 @@ export class Evaluator {
   private iterate(coll: Value, range: Range): [Value, Value][] | null | undefined {
     if (isUnknownValue(coll)) return undefined;
     if (coll.raw === null) {
-      this.diagnostics.push(error('Iteration over null value', 'A null value cannot be used as the collection in a \'for\' expression.', range));
+      this.diagnostics.push(errorAt('Iteration over null value', 'A null value cannot be used as the collection in a \'for\' expression.', range));
       return null;
     }
     switch (coll.type.kind) {
@@ -479,7 +366,7 @@ export class Evaluator {
         return [...entries(coll)].map(([k, v]) => [str(k), v]);
       default:
         this.diagnostics.push(
-          error('Iteration over non-iterable value', `A value of type ${typeName(coll.type)} cannot be used as the collection in a 'for' expression.`, range),
+          errorAt('Iteration over non-iterable value', `A value of type ${typeName(coll.type)} cannot be used as the collection in a 'for' expression.`, range),
         );
         return null;
     }
@@ -517,7 +404,7 @@ export class Evaluator {
         }
         const ks = kv.raw === null ? null : convert(kv, STRING);
         if (ks === null || !ks.ok) {
-          this.diagnostics.push(error('Invalid object key', 'Key expression in \'for\' expression must be a string.', e.keyExpr.range));
+          this.diagnostics.push(errorAt('Invalid object key', 'Key expression in \'for\' expression must be a string.', e.keyExpr.range));
           return 'error';
         }
         const key = ks.value.raw as string;
@@ -527,7 +414,7 @@ export class Evaluator {
           keyed.set(key, g);
         } else if (keyed.has(key)) {
           this.diagnostics.push(
-            error(
+            errorAt(
               'Duplicate object key',
               `Two different items produced the key "${key}" in this 'for' expression. If duplicates are expected, use the ellipsis (...) after the value expression to enable grouping by key.`,
               e.keyExpr.range,
@@ -574,14 +461,14 @@ export class Evaluator {
     if (isUnknownValue(v)) return null;
     if (v.raw === null) {
       this.diagnostics.push(
-        error('Invalid template interpolation value', 'The expression result is null. Cannot include a null value in a string template.', range),
+        errorAt('Invalid template interpolation value', 'The expression result is null. Cannot include a null value in a string template.', range),
       );
       return null;
     }
     const s = convert(v, STRING);
     if (!s.ok) {
       this.diagnostics.push(
-        error('Invalid template interpolation value', `Cannot include the given value in a string template: ${s.error}.`, range),
+        errorAt('Invalid template interpolation value', `Cannot include the given value in a string template: ${s.error}.`, range),
       );
       return null;
     }

@@ -1,5 +1,6 @@
 // templatefile(): a file's text evaluated as a template with the given variables.
-import type { Diagnostic, Range } from '../syntax/ast.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { Range } from '../syntax/ast.js';
 import { parse } from '../syntax/parser.js';
 import { Evaluator } from './expressions.js';
 import { FnError, type FnContext } from '../functions/spec.js';

@@ -1,7 +1,7 @@
 // Type constraints as written in `variable { type = ... }`: string, number, bool, any,
 // list(T), set(T), map(T), object({...}) with optional(T, default), tuple([...]).
+import type { Diagnostic } from '../diagnostics.js';
 import type { Expression } from '../syntax/ast.js';
-import type { Diagnostic } from '../syntax/ast.js';
 import { BOOL, DYNAMIC, NUMBER, STRING, type Type, type Value } from './value.js';
 
 export interface TypeExprResult {

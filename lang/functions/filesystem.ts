@@ -1,36 +1,30 @@
 // Filesystem functions, relative to the configuration directory.
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { BOOL, DYNAMIC, STRING, type Value, asString, bool, str } from '../eval/value.js';
 import { FnError, type FnContext, type FnTable } from './spec.js';
 import { decodeUtf8 } from './encoding.js';
 
-function expandHome(p: string): string {
-  if (p === '~') return os.homedir();
-  if (p.startsWith('~/')) return path.join(os.homedir(), p.slice(2));
+function expandHome(ctx: FnContext, p: string): string {
+  if (p === '~') return ctx.source.homeDir();
+  if (p.startsWith('~/')) return path.join(ctx.source.homeDir(), p.slice(2));
   return p;
 }
 
-const resolve = (ctx: FnContext, p: string) => path.resolve(ctx.dir, expandHome(p));
+const resolve = (ctx: FnContext, p: string) => path.resolve(ctx.dir, expandHome(ctx, p));
 
 function readText(ctx: FnContext, p: string): string {
-  const full = resolve(ctx, p);
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(full);
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') {
+  const r = ctx.source.readFile(resolve(ctx, p));
+  if (!('bytes' in r)) {
+    if (r.failure === 'missing') {
       throw new FnError(
         `no file exists at ${JSON.stringify(p)}; this function works only with files that are distributed as part of the configuration source code`,
         0,
       );
     }
-    if (code === 'EISDIR') throw new FnError(`${JSON.stringify(p)} is a directory, not a file`, 0);
-    throw new FnError(`failed to read ${JSON.stringify(p)}: ${(e as Error).message}`, 0);
+    if (r.failure === 'directory') throw new FnError(`${JSON.stringify(p)} is a directory, not a file`, 0);
+    throw new FnError(`failed to read ${JSON.stringify(p)}: ${r.message}`, 0);
   }
-  const text = decodeUtf8(bytes);
+  const text = decodeUtf8(r.bytes);
   if (text === null) throw new FnError(`contents of ${JSON.stringify(p)} are not valid UTF-8`, 0);
   return text;
 }
@@ -45,14 +39,9 @@ export const filesystemFunctions: FnTable = {
     params: [{ name: 'path', type: STRING }],
     returns: BOOL,
     impl: ([p], ctx) => {
-      try {
-        const st = fs.statSync(resolve(ctx, asString(p)));
-        if (!st.isFile()) throw new FnError(`${JSON.stringify(asString(p))} is not a regular file`, 0);
-        return bool(true);
-      } catch (e) {
-        if (e instanceof FnError) throw e;
-        return bool(false);
-      }
+      const kind = ctx.source.kind(resolve(ctx, asString(p)));
+      if (kind === 'other') throw new FnError(`${JSON.stringify(asString(p))} is not a regular file`, 0);
+      return bool(kind === 'file');
     },
   },
   templatefile: {
@@ -89,6 +78,6 @@ export const filesystemFunctions: FnTable = {
   pathexpand: {
     params: [{ name: 'path', type: STRING }],
     returns: STRING,
-    impl: ([p]) => str(expandHome(asString(p))),
+    impl: ([p], ctx) => str(expandHome(ctx, asString(p))),
   },
 };

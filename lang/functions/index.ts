@@ -1,6 +1,7 @@
 // The function library and the one way to call a function: arity, argument conversion,
 // null and unknown handling, and diagnostics pointing at the offending argument.
-import type { Diagnostic, Range } from '../syntax/ast.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { Range } from '../syntax/ast.js';
 import { convert } from '../eval/convert.js';
 import { DYNAMIC, type Value, isUnknownValue, isWhollyKnown, unknownOf } from '../eval/value.js';
 import { collectionFunctions } from './collection.js';

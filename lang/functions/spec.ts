@@ -1,6 +1,7 @@
 // How a function of the library is declared, and the error an implementation raises.
 import type { Expression } from '../syntax/ast.js';
 import type { Type, Value } from '../eval/value.js';
+import type { SourceReader } from '../source.js';
 
 export interface Param {
   name: string;
@@ -12,6 +13,7 @@ export interface Param {
 
 export interface FnContext {
   dir: string; // the configuration directory, for file() and friends
+  source: SourceReader; // how they read it
   // Evaluates a template file's text with the given variables (templatefile).
   renderTemplate: (text: string, filename: string, vars: Map<string, Value>) => Value;
 }

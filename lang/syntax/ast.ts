@@ -1,5 +1,6 @@
 // The syntax tree of HCL native syntax, after hashicorp/hcl `hclsyntax`.
 // Every node carries the source range it was parsed from.
+import type { Diagnostic } from '../diagnostics.js';
 
 export interface Pos {
   line: number; // 1-based
@@ -11,16 +12,6 @@ export interface Range {
   filename: string;
   start: Pos;
   end: Pos; // exclusive
-}
-
-export type Severity = 'error' | 'warning';
-
-export interface Diagnostic {
-  severity: Severity;
-  summary: string;
-  detail?: string;
-  subject?: Range; // the tight range the diagnostic is about
-  context?: Range; // an optional wider range for the snippet
 }
 
 export interface Body {

@@ -3,13 +3,13 @@
 // newlines. Errors are diagnostics: after one, the parser skips to a place where it can
 // resume (the end of the bracket, or of the body item) and carries on, so every body item
 // of a file gets its own diagnostics. No input makes it throw.
+import type { Diagnostic } from '../diagnostics.js';
 import type {
   AnonSymbolExpr,
   Attribute,
   BinaryOperator,
   Block,
   Body,
-  Diagnostic,
   Expression,
   LiteralValue,
   ParseResult,

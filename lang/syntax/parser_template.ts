@@ -1,7 +1,8 @@
 // The template half of the parser: decoding literal text, the `~` strip markers, the
 // indentation removal of `<<-` heredocs, and turning the flat sequence of template
 // pieces into the nested `%{if}` / `%{for}` structure.
-import type { Diagnostic, Expression, Range, TemplatePart } from './ast.js';
+import type { Diagnostic } from '../diagnostics.js';
+import type { Expression, Range, TemplatePart } from './ast.js';
 
 export type FlatPart =
   | { kind: 'lit'; value: string; range: Range }

@@ -1,6 +1,7 @@
 // The `host` and `vm` blocks of DESIGN.md, decoded into HostConfig and VmConfig with
 // their defaults, enumerations, units and cross-field rules.
-import type { Block, Diagnostic, Expression, Range } from '../../lang/syntax/ast.js';
+import type { Diagnostic } from '../../lang/diagnostics.js';
+import type { Block, Expression, Range } from '../../lang/syntax/ast.js';
 import { suggest } from '../../lang/didyoumean.js';
 import type { BootAttributes, DiskAttributes, MemoryAttributes, NetworkAttributes } from '../model/vm.js';
 import { type BodyContent, type BodySchema, blockHeader, checkBody, rangeText } from '../../lang/body.js';

@@ -1,5 +1,7 @@
 // The evaluated configuration: what `loadConfig` hands to the planner.
-import type { Diagnostic, Range } from '../../lang/syntax/ast.js';
+import type { Diagnostic } from '../../lang/diagnostics.js';
+import type { Range } from '../../lang/syntax/ast.js';
+import type { SourceReader } from '../../lang/source.js';
 import type {
   DesiredPowerState,
   LifecyclePolicy,
@@ -57,6 +59,7 @@ export interface Config {
 
 export interface LoadOptions {
   dir: string;
+  source: SourceReader; // how the configuration, variable and template files are read
   vars?: Record<string, string>; // --var name=value, in command-line order
   varFiles?: string[]; // --var-file
   env?: Record<string, string | undefined>; // for XF_VAR_*; defaults to process.env

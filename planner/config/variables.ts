@@ -1,8 +1,8 @@
 // Input variables: their declarations, and their values from XF_VAR_* environment
 // variables, *.auto.xfvars.hcl files, --var-file and --var, in Terraform's precedence.
-import fs from 'node:fs';
 import path from 'node:path';
-import type { Block, Diagnostic, Expression, Range } from '../../lang/syntax/ast.js';
+import type { Diagnostic } from '../../lang/diagnostics.js';
+import type { Block, Expression, Range } from '../../lang/syntax/ast.js';
 import { parse } from '../../lang/syntax/parser.js';
 import { suggest } from '../../lang/didyoumean.js';
 import { type BodySchema, blockHeader, checkBody, rangeText } from '../../lang/body.js';
@@ -10,6 +10,7 @@ import { convert } from '../../lang/eval/convert.js';
 import { Evaluator, type RootResolver } from '../../lang/eval/expressions.js';
 import type { FnContext } from '../../lang/functions/spec.js';
 import { typeFromExpr } from '../../lang/eval/typeexpr.js';
+import { decodeText } from '../../lang/source.js';
 import { BOOL, DYNAMIC, STRING, type Type, type Value, isPrimitive, isUnknownValue, str } from '../../lang/eval/value.js';
 
 export interface VariableDecl {
@@ -131,14 +132,12 @@ function collectGiven(
     }
   }
   const readFile = (file: string, source: Source) => {
-    const full = path.resolve(dir, file);
-    let text: string;
-    try {
-      text = fs.readFileSync(full, 'utf8');
-    } catch {
+    const read = fn.source.readFile(path.resolve(dir, file));
+    if (!('bytes' in read)) {
       diags.push({ severity: 'error', summary: 'Failed to read variables file', detail: `Given variables file ${file} does not exist.` });
       return;
     }
+    const text = decodeText(read.bytes);
     files[file] = text;
     const parsed = parse(text, file);
     diags.push(...parsed.diagnostics);
@@ -154,12 +153,8 @@ function collectGiven(
     }
     diags.push(...ev.diagnostics);
   };
-  let auto: string[] = [];
-  try {
-    auto = fs.readdirSync(dir).filter((f) => f.endsWith('.auto.xfvars.hcl')).sort();
-  } catch {
-    auto = [];
-  }
+  const listing = fn.source.readDir(dir);
+  const auto = 'names' in listing ? listing.names.filter((f) => f.endsWith('.auto.xfvars.hcl')).sort() : [];
   for (const f of auto) readFile(f, 'auto');
   for (const f of inputs.varFiles ?? []) readFile(f, 'file');
   for (const [k, v] of Object.entries(inputs.vars ?? {})) given.set(k, { source: 'cli', text: v, where: 'the command line' });

@@ -18,7 +18,7 @@ export interface PlanOptions {
   refreshOnly: boolean;
   targets: string[]; // addresses
   replace: string[]; // addresses
-  maxDisruption?: Exclude<Disruption, 'destroy'>;
+  maxDisruption?: Disruption;
   xenformVersion: string;
   // The lineage the state will get when there is no state yet (ownership markers of created VMs).
   lineage?: string;

@@ -326,9 +326,17 @@ export class SshTransport implements Transport {
     let verdict: HostKeyVerdict | null = null;
     const client = new Client();
     return new Promise<Client>((resolve, reject) => {
-      client.once('ready', () => resolve(client));
-      client.once('error', (err: Error & { level?: string }) => {
-        client.end();
+      let settled = false;
+      client.once('ready', () => {
+        settled = true;
+        resolve(client);
+      });
+      // ssh2 may raise more than one error while it gives up (a handshake timeout, then "Connection
+      // lost before handshake"): the first decides, the rest are expected and must not go uncaught.
+      client.on('error', (err: Error & { level?: string }) => {
+        if (settled) return;
+        settled = true;
+        client.destroy();
         if (verdict && !verdict.ok) return reject(new ProviderError(r.label, 'HOST_KEY', { kind: verdict.kind }, verdict.message));
         if (err.level === 'client-authentication') {
           return reject(new ProviderError(r.label, 'AUTH', {}, `${where} refused the login; tried ${tried.join(', ')}`));

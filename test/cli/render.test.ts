@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
-import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { golden as goldenFile } from '../support/golden.js';
+import { REPO_ROOT } from '../support/paths.js';
 import { renderPlanText } from '../../cli/views/text.js';
 import { renderPlanMarkdown, MARKDOWN_LIMIT } from '../../cli/views/markdown.js';
 import { renderPlanDot } from '../../cli/views/dot.js';
@@ -11,19 +11,7 @@ import { makePlan } from '../../planner/plan/make-plan.js';
 import { scenarioPlan } from '../planner/scenario.js';
 import { attributes, config, inventory, observed, OPTIONS, planOne, resource, state, vmConfig } from '../planner/builders.js';
 
-// Golden files live in the source tree, also when the test runs from dist/.
-const here = path.dirname(fileURLToPath(import.meta.url));
-const GOLDEN = path.resolve(here.replace(`${path.sep}dist${path.sep}`, path.sep), 'golden');
-const update = process.env.UPDATE_GOLDEN === '1';
-
-function golden(t: Test, name: string, actual: string): void {
-  const file = path.join(GOLDEN, name);
-  if (update) {
-    fs.mkdirSync(GOLDEN, { recursive: true });
-    fs.writeFileSync(file, actual);
-  }
-  t.equal(actual, fs.readFileSync(file, 'utf8'), `${name} matches its golden file (UPDATE_GOLDEN=1 rewrites it)`);
-}
+const golden = (t: Test, name: string, actual: string): void => goldenFile(t, path.join(REPO_ROOT, 'test', 'cli', 'golden', name), actual);
 
 const plan = scenarioPlan();
 

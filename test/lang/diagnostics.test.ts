@@ -1,5 +1,6 @@
 import t from 'tap';
-import type { Diagnostic, Range } from '../../lang/syntax/ast.js';
+import type { Diagnostic } from '../../lang/diagnostics.js';
+import type { Range } from '../../lang/syntax/ast.js';
 import { diagnosticsToJson, renderDiagnostics } from '../../cli/views/diagnostics.js';
 
 const src = 'vm "web" {\n  memroy = "2GiB"\n\tvcpus = "two"\n  name = "é-${x}"\n}\n';

@@ -3,7 +3,8 @@
 import t from 'tap';
 import { parse } from '../../lang/syntax/parser.js';
 import { format } from '../../lang/format.js';
-import type { Diagnostic, Pos } from '../../lang/syntax/ast.js';
+import type { Diagnostic } from '../../lang/diagnostics.js';
+import type { Pos } from '../../lang/syntax/ast.js';
 import { Gen } from './corpus.js';
 
 const SEED = Number(process.env.HCL_FUZZ_SEED ?? 7);

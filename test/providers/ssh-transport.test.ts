@@ -2,6 +2,7 @@ import t from 'tap';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createServer, type AddressInfo } from 'node:net';
 import { SshTransport, type SshTransportOptions } from '../../providers/transport/ssh.js';
 import { ProviderError } from '../../providers/provider.js';
 import { HOSTILE } from './hostile.js';
@@ -210,4 +211,32 @@ t.test('connection problems are reported as sentences naming the host', async (t
     t.equal(err.code, c.code, `${c.name}: ${c.code}`);
     t.match(err.message, c.message, `${c.name}: the message says so`);
   }
+});
+
+t.test('a host that accepts the connection but never says a word is a clear error, not a crash', async (t) => {
+  const sshd = await startSshd();
+  t.teardown(() => sshd.stop());
+  let clientGone: Promise<void> = Promise.resolve();
+  const silent = createServer((socket) => {
+    socket.on('error', () => undefined); // it never answers, and is cut when the client gives up
+    socket.resume();
+    clientGone = new Promise((resolve) => socket.once('close', () => resolve()));
+  });
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+  const port = (silent.address() as AddressInfo).port;
+  const uncaught: unknown[] = [];
+  const onUncaught = (e: unknown) => uncaught.push(e);
+  process.on('uncaughtException', onUncaught);
+  t.teardown(() => process.off('uncaughtException', onUncaught));
+
+  const ssh = transportFor(sshd, { connectTimeoutMs: 500 }, { port });
+  const err = await ssh.exec(['true']).catch((e) => e);
+  await ssh.close();
+  t.type(err, ProviderError, 'the command fails with a ProviderError');
+  t.equal(err.code, 'TRANSPORT');
+  t.match(err.message, /cannot connect to host "lab" .*no answer within 500 ms/, 'that names the host and the wait');
+  await clientGone;
+  t.pass('the connection is closed, not left open');
+  t.same(uncaught, [], 'and nothing escapes as an uncaught exception');
 });

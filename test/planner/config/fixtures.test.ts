@@ -3,6 +3,7 @@ import path from 'node:path';
 import { FIXTURES } from '../../support/paths.js';
 import t from 'tap';
 import { loadConfig } from '../../../planner/config/load.js';
+import { configSource } from '../../../engine/config-source.js';
 import { UNKNOWN } from '../../../planner/config/types.js';
 import { describe } from './support.js';
 
@@ -10,7 +11,7 @@ const fixtures = path.join(FIXTURES, 'config');
 const GiB = 1024 ** 3;
 
 t.test('the full fixture evaluates every feature', async (t) => {
-  const r = loadConfig({ dir: path.join(fixtures, 'full'), varFiles: ['prod.xfvars.hcl'], env: {}, known: { 'vm.db': { uuid: 'db-uuid' } } });
+  const r = loadConfig({ dir: path.join(fixtures, 'full'), varFiles: ['prod.xfvars.hcl'], env: {}, known: { 'vm.db': { uuid: 'db-uuid' } }, source: configSource });
   t.same(r.diagnostics.map(describe), []);
   const c = r.config!;
   t.same(c.hosts.map((h) => [h.name, h.toolstack, h.simulator, h.max_parallel]), [
@@ -44,7 +45,7 @@ t.test('the full fixture evaluates every feature', async (t) => {
 });
 
 t.test('without a known uuid, references to it are unknown until apply', async (t) => {
-  const r = loadConfig({ dir: path.join(fixtures, 'full'), env: {} });
+  const r = loadConfig({ dir: path.join(fixtures, 'full'), env: {}, source: configSource });
   t.same(r.diagnostics.map(describe), []);
   const c = r.config!;
   t.equal(c.vms.length, 2 + 1 + 2, 'the default web_count of 2 and the auto file env apply');
@@ -54,7 +55,7 @@ t.test('without a known uuid, references to it are unknown until apply', async (
 });
 
 t.test('the broken fixture reports every error with its place', async (t) => {
-  const r = loadConfig({ dir: path.join(fixtures, 'broken'), env: {} });
+  const r = loadConfig({ dir: path.join(fixtures, 'broken'), env: {}, source: configSource });
   t.equal(r.config, null);
   t.same(r.diagnostics.map(describe), [
     'main.xf.hcl:7:7: Cycle in references: These values refer to each other in a cycle: local.a -> local.b -> local.a. Remove one of these references to break the cycle.',

@@ -6,6 +6,7 @@ import path from 'node:path';
 import { FIXTURES } from '../../support/paths.js';
 import t from 'tap';
 import { loadConfig } from '../../../planner/config/load.js';
+import { configSource } from '../../../engine/config-source.js';
 
 const full = path.join(FIXTURES, 'config', 'full');
 const original = fs.readFileSync(path.join(full, 'main.xf.hcl'), 'utf8');
@@ -32,7 +33,7 @@ t.test('three hundred corrupted configurations give diagnostics, never an except
     }
     fs.writeFileSync(path.join(dir, 'main.xf.hcl'), s);
     try {
-      const r = loadConfig({ dir, env: {} });
+      const r = loadConfig({ dir, env: {}, source: configSource });
       if (r.config === null) withErrors++;
       for (const d of r.diagnostics) {
         const sub = d.subject;

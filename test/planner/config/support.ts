@@ -1,14 +1,15 @@
 // Helpers for configuration tests: load files written to a temporary directory.
 import fs from 'node:fs';
-import type { Diagnostic } from '../../../lang/syntax/ast.js';
+import type { Diagnostic } from '../../../lang/diagnostics.js';
 import { loadConfig } from '../../../planner/config/load.js';
+import { configSource } from '../../../engine/config-source.js';
 import type { LoadOptions, LoadResult } from '../../../planner/config/types.js';
 import { writeDir } from '../../support/files.js';
 
 export function load(files: Record<string, string>, opts: Partial<LoadOptions> = {}): LoadResult {
   const dir = writeDir(files);
   try {
-    return loadConfig({ env: {}, ...opts, dir });
+    return loadConfig({ env: {}, ...opts, dir, source: configSource });
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -2,12 +2,13 @@
 // padding, two blank lines after every record, params= keeping record order, --minimal
 // escaping, maps and sets. Goldens live in test/fixtures/xe/ (UPDATE_GOLDEN=1 rewrites
 // the generated ones; vm-list.txt is the spec's own example and is never rewritten).
-import { FIXTURES } from '../../support/paths.js';
 import t, { type Test } from 'tap';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runSim, type SimOptions } from '../../../providers/sim/index.js';
+import { golden as goldenFile } from '../../support/golden.js';
+import { FIXTURES } from '../../support/paths.js';
 
 const GOLDEN = join(FIXTURES, 'xe');
 
@@ -27,11 +28,7 @@ async function ok(t: Test, o: SimOptions, ...args: string[]): Promise<string> {
   return r.stdout;
 }
 
-function golden(t: Test, file: string, actual: string, generated = true): void {
-  const path = join(GOLDEN, file);
-  if (generated && process.env.UPDATE_GOLDEN === '1') writeFileSync(path, actual);
-  t.equal(actual, readFileSync(path, 'utf8'), `matches ${file}`);
-}
+const golden = (t: Test, file: string, actual: string, handWritten = false): void => goldenFile(t, join(GOLDEN, file), actual, { handWritten });
 
 t.test('vm-list prints dom0 and a VM exactly like the example of spec §2.4', async (t) => {
   const o = host(t);
@@ -40,7 +37,7 @@ t.test('vm-list prints dom0 and a VM exactly like the example of spec §2.4', as
   const out = await ok(t, o, 'vm-list');
   // The example's uuids stand in for the simulator's.
   const text = out.replace(dom0, '0e6a3c5f-7b7d-4b8e-9a3a-2f1c9d1e0a11').replace(web, '5b1d2c3e-aaaa-4bbb-8ccc-1234567890ab');
-  golden(t, 'vm-list.txt', text, false);
+  golden(t, 'vm-list.txt', text, true);
 });
 
 t.test('--minimal prints the first field of each record, comma-joined and escaped', async (t) => {
