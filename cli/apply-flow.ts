@@ -4,6 +4,7 @@ import type { CliContext } from './context.js';
 import { runApply, type ApplyResult } from '../engine/apply.js';
 import { createInterrupter } from '../engine/interrupt.js';
 import type { StateSession } from '../engine/state/session.js';
+import type { ProviderPool } from '../engine/providers.js';
 import { runPlan } from '../engine/run-plan.js';
 import { hasChanges } from '../planner/plan/exit-code.js';
 import type { Plan } from '../planner/plan/types.js';
@@ -22,6 +23,7 @@ export interface ApplyFlags extends PlanFlags {
 interface LoadedPlan {
   plan: Plan;
   session?: StateSession; // the state lock, held from planning through approval to apply
+  providers?: ProviderPool; // the hosts' connections, kept from refresh to apply
 }
 
 async function loadPlan(ctx: CliContext, dir: string, planFile: string | undefined, flags: ApplyFlags, color: boolean): Promise<LoadedPlan | null> {
@@ -34,10 +36,11 @@ async function loadPlan(ctx: CliContext, dir: string, planFile: string | undefin
   await progress.done();
   if (!reportPlanRun(ctx, run, { json: flags.json, color })) {
     await run.session?.release();
+    await run.providers?.close();
     return null;
   }
   if (!flags.json) ctx.io.stdout(renderPlan(run.plan!, { json: false, markdown: false, color }));
-  return { plan: run.plan!, session: run.session };
+  return { plan: run.plan!, session: run.session, providers: run.providers };
 }
 
 async function confirm(ctx: CliContext, destroy: boolean): Promise<boolean> {
@@ -85,15 +88,19 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
   destroy ||= flags.destroy;
   const loaded = await loadPlan(ctx, dir, planFile, { ...flags, destroy }, color);
   if (!loaded) return;
-  const { plan, session } = loaded;
-  if (!hasChanges(plan)) {
+  const { plan, session, providers } = loaded;
+  const letGo = async () => {
     await session?.release();
+    await providers?.close();
+  };
+  if (!hasChanges(plan)) {
+    await letGo();
     if (!flags.json) ctx.io.stdout('\nNothing to apply.\n');
     return;
   }
   // A saved plan was reviewed when it was made, as in Terraform: applying it asks nothing.
   if (!flags.autoApprove && planFile === undefined && !(await confirm(ctx, destroy))) {
-    await session?.release();
+    await letGo();
     ctx.exit(1);
     return;
   }
@@ -127,6 +134,7 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
         varFiles,
         maxUnavailable: flags.maxUnavailable,
         session,
+        providers,
       },
       progress.sink,
     );

@@ -1,6 +1,6 @@
 // The files xenform keeps in a working directory: configuration, variable values, state.
 import path from 'node:path';
-import { LOCK_FILE } from '../engine/state/lock.js';
+import { LOCK_FILE } from '../engine/state/local/lock.js';
 import { STATE_FILE } from '../planner/model/state.js';
 
 // `*.xf.hcl` and `*.xfvars.hcl` (which includes `*.auto.xfvars.hcl`).

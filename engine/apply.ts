@@ -3,20 +3,25 @@ import { randomUUID } from 'node:crypto';
 import { XENFORM_VERSION } from './version.js';
 import { loadConfig } from '../planner/config/load.js';
 import { configSource } from './config-source.js';
-import { isUnknown, type Config, type HostConfig, type VmConfig } from '../planner/config/types.js';
-import type { PowerState } from '../planner/model/vm.js';
+import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Step } from '../planner/model/ops.js';
 import { fingerprint } from '../planner/plan/make-plan.js';
 import type { Plan, ResourceChange } from '../planner/plan/types.js';
-import { openProvider as defaultOpenProvider, type ProviderContext } from '../providers/factory.js';
-import type { Provider, StepResult } from '../providers/provider.js';
+import type { ProviderContext } from '../providers/factory.js';
+import type { Provider } from '../providers/provider.js';
 import type { EngineEvent, EventSink } from './events.js';
-import { errorText, executeWithPolicy, restorePath, syntheticStep } from './power.js';
-import { foldEntry, Journal, type JournalEntry } from './state/journal.js';
-import { LockError } from './state/lock.js';
+import { errorText } from './errors.js';
+import { abortable, executeWithPolicy } from './apply/execute.js';
+import { recordOutputs } from './apply/outputs.js';
+import { restore } from './apply/restore.js';
+import { blocked, targetUuid, vmRuns, type VmRun } from './apply/vm-run.js';
+import { ProviderPool } from './providers.js';
+import type { JournalEntry } from './state/journal.js';
+import { LockError, type StateManager } from './state/manager.js';
+import { stateManagerFor } from './state/backend.js';
 import { openState, type StateSession } from './state/session.js';
-import { emptyState } from './state/store.js';
-import type { State, StateResource } from '../planner/model/state.js';
+import { emptyState, recordStep, settleUnstepped, stepRecord } from './state/transitions.js';
+import type { State } from '../planner/model/state.js';
 import { describeChanges } from './verify.js';
 import { walk, type WalkNode } from './walk.js';
 
@@ -36,6 +41,8 @@ export interface ApplyRequest {
   env?: Record<string, string | undefined>; // for providers (e.g. XENSIM_FAULTS); default process.env
   openProvider?: (host: HostConfig, ctx: ProviderContext) => Promise<Provider>;
   session?: StateSession; // the lock runPlan kept (PlanRequest.holdLock); released by runApply
+  providers?: ProviderPool; // the connections runPlan kept (PlanRequest.holdLock); closed by runApply
+  state?: StateManager; // where the state lives; default: the local file in `dir`
 }
 
 export interface ApplyResult {
@@ -104,9 +111,10 @@ export async function runApply(plan: Plan, req: ApplyRequest, events: EventSink)
 
   let session: StateSession;
   try {
-    session = req.session ?? await openState(req.dir, { operation: 'apply', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
+    session = req.session ?? await openState(req.state ?? stateManagerFor(req.dir), { operation: 'apply', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
   } catch (err) {
     result.errors.push(err instanceof LockError ? err.message : `Could not read the state: ${errorText(err)}`);
+    await req.providers?.close();
     return result;
   }
   result.notes!.push(...session.notes);
@@ -129,6 +137,7 @@ export async function runApply(plan: Plan, req: ApplyRequest, events: EventSink)
     result.errors.push(`Apply stopped: ${errorText(err)}`);
   } finally {
     await session.release();
+    await req.providers?.close();
   }
   result.ok = result.errors.length === 0 && result.failed.length === 0 && result.refused.length === 0 && !result.interrupted;
   emit({
@@ -141,21 +150,8 @@ export async function runApply(plan: Plan, req: ApplyRequest, events: EventSink)
   return result;
 }
 
-interface VmRun {
-  address: string;
-  host: string;
-  change: ResourceChange | undefined;
-  config: VmConfig | undefined;
-  steps: Step[];
-  uuid: string | null; // the VM the plan saw (null when it is created)
-  newUuid: string | null; // the VM `create` made
-  afterCreate: Set<string>; // steps that act on the new VM of a replacement
-  verified: boolean;
-  refusal: string | null;
-  failure: string | null;
-  powerBefore: PowerState | null;
-}
-
+// Runs the steps under the lock: journals each step, walks the step graph, restores the VMs
+// whose steps failed, records what the plan learned without steps and the outputs.
 async function applyUnderLock(
   plan: Plan,
   req: ApplyRequest,
@@ -164,94 +160,31 @@ async function applyUnderLock(
   result: ApplyResult,
   emit: (e: EngineEvent) => void,
 ): Promise<void> {
-  const state: State = structuredClone(session.state) ?? emptyState(XENFORM_VERSION, plan.lineage ?? firstMarkerLineage(plan) ?? randomUUID());
+  let state: State = session.state ?? emptyState(XENFORM_VERSION, plan.lineage ?? firstMarkerLineage(plan) ?? randomUUID());
   // The state exists (with its lineage) before the first VM is created, so that ownership
   // markers always point at a lineage the next plan can match.
-  if (!session.state) await session.store.write(state);
+  if (!session.state) state = await session.write(state);
 
   const hostsByName = new Map((config?.hosts ?? []).map((h) => [h.name, h]));
-  const vmConfigs = new Map((config?.vms ?? []).map((v) => [v.address, v]));
-  const changes = new Map(plan.resource_changes.map((c) => [c.address, c]));
-  const vms = new Map<string, VmRun>();
-  for (const step of plan.steps) {
-    let run = vms.get(step.address);
-    if (!run) {
-      const change = changes.get(step.address);
-      run = {
-        address: step.address,
-        host: step.host,
-        change,
-        config: vmConfigs.get(step.address),
-        steps: [],
-        uuid: change?.uuid ?? null,
-        newUuid: null,
-        afterCreate: new Set(),
-        verified: false,
-        refusal: null,
-        failure: null,
-        powerBefore: change?.before?.power_state ?? null,
-      };
-      vms.set(step.address, run);
-    }
-    run.steps.push(step);
-  }
+  const vms = vmRuns(plan, new Map((config?.vms ?? []).map((v) => [v.address, v])));
   const stepById = new Map(plan.steps.map((s) => [s.id, s]));
-  for (const run of vms.values()) {
-    // In a replacement, the steps after `create` (transitively, within the VM) act on the new VM.
-    let grew = true;
-    while (grew) {
-      grew = false;
-      for (const s of run.steps) {
-        if (run.afterCreate.has(s.id)) continue;
-        if (s.op === 'create' || s.depends_on.some((d) => run.afterCreate.has(d) && stepById.get(d)?.address === run.address)) {
-          run.afterCreate.add(s.id);
-          grew = true;
-        }
-      }
-    }
-  }
 
-  const journal = await Journal.open(req.dir);
+  const journal = await session.held.openJournal();
   const record = async (entry: JournalEntry) => {
     await journal.append(entry);
-    foldEntry(state, entry);
+    state = recordStep(state, entry);
   };
   // Not awaited: every later entry is appended after it, so it is durable before any step starts.
   const begun = record({ t: 'begin', lineage: state.lineage, serial: state.serial, time: new Date().toISOString() });
   begun.catch(() => undefined); // awaited after the walk; meanwhile each step's own entry fails with it
 
-  const providers = new Map<string, Promise<Provider>>();
+  const pool = req.providers ?? new ProviderPool({ workdir: req.dir, env: req.env ?? process.env }, req.openProvider);
   const provider = (host: string): Promise<Provider> => {
-    let p = providers.get(host);
-    if (!p) {
-      const hc = hostsByName.get(host);
-      p = hc
-        ? (req.openProvider ?? defaultOpenProvider)(hc, { workdir: req.dir, env: req.env ?? process.env })
-        : Promise.reject(new Error(`host "${host}" is not in the configuration`));
-      providers.set(host, p);
-      p.catch(() => undefined);
-    }
-    return p;
+    const hc = hostsByName.get(host);
+    return hc ? pool.get(hc) : Promise.reject(new Error(`host "${host}" is not in the configuration`));
   };
 
-  // Before creating, note which VMs of the same names already exist: if this apply dies between
-  // creating a VM and marking it, the next refresh can tell the new VM from the old ones.
-  const createsByHost = new Map<string, Set<string>>();
-  for (const s of plan.steps) {
-    if (s.op === 'create') createsByHost.set(s.host, (createsByHost.get(s.host) ?? new Set()).add(s.args.attributes.name));
-  }
-  await Promise.all(
-    [...createsByHost].map(async ([host, names]) => {
-      try {
-        const inv = await (await provider(host)).inventory();
-        const taken: Record<string, string[]> = {};
-        for (const n of names) taken[n] = inv.vms.filter((v) => v.attributes.name === n).map((v) => v.uuid);
-        await record({ t: 'names', host, names: taken, time: new Date().toISOString() });
-      } catch {
-        // the host's steps report the failure
-      }
-    }),
-  );
+  await noteNamesBeforeCreates(plan, provider, record);
 
   let interruptedBy = 0;
   const onFirst = () => {
@@ -267,35 +200,7 @@ async function applyUnderLock(
   req.signal?.addEventListener('abort', onFirst);
   req.abortSignal?.addEventListener('abort', onSecond);
 
-  const targetUuid = (run: VmRun, step: Step): string | null => {
-    if (step.op === 'create') return null;
-    if (step.op === 'destroy' && !run.afterCreate.has(step.id)) return run.uuid;
-    return run.afterCreate.has(step.id) ? run.newUuid : run.uuid;
-  };
-
-  const resourceAfter = (run: VmRun, step: Step, res: StepResult, last: boolean): StateResource | null => {
-    if (step.op === 'destroy') return null;
-    const prev = state.resources.find((r) => r.address === run.address && r.uuid === res.uuid);
-    const obs = res.observed;
-    const attrs =
-      obs?.attributes ??
-      (step.op === 'create' ? step.args.attributes : undefined) ??
-      prev?.attributes ??
-      run.change?.after ??
-      run.change?.before;
-    if (!attrs) return prev ?? null;
-    return {
-      address: run.address,
-      host: step.host,
-      uuid: res.uuid,
-      attributes: attrs,
-      booted_with: obs ? obs.booted_with : (prev?.booted_with ?? null),
-      restart_trigger: last && run.config ? run.config.restart_trigger : (prev?.restart_trigger ?? null),
-      owned: prev?.owned ?? true, // created by xenform, or adopted through its ownership markers
-      pending_reboot: last && run.change?.pending_reboot !== undefined ? run.change.pending_reboot : obs ? obs.requires_reboot : (prev?.pending_reboot ?? false),
-    };
-  };
-
+  // Before its first step, the VM is read again: refused when it changed since the plan.
   const verify = async (run: VmRun, p: Provider): Promise<string | null> => {
     if (!run.uuid) return null;
     const now = await p.readVm(run.uuid);
@@ -320,33 +225,43 @@ async function applyUnderLock(
     return p;
   };
 
-  const stepsLeft = new Map([...vms.values()].map((r) => [r.address, r.steps.length]));
+  const fail = async (run: VmRun, step: Step, error: string): Promise<'failed'> => {
+    run.status = { kind: 'failed', error };
+    await record({ t: 'fail', step: step.id, address: step.address, host: step.host, op: step.op, error, time: new Date().toISOString() });
+    result.failed.push({ step: step.id, error });
+    emit({ type: 'step_failed', step, error });
+    return 'failed';
+  };
+
+  const refuse = async (run: VmRun, step: Step, reason: string): Promise<'failed'> => {
+    run.status = { kind: 'refused', reason };
+    result.refused.push({ address: run.address, reason });
+    emit({ type: 'vm_refused', address: run.address, host: run.host, reason });
+    await record({ t: 'fail', step: step.id, address: step.address, host: step.host, op: step.op, error: `refused: ${reason}`, time: new Date().toISOString() });
+    const skipped = `${run.address} was refused: ${reason}`;
+    result.skipped.push({ step: step.id, reason: skipped });
+    emit({ type: 'step_skipped', step, reason: skipped });
+    return 'failed'; // its dependants are skipped too
+  };
+
   const runStep = async (node: WalkNode, hostDone: () => void): Promise<'done' | 'failed'> => {
     const step = stepById.get(node.id)!;
     const run = vms.get(step.address)!;
-    const p = await provider(step.host).catch((err: unknown) => {
-      throw new Error(`cannot reach host "${step.host}": ${errorText(err)}`);
-    }).catch((err: unknown) => err as Error);
-    if (p instanceof Error) return fail(run, step, p.message);
-    if (!run.verified) {
+    let p: Provider;
+    try {
+      p = await provider(step.host);
+    } catch (err) {
+      return fail(run, step, `cannot reach host "${step.host}": ${errorText(err)}`);
+    }
+    if (run.status.kind === 'pending') {
       let refusal: string | null;
       try {
         refusal = await verify(run, p);
       } catch (err) {
         refusal = `it could not be read before its first step: ${errorText(err)}`;
       }
-      run.verified = true;
-      if (refusal) {
-        run.refusal = refusal;
-        result.refused.push({ address: run.address, reason: refusal });
-        emit({ type: 'vm_refused', address: run.address, host: run.host, reason: refusal });
-        await record({ t: 'fail', step: step.id, address: step.address, host: step.host, op: step.op, error: `refused: ${refusal}`, time: new Date().toISOString() });
-        const reason = `${run.address} was refused: ${refusal}`;
-        result.skipped.push({ step: step.id, reason });
-        emit({ type: 'step_skipped', step, reason });
-        return 'failed'; // its dependants are skipped too
-
-      }
+      if (refusal) return refuse(run, step, refusal);
+      run.status = { kind: 'running' };
     }
     if (req.signal?.aborted && interruptedBy === 0) onFirst();
     const uuid = targetUuid(run, step);
@@ -361,12 +276,8 @@ async function applyUnderLock(
         req.abortSignal,
       );
       hostDone();
-      if (step.op === 'create') {
-        run.newUuid = res.uuid;
-        if (state.pending_creates) state.pending_creates = state.pending_creates.filter((p) => p.address !== run.address);
-      }
-      const left = (stepsLeft.get(run.address) ?? 1) - 1;
-      stepsLeft.set(run.address, left);
+      if (step.op === 'create') run.newUuid = res.uuid;
+      const last = --run.stepsLeft === 0;
       await record({
         t: 'done',
         step: step.id,
@@ -375,8 +286,19 @@ async function applyUnderLock(
         op: step.op,
         uuid: res.uuid,
         time: new Date().toISOString(),
-        resource: resourceAfter(run, step, res, left === 0),
+        resource: stepRecord(state, {
+          address: run.address,
+          host: step.host,
+          op: step.op,
+          uuid: res.uuid,
+          observed: res.observed,
+          created: step.op === 'create' ? step.args.attributes : undefined,
+          change: run.change,
+          restartTrigger: last && run.config ? run.config.restart_trigger : undefined,
+          pendingReboot: last ? run.change?.pending_reboot : undefined,
+        }),
       });
+      if (last) run.status = { kind: 'done' };
       result.succeeded.push(step.id);
       emit({ type: 'step_done', step, ms: Date.now() - t0 });
       return 'done';
@@ -386,187 +308,89 @@ async function applyUnderLock(
     }
   };
 
-  const fail = async (run: VmRun, step: Step, error: string): Promise<'failed'> => {
-    run.failure = error;
-    await record({ t: 'fail', step: step.id, address: step.address, host: step.host, op: step.op, error, time: new Date().toISOString() });
-    result.failed.push({ step: step.id, error });
-    emit({ type: 'step_failed', step, error });
-    return 'failed';
-  };
-
-  const restore = async (run: VmRun): Promise<void> => {
-    const uuid = run.newUuid ?? run.uuid;
-    if (!uuid || !run.powerBefore || interruptedBy >= 2) return;
-    const to = run.powerBefore;
-    const base = run.steps[0];
+  const restoreRun = async (run: VmRun): Promise<void> => {
+    if (interruptedBy >= 2) return;
+    let restored;
     try {
       const p = await provider(run.host);
-      const now = await p.readVm(uuid);
-      if (!now) return;
-      const from = now.attributes.power_state;
-      if (from === to) return;
-      const ops = restorePath(from, to);
-      if (!ops) throw new Error(`xenform knows no way from ${from} to ${to}`);
-      let i = 0;
-      for (const op of ops) {
-        const step = syntheticStep(base, op, `restore${++i}`, from);
-        await record({ t: 'start', step: step.id, address: run.address, host: run.host, op, uuid, time: new Date().toISOString() });
-        const res = await executeWithPolicy(p, step, { uuid, address: run.address }, req.abortSignal, { note: () => undefined });
-        const prev = state.resources.find((r) => r.address === run.address && r.uuid === uuid);
-        await record({
-          t: 'done',
-          step: step.id,
-          address: run.address,
-          host: run.host,
-          op,
-          uuid,
-          time: new Date().toISOString(),
-          resource: prev && res.observed ? { ...prev, attributes: res.observed.attributes, booted_with: res.observed.booted_with } : (prev ?? null),
-        });
-      }
-      result.restored!.push({ address: run.address, to, ok: true });
-      emit({ type: 'vm_restore', address: run.address, host: run.host, to, ok: true });
+      restored = await restore(run, {
+        provider: p,
+        toolstack: hostsByName.get(run.host)?.toolstack ?? p.toolstack,
+        record,
+        state: () => state,
+        abort: req.abortSignal,
+        hooks: { note: () => undefined },
+      });
     } catch (err) {
-      const error = errorText(err);
-      result.restored!.push({ address: run.address, to, ok: false, error });
-      emit({ type: 'vm_restore', address: run.address, host: run.host, to, ok: false, error });
+      restored = { address: run.address, to: run.powerBefore ?? 'unknown', ok: false, error: errorText(err) };
     }
+    if (!restored) return;
+    result.restored!.push(restored);
+    emit({ type: 'vm_restore', address: run.address, host: run.host, to: restored.to, ok: restored.ok, ...(restored.error ? { error: restored.error } : {}) });
   };
 
   const disruptive = (c: ResourceChange | undefined) => c !== undefined && ['reboot', 'halt', 'replace'].includes(c.disruption);
   const nodes: WalkNode[] = plan.steps.map((s) => {
     const run = vms.get(s.address)!;
-    return {
-      id: s.id,
-      deps: s.depends_on,
-      host: s.host,
-      vm: s.address,
-      group: disruptive(run.change) ? run.config?.group : undefined,
-    };
+    return { id: s.id, deps: s.depends_on, host: s.host, vm: s.address, group: disruptive(run.change) ? run.config?.group : undefined };
   });
   const restores: Promise<void>[] = [];
-  await walk(nodes, {
-    parallelism: Math.max(1, req.parallelism || 10),
-    hostLimit: (h) => Math.max(1, hostsByName.get(h)?.max_parallel ?? 4),
-    maxUnavailable: req.maxUnavailable,
-    stop: () => interruptedBy > 0 || Boolean(req.signal?.aborted),
-    run: runStep,
-    prepare,
-    vmBlocked: (vm) => {
-      const run = vms.get(vm)!;
-      if (run.refusal) return `${vm} was refused: ${run.refusal}`;
-      if (run.failure) return `an earlier step of ${vm} failed`;
-      return null;
-    },
-    skip: (node, reason) => {
-      const step = stepById.get(node.id)!;
-      result.skipped.push({ step: node.id, reason });
-      emit({ type: 'step_skipped', step, reason });
-    },
-    vmFinished: (vm) => {
-      const run = vms.get(vm)!;
-      if (run.failure) restores.push(restore(run));
-    },
-  });
-  await Promise.all(restores);
-  await begun;
+  try {
+    await walk(nodes, {
+      parallelism: Math.max(1, req.parallelism || 10),
+      hostLimit: (h) => Math.max(1, hostsByName.get(h)?.max_parallel ?? 4),
+      maxUnavailable: req.maxUnavailable,
+      stop: () => interruptedBy > 0 || Boolean(req.signal?.aborted),
+      run: runStep,
+      prepare,
+      vmBlocked: (vm) => blocked(vms.get(vm)!),
+      skip: (node, reason) => {
+        result.skipped.push({ step: node.id, reason });
+        emit({ type: 'step_skipped', step: stepById.get(node.id)!, reason });
+      },
+      vmFinished: (vm) => {
+        const run = vms.get(vm)!;
+        if (run.status.kind === 'failed') restores.push(restoreRun(run));
+      },
+    });
+    await Promise.all(restores);
+    await begun;
+  } finally {
+    req.signal?.removeEventListener('abort', onFirst);
+    req.abortSignal?.removeEventListener('abort', onSecond);
+    if (!req.providers) await pool.close(); // a pool handed in is closed by runApply
+  }
   if (interruptedBy > 0) result.interrupted = true;
-  req.signal?.removeEventListener('abort', onFirst);
-  req.abortSignal?.removeEventListener('abort', onSecond);
 
-  settleUnsteppedChanges(plan, state, vms);
-  if (config) updateOutputs(req, config, state);
-
-  await Promise.all(
-    [...providers.values()].map((p) =>
-      p.then(
-        (pr) => pr.close().catch(() => undefined),
-        () => undefined,
-      ),
-    ),
-  );
-  await session.store.write({ ...state, xenform_version: XENFORM_VERSION });
-  await journal.remove();
+  state = settleUnstepped(state, plan, new Set(vms.keys()));
+  if (config) state = recordOutputs(state, config, (known) => loadConfigFor(req, known));
+  await session.write(state);
+  await journal.close();
+  await session.held.clearJournal();
 }
 
-// Resolves with the step, or rejects as soon as `signal` aborts (a provider that ignores its
-// signal must not keep a second Ctrl-C waiting).
-function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) return Promise.reject(new Error('aborted by a second interrupt; the host may have completed it'));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error('aborted by a second interrupt; the host may have completed it'));
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(e);
-      },
-    );
-  });
+// Before creating, notes which VMs of the same names already exist: if this apply dies between
+// creating a VM and marking it, the next refresh can tell the new VM from the old ones.
+async function noteNamesBeforeCreates(plan: Plan, provider: (host: string) => Promise<Provider>, record: (e: JournalEntry) => Promise<void>): Promise<void> {
+  const createsByHost = new Map<string, Set<string>>();
+  for (const s of plan.steps) {
+    if (s.op === 'create') createsByHost.set(s.host, (createsByHost.get(s.host) ?? new Set()).add(s.args.attributes.name));
+  }
+  await Promise.all(
+    [...createsByHost].map(async ([host, names]) => {
+      try {
+        const inv = await (await provider(host)).inventory();
+        const taken: Record<string, string[]> = {};
+        for (const n of names) taken[n] = inv.vms.filter((v) => v.attributes.name === n).map((v) => v.uuid);
+        await record({ t: 'names', host, names: taken, time: new Date().toISOString() });
+      } catch {
+        // the host's steps report the failure
+      }
+    }),
+  );
 }
 
 function firstMarkerLineage(plan: Plan): string | null {
   for (const s of plan.steps) if (s.op === 'create') return s.args.markers.lineage;
   return null;
-}
-
-// Records what the plan learned without steps: adopted VMs, VMs deleted outside xenform,
-// and (for refresh-only plans) what the hosts report now.
-function settleUnsteppedChanges(plan: Plan, state: State, vms: Map<string, VmRun>): void {
-  for (const d of plan.drift) {
-    if (vms.has(d.address)) continue;
-    const i = state.resources.findIndex((r) => r.address === d.address && r.uuid === d.uuid);
-    if (d.kind === 'deleted' && i >= 0) state.resources.splice(i, 1);
-  }
-  for (const c of plan.resource_changes) {
-    if (vms.has(c.address) || !c.uuid) continue;
-    const observed = c.before;
-    const i = state.resources.findIndex((r) => r.address === c.address);
-    if (c.action === 'delete' && i >= 0 && state.resources[i].uuid === c.uuid && plan.drift.some((d) => d.address === c.address && d.kind === 'deleted')) {
-      state.resources.splice(i, 1);
-      continue;
-    }
-    if (i < 0 && observed && c.action !== 'delete') {
-      state.resources.push({
-        address: c.address,
-        host: c.host,
-        uuid: c.uuid,
-        attributes: observed,
-        booted_with: null,
-        restart_trigger: null,
-        owned: true,
-        pending_reboot: false,
-      });
-    } else if (i >= 0 && plan.options.refresh_only && observed) {
-      state.resources[i] = { ...state.resources[i], attributes: observed };
-    }
-  }
-}
-
-// Outputs that needed what only the apply could tell (the uuids of new VMs) are evaluated
-// again with the recorded VMs; the others are as planned.
-function updateOutputs(req: ApplyRequest, config: Config, state: State): void {
-  let outputs = config.outputs;
-  if (outputs.some((o) => containsUnknown(o.value))) {
-    const known = Object.fromEntries(state.resources.map((r) => [r.address, { uuid: r.uuid }]));
-    const fresh = loadConfigFor(req, known);
-    if (typeof fresh !== 'string') outputs = fresh.outputs;
-  }
-  state.outputs = {};
-  for (const o of outputs) {
-    if (containsUnknown(o.value)) continue;
-    state.outputs[o.name] = { value: o.value, sensitive: o.sensitive };
-  }
-}
-
-function containsUnknown(v: unknown): boolean {
-  if (isUnknown(v)) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
-  if (v !== null && typeof v === 'object') return Object.values(v).some(containsUnknown);
-  return false;
 }

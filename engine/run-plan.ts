@@ -8,12 +8,15 @@ import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Disruption, HostInventory } from '../planner/model/vm.js';
 import { makePlan } from '../planner/plan/make-plan.js';
 import type { Plan } from '../planner/plan/types.js';
-import { openProvider as defaultOpenProvider, type ProviderContext } from '../providers/factory.js';
+import type { ProviderContext } from '../providers/factory.js';
 import type { Provider } from '../providers/provider.js';
+import { ProviderPool } from './providers.js';
 import type { EventSink } from './events.js';
-import { errorText } from './power.js';
-import { LockError } from './state/lock.js';
+import { errorText } from './errors.js';
+import { LockError, type StateManager } from './state/manager.js';
+import { stateManagerFor } from './state/backend.js';
 import { openState, type StateSession } from './state/session.js';
+import { adoptPendingCreates } from './state/transitions.js';
 import type { State } from '../planner/model/state.js';
 
 export interface PlanRequest {
@@ -32,6 +35,7 @@ export interface PlanRequest {
   holdLock?: boolean;
   env?: Record<string, string | undefined>; // for XF_VAR_* and providers; default process.env
   openProvider?: (host: HostConfig, ctx: ProviderContext) => Promise<Provider>;
+  state?: StateManager; // where the state lives; default: the local file in `dir`
 }
 
 export interface PlanRun {
@@ -43,6 +47,7 @@ export interface PlanRun {
   notes?: string[]; // e.g. recovery of an interrupted apply
   inventories?: Record<string, HostInventory>;
   session?: StateSession; // with holdLock: the lock still held; release() it or hand it to runApply
+  providers?: ProviderPool; // with holdLock: the hosts' connections, still open; close() them or hand them to runApply
 }
 
 export async function runPlan(req: PlanRequest, events?: EventSink): Promise<PlanRun> {
@@ -54,10 +59,11 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
     }
   };
   const out: PlanRun = { plan: null, config: null, diagnostics: [], files: {}, errors: [], notes: [] };
+  const pool = new ProviderPool({ workdir: req.dir, env: req.env ?? process.env }, req.openProvider);
 
   let session;
   try {
-    session = await openState(req.dir, { operation: 'plan', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
+    session = await openState(req.state ?? stateManagerFor(req.dir), { operation: 'plan', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
   } catch (err) {
     out.errors.push(err instanceof LockError ? err.message : `Could not read the state: ${errorText(err)}`);
     return out;
@@ -81,14 +87,12 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
 
     const inventories: Record<string, HostInventory> = {};
     if (req.refresh) {
-      const open = req.openProvider ?? defaultOpenProvider;
       await Promise.all(
         config.hosts.map(async (host) => {
           emit({ type: 'refresh_start', host: host.name });
           const t0 = Date.now();
-          let provider: Provider | null = null;
           try {
-            provider = await open(host, { workdir: req.dir, env: req.env ?? process.env });
+            const provider: Provider = await pool.get(host);
             const inv = await provider.inventory();
             inventories[host.name] = inv;
             emit({ type: 'refresh_done', host: host.name, vms: inv.vms.length, ms: Date.now() - t0 });
@@ -96,18 +100,15 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
             const message = `Host "${host.name}" could not be read: ${errorText(err)}`;
             out.errors.push(message);
             emit({ type: 'refresh_failed', host: host.name, error: message });
-          } finally {
-            await provider?.close().catch(() => undefined);
           }
         }),
       );
       out.inventories = inventories;
       if (out.errors.length > 0) return out;
       if (state?.pending_creates?.length) {
-        const resolved = resolvePendingCreates(state, inventories);
-        out.notes!.push(...resolved.notes);
-        state = await session.store.write({ ...resolved.state, xenform_version: XENFORM_VERSION });
-        session.state = state;
+        const adopted = adoptPendingCreates(state, inventories);
+        out.notes!.push(...adopted.notes);
+        state = await session.write(adopted.state);
       }
     }
 
@@ -135,53 +136,12 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
     }
     return out;
   } finally {
-    if (req.holdLock && out.plan) out.session = session;
-    else await session.release();
-  }
-}
-
-// Finds the VMs that interrupted creates made before they could mark them: on the create's
-// host, with the create's name, not there before the apply, and not recorded under any
-// address. Exactly one such VM is recorded; none means the create never got that far.
-export function resolvePendingCreates(state: State, inventories: Record<string, HostInventory>): { state: State; notes: string[] } {
-  const next = structuredClone(state);
-  const notes: string[] = [];
-  const recorded = new Set(next.resources.map((r) => `${r.host}\u0000${r.uuid}`));
-  const left = [];
-  for (const p of next.pending_creates ?? []) {
-    const inv = inventories[p.host];
-    if (!inv) {
-      left.push(p);
-      continue;
-    }
-    if (next.resources.some((r) => r.address === p.address)) continue;
-    const candidates = inv.vms.filter(
-      (v) =>
-        v.attributes.name === p.name &&
-        !p.preexisting.includes(v.uuid) &&
-        !recorded.has(`${p.host}\u0000${v.uuid}`) &&
-        (v.markers.address === undefined || v.markers.address === p.address) &&
-        (v.markers.lineage === undefined || v.markers.lineage === state.lineage),
-    );
-    if (candidates.length === 1) {
-      const vm = candidates[0];
-      next.resources.push({
-        address: p.address,
-        host: p.host,
-        uuid: vm.uuid,
-        attributes: { ...vm.attributes, template: vm.attributes.template || p.template },
-        booted_with: vm.booted_with,
-        restart_trigger: null,
-        owned: true,
-        pending_reboot: false,
-      });
-      recorded.add(`${p.host}\u0000${vm.uuid}`);
-      notes.push(`${p.address}: found VM ${vm.uuid} on ${p.host}, created by the interrupted apply before it was marked; it is recorded, not created again.`);
-    } else if (candidates.length > 1) {
-      notes.push(`${p.address}: ${candidates.length} unrecorded VMs named "${p.name}" appeared on ${p.host} (${candidates.map((c) => c.uuid).join(', ')}); none was adopted. Import the right one with \`xenform import ${p.address} UUID\`.`);
+    if (req.holdLock && out.plan) {
+      out.session = session;
+      out.providers = pool;
+    } else {
+      await session.release();
+      await pool.close();
     }
   }
-  if (left.length) next.pending_creates = left;
-  else delete next.pending_creates;
-  return { state: next, notes };
 }

@@ -1,7 +1,8 @@
 // `xenform force-unlock LOCK_ID`: remove a lock left by a process that can no longer release it.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { describeHolder, forceUnlock, isStale, readLock } from '../../engine/state/lock.js';
+import { stateManagerFor } from '../../engine/state/backend.js';
+import { describeHolder } from '../../engine/state/manager.js';
 
 export function register(program: Command, ctx: CliContext): void {
   program
@@ -10,11 +11,11 @@ export function register(program: Command, ctx: CliContext): void {
     .argument('<lock-id>')
     .option('--force', 'do not ask for confirmation', false)
     .action(async (id: string, opts: { force: boolean }, cmd: Command) => {
-      const dir = ctx.dir(cmd);
+      const state = stateManagerFor(ctx.dir(cmd));
       try {
-        const holder = await readLock(dir);
-        if (holder && holder.id === id && !opts.force && ctx.io.stdinIsTTY && ctx.io.readLine) {
-          const alive = !isStale(holder);
+        const holder = (await state.locks()).find((l) => l.id === id);
+        if (holder && !opts.force && ctx.io.stdinIsTTY && ctx.io.readLine) {
+          const alive = !holder.stale;
           ctx.io.stdout(
             `The lock is held by ${describeHolder(holder)}.\n` +
               (alive ? 'That process still runs on this machine (or on another one): removing its lock lets two runs change the same VMs.\n' : '') +
@@ -26,7 +27,7 @@ export function register(program: Command, ctx: CliContext): void {
             return ctx.exit(1);
           }
         }
-        const removed = await forceUnlock(dir, id);
+        const removed = await state.forceUnlock(id);
         ctx.io.stdout(`Removed the state lock ${removed.id} (held by ${removed.who}, pid ${removed.pid}, for "${removed.operation}").\n`);
       } catch (err) {
         ctx.io.stderr(`Error: ${(err as Error).message}\n`);

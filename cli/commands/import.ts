@@ -10,9 +10,10 @@ import { configSource } from '../../engine/config-source.js';
 import { suggest } from '../../lang/didyoumean.js';
 import { openProvider } from '../../providers/factory.js';
 import type { Provider } from '../../providers/provider.js';
+import { stateManagerFor } from '../../engine/state/backend.js';
 import { openState } from '../../engine/state/session.js';
-import { emptyState } from '../../engine/state/store.js';
-import { errorText } from '../../engine/power.js';
+import { emptyState, importRefusal, importVm, isRefusal } from '../../engine/state/transitions.js';
+import { errorText } from '../../engine/errors.js';
 import { vmHcl } from '../views/hcl.js';
 import { addressArgument, addVariableOptions, variables, type VariableFlags } from '../arguments.js';
 
@@ -48,18 +49,16 @@ export function register(program: Command, ctx: CliContext): void {
 
     let session;
     try {
-      session = await openState(dir, { operation: 'import', xenformVersion: XENFORM_VERSION });
+      session = await openState(stateManagerFor(dir), { operation: 'import', xenformVersion: XENFORM_VERSION });
     } catch (err) {
       return fail(errorText(err));
     }
     let provider: Provider | null = null;
     try {
       for (const note of session.notes) ctx.io.stderr(`${note}\n`);
-      const state = structuredClone(session.state) ?? emptyState(XENFORM_VERSION);
-      const existing = state.resources.find((r) => r.address === address);
-      if (existing) return fail(`${address} is already in the state (uuid ${existing.uuid}); \`xenform state rm ${address}\` first to import another VM there.`);
-      const twin = state.resources.find((r) => r.uuid === uuid && r.host === host.name);
-      if (twin) return fail(`VM ${uuid} is already recorded as ${twin.address}; use \`xenform state mv ${twin.address} ${address}\` to rename it.`);
+      const state = session.state ?? emptyState(XENFORM_VERSION);
+      const refused = importRefusal(state, address, host.name, uuid);
+      if (refused) return fail(refused.error);
       try {
         provider = await openProvider(host, { workdir: dir, env: ctx.io.env });
       } catch (err) {
@@ -67,17 +66,9 @@ export function register(program: Command, ctx: CliContext): void {
       }
       const vm = await provider.readVm(uuid);
       if (!vm) return fail(`Host "${host.name}" has no VM with uuid ${uuid}.`);
-      state.resources.push({
-        address,
-        host: host.name,
-        uuid: vm.uuid,
-        attributes: vm.attributes,
-        booted_with: vm.booted_with,
-        restart_trigger: block.restart_trigger,
-        owned: false,
-        pending_reboot: vm.requires_reboot,
-      });
-      await session.store.write({ ...state, xenform_version: XENFORM_VERSION });
+      const imported = importVm(state, { address, host: host.name, vm, restartTrigger: block.restart_trigger });
+      if (isRefusal(imported)) return fail(imported.error);
+      await session.write(imported.state);
       ctx.io.stdout(
         `Imported ${address}: VM ${vm.uuid} ("${vm.attributes.name}") on host ${host.name}.\n` +
           `xenform will manage it but never destroy it without asking. The configuration that matches it:\n\n` +

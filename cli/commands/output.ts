@@ -1,7 +1,7 @@
 // `xenform output [NAME] [--json]`: the outputs recorded by the last apply.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { StateStore } from '../../engine/state/store.js';
+import { stateManagerFor } from '../../engine/state/backend.js';
 import { suggest } from '../../lang/didyoumean.js';
 
 // An HCL-like rendering of a JSON value, for people.
@@ -29,7 +29,7 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (name: string | undefined, opts: { json: boolean; raw: boolean }, cmd: Command) => {
       let state;
       try {
-        state = await new StateStore(ctx.dir(cmd)).read();
+        state = await stateManagerFor(ctx.dir(cmd)).read();
       } catch (err) {
         ctx.io.stderr(`Error: ${(err as Error).message}\n`);
         return ctx.exit(1);

@@ -1,7 +1,7 @@
 // xenform show [PLANFILE]: a saved plan in any of the plan renderings, or the state.
 import { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { StateStore } from '../../engine/state/store.js';
+import { stateManagerFor } from '../../engine/state/backend.js';
 import { addFormatOptions } from '../arguments.js';
 import { readPlanFile } from '../plan-file.js';
 import { renderPlan } from '../views/plan.js';
@@ -20,7 +20,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (plan) ctx.io.stdout(renderPlan(plan, { ...flags, color: ctx.color(cmd) }));
       return;
     }
-    const state = await new StateStore(dir).read();
+    const state = await stateManagerFor(dir).read();
     if (flags.json) {
       ctx.io.stdout(`${JSON.stringify(state, null, 2)}\n`);
       return;

@@ -1,14 +1,13 @@
 // `xenform state list | show ADDR | rm ADDR... | mv FROM TO | pull`: look at and edit the state.
 import type { Command } from 'commander';
-import { addressMatches, formatAddress, parseAddress } from '../../planner/model/address.js';
+import { addressMatches, parseAddress } from '../../planner/model/address.js';
 import { XENFORM_VERSION } from '../../engine/version.js';
 import type { CliContext } from '../context.js';
+import { stateManagerFor } from '../../engine/state/backend.js';
 import { openState } from '../../engine/state/session.js';
-import { StateStore } from '../../engine/state/store.js';
 import { serializeState } from '../../engine/state/format.js';
+import { isRefusal, moveResources, notInState, removeResources, type Refusal, type Transition } from '../../engine/state/transitions.js';
 import type { State } from '../../planner/model/state.js';
-import { LockError } from '../../engine/state/lock.js';
-import { suggest } from '../../lang/didyoumean.js';
 import { vmHcl } from '../views/hcl.js';
 import { addressArgument, lockTimeoutOption } from '../arguments.js';
 
@@ -17,37 +16,32 @@ function fail(ctx: CliContext, message: string): void {
   ctx.exit(1);
 }
 
-function errorMessage(err: unknown): string {
-  return err instanceof LockError ? err.message : err instanceof Error ? err.message : String(err);
-}
+const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 async function readState(ctx: CliContext, dir: string): Promise<State | null> {
   try {
-    return await new StateStore(dir).read();
+    return await stateManagerFor(dir).read();
   } catch (err) {
     fail(ctx, errorMessage(err));
     return null;
   }
 }
 
-function notFound(state: State, addr: string): string {
-  const near = suggest(addr, state.resources.map((r) => r.address));
-  return `${addr} is not in the state${near ? `; did you mean ${near}?` : '.'} \`xenform state list\` shows what is.`;
-}
-
-// Runs `edit` on the state under the lock, and writes the result when it returns true.
-async function editState(ctx: CliContext, dir: string, operation: string, lockTimeoutMs: number | undefined, edit: (s: State) => boolean): Promise<void> {
+// Applies `edit` to the state under the lock and writes the result; a refusal writes nothing.
+async function editState(ctx: CliContext, dir: string, operation: string, lockTimeoutMs: number | undefined, edit: (s: State) => Transition | Refusal): Promise<void> {
   let session;
   try {
-    session = await openState(dir, { operation, lockTimeoutMs, xenformVersion: XENFORM_VERSION });
+    session = await openState(stateManagerFor(dir), { operation, lockTimeoutMs, xenformVersion: XENFORM_VERSION });
   } catch (err) {
     return fail(ctx, errorMessage(err));
   }
   try {
     for (const note of session.notes) ctx.io.stderr(`${note}\n`);
     if (!session.state) return fail(ctx, `There is no state in ${dir} (no xenform.state.json): nothing to change.`);
-    const next = structuredClone(session.state);
-    if (edit(next)) await session.store.write({ ...next, xenform_version: XENFORM_VERSION });
+    const r = edit(session.state);
+    if (isRefusal(r)) return fail(ctx, r.error);
+    await session.write(r.state);
+    for (const note of r.notes) ctx.io.stdout(`${note}\n`);
   } catch (err) {
     fail(ctx, errorMessage(err));
   } finally {
@@ -83,7 +77,7 @@ export function register(program: Command, ctx: CliContext): void {
         return;
       }
       const r = s.resources.find((x) => x.address === addr);
-      if (!r) return fail(ctx, notFound(s, addr));
+      if (!r) return fail(ctx, notInState(s, addr));
       ctx.io.stdout(
         `# ${r.address}\n` +
           `#   uuid:    ${r.uuid}\n` +
@@ -101,24 +95,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addArgument(addressArgument('<addresses...>', 'vm.web forgets every instance of vm.web'))
     .addOption(lockTimeoutOption())
     .action(async (addrs: string[], opts: { lockTimeout?: number }, cmd: Command) => {
-      await editState(ctx, ctx.dir(cmd), 'state rm', opts.lockTimeout, (s) => {
-        const removed: string[] = [];
-        for (const text of addrs) {
-          const p = parseAddress(text)!;
-          const hits = s.resources.filter((r) => {
-            const a = parseAddress(r.address);
-            return a !== null && addressMatches(p, a);
-          });
-          if (hits.length === 0) {
-            fail(ctx, `${notFound(s, text)} Nothing was removed.`);
-            return false;
-          }
-          for (const h of hits) removed.push(`${h.address} (uuid ${h.uuid} on ${h.host})`);
-          s.resources = s.resources.filter((r) => !hits.includes(r));
-        }
-        for (const r of removed) ctx.io.stdout(`Removed ${r} from the state; the VM itself is untouched.\n`);
-        return true;
-      });
+      await editState(ctx, ctx.dir(cmd), 'state rm', opts.lockTimeout, (s) => removeResources(s, addrs));
     });
 
   state
@@ -128,34 +105,7 @@ export function register(program: Command, ctx: CliContext): void {
     .addArgument(addressArgument('<to>', 'the address to record it under'))
     .addOption(lockTimeoutOption())
     .action(async (from: string, to: string, opts: { lockTimeout?: number }, cmd: Command) => {
-      const f = parseAddress(from)!;
-      const t = parseAddress(to)!;
-      await editState(ctx, ctx.dir(cmd), 'state mv', opts.lockTimeout, (s) => {
-        const exact = s.resources.find((r) => r.address === from);
-        // Either one instance, or every instance of a resource keeping its keys (vm.web -> vm.app).
-        const moves: [string, string][] = exact
-          ? [[from, to]]
-          : f.key === null && t.key === null
-            ? s.resources
-                .map((r) => ({ r, a: parseAddress(r.address) }))
-                .filter(({ a }) => a !== null && addressMatches(f, a))
-                .map(({ r, a }) => [r.address, formatAddress({ ...t, key: a!.key })] as [string, string])
-            : [];
-        if (moves.length === 0) {
-          fail(ctx, `${notFound(s, from)} Nothing was moved.`);
-          return false;
-        }
-        const taken = moves.find(([, dest]) => s.resources.some((r) => r.address === dest && !moves.some(([src]) => src === dest)));
-        if (taken) {
-          fail(ctx, `${taken[1]} is already in the state; remove it first with \`xenform state rm ${taken[1]}\`. Nothing was moved.`);
-          return false;
-        }
-        for (const [src, dest] of moves) {
-          s.resources.find((r) => r.address === src)!.address = dest;
-          ctx.io.stdout(`Moved ${src} to ${dest}.\n`);
-        }
-        return true;
-      });
+      await editState(ctx, ctx.dir(cmd), 'state mv', opts.lockTimeout, (s) => moveResources(s, from, to));
     });
 
   state

@@ -1,16 +1,15 @@
 // Taking the state for an operation: the lock, then the state with any journal left by an
 // interrupted apply folded in (and written), so every command starts from a settled state.
-import { acquireLock, type Lock } from './lock.js';
-import { journalPath, readJournal, reconcile } from './journal.js';
-import { emptyState, StateStore } from './store.js';
+// The session writes by compare-and-swap on the serial it last read or wrote.
 import type { State } from '../../planner/model/state.js';
-import fs from 'node:fs/promises';
+import type { HeldLock, StateManager } from './manager.js';
+import { emptyState, foldJournal } from './transitions.js';
 
 export interface StateSession {
-  lock: Lock;
-  store: StateStore;
-  state: State | null; // null when no state file exists yet
+  readonly held: HeldLock;
+  readonly state: State | null; // as stored now; null when no state exists yet
   notes: string[]; // what recovery did, as sentences
+  write(next: State): Promise<State>; // refused when the stored serial moved since `state`
   release(): Promise<void>;
 }
 
@@ -20,37 +19,36 @@ export interface OpenOptions {
   xenformVersion: string;
 }
 
-export async function openState(dir: string, opts: OpenOptions): Promise<StateSession> {
-  const lock = await acquireLock(dir, { operation: opts.operation, timeoutMs: opts.lockTimeoutMs });
+export async function openState(manager: StateManager, opts: OpenOptions): Promise<StateSession> {
+  const held = await manager.lock(opts.operation, opts.lockTimeoutMs);
   try {
-    const store = new StateStore(dir);
-    let state = await store.read();
+    let state = await held.read();
+    const write = async (next: State): Promise<State> => {
+      state = await held.write({ ...next, xenform_version: opts.xenformVersion }, state?.serial ?? null);
+      return state;
+    };
     const notes: string[] = [];
-    const entries = await readJournal(dir);
+    const entries = await held.readJournal();
     if (entries) {
       const begin = entries.find((e) => e.t === 'begin');
       const base = state ?? emptyState(opts.xenformVersion, begin?.t === 'begin' ? begin.lineage : undefined);
-      const r = reconcile(base, entries);
-      if (r.recorded.length > 0 || r.interrupted.length > 0 || !state) {
-        notes.push(
-          `A previous apply was interrupted; its journal was folded into the state` +
-            (r.recorded.length ? ` (recorded ${r.recorded.join(', ')})` : '') +
-            '.',
-        );
-      }
-      for (const i of r.interrupted) {
-        notes.push(
-          i.op === 'create'
-            ? `${i.address} was being created on ${i.host} when the previous apply stopped; if it exists, its ownership markers let the plan adopt it.`
-            : `${i.address}: "${i.op}" was in progress on ${i.host} when the previous apply stopped; the plan reads the host again.`,
-        );
-      }
-      state = await store.write({ ...r.state, xenform_version: opts.xenformVersion });
-      await fs.rm(journalPath(dir), { force: true });
+      const folded = foldJournal(base, entries);
+      notes.push(...folded.notes);
+      if (folded.notes.length === 0 && !state) notes.push('A previous apply was interrupted; its journal was folded into the state.');
+      await write(folded.state);
+      await held.clearJournal();
     }
-    return { lock, store, state, notes, release: () => lock.release() };
+    return {
+      held,
+      get state() {
+        return state;
+      },
+      notes,
+      write,
+      release: () => held.release(),
+    };
   } catch (err) {
-    await lock.release();
+    await held.release();
     throw err;
   }
 }

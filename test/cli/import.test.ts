@@ -1,7 +1,7 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { StateStore } from '../../engine/state/store.js';
+import { StateStore } from '../../engine/state/local/store.js';
 import { runSim } from '../../providers/sim/index.js';
 import { simPaths } from '../../providers/factory.js';
 import { xenform } from '../support/cli-io.js';

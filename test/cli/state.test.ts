@@ -1,8 +1,9 @@
 import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
-import { acquireLock, lockPath } from '../../engine/state/lock.js';
-import { emptyState, StateStore } from '../../engine/state/store.js';
+import { acquireLock, lockPath } from '../../engine/state/local/lock.js';
+import { StateStore } from '../../engine/state/local/store.js';
+import { emptyState } from '../../engine/state/transitions.js';
 import { STATE_FILE } from '../../planner/model/state.js';
 import { attrs } from '../engine/fake-host.js';
 import { xenform } from '../support/cli-io.js';

@@ -1,8 +1,12 @@
 import t from 'tap';
 import fs from 'node:fs';
-import { Journal, journalPath, readJournal, reconcile, type JournalEntry } from '../../engine/state/journal.js';
+import { Journal, journalPath, readJournal } from '../../engine/state/local/journal.js';
+import type { JournalEntry } from '../../engine/state/journal.js';
+import { adoptPendingCreates, foldJournal as reconcile } from '../../engine/state/transitions.js';
+import { localStateManager } from '../../engine/state/local/index.js';
 import { openState } from '../../engine/state/session.js';
-import { emptyState, StateStore } from '../../engine/state/store.js';
+import { StateStore } from '../../engine/state/local/store.js';
+import { emptyState } from '../../engine/state/transitions.js';
 import { attrs } from './fake-host.js';
 
 const time = '2026-01-01T00:00:00Z';
@@ -47,7 +51,7 @@ t.test('taking the state folds a journal left behind, writes the state and remov
   await j.append({ t: 'done', step: 's1', address: 'vm.a', host: 'lab', op: 'create', uuid: 'ua', time, resource: res('vm.a', 'ua') });
   await j.append({ t: 'start', step: 's2', address: 'vm.b', host: 'lab', op: 'create', uuid: null, time });
   await j.close();
-  const session = await openState(dir, { operation: 'plan', xenformVersion: '0.1.0' });
+  const session = await openState(localStateManager(dir), { operation: 'plan', xenformVersion: '0.1.0' });
   t.equal(session.state!.serial, 1);
   t.same(session.state!.resources.map((r) => r.uuid), ['ua']);
   t.match(session.notes.join(' '), /vm\.b was being created on lab/);
@@ -61,13 +65,13 @@ t.test('a journal without a state file gives a state with the journal lineage', 
   const j = await Journal.open(dir);
   await j.append({ t: 'begin', lineage: 'from-journal', serial: 0, time });
   await j.close();
-  const session = await openState(dir, { operation: 'plan', xenformVersion: '0.1.0' });
+  const session = await openState(localStateManager(dir), { operation: 'plan', xenformVersion: '0.1.0' });
   t.equal(session.state!.lineage, 'from-journal');
   await session.release();
 });
 
 t.test('a create killed before it could mark its VM is found by name among VMs that were not there before', async (t) => {
-  const { resolvePendingCreates } = await import('../../engine/run-plan.js');
+  const resolvePendingCreates = adoptPendingCreates;
   const { FakeHost } = await import('./fake-host.js');
   const entries: JournalEntry[] = [
     { t: 'begin', lineage: 'L', serial: 0, time },

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { acquireLock, forceUnlock, lockPath, LockError, readLock } from '../../engine/state/lock.js';
+import { acquireLock, forceUnlock, lockPath, LockError, readLock } from '../../engine/state/local/lock.js';
 
 t.test('a second lock fails at once and names the holder', async (t) => {
   const dir = t.testdir();

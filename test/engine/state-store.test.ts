@@ -2,7 +2,8 @@ import t from 'tap';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseState, StateFormatError } from '../../engine/state/format.js';
-import { emptyState, StateStore } from '../../engine/state/store.js';
+import { StateStore } from '../../engine/state/local/store.js';
+import { emptyState } from '../../engine/state/transitions.js';
 import { STATE_FILE, STATE_VERSION } from '../../planner/model/state.js';
 import { attrs } from './fake-host.js';
 

@@ -1,17 +1,14 @@
-// Where the state lives and how it is replaced: temp file in the same directory, fsync,
+// The local state file and how it is replaced: temp file in the same directory, fsync,
 // rename, fsync of the directory, and the previous version kept as `.backup`.
 import { randomUUID } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { parseState, sameContent, serializeState } from './format.js';
-import { STATE_FILE, STATE_VERSION, type State } from '../../planner/model/state.js';
+import { parseState, sameContent, serializeState } from '../format.js';
+import { StateConflictError } from '../manager.js';
+import { STATE_FILE, STATE_VERSION, type State } from '../../../planner/model/state.js';
 
 export const BACKUP_SUFFIX = '.backup';
-
-export function emptyState(xenformVersion: string, lineage: string = randomUUID()): State {
-  return { version: STATE_VERSION, lineage, serial: 0, xenform_version: xenformVersion, resources: [], outputs: {} };
-}
 
 export async function fsyncDir(dir: string): Promise<void> {
   const h = await fs.open(dir, fsc.O_RDONLY);
@@ -61,14 +58,16 @@ export class StateStore {
 
   // Replaces the stored state with `next` when its content differs; the serial is the stored
   // one plus one (or next.serial for a new file). Returns what is stored afterwards.
-  write(next: State): Promise<State> {
-    const run = this.queue.then(() => this.writeNow(next));
+  // With `expected` (a serial, or null for no state), refuses unless the stored serial is that.
+  write(next: State, expected?: number | null): Promise<State> {
+    const run = this.queue.then(() => this.writeNow(next, expected));
     this.queue = run.catch(() => undefined);
     return run;
   }
 
-  private async writeNow(next: State): Promise<State> {
+  private async writeNow(next: State, expected: number | null | undefined): Promise<State> {
     const current = await this.read();
+    if (expected !== undefined && (current?.serial ?? null) !== expected) throw new StateConflictError(expected, current?.serial ?? null);
     if (current && current.lineage === next.lineage && sameContent(current, next)) return current;
     const stored: State = { ...next, version: STATE_VERSION, serial: current ? current.serial + 1 : next.serial };
     if (current) {

@@ -1,4 +1,4 @@
-// The state lock: `xenform.lock.json` beside the state, created atomically so that exactly one
+// The local state lock: `xenform.lock.json` beside the state, created atomically so that exactly one
 // process holds it. It names its holder so that a refused run can say who to wait for.
 import { randomUUID } from 'node:crypto';
 import { constants as fsc, unlinkSync, readFileSync } from 'node:fs';
@@ -6,27 +6,11 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fsyncDir } from './store.js';
+import { describeHolder, LockError, type LockInfo } from '../manager.js';
 
 export const LOCK_FILE = 'xenform.lock.json';
 
-export interface LockInfo {
-  id: string;
-  who: string; // user@host
-  pid: number;
-  operation: string; // "apply", "plan", "state rm", ...
-  created: string; // ISO 8601
-}
-
-export class LockError extends Error {
-  constructor(
-    message: string,
-    readonly holder: LockInfo | null,
-    readonly stale: boolean,
-  ) {
-    super(message);
-    this.name = 'LockError';
-  }
-}
+export { describeHolder, LockError, type LockInfo };
 
 export interface Lock {
   readonly info: LockInfo;
@@ -69,9 +53,6 @@ export async function readLock(dir: string): Promise<LockInfo | null> {
   }
 }
 
-export function describeHolder(info: LockInfo): string {
-  return `${info.who} (pid ${info.pid}) for "${info.operation}" since ${info.created}, lock ID ${info.id}`;
-}
 
 function lockedMessage(info: LockInfo, stale: boolean, waitedMs: number): string {
   const waited = waitedMs > 0 ? ` after waiting ${Math.round(waitedMs / 1000)}s` : '';

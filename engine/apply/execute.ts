@@ -1,30 +1,19 @@
-// Power operations the engine runs on its own, outside the plan: the shutdown policy's
-// fallback and bringing a failed VM back to the power state it had before apply.
-import type { ObservedVm, PowerState, ShutdownPolicy } from '../planner/model/vm.js';
-import { lifecycleBody, OPS, type LifecycleOp, type Step } from '../planner/model/ops.js';
-import { ProviderError, type Provider, type StepResult, type StepTarget } from '../providers/provider.js';
+// Running one step on a host: the shutdown policy of clean operations (timeout, then the
+// fallback), and a second interrupt that stops waiting for the host.
+import type { ObservedVm, PowerState, ShutdownPolicy } from '../../planner/model/vm.js';
+import { lifecycleBody, OPS, type LifecycleOp, type Step } from '../../planner/model/ops.js';
+import { ProviderError, type Provider, type StepResult, type StepTarget } from '../../providers/provider.js';
+import { errorText } from '../errors.js';
 
-// The operations that take a VM from one power state to another, shortest first.
-const RESTORE_PATHS: Partial<Record<PowerState, Partial<Record<PowerState, LifecycleOp[]>>>> = {
-  running: { halted: ['start'], paused: ['unpause'], suspended: ['resume'], crashed: ['hard_reboot'] },
-  paused: { running: ['pause'], halted: ['start', 'pause'], suspended: ['resume', 'pause'] },
-  halted: { running: ['clean_shutdown'], paused: ['hard_shutdown'], suspended: ['hard_shutdown'], crashed: ['hard_shutdown'] },
-  suspended: { running: ['suspend'], paused: ['unpause', 'suspend'] },
-};
-
-export function restorePath(from: PowerState, to: PowerState): LifecycleOp[] | null {
-  if (from === to) return [];
-  return RESTORE_PATHS[to]?.[from] ?? null;
-}
-
-export function syntheticStep(base: Step, op: LifecycleOp, suffix: string, from?: PowerState): Step {
+// A lifecycle step the engine runs on its own (a restore), with the VM's shutdown policy.
+export function syntheticStep(base: Step, op: LifecycleOp, suffix: string, from: PowerState, to: PowerState, policy: ShutdownPolicy): Step {
   return {
     id: `${base.id}-${suffix}`,
     address: base.address,
     host: base.host,
-    ...lifecycleBody(op),
+    ...lifecycleBody(op, policy),
     from,
-    to: OPS[op].powerAfter ?? undefined,
+    to,
     depends_on: [],
   };
 }
@@ -100,8 +89,23 @@ export async function executeWithPolicy(
   }
 }
 
-export function errorText(err: unknown): string {
-  if (err instanceof ProviderError) return err.message;
-  if (err instanceof Error) return err.message;
-  return String(err);
+// Resolves with the step, or rejects as soon as `signal` aborts (a provider that ignores its
+// signal must not keep a second Ctrl-C waiting).
+export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return work;
+  if (signal.aborted) return Promise.reject(new Error('aborted by a second interrupt; the host may have completed it'));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new Error('aborted by a second interrupt; the host may have completed it'));
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(v);
+      },
+      (e: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(e);
+      },
+    );
+  });
 }

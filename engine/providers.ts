@@ -1,0 +1,33 @@
+// One provider per host for a whole command: refresh and apply share the connections, and
+// they are closed once, at the end.
+import type { HostConfig } from '../planner/config/types.js';
+import { openProvider as defaultOpen, type ProviderContext } from '../providers/factory.js';
+import type { Provider } from '../providers/provider.js';
+
+export type OpenProvider = (host: HostConfig, ctx: ProviderContext) => Promise<Provider>;
+
+export class ProviderPool {
+  private readonly open = new Map<string, Promise<Provider>>();
+
+  constructor(
+    private readonly ctx: ProviderContext,
+    private readonly opener: OpenProvider = defaultOpen,
+  ) {}
+
+  // The provider of `host`, opened on first use; a failed open is not retried.
+  get(host: HostConfig): Promise<Provider> {
+    let p = this.open.get(host.name);
+    if (!p) {
+      p = this.opener(host, this.ctx);
+      p.catch(() => undefined);
+      this.open.set(host.name, p);
+    }
+    return p;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.open.values()];
+    this.open.clear();
+    await Promise.all(all.map((p) => p.then((pr) => pr.close().catch(() => undefined), () => undefined)));
+  }
+}

@@ -1,0 +1,34 @@
+// The local backend: xenform.state.json (with .backup), xenform.lock.json and the journal,
+// all in the working directory.
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { STATE_FILE } from '../../../planner/model/state.js';
+import type { HeldLock, StateManager } from '../manager.js';
+import { Journal, journalPath, readJournal } from './journal.js';
+import { acquireLock, forceUnlock, isStale, readLock } from './lock.js';
+import { StateStore } from './store.js';
+
+export function localStateManager(dir: string): StateManager {
+  const store = new StateStore(dir);
+  return {
+    where: `${STATE_FILE} in ${path.resolve(dir)}`,
+    read: () => store.read(),
+    async lock(operation: string, timeoutMs?: number): Promise<HeldLock> {
+      const lock = await acquireLock(dir, { operation, timeoutMs });
+      return {
+        info: lock.info,
+        read: () => store.read(),
+        write: (next, expected) => store.write(next, expected),
+        openJournal: () => Journal.open(dir),
+        readJournal: () => readJournal(dir),
+        clearJournal: () => fs.rm(journalPath(dir), { force: true }),
+        release: () => lock.release(),
+      };
+    },
+    async locks() {
+      const held = await readLock(dir);
+      return held ? [{ ...held, stale: isStale(held) }] : [];
+    },
+    forceUnlock: (id) => forceUnlock(dir, id),
+  };
+}

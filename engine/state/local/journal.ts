@@ -1,0 +1,93 @@
+// The local apply journal: one JSON line per entry beside the state file, fsynced before a step
+// starts and after it ends. An apply killed at any moment leaves it behind; the next run that
+// takes the lock folds it into the state (session.ts) before doing anything else.
+import { constants as fsc } from 'node:fs';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fsyncDir } from './store.js';
+import { STATE_FILE } from '../../../planner/model/state.js';
+import type { JournalEntry } from '../journal.js';
+import type { JournalWriter } from '../manager.js';
+
+// Named after the state so that `xenform.state.json*` patterns (ignore files, backups) cover it.
+export const JOURNAL_FILE = `${STATE_FILE}.journal`;
+
+export function journalPath(dir: string): string {
+  return path.join(dir, JOURNAL_FILE);
+}
+
+// Appends with group commit: entries that arrive while an fsync runs share the next one,
+// so a hundred steps in flight cost a handful of fsyncs, not a hundred.
+export class Journal implements JournalWriter {
+  private pending: { line: string; done: () => void; fail: (e: unknown) => void }[] = [];
+  private flushing = false;
+
+  private constructor(
+    readonly file: string,
+    private readonly handle: fs.FileHandle,
+  ) {}
+
+  static async open(dir: string): Promise<Journal> {
+    const file = journalPath(dir);
+    const handle = await fs.open(file, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_APPEND, 0o600);
+    await fsyncDir(dir);
+    return new Journal(file, handle);
+  }
+
+  append(entry: JournalEntry): Promise<void> {
+    return new Promise((done, fail) => {
+      this.pending.push({ line: `${JSON.stringify(entry)}\n`, done, fail });
+      if (!this.flushing) {
+        this.flushing = true;
+        queueMicrotask(() => void this.flush()); // entries appended in the same turn share the first fsync
+      }
+    });
+  }
+
+  private async flush(): Promise<void> {
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await this.handle.write(batch.map((b) => b.line).join(''));
+        await this.handle.sync();
+        for (const b of batch) b.done();
+      } catch (err) {
+        for (const b of batch) b.fail(err);
+      }
+    }
+    this.flushing = false;
+  }
+
+  async close(): Promise<void> {
+    while (this.flushing || this.pending.length > 0) await new Promise((r) => setTimeout(r, 1));
+    await this.handle.close();
+  }
+
+  // Once the state holds everything the journal says, the journal goes.
+  async remove(): Promise<void> {
+    await this.close();
+    await fs.rm(this.file, { force: true });
+  }
+}
+
+// Every complete line; a line torn by a crash mid-write can only be the last one and is skipped.
+export async function readJournal(dir: string): Promise<JournalEntry[] | null> {
+  let text: string;
+  try {
+    text = await fs.readFile(journalPath(dir), 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+  const entries: JournalEntry[] = [];
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    try {
+      entries.push(JSON.parse(line) as JournalEntry);
+    } catch {
+      // torn write
+    }
+  }
+  return entries;
+}

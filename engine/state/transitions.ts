@@ -1,0 +1,314 @@
+// Every change to the state, as a pure function: (state, input) -> new state, with notes for
+// the user where there is something to say. No I/O; the input state is never modified.
+import { randomUUID } from 'node:crypto';
+import { addressMatches, formatAddress, parseAddress } from '../../planner/model/address.js';
+import type { StepOp } from '../../planner/model/ops.js';
+import { STATE_VERSION, type State, type StateResource } from '../../planner/model/state.js';
+import type { HostInventory, ObservedVm, VmAttributes } from '../../planner/model/vm.js';
+import type { Plan, ResourceChange } from '../../planner/plan/types.js';
+import { suggest } from '../../lang/didyoumean.js';
+import type { JournalEntry } from './journal.js';
+
+export interface Transition {
+  state: State;
+  notes: string[];
+}
+
+// A refused edit: the state is unchanged, and `error` says why.
+export interface Refusal {
+  error: string;
+}
+
+export const isRefusal = (r: Transition | Refusal): r is Refusal => 'error' in r;
+
+export function emptyState(xenformVersion: string, lineage: string = randomUUID()): State {
+  return { version: STATE_VERSION, lineage, serial: 0, xenform_version: xenformVersion, resources: [], outputs: {} };
+}
+
+const INVALID_ADDRESS = (text: string) => `"${text}" is not a resource address; expected e.g. vm.web or vm.web[0].`;
+
+function notFound(state: State, address: string): string {
+  const near = suggest(address, state.resources.map((r) => r.address));
+  return `${address} is not in the state${near ? `; did you mean ${near}?` : '.'} \`xenform state list\` shows what is.`;
+}
+
+// --- apply -------------------------------------------------------------------------------
+
+export interface StepOutcome {
+  address: string;
+  host: string;
+  op: StepOp;
+  uuid: string; // the VM the step acted on (or created)
+  observed: ObservedVm | null; // the VM as the step left it, when the provider read it
+  created?: VmAttributes; // a create's attributes
+  change?: ResourceChange; // the plan's change for the VM
+  restartTrigger?: string | null; // the configuration's, recorded once the VM's last step is done
+  pendingReboot?: boolean; // the plan's pending_reboot, recorded once the VM's last step is done
+}
+
+// The VM's record after one of its steps: null when the step destroyed it.
+export function stepRecord(state: State, o: StepOutcome): StateResource | null {
+  if (o.op === 'destroy') return null;
+  const prev = state.resources.find((r) => r.address === o.address && r.uuid === o.uuid);
+  const obs = o.observed;
+  const attrs = obs?.attributes ?? o.created ?? prev?.attributes ?? o.change?.after ?? o.change?.before;
+  if (!attrs) return prev ?? null;
+  return {
+    address: o.address,
+    host: o.host,
+    uuid: o.uuid,
+    attributes: attrs,
+    booted_with: obs ? obs.booted_with : (prev?.booted_with ?? null),
+    restart_trigger: o.restartTrigger !== undefined ? o.restartTrigger : (prev?.restart_trigger ?? null),
+    owned: prev?.owned ?? true, // created by xenform, or adopted through its ownership markers
+    pending_reboot: o.pendingReboot !== undefined ? o.pendingReboot : obs ? obs.requires_reboot : (prev?.pending_reboot ?? false),
+  };
+}
+
+// Records a finished step (a journal `done` entry): the VM's new record, or its removal.
+// A create's address leaves the pending creates. Other entries change nothing.
+export function recordStep(state: State, entry: JournalEntry): State {
+  if (entry.t !== 'done') return state;
+  let resources = state.resources;
+  const i = resources.findIndex((r) => r.address === entry.address);
+  if (entry.resource === null) {
+    if (i >= 0 && resources[i].uuid === entry.uuid) resources = resources.filter((_, j) => j !== i);
+  } else if (i >= 0) {
+    resources = resources.map((r, j) => (j === i ? entry.resource! : r));
+  } else {
+    resources = [...resources, entry.resource];
+  }
+  const next: State = { ...state, resources };
+  if (entry.op === 'create' && state.pending_creates) return withPending(next, state.pending_creates.filter((p) => p.address !== entry.address));
+  return next;
+}
+
+function withPending(state: State, pending: NonNullable<State['pending_creates']>): State {
+  const { pending_creates: _old, ...rest } = state;
+  return pending.length > 0 ? { ...rest, pending_creates: pending } : rest;
+}
+
+export interface Interrupted {
+  address: string;
+  host: string;
+  op: StepOp;
+  step: string;
+  name?: string;
+  template?: string;
+}
+
+export interface Folded extends Transition {
+  recorded: string[]; // addresses whose finished steps were folded in
+  interrupted: Interrupted[]; // started, never finished
+}
+
+// Folds a journal left by an interrupted apply into the state. A create that started and never
+// finished becomes a pending create, so that the next refresh can find its VM by name.
+export function foldJournal(state: State, entries: JournalEntry[]): Folded {
+  let next = state;
+  const recorded = new Set<string>();
+  const open = new Map<string, Interrupted>();
+  const names = new Map<string, Record<string, string[]>>();
+  for (const e of entries) {
+    if (e.t === 'names') names.set(e.host, { ...names.get(e.host), ...e.names });
+    if (e.t === 'start') open.set(e.step, { address: e.address, host: e.host, op: e.op, step: e.step, name: e.name, template: e.template });
+    if (e.t === 'done' || e.t === 'fail') open.delete(e.step);
+    if (e.t === 'done') {
+      next = recordStep(next, e);
+      recorded.add(e.address);
+    }
+  }
+  const interrupted = [...open.values()];
+  for (const i of interrupted) {
+    const before = names.get(i.host)?.[i.name ?? ''];
+    if (i.op !== 'create' || i.name === undefined || !before) continue;
+    const pending = (next.pending_creates ?? []).filter((p) => p.address !== i.address);
+    pending.push({ address: i.address, host: i.host, name: i.name, template: i.template ?? '', preexisting: before });
+    next = withPending(next, pending);
+  }
+  const notes: string[] = [];
+  if (recorded.size > 0 || interrupted.length > 0) {
+    notes.push(`A previous apply was interrupted; its journal was folded into the state` + (recorded.size ? ` (recorded ${[...recorded].join(', ')})` : '') + '.');
+  }
+  for (const i of interrupted) {
+    notes.push(
+      i.op === 'create'
+        ? `${i.address} was being created on ${i.host} when the previous apply stopped; if it exists, its ownership markers let the plan adopt it.`
+        : `${i.address}: "${i.op}" was in progress on ${i.host} when the previous apply stopped; the plan reads the host again.`,
+    );
+  }
+  return { state: next, notes, recorded: [...recorded], interrupted };
+}
+
+// Finds the VMs that interrupted creates made before they could mark them: on the create's
+// host, with the create's name, not there before the apply, and not recorded under any
+// address. Exactly one such VM is recorded; none means the create never got that far.
+export function adoptPendingCreates(state: State, inventories: Record<string, HostInventory>): Transition {
+  const resources = [...state.resources];
+  const notes: string[] = [];
+  const recorded = new Set(resources.map((r) => `${r.host}\u0000${r.uuid}`));
+  const left = [];
+  for (const p of state.pending_creates ?? []) {
+    const inv = inventories[p.host];
+    if (!inv) {
+      left.push(p);
+      continue;
+    }
+    if (resources.some((r) => r.address === p.address)) continue;
+    const candidates = inv.vms.filter(
+      (v) =>
+        v.attributes.name === p.name &&
+        !p.preexisting.includes(v.uuid) &&
+        !recorded.has(`${p.host}\u0000${v.uuid}`) &&
+        (v.markers.address === undefined || v.markers.address === p.address) &&
+        (v.markers.lineage === undefined || v.markers.lineage === state.lineage),
+    );
+    if (candidates.length === 1) {
+      const vm = candidates[0];
+      resources.push({
+        address: p.address,
+        host: p.host,
+        uuid: vm.uuid,
+        attributes: { ...vm.attributes, template: vm.attributes.template || p.template },
+        booted_with: vm.booted_with,
+        restart_trigger: null,
+        owned: true,
+        pending_reboot: false,
+      });
+      recorded.add(`${p.host}\u0000${vm.uuid}`);
+      notes.push(`${p.address}: found VM ${vm.uuid} on ${p.host}, created by the interrupted apply before it was marked; it is recorded, not created again.`);
+    } else if (candidates.length > 1) {
+      notes.push(
+        `${p.address}: ${candidates.length} unrecorded VMs named "${p.name}" appeared on ${p.host} (${candidates.map((c) => c.uuid).join(', ')}); none was adopted. Import the right one with \`xenform import ${p.address} UUID\`.`,
+      );
+    }
+  }
+  return { state: withPending({ ...state, resources }, left), notes };
+}
+
+// Records what a plan learned without steps (`stepped`: the addresses the plan has steps
+// for): VMs adopted through their markers, VMs deleted outside xenform and, for refresh-only
+// plans, what the hosts report now.
+export function settleUnstepped(state: State, plan: Plan, stepped: ReadonlySet<string>): State {
+  let resources = [...state.resources];
+  for (const d of plan.drift) {
+    if (stepped.has(d.address) || d.kind !== 'deleted') continue;
+    resources = resources.filter((r) => !(r.address === d.address && r.uuid === d.uuid));
+  }
+  for (const c of plan.resource_changes) {
+    if (stepped.has(c.address) || !c.uuid) continue;
+    const observed = c.before;
+    const i = resources.findIndex((r) => r.address === c.address);
+    if (c.action === 'delete' && i >= 0 && resources[i].uuid === c.uuid && plan.drift.some((d) => d.address === c.address && d.kind === 'deleted')) {
+      resources.splice(i, 1);
+      continue;
+    }
+    if (i < 0 && observed && c.action !== 'delete') {
+      resources.push({
+        address: c.address,
+        host: c.host,
+        uuid: c.uuid,
+        attributes: observed,
+        booted_with: null,
+        restart_trigger: null,
+        owned: true,
+        pending_reboot: false,
+      });
+    } else if (i >= 0 && plan.options.refresh_only && observed) {
+      resources[i] = { ...resources[i], attributes: observed };
+    }
+  }
+  return { ...state, resources };
+}
+
+export interface OutputValue {
+  name: string;
+  value: unknown;
+  sensitive: boolean;
+}
+
+// The outputs the apply recorded replace the previous ones.
+export function setOutputs(state: State, outputs: readonly OutputValue[]): State {
+  return { ...state, outputs: Object.fromEntries(outputs.map((o) => [o.name, { value: o.value, sensitive: o.sensitive }])) };
+}
+
+// --- import, rm, mv ----------------------------------------------------------------------
+
+export interface ImportInput {
+  address: string;
+  host: string;
+  vm: ObservedVm;
+  restartTrigger: string | null;
+}
+
+// Why VM `uuid` on `host` cannot be imported as `address` (checked before reading the host too).
+export function importRefusal(state: State, address: string, host: string, uuid: string): Refusal | null {
+  const existing = state.resources.find((r) => r.address === address);
+  if (existing) return { error: `${address} is already in the state (uuid ${existing.uuid}); \`xenform state rm ${address}\` first to import another VM there.` };
+  const twin = state.resources.find((r) => r.uuid === uuid && r.host === host);
+  if (twin) return { error: `VM ${uuid} is already recorded as ${twin.address}; use \`xenform state mv ${twin.address} ${address}\` to rename it.` };
+  return null;
+}
+
+// Records an existing VM under `address`, not owned: xenform never destroys it without asking.
+export function importVm(state: State, input: ImportInput): Transition | Refusal {
+  const { address, host, vm } = input;
+  const refused = importRefusal(state, address, host, vm.uuid);
+  if (refused) return refused;
+  const resource: StateResource = {
+    address,
+    host,
+    uuid: vm.uuid,
+    attributes: vm.attributes,
+    booted_with: vm.booted_with,
+    restart_trigger: input.restartTrigger,
+    owned: false,
+    pending_reboot: vm.requires_reboot,
+  };
+  return { state: { ...state, resources: [...state.resources, resource] }, notes: [] };
+}
+
+// Forgets VMs (`vm.web` forgets every instance); every address must match something.
+export function removeResources(state: State, addresses: readonly string[]): Transition | Refusal {
+  let resources = state.resources;
+  const notes: string[] = [];
+  for (const text of addresses) {
+    const p = parseAddress(text);
+    if (!p) return { error: INVALID_ADDRESS(text) };
+    const hits = resources.filter((r) => {
+      const a = parseAddress(r.address);
+      return a !== null && addressMatches(p, a);
+    });
+    if (hits.length === 0) return { error: `${notFound({ ...state, resources }, text)} Nothing was removed.` };
+    for (const h of hits) notes.push(`Removed ${h.address} (uuid ${h.uuid} on ${h.host}) from the state; the VM itself is untouched.`);
+    resources = resources.filter((r) => !hits.includes(r));
+  }
+  return { state: { ...state, resources }, notes };
+}
+
+// Records a VM under another address: one instance, or every instance of a resource keeping
+// its keys (vm.web -> vm.app).
+export function moveResources(state: State, from: string, to: string): Transition | Refusal {
+  const f = parseAddress(from);
+  const t = parseAddress(to);
+  if (!f || !t) return { error: INVALID_ADDRESS(!f ? from : to) };
+  const exact = state.resources.find((r) => r.address === from);
+  const moves: [string, string][] = exact
+    ? [[from, to]]
+    : f.key === null && t.key === null
+      ? state.resources
+          .map((r) => ({ r, a: parseAddress(r.address) }))
+          .filter(({ a }) => a !== null && addressMatches(f, a))
+          .map(({ r, a }) => [r.address, formatAddress({ ...t, key: a!.key })] as [string, string])
+      : [];
+  if (moves.length === 0) return { error: `${notFound(state, from)} Nothing was moved.` };
+  const taken = moves.find(([, dest]) => state.resources.some((r) => r.address === dest && !moves.some(([src]) => src === dest)));
+  if (taken) return { error: `${taken[1]} is already in the state; remove it first with \`xenform state rm ${taken[1]}\`. Nothing was moved.` };
+  const dest = new Map(moves);
+  return {
+    state: { ...state, resources: state.resources.map((r) => (dest.has(r.address) ? { ...r, address: dest.get(r.address)! } : r)) },
+    notes: moves.map(([src, d]) => `Moved ${src} to ${d}.`),
+  };
+}
+
+export { notFound as notInState };
