@@ -4,11 +4,12 @@ import type { CliContext } from './context.js';
 import { runApply, type ApplyResult } from '../engine/apply.js';
 import { createInterrupter } from '../engine/interrupt.js';
 import type { StateSession } from '../engine/state/session.js';
+import type { ConfigSnapshot } from '../planner/plan/plan-file.js';
 import type { ProviderPool } from '../engine/providers.js';
 import { runPlan } from '../engine/run-plan.js';
 import { hasChanges } from '../planner/plan/exit-code.js';
 import type { Plan } from '../planner/plan/types.js';
-import { planRequest, variables, type PlanFlags } from './arguments.js';
+import { planRequest, type PlanFlags } from './arguments.js';
 import { renderPlan, reportPlanRun } from './views/plan.js';
 import { createProgressView } from './views/progress/index.js';
 import { readPlanFile } from './plan-file.js';
@@ -22,14 +23,15 @@ export interface ApplyFlags extends PlanFlags {
 
 interface LoadedPlan {
   plan: Plan;
+  snapshot: ConfigSnapshot; // the configuration it was made from, which apply evaluates
   session?: StateSession; // the state lock, held from planning through approval to apply
   providers?: ProviderPool; // the hosts' connections, kept from refresh to apply
 }
 
 async function loadPlan(ctx: CliContext, dir: string, planFile: string | undefined, flags: ApplyFlags, color: boolean): Promise<LoadedPlan | null> {
   if (planFile) {
-    const plan = readPlanFile(ctx, dir, planFile);
-    return plan ? { plan } : null;
+    const saved = readPlanFile(ctx, dir, planFile);
+    return saved ? { plan: saved.plan, snapshot: saved.configuration } : null;
   }
   const progress = createProgressView(ctx.io, { json: flags.json, tty: false });
   const run = await runPlan({ ...planRequest(dir, flags), holdLock: true }, progress.sink);
@@ -40,7 +42,7 @@ async function loadPlan(ctx: CliContext, dir: string, planFile: string | undefin
     return null;
   }
   if (!flags.json) ctx.io.stdout(renderPlan(run.plan!, { json: false, markdown: false, color }));
-  return { plan: run.plan!, session: run.session, providers: run.providers };
+  return { plan: run.plan!, snapshot: run.snapshot!, session: run.session, providers: run.providers };
 }
 
 async function confirm(ctx: CliContext, destroy: boolean): Promise<boolean> {
@@ -88,7 +90,7 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
   destroy ||= flags.destroy;
   const loaded = await loadPlan(ctx, dir, planFile, { ...flags, destroy }, color);
   if (!loaded) return;
-  const { plan, session, providers } = loaded;
+  const { plan, snapshot, session, providers } = loaded;
   const letGo = async () => {
     await session?.release();
     await providers?.close();
@@ -120,7 +122,6 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
   const progress = createProgressView(ctx.io, { json: flags.json, tty: ctx.io.stdoutIsTTY && !flags.json, planned });
   try {
     await progress.ready;
-    const { vars, varFiles } = variables(flags);
     const result = await runApply(
       plan,
       {
@@ -130,8 +131,7 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
         lockTimeoutMs: flags.lockTimeout,
         signal: interrupter.signal,
         abortSignal: interrupter.abortSignal,
-        vars,
-        varFiles,
+        snapshot,
         maxUnavailable: flags.maxUnavailable,
         session,
         providers,

@@ -134,6 +134,8 @@ export function refuseConflicts(cmd: Command, flags: PlanFlags, opts: { planFile
       [(flags.target ?? []).length > 0, '--target'],
       [(flags.replace ?? []).length > 0, '--replace'],
       [flags.maxDisruption !== undefined, '--max-disruption'],
+      [Object.keys(flags.var ?? {}).length > 0, '--var'],
+      [(flags.varFile ?? []).length > 0, '--var-file'],
     ];
     const set = planning.filter(([on]) => on).map(([, name]) => name);
     if (set.length > 0) {

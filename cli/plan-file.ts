@@ -3,8 +3,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext } from './context.js';
-import { isPlanFileError, parsePlan, serializePlan } from '../planner/plan/plan-file.js';
-import type { Plan } from '../planner/plan/types.js';
+import { isPlanFileError, parseSavedPlan, serializeSavedPlan, type SavedPlan } from '../planner/plan/plan-file.js';
 import { isWorkdirFile } from './workdir.js';
 
 // Refuses, before anything is planned, an --out that would overwrite configuration or state.
@@ -14,12 +13,13 @@ export function refuseToOverwrite(cmd: Command, out: string): void {
   }
 }
 
-export function writePlanFile(dir: string, out: string, plan: Plan): void {
-  writeFileSync(path.resolve(dir, out), serializePlan(plan), { mode: 0o600 });
+// Mode 0600: the configuration snapshot holds the variable values, sensitive ones included.
+export function writePlanFile(dir: string, out: string, saved: SavedPlan): void {
+  writeFileSync(path.resolve(dir, out), serializeSavedPlan(saved), { mode: 0o600 });
 }
 
 // The plan saved in `planFile`, or null after saying why it cannot be used.
-export function readPlanFile(ctx: CliContext, dir: string, planFile: string): Plan | null {
+export function readPlanFile(ctx: CliContext, dir: string, planFile: string): SavedPlan | null {
   let text: string;
   try {
     text = readFileSync(path.resolve(dir, planFile), 'utf8');
@@ -28,11 +28,11 @@ export function readPlanFile(ctx: CliContext, dir: string, planFile: string): Pl
     ctx.exit(1);
     return null;
   }
-  const plan = parsePlan(text);
-  if (isPlanFileError(plan)) {
-    ctx.io.stderr(`Error: ${planFile} is not a usable plan: ${plan.error}\n`);
+  const saved = parseSavedPlan(text);
+  if (isPlanFileError(saved)) {
+    ctx.io.stderr(`Error: ${planFile} is not a usable plan: ${saved.error}\n`);
     ctx.exit(1);
     return null;
   }
-  return plan;
+  return saved;
 }

@@ -3,10 +3,12 @@ import { randomUUID } from 'node:crypto';
 import { XENFORM_VERSION } from './version.js';
 import { loadConfig } from '../planner/config/load.js';
 import { configSource } from './config-source.js';
+import { changedSince, snapshotSource } from './config-snapshot.js';
 import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Step } from '../planner/model/ops.js';
 import { fingerprint } from '../planner/plan/make-plan.js';
 import type { Plan, ResourceChange } from '../planner/plan/types.js';
+import type { ConfigSnapshot } from '../planner/plan/plan-file.js';
 import type { ProviderContext } from '../providers/factory.js';
 import type { Provider } from '../providers/provider.js';
 import type { EngineEvent, EventSink } from './events.js';
@@ -32,8 +34,11 @@ export interface ApplyRequest {
   lockTimeoutMs?: number;
   signal?: AbortSignal; // first abort: finish steps in flight and stop; see createInterrupter()
   abortSignal?: AbortSignal; // second abort: abort the waits in flight too
-  // The configuration the plan was made from; loaded from `dir` (with vars/varFiles) when absent.
+  // The configuration the plan was made from: evaluated from `snapshot` (PlanRun.snapshot, or
+  // the one a saved plan carries), never from the files in `dir`; loaded from `dir` (with
+  // vars/varFiles) only when both are absent.
   config?: Config;
+  snapshot?: ConfigSnapshot;
   vars?: Record<string, string>;
   varFiles?: string[];
   // Disruption budget: at most this many VMs of one `group` halted or rebooting at once.
@@ -88,14 +93,26 @@ function staleReason(plan: Plan, state: State | null, saved: boolean): string | 
 }
 
 function loadConfigFor(req: ApplyRequest, known?: Record<string, { uuid: string | null }>): Config | string {
+  const snap = req.snapshot;
+  const where = snap ? 'The configuration saved with the plan' : `The configuration in ${req.dir}`;
   try {
-    const r = loadConfig({ dir: req.dir, vars: req.vars, varFiles: req.varFiles, env: req.env, known, source: configSource });
+    const r = snap
+      ? loadConfig({ dir: req.dir, vars: snap.vars, varFiles: snap.var_files, env: snap.env, known, source: snapshotSource(snap, req.dir) })
+      : loadConfig({ dir: req.dir, vars: req.vars, varFiles: req.varFiles, env: req.env, known, source: configSource });
     if (r.config) return r.config;
     const first = r.diagnostics.find((d) => d.severity === 'error');
-    return `The configuration in ${req.dir} has errors${first ? `: ${first.summary}` : ''}; run \`xenform validate\`.`;
+    return `${where} has errors${first ? `: ${first.summary}` : ''}${snap ? '' : '; run `xenform validate`'}.`;
   } catch (err) {
-    return `The configuration in ${req.dir} could not be loaded: ${errorText(err)}`;
+    return `${where} could not be loaded: ${errorText(err)}`;
   }
+}
+
+// Says which configuration files changed since the plan was made: the plan is applied as made.
+function changeNote(snap: ConfigSnapshot, dir: string): string | null {
+  const changed = changedSince(snap, dir, configSource);
+  if (changed.length === 0) return null;
+  const list = changed.map((f) => `\`${f}\``).join(', ');
+  return `The configuration changed since the plan was made (${list}); the plan is applied as it was made, from the configuration saved with it.`;
 }
 
 export async function runApply(plan: Plan, req: ApplyRequest, events: EventSink): Promise<ApplyResult> {
@@ -123,6 +140,10 @@ export async function runApply(plan: Plan, req: ApplyRequest, events: EventSink)
     if (stale) {
       result.errors.push(stale);
       return result;
+    }
+    if (req.snapshot) {
+      const note = changeNote(req.snapshot, req.dir);
+      if (note) result.notes!.push(note);
     }
     const config = req.config ?? loadConfigFor(req);
     if (typeof config === 'string') {

@@ -4,10 +4,12 @@ import { XENFORM_VERSION } from './version.js';
 import type { Diagnostic } from '../lang/diagnostics.js';
 import { loadConfig } from '../planner/config/load.js';
 import { configSource } from './config-source.js';
+import { recordingSource, variableEnv } from './config-snapshot.js';
 import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Disruption, HostInventory } from '../planner/model/vm.js';
 import { makePlan } from '../planner/plan/make-plan.js';
 import type { Plan } from '../planner/plan/types.js';
+import type { ConfigSnapshot } from '../planner/plan/plan-file.js';
 import type { ProviderContext } from '../providers/factory.js';
 import type { Provider } from '../providers/provider.js';
 import { ProviderPool } from './providers.js';
@@ -43,6 +45,8 @@ export interface PlanRun {
   config: Config | null;
   diagnostics: Diagnostic[]; // configuration diagnostics, rendered by the cli
   files: Record<string, string>; // sources for rendering diagnostics
+  // What the configuration was loaded from: a saved plan carries it, and apply evaluates it.
+  snapshot: ConfigSnapshot | null;
   errors: string[]; // refusals and host errors, each a complete sentence
   notes?: string[]; // e.g. recovery of an interrupted apply
   inventories?: Record<string, HostInventory>;
@@ -58,7 +62,7 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
       // a broken view must not break the plan
     }
   };
-  const out: PlanRun = { plan: null, config: null, diagnostics: [], files: {}, errors: [], notes: [] };
+  const out: PlanRun = { plan: null, config: null, diagnostics: [], files: {}, snapshot: null, errors: [], notes: [] };
   const pool = new ProviderPool({ workdir: req.dir, env: req.env ?? process.env }, req.openProvider);
 
   let session;
@@ -72,15 +76,18 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
     out.notes!.push(...session.notes);
     let state: State | null = session.state;
     const known = Object.fromEntries((state?.resources ?? []).map((r) => [r.address, { uuid: r.uuid }]));
+    const env = req.env ?? process.env;
+    const recorder = recordingSource(configSource, req.dir);
     let loaded;
     try {
-      loaded = loadConfig({ dir: req.dir, vars: req.vars, varFiles: req.varFiles, env: req.env, known, source: configSource });
+      loaded = loadConfig({ dir: req.dir, vars: req.vars, varFiles: req.varFiles, env, known, source: recorder.source });
     } catch (err) {
       out.errors.push(`The configuration in ${req.dir} could not be loaded: ${errorText(err)}`);
       return out;
     }
     out.diagnostics = loaded.diagnostics;
     out.files = loaded.files;
+    out.snapshot = { ...recorder.reads(), vars: { ...req.vars }, var_files: [...req.varFiles], env: variableEnv(env) };
     out.config = loaded.config;
     if (!loaded.config) return out;
     const config = loaded.config;

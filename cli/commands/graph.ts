@@ -17,8 +17,8 @@ export function register(program: Command, ctx: CliContext): void {
     refuseConflicts(cmd, flags, { planFile });
     const dir = ctx.dir(cmd);
     if (planFile) {
-      const plan = readPlanFile(ctx, dir, planFile);
-      if (plan) ctx.io.stdout(renderPlanDot(plan));
+      const saved = readPlanFile(ctx, dir, planFile);
+      if (saved) ctx.io.stdout(renderPlanDot(saved.plan));
       return;
     }
     const run = await runPlan(planRequest(dir, flags));

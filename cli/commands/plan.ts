@@ -32,7 +32,7 @@ export function register(program: Command, ctx: CliContext): void {
     if (!reportPlanRun(ctx, run, { json: flags.json, color })) return;
     const plan = run.plan!;
     if (flags.out) {
-      writePlanFile(dir, flags.out, plan);
+      writePlanFile(dir, flags.out, { plan, configuration: run.snapshot! });
       if (!flags.json && !flags.markdown) ctx.io.stdout(`Saved the plan to ${flags.out}; apply it with: xenform apply ${flags.out}\n\n`);
     }
     ctx.io.stdout(renderPlan(plan, { json: flags.json, markdown: flags.markdown, color }));

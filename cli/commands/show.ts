@@ -16,8 +16,8 @@ export function register(program: Command, ctx: CliContext): void {
   ).action(async (planFile: string | undefined, flags: { json: boolean; markdown: boolean }, cmd: Command) => {
     const dir = ctx.dir(cmd);
     if (planFile) {
-      const plan = readPlanFile(ctx, dir, planFile);
-      if (plan) ctx.io.stdout(renderPlan(plan, { ...flags, color: ctx.color(cmd) }));
+      const saved = readPlanFile(ctx, dir, planFile);
+      if (saved) ctx.io.stdout(renderPlan(saved.plan, { ...flags, color: ctx.color(cmd) }));
       return;
     }
     const state = await stateManagerFor(dir).read();

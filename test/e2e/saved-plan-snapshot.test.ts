@@ -13,7 +13,7 @@ function edit(dir: string, from: string, to: string): void {
 }
 
 interface StateFile {
-  resources: { address: string; uuid: string; attributes: { memory: { static_max: number } } }[];
+  resources: { address: string; uuid: string; attributes: { memory: { static_max: number }; vcpus: number } }[];
   outputs: Record<string, { value: unknown }>;
 }
 const readState = (dir: string): StateFile => JSON.parse(readFileSync(path.join(dir, 'xenform.state.json'), 'utf8')) as StateFile;
@@ -22,7 +22,7 @@ const uuidOf = (s: StateFile, address: string) => s.resources.find((r) => r.addr
 const GiB = 1024 ** 3;
 
 t.test('a saved plan applies the configuration it was made from, and says which files changed since', async (t) => {
-  const cases: { name: string; change: (dir: string) => void; changed: RegExp }[] = [
+  const cases: { name: string; setup?: (dir: string) => void; change: (dir: string) => void; changed: RegExp }[] = [
     {
       name: 'the memory of a VM was edited after planning',
       change: (dir) => edit(dir, 'memory      = "1GiB"', 'memory      = "4GiB"'),
@@ -38,10 +38,20 @@ t.test('a saved plan applies the configuration it was made from, and says which 
       change: (dir) => edit(dir, 'value = vm.web.uuid', 'value = vm.installer.uuid'),
       changed: /main\.xf\.hcl/,
     },
+    {
+      name: 'a file the configuration reads with file() was deleted after planning',
+      setup: (dir) => {
+        writeFileSync(path.join(dir, 'web-args.txt'), 'console=hvc0 quiet');
+        edit(dir, 'args       = "console=hvc0 quiet"', 'args       = file("web-args.txt")');
+      },
+      change: (dir) => rmSync(path.join(dir, 'web-args.txt')),
+      changed: /web-args\.txt/,
+    },
   ];
   for (const c of cases) {
     await t.test(c.name, async (t) => {
       const dir = exampleCopy('quickstart', t.teardown);
+      c.setup?.(dir);
       const plan = xenform(dir, ['plan', '--out', 'tonight.xfplan']);
       t.equal(plan.code, 0, plan.stderr);
       c.change(dir);
@@ -95,6 +105,7 @@ t.test('a saved plan keeps the variable values it was made with', async (t) => {
   t.match(apply.stdout, /big\.xfvars\.hcl/, 'the note names the var file that is gone');
   const web = readState(dir).resources.find((r) => r.address === 'vm.web');
   t.equal(web?.attributes.memory.static_max, 3 * GiB, 'with the memory from the var file');
+  t.equal(web?.attributes.vcpus, 3, 'and the vcpus from XF_VAR_web_vcpus');
 
   const withVar = xenform(dir, ['apply', 'tonight.xfplan', '--var', 'web_vcpus=4']);
   t.equal(withVar.code, 1, 'variables cannot be given to a saved plan');
