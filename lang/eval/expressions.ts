@@ -192,7 +192,7 @@ export class Evaluator {
       argRanges = [...argRanges.slice(0, -1), ...spread.map(() => lastRange)];
     }
     const r = callFunction(spec, args, { name: e.name, range: e.range, argRanges, closeRange: e.closeParenRange }, this.opts.fn);
-    this.diagnostics.push(...r.diagnostics);
+    for (const d of r.diagnostics) this.diagnostics.push(d);
     return r.value;
   }
 

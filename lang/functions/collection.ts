@@ -155,7 +155,9 @@ export const collectionFunctions: FnTable = {
     variadic: { name: 'seqs', type: DYNAMIC, allowUnknownElements: true },
     impl: (args) => {
       const out: Value[] = [];
-      args.forEach((a, i) => out.push(...seq(a, i, 'a list, set, or tuple')));
+      args.forEach((a, i) => {
+        for (const e of seq(a, i, 'a list, set, or tuple')) out.push(e);
+      });
       if (args.every((a) => a.type.kind === 'list' || a.type.kind === 'set')) return listOfValues(out);
       return tuple(out);
     },
