@@ -1,6 +1,6 @@
 // String functions, with Terraform's grapheme-cluster semantics where it has them.
 import { DYNAMIC, NUMBER, STRING, listOf, type Value, asNumber, asString, bool, list, map, str, tuple, BOOL } from '../eval/value.js';
-import { FnError, type FnTable } from './spec.js';
+import { FnError, MAX_STRING, TOO_LONG, type FnTable } from './spec.js';
 import { format, formatList } from './format.js';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
@@ -155,8 +155,12 @@ export const stringFunctions: FnTable = {
     ],
     returns: STRING,
     impl: ([n, s]) => {
-      const pad = ' '.repeat(Math.max(0, asNumber(n)));
-      return str(asString(s).replace(/\n/g, '\n' + pad));
+      const spaces = Math.max(0, asNumber(n));
+      const text = asString(s);
+      const lines = text.split('\n').length;
+      if (spaces > MAX_STRING || text.length + spaces * (lines - 1) > MAX_STRING) throw new FnError(`${spaces} spaces on each line: ${TOO_LONG}`, 0);
+      const pad = ' '.repeat(spaces);
+      return str(text.replace(/\n/g, '\n' + pad));
     },
   },
   join: {
