@@ -17,7 +17,10 @@ export const MAX_FILE_BYTES = 4 * 1024 * 1024;
 
 function readText(ctx: FnContext, p: string): string {
   const kind = ctx.source.kind(resolve(ctx, p));
-  if (kind === 'other') throw new FnError(`${JSON.stringify(p)} is not a regular file`, 0);
+  if (kind === 'other') {
+    const dir = 'names' in ctx.source.readDir(resolve(ctx, p));
+    throw new FnError(`${JSON.stringify(p)} is ${dir ? 'a directory, not a file' : 'not a regular file'}`, 0);
+  }
   const tooLarge = (size: number) => new FnError(`${JSON.stringify(p)} is ${size} bytes long, more than the limit of ${MAX_FILE_BYTES} bytes (${MAX_FILE_BYTES / 1024 / 1024} MiB)`, 0);
   if (typeof kind === 'object' && kind.size > MAX_FILE_BYTES) throw tooLarge(kind.size);
   const r = ctx.source.readFile(resolve(ctx, p));
