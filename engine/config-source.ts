@@ -28,7 +28,7 @@ export const configSource: SourceReader = {
   },
   kind(path) {
     try {
-      return fs.statSync(path).isFile() ? 'file' : 'other';
+      return ((s) => (s.isFile() ? { file: true as const, size: s.size } : 'other'))(fs.statSync(path));
     } catch {
       return 'missing';
     }

@@ -10,8 +10,9 @@ export interface SourceReader {
   readFile(path: string): { bytes: Uint8Array } | ReadFailure;
   // The names of a directory's entries, in no particular order.
   readDir(path: string): { names: string[] } | ReadFailure;
-  // A regular file, something else (a directory, a device), or nothing that can be looked at.
-  kind(path: string): 'file' | 'other' | 'missing';
+  // A regular file, something else (a directory, a device), or nothing that can be looked at;
+  // size is the length in bytes of a regular file, so that a huge one is refused unread.
+  kind(path: string): 'file' | 'other' | 'missing' | { file: true; size: number };
   // The user's home directory, which `~` in a path stands for.
   homeDir(): string;
 }

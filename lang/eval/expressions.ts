@@ -17,7 +17,7 @@ import { didYouMean } from '../didyoumean.js';
 import { convert, unifyAll } from './convert.js';
 import { getAttr, index } from './traversal.js';
 import { callFunction, FUNCTIONS, functionNames } from '../functions/index.js';
-import type { FnContext } from '../functions/spec.js';
+import { MAX_STRING, type FnContext } from '../functions/spec.js';
 import {
   BOOL,
   DYNAMIC,
@@ -192,7 +192,7 @@ export class Evaluator {
       argRanges = [...argRanges.slice(0, -1), ...spread.map(() => lastRange)];
     }
     const r = callFunction(spec, args, { name: e.name, range: e.range, argRanges, closeRange: e.closeParenRange }, this.opts.fn);
-    this.diagnostics.push(...r.diagnostics);
+    for (const d of r.diagnostics) this.diagnostics.push(d);
     return r.value;
   }
 
@@ -497,7 +497,11 @@ export class Evaluator {
         case 'TemplateInterp': {
           const s = this.stringPart(this.eval(p.expr), p.expr.range);
           if (s === null) out.unknown = true;
-          else out.text += s;
+          else if (out.text.length + s.length > MAX_STRING) {
+            this.diagnostics.push(errorAt('String too long', `This template would produce a string longer than ${MAX_STRING / 1024 / 1024} MiB.`, p.expr.range));
+            out.unknown = true;
+            return;
+          } else out.text += s;
           break;
         }
         case 'TemplateIf': {

@@ -25,7 +25,7 @@ import {
   unknownOf,
   valueEquals,
 } from '../eval/value.js';
-import { FnError, type FnTable } from './spec.js';
+import { FnError, MAX_ELEMENTS, type FnTable } from './spec.js';
 import { graphemes } from './string.js';
 
 const isSeq = (v: Value) => v.type.kind === 'list' || v.type.kind === 'set' || v.type.kind === 'tuple';
@@ -155,7 +155,9 @@ export const collectionFunctions: FnTable = {
     variadic: { name: 'seqs', type: DYNAMIC, allowUnknownElements: true },
     impl: (args) => {
       const out: Value[] = [];
-      args.forEach((a, i) => out.push(...seq(a, i, 'a list, set, or tuple')));
+      args.forEach((a, i) => {
+        for (const e of seq(a, i, 'a list, set, or tuple')) out.push(e);
+      });
       if (args.every((a) => a.type.kind === 'list' || a.type.kind === 'set')) return listOfValues(out);
       return tuple(out);
     },
@@ -371,6 +373,8 @@ export const collectionFunctions: FnTable = {
     impl: (args) => {
       if (args.length < 2) throw new FnError('at least two arguments are required');
       const seqs = args.map((a, i) => seq(a, i, 'a list or set'));
+      const size = seqs.reduce((n, s) => n * s.length, 1);
+      if (size > MAX_ELEMENTS) throw new FnError(`the product would have ${size} elements, more than the limit of ${MAX_ELEMENTS}`);
       let rows: Value[][] = [[]];
       for (const s of seqs) {
         const next: Value[][] = [];

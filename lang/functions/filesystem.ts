@@ -12,7 +12,17 @@ function expandHome(ctx: FnContext, p: string): string {
 
 const resolve = (ctx: FnContext, p: string) => path.resolve(ctx.dir, expandHome(ctx, p));
 
+// The largest file that file() and templatefile() read: far beyond any real template.
+export const MAX_FILE_BYTES = 4 * 1024 * 1024;
+
 function readText(ctx: FnContext, p: string): string {
+  const kind = ctx.source.kind(resolve(ctx, p));
+  if (kind === 'other') {
+    const dir = 'names' in ctx.source.readDir(resolve(ctx, p));
+    throw new FnError(`${JSON.stringify(p)} is ${dir ? 'a directory, not a file' : 'not a regular file'}`, 0);
+  }
+  const tooLarge = (size: number) => new FnError(`${JSON.stringify(p)} is ${size} bytes long, more than the limit of ${MAX_FILE_BYTES} bytes (${MAX_FILE_BYTES / 1024 / 1024} MiB)`, 0);
+  if (typeof kind === 'object' && kind.size > MAX_FILE_BYTES) throw tooLarge(kind.size);
   const r = ctx.source.readFile(resolve(ctx, p));
   if (!('bytes' in r)) {
     if (r.failure === 'missing') {
@@ -24,6 +34,7 @@ function readText(ctx: FnContext, p: string): string {
     if (r.failure === 'directory') throw new FnError(`${JSON.stringify(p)} is a directory, not a file`, 0);
     throw new FnError(`failed to read ${JSON.stringify(p)}: ${r.message}`, 0);
   }
+  if (r.bytes.length > MAX_FILE_BYTES) throw tooLarge(r.bytes.length);
   const text = decodeUtf8(r.bytes);
   if (text === null) throw new FnError(`contents of ${JSON.stringify(p)} are not valid UTF-8`, 0);
   return text;
@@ -41,7 +52,7 @@ export const filesystemFunctions: FnTable = {
     impl: ([p], ctx) => {
       const kind = ctx.source.kind(resolve(ctx, asString(p)));
       if (kind === 'other') throw new FnError(`${JSON.stringify(asString(p))} is not a regular file`, 0);
-      return bool(kind === 'file');
+      return bool(kind !== 'missing');
     },
   },
   templatefile: {

@@ -1,7 +1,7 @@
 // format() and formatlist(): Go's fmt verbs as go-cty's stdlib implements them.
 import { convert } from '../eval/convert.js';
 import { type Value, NUMBER, STRING, BOOL, formatNumber, isUnknownValue, toJs } from '../eval/value.js';
-import { FnError } from './spec.js';
+import { FnError, MAX_STRING } from './spec.js';
 import { jsonEncode } from './json.js';
 
 interface Verb {
@@ -73,6 +73,7 @@ function want(v: Value, t: typeof NUMBER, argNo: number, what: string): Value {
 }
 
 function pad(s: string, v: Verb, numeric: boolean): string {
+  if (v.width !== null && v.width > MAX_STRING) throw new FnError(`the width ${v.width} is larger than the ${MAX_STRING}-character limit of a string`);
   if (v.width === null || s.length >= v.width) return s;
   if (v.flags.includes('-')) return s + ' '.repeat(v.width - s.length);
   if (v.flags.includes('0') && numeric) {

@@ -11,7 +11,7 @@ import { encodingFunctions } from './encoding.js';
 import { filesystemFunctions } from './filesystem.js';
 import { ipFunctions } from './ip.js';
 import { numericFunctions } from './numeric.js';
-import { FnError, type FnContext, type FnSpec, type FnTable } from './spec.js';
+import { FnError, MAX_STRING, TOO_LONG, type FnContext, type FnSpec, type FnTable } from './spec.js';
 import { stringFunctions } from './string.js';
 
 export const FUNCTIONS: FnTable = {
@@ -94,8 +94,13 @@ export function callFunction(
   }
   if (unknown) return { value: unknownOf(spec.returns ?? DYNAMIC), diagnostics };
   try {
-    return { value: spec.impl(converted, ctx), diagnostics };
-  } catch (e) {
+    const value = spec.impl(converted, ctx);
+    if (typeof value.raw === 'string' && value.raw.length > MAX_STRING) throw new FnError(TOO_LONG);
+    return { value, diagnostics };
+  } catch (caught) {
+    // A RangeError is a string or array past what the engine can hold, or a stack exhausted
+    // by a value nested too deeply: the call failed, not xenform.
+    const e = caught instanceof RangeError ? new FnError(`the result is too large or too deeply nested (${caught.message})`) : caught;
     if (!(e instanceof FnError)) throw e;
     if (e.arg !== undefined && e.arg < args.length) {
       const param = e.arg < n ? spec.params[e.arg] : spec.variadic!;

@@ -36,4 +36,11 @@ export class FnError extends Error {
 }
 
 export type FnTable = Record<string, FnSpec>;
+
+// The largest string a function or template may produce (in UTF-16 code units), and the most
+// elements a function may produce: far beyond any real configuration, and small enough that
+// a hostile one fails with a diagnostic rather than exhausting memory.
+export const MAX_STRING = 16 * 1024 * 1024;
+export const MAX_ELEMENTS = 1_000_000;
+export const TOO_LONG = `the result would be longer than ${MAX_STRING / 1024 / 1024} MiB`;
 export type { Expression };

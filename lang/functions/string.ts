@@ -1,10 +1,28 @@
 // String functions, with Terraform's grapheme-cluster semantics where it has them.
 import { DYNAMIC, NUMBER, STRING, listOf, type Value, asNumber, asString, bool, list, map, str, tuple, BOOL } from '../eval/value.js';
-import { FnError, type FnTable } from './spec.js';
+import { FnError, MAX_STRING, TOO_LONG, type FnTable } from './spec.js';
 import { format, formatList } from './format.js';
 
 const segmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
-export const graphemes = (s: string): string[] => Array.from(segmenter.segment(s), (x) => x.segment);
+// A line feed always ends a grapheme cluster, so a long text is segmented in pieces that end
+// after one: the segmenter is much slower than linear over one long text.
+const ASCII = /^[\x00-\x7f]*$/;
+
+export function graphemes(s: string): string[] {
+  const out: string[] = [];
+  for (let start = 0; start < s.length; ) {
+    const lf = s.indexOf('\n', Math.min(start + 4096, s.length));
+    const end = lf < 0 ? s.length : lf + 1;
+    const piece = s.slice(start, end);
+    if (ASCII.test(piece)) {
+      for (let k = 0; k < piece.length; k++) out.push(piece[k] === '\r' && piece[k + 1] === '\n' ? (k++, '\r\n') : piece[k]);
+    } else {
+      for (const x of segmenter.segment(piece)) out.push(x.segment);
+    }
+    start = end;
+  }
+  return out;
+}
 
 const s1 = (f: (s: string) => string) => ({
   params: [{ name: 'str', type: STRING }],
@@ -137,8 +155,12 @@ export const stringFunctions: FnTable = {
     ],
     returns: STRING,
     impl: ([n, s]) => {
-      const pad = ' '.repeat(Math.max(0, asNumber(n)));
-      return str(asString(s).replace(/\n/g, '\n' + pad));
+      const spaces = Math.max(0, asNumber(n));
+      const text = asString(s);
+      const lines = text.split('\n').length;
+      if (spaces > MAX_STRING || text.length + spaces * (lines - 1) > MAX_STRING) throw new FnError(`${spaces} spaces on each line: ${TOO_LONG}`, 0);
+      const pad = ' '.repeat(spaces);
+      return str(text.replace(/\n/g, '\n' + pad));
     },
   },
   join: {

@@ -42,9 +42,11 @@ BINARY_LEVELS.forEach((ops, level) => {
   for (const [t, op] of Object.entries(ops)) BINARY_OPS[Number(t) as T] = { op: op!, level };
 });
 
-// How deep expressions and blocks may nest: far beyond any real configuration, and well
-// within the stack.
-export const MAX_DEPTH = 100;
+// How deep expressions and blocks may nest, each operator of a chain (`a + b + c`) and each
+// branch of a conditional counting as a level: far beyond any real configuration, and well
+// within the stack of the parser, the evaluator and every walk over the syntax tree.
+export const MAX_DEPTH = 500;
+export const TOO_DEEP = `Expression nested too deeply (more than ${MAX_DEPTH} levels)`;
 
 const NUMBER = /^[0-9]+(\.[0-9]*)?([eE][+-]?[0-9]+)?$/;
 const TEMPLATE_KEYWORDS = ['if', 'else', 'endif', 'for', 'endfor'];
@@ -565,7 +567,7 @@ class Parser {
     if (this.recovery && this.errors > mark) return cond;
     if (this.peek().type !== T.Question) return cond;
     this.read();
-    const trueResult = this.parseExpression();
+    const trueResult = this.nested(() => this.parseExpression());
     if (this.recovery && this.errors > mark) return trueResult;
     const colon = this.peek();
     if (colon.type !== T.Colon) {
@@ -581,23 +583,41 @@ class Parser {
       return { kind: 'ConditionalExpr', condition: cond, trueResult, falseResult: this.placeholder(this.range(colon)), range: this.between(cond.range, trueResult.range) };
     }
     this.read();
-    const falseResult = this.parseExpression();
+    const falseResult = this.nested(() => this.parseExpression());
     return { kind: 'ConditionalExpr', condition: cond, trueResult, falseResult, range: this.between(cond.range, falseResult.range) };
   }
 
-  // Precedence climbing: operators of one level associate to the left.
+  // Precedence climbing: operators of one level associate to the left. Each operator nests
+  // the chain so far one level deeper in the tree, so it counts against MAX_DEPTH.
   private parseBinary(minLevel: number): Expression {
     const mark = this.errors;
-    let lhs = this.parseExpressionWithTraversals();
-    if (this.recovery && this.errors > mark) return lhs;
-    for (;;) {
-      const opTok = this.peek();
-      const op = BINARY_OPS[opTok.type];
-      if (op === undefined || op.level < minLevel) return lhs;
-      this.read();
-      const rhs = this.parseBinary(op.level + 1);
-      lhs = { kind: 'BinaryOpExpr', op: op.op, lhs, rhs, range: this.between(lhs.range, rhs.range), opRange: this.range(opTok) };
+    const outer = this.depth;
+    try {
+      let lhs = this.parseExpressionWithTraversals();
       if (this.recovery && this.errors > mark) return lhs;
+      for (;;) {
+        const opTok = this.peek();
+        const op = BINARY_OPS[opTok.type];
+        if (op === undefined || op.level < minLevel) return lhs;
+        if (this.depth >= MAX_DEPTH) return this.tooDeep();
+        this.depth++;
+        this.read();
+        const rhs = this.parseBinary(op.level + 1);
+        lhs = { kind: 'BinaryOpExpr', op: op.op, lhs, rhs, range: this.between(lhs.range, rhs.range), opRange: this.range(opTok) };
+        if (this.recovery && this.errors > mark) return lhs;
+      }
+    } finally {
+      this.depth = outer;
+    }
+  }
+
+  private nested(parse: () => Expression): Expression {
+    if (this.depth >= MAX_DEPTH) return this.tooDeep();
+    this.depth++;
+    try {
+      return parse();
+    } finally {
+      this.depth--;
     }
   }
 
@@ -615,7 +635,7 @@ class Parser {
   private tooDeep(): Expression {
     const tok = this.peek();
     if (!this.recovery) {
-      this.error('Nesting too deep', `Expressions and blocks may nest at most ${MAX_DEPTH} levels deep. Split this one into locals.`, tok);
+      this.error(TOO_DEEP, `Expressions and blocks may nest at most ${MAX_DEPTH} levels deep, each operator of a chain and each branch of a conditional counting as one. Split this one into locals.`, tok);
     }
     this.recovery = true;
     return this.placeholder(this.range(tok));

@@ -197,7 +197,7 @@ export function buildTemplate(parts: FlatPart[], diags: Diagnostic[]): TemplateP
     if (depth >= MAX_DIRECTIVE_DEPTH) {
       diags.push({
         severity: 'error',
-        summary: 'Nesting too deep',
+        summary: `Template directives nested too deeply (more than ${MAX_DIRECTIVE_DEPTH} levels)`,
         detail: `Template directives may nest at most ${MAX_DIRECTIVE_DEPTH} levels deep. Split this template.`,
         subject: parts[k - 1].range,
       });
@@ -287,7 +287,7 @@ export function buildTemplate(parts: FlatPart[], diags: Diagnostic[]): TemplateP
     return out;
   };
   const all: TemplatePart[] = [];
-  while (k < parts.length) all.push(...sequence([]));
+  while (k < parts.length) for (const part of sequence([])) all.push(part);
   return all;
 }
 

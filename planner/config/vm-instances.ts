@@ -14,6 +14,10 @@ import { decodeVm, type VmBlock } from './schema.js';
 import type { InstanceScope, VmResult } from './scope.js';
 import { type HostConfig, type VmConfig, isUnknown } from './types.js';
 
+// The most instances one vm block may have: far beyond any pool, and few enough that a
+// mistyped count is refused before the planner builds them all.
+export const MAX_INSTANCES = 100_000;
+
 export function evaluateVm(
   vm: VmBlock,
   name: string,
@@ -52,6 +56,7 @@ export function evaluateVm(
     if (!c.ok) return r(`The given "count" argument value is unsuitable: ${c.error}.`);
     const n = c.value.raw as number;
     if (!Number.isInteger(n) || n < 0) return r(`The given "count" argument value is unsuitable: it must be a whole number greater than or equal to zero; got ${n}.`);
+    if (n > MAX_INSTANCES) return invalid('Too many instances', tooMany(name, n), countAttr.expr.range);
     mode = 'count';
     keys = Array.from({ length: n }, (_, i) => i);
   } else if (eachAttr) {
@@ -80,6 +85,7 @@ export function evaluateVm(
       );
     }
     mode = 'each';
+    if (keys.length > MAX_INSTANCES) return invalid('Too many instances', tooMany(name, keys.length), eachAttr.expr.range);
   }
   const instances: (VmConfig | null)[] = [];
   const declaredHosts = hostNames;
@@ -168,3 +174,6 @@ export function warnDuplicateNames(vmConfigs: VmConfig[], diags: Diagnostic[]): 
     });
   }
 }
+
+const tooMany = (name: string, n: number) =>
+  `vm "${name}" would have ${n} instances; a vm block may have at most ${MAX_INSTANCES}. Split it, or check the count.`;
