@@ -6,13 +6,15 @@
 // expected, or anything else (permissions, I/O), which `message` describes.
 export type ReadFailure = { failure: 'missing' | 'directory' | 'unreadable'; message: string };
 
+// A regular file (with its length in bytes when the reader knows it, so that a huge one is
+// refused unread), something else (a directory, a device), or nothing that can be looked at.
+export type PathKind = 'file' | { file: true; size: number } | 'other' | 'missing';
+
 export interface SourceReader {
   readFile(path: string): { bytes: Uint8Array } | ReadFailure;
   // The names of a directory's entries, in no particular order.
   readDir(path: string): { names: string[] } | ReadFailure;
-  // A regular file, something else (a directory, a device), or nothing that can be looked at;
-  // size is the length in bytes of a regular file, so that a huge one is refused unread.
-  kind(path: string): 'file' | 'other' | 'missing' | { file: true; size: number };
+  kind(path: string): PathKind;
   // The user's home directory, which `~` in a path stands for.
   homeDir(): string;
 }

@@ -1,5 +1,6 @@
 // The saved plan (`plan --out FILE`): the plan JSON plus the configuration snapshot it was
 // made from, checked on the way back in. Pure text in and out; the cli reads and writes the file.
+import type { PathKind } from '../../lang/source.js';
 import type { Plan } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
 
@@ -10,7 +11,7 @@ import { PLAN_FORMAT_VERSION } from './types.js';
 export interface ConfigSnapshot {
   files: Record<string, string | null>;
   dirs: Record<string, string[] | null>;
-  kinds: Record<string, 'file' | 'other' | 'missing'>;
+  kinds: Record<string, PathKind>;
   home: string;
   vars: Record<string, string>; // --var
   var_files: string[]; // --var-file, as given (their contents are in `files`)
@@ -94,7 +95,7 @@ function snapshotProblem(s: unknown): string | null {
   if (!isRecord(s)) return 'is not an object';
   if (!isRecord(s.files) || !Object.values(s.files).every((v) => v === null || typeof v === 'string')) return 'has no valid "files"';
   if (!isRecord(s.dirs) || !Object.values(s.dirs).every((v) => v === null || isStrings(v))) return 'has no valid "dirs"';
-  if (!isRecord(s.kinds) || !Object.values(s.kinds).every((v) => v === 'file' || v === 'other' || v === 'missing')) return 'has no valid "kinds"';
+  if (!isRecord(s.kinds) || !Object.values(s.kinds).every((v) => v === 'file' || v === 'other' || v === 'missing' || (isRecord(v) && v.file === true && typeof v.size === 'number'))) return 'has no valid "kinds"';
   if (typeof s.home !== 'string') return 'has no "home"';
   for (const k of ['vars', 'env'] as const) {
     if (!isRecord(s[k]) || !Object.values(s[k]).every((v) => typeof v === 'string')) return `has no valid "${k}"`;
