@@ -9,7 +9,8 @@ import {
   type ObservedVm,
   type PowerState,
 } from '../../planner/model/vm.js';
-import { parseMap, parseRecords, parseTags, type XeRecord } from './records.js';
+import { otherConfigOf, parseMap, parseTags, type XeRecord } from './records.js';
+import type { Query } from './tables.js';
 
 // Keys of other-config that xenform writes besides the two ownership markers.
 export const MARKER_TEMPLATE = 'xenform-template';
@@ -35,41 +36,36 @@ export const VBD_FIELDS = ['uuid', 'vm-uuid', 'vdi-uuid', 'userdevice', 'bootabl
 export const VDI_FIELDS = ['uuid', 'name-label', 'virtual-size', 'sr-uuid', 'other-config'];
 export const VIF_FIELDS = ['uuid', 'vm-uuid', 'device', 'MAC', 'network-uuid', 'other-config', 'currently-attached'];
 
-const list = (cls: string, fields: string[], ...filters: string[]): string[] => [
-  'xe', `${cls}-list`, ...filters, `params=${fields.join(',')}`,
-];
+export const SR_FIELDS = ['uuid', 'name-label', 'type'];
+export const NETWORK_FIELDS = ['uuid', 'name-label', 'bridge'];
+export const TEMPLATE_FIELDS = ['uuid', 'name-label'];
 
-// The whole host in one batch: VMs, their devices, templates, SRs, networks.
-export function inventoryCommands(): string[][] {
-  return [
-    list('vm', VM_FIELDS),
-    list('vbd', VBD_FIELDS),
-    list('vdi', VDI_FIELDS),
-    list('vif', VIF_FIELDS),
-    list('template', ['uuid', 'name-label']),
-    ...namesCommands(),
-  ];
+const q = (cls: Query['cls'], fields: readonly string[], ...filters: string[]): Query => ({ cls, fields, filters });
+
+// The whole host in one round trip: VMs, their devices, templates, SRs, networks.
+export function inventoryQueries(): Query[] {
+  return [q('vm', VM_FIELDS), q('vbd', VBD_FIELDS), q('vdi', VDI_FIELDS), q('vif', VIF_FIELDS), q('template', TEMPLATE_FIELDS), ...namesQueries()];
 }
 
 // One VM and its devices: only the VDIs xenform created for it can be managed disks.
-// SR and network names come from `namesCommands`, which a provider reads once.
-export function vmCommands(uuid: string): string[][] {
+// SR and network names come from `namesQueries`, which a provider reads once.
+export function vmQueries(uuid: string): Query[] {
   return [
-    list('vm', VM_FIELDS, `uuid=${uuid}`),
-    list('vbd', VBD_FIELDS, `vm-uuid=${uuid}`),
-    list('vdi', VDI_FIELDS, `other-config:${VDI_MARKER_VM}=${uuid}`),
-    list('vif', VIF_FIELDS, `vm-uuid=${uuid}`),
+    q('vm', VM_FIELDS, `uuid=${uuid}`),
+    q('vbd', VBD_FIELDS, `vm-uuid=${uuid}`),
+    q('vdi', VDI_FIELDS, `other-config:${VDI_MARKER_VM}=${uuid}`),
+    q('vif', VIF_FIELDS, `vm-uuid=${uuid}`),
   ];
 }
 
-export function namesCommands(): string[][] {
-  return [list('sr', ['uuid', 'name-label', 'type']), list('network', ['uuid', 'name-label', 'bridge'])];
+export function namesQueries(): Query[] {
+  return [q('sr', SR_FIELDS), q('network', NETWORK_FIELDS)];
 }
 
 export type Names = Pick<XapiTables, 'srs' | 'networks'>;
 
-export function namesFrom([srs, networks]: string[]): Names {
-  return { srs: parseRecords(srs), networks: parseRecords(networks) };
+export function namesFrom([srs, networks]: XeRecord[][]): Names {
+  return { srs, networks };
 }
 
 export function encodeBootedWith(boot: BootAttributes): string {
@@ -116,14 +112,12 @@ export interface XapiTables {
   networks: XeRecord[];
 }
 
-export function tablesFrom(outputs: string[]): XapiTables {
-  const [vms, vbds, vdis, vifs, templates, srs, networks] = outputs.map(parseRecords);
+export function tablesFrom([vms, vbds, vdis, vifs, templates, srs, networks]: XeRecord[][]): XapiTables {
   return { vms, vbds, vdis, vifs, templates, srs, networks };
 }
 
-// The tables of one VM (outputs of vmCommands) with the host's SR and network tables.
-export function vmTablesFrom(outputs: string[], names: Names): XapiTables {
-  const [vms, vbds, vdis, vifs] = outputs.map(parseRecords);
+// The tables of one VM (from vmQueries) with the host's SR and network tables.
+export function vmTablesFrom([vms, vbds, vdis, vifs]: XeRecord[][], names: Names): XapiTables {
   return { vms, vbds, vdis, vifs, templates: [], ...names };
 }
 
@@ -136,7 +130,7 @@ export function unnamedReferences(t: XapiTables): boolean {
 
 // `recorded`: the boot the caller has just recorded, instead of the marker `r` was read with.
 export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: BootAttributes): ObservedVm {
-  const other = parseMap(r['other-config']);
+  const other = otherConfigOf(r);
   const userConfig: Record<string, string> = {};
   for (const [k, v] of Object.entries(other)) {
     if (!k.startsWith('xenform-') && !XAPI_KEYS.has(k)) userConfig[k] = v;
@@ -149,12 +143,12 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
     .filter((b) => b['vm-uuid'] === r.uuid && b.type === 'Disk' && b.empty !== 'true')
     .map((b) => ({ vbd: b, vdi: vdiByUuid.get(b['vdi-uuid']) }))
     .filter(({ vdi }) => {
-      const marks = parseMap(vdi?.['other-config']);
+      const marks = otherConfigOf(vdi);
       return marks[VDI_MARKER_DISK] !== undefined && marks[VDI_MARKER_VM] === r.uuid;
     })
     .sort((a, b) => num(a.vbd.userdevice) - num(b.vbd.userdevice))
     .map(({ vbd: b, vdi }) => {
-      const marks = parseMap(vdi?.['other-config']);
+      const marks = otherConfigOf(vdi);
       return {
         name: marks[VDI_MARKER_DISK],
         size: num(vdi?.['virtual-size']),
@@ -167,7 +161,7 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
     .filter((v) => v['vm-uuid'] === r.uuid)
     .sort((a, b) => num(a.device) - num(b.device))
     .map((v) => ({
-      name: parseMap(v['other-config'])[VIF_MARKER_NETWORK] ?? `eth${v.device}`,
+      name: otherConfigOf(v)[VIF_MARKER_NETWORK] ?? `eth${v.device}`,
       network: netName.get(v['network-uuid']) ?? '',
       mac: v.MAC,
     }));

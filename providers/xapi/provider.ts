@@ -25,18 +25,20 @@ import {
   bootOf,
   buildInventory,
   encodeBootedWith,
-  inventoryCommands,
-  namesCommands,
+  inventoryQueries,
   namesFrom,
+  namesQueries,
   observeVm,
   tablesFrom,
   unnamedReferences,
-  vmCommands,
+  vmQueries,
   vmTablesFrom,
   type Names,
   type XapiTables,
 } from './inventory.js';
-import { parseMap, parseMinimal, parseRecords, type XeRecord } from './records.js';
+import { otherConfigOf, parseMinimal, type XeRecord } from './records.js';
+import { readTables, type Query } from './tables.js';
+import { checkArgv, checkAttributes, checkChanges } from './wire.js';
 
 interface Ctx {
   vm: string; // for messages: the address, or the name
@@ -50,8 +52,8 @@ export class XapiProvider implements Provider {
   constructor(readonly host: string, private readonly transport: Transport) {}
 
   async inventory(): Promise<HostInventory> {
-    const cmds = inventoryCommands();
-    const tables = tablesFrom(await this.batch({ vm: `host "${this.host}"`, op: 'inventory' }, cmds));
+    const read = await this.tables({ vm: `host "${this.host}"`, op: 'inventory' }, inventoryQueries());
+    const tables = tablesFrom(read);
     this.names = { srs: tables.srs, networks: tables.networks };
     return buildInventory(this.host, tables);
   }
@@ -71,7 +73,7 @@ export class XapiProvider implements Provider {
     const ctx = { vm: uuid, op: 'read' };
     // The first read asks for the names too; reads made meanwhile wait for its answer.
     const first = this.names === null && this.namesRead === null;
-    const read = this.batch(ctx, first ? [...vmCommands(uuid), ...namesCommands()] : vmCommands(uuid));
+    const read = this.tables(ctx, first ? [...vmQueries(uuid), ...namesQueries()] : vmQueries(uuid));
     const shared = first ? read.then((outputs) => namesFrom(outputs.slice(4))) : this.namesRead;
     if (first && shared) {
       this.namesRead = shared;
@@ -81,7 +83,7 @@ export class XapiProvider implements Provider {
     let names = this.names ?? (await shared?.catch(() => null)) ?? null;
     let tables = names && vmTablesFrom(outputs, names);
     if (!names || !tables || unnamedReferences(tables)) {
-      names = namesFrom(await this.batch(ctx, namesCommands()));
+      names = namesFrom(await this.tables(ctx, namesQueries()));
       tables = vmTablesFrom(outputs, names);
     }
     this.names = names;
@@ -94,9 +96,17 @@ export class XapiProvider implements Provider {
     return { record, tables };
   }
 
-  private async batch(ctx: Ctx, cmds: string[][], parallel = true): Promise<string[]> {
+  private async batch(ctx: Ctx, cmds: string[][], parallel = true): Promise<ExecResult[]> {
+    for (const argv of cmds) checkArgv(this.host, ctx.vm, argv);
     const results = await runBatch(this.transport, cmds, { parallel });
-    return results.map((r, i) => this.check(ctx, cmds[i], r).stdout);
+    return results.map((r, i) => this.check(ctx, cmds[i], r));
+  }
+
+  // Tables read so that no value can pass for another (tables.ts), `before` run first.
+  private async tables(ctx: Ctx, queries: Query[], before: string[][] = []): Promise<XeRecord[][]> {
+    const parallel = before.length === 0;
+    const read = await readTables((cmds) => this.batch(ctx, cmds, parallel), (cmds) => runBatch(this.transport, cmds, { parallel: true }), queries, before);
+    return read.tables;
   }
 
   async execute(step: Step, target: StepTarget, signal?: AbortSignal): Promise<StepResult> {
@@ -168,6 +178,7 @@ export class XapiProvider implements Provider {
   private async xe(ctx: Ctx, args: string[]): Promise<string> {
     if (ctx.signal?.aborted) throw this.aborted(ctx);
     const argv = ['xe', ...args];
+    checkArgv(this.host, ctx.vm, argv);
     const r = await this.transport.exec(argv, ctx.signal ? { signal: ctx.signal } : undefined);
     return this.check(ctx, argv, r).stdout.replace(/\n$/, '');
   }
@@ -191,9 +202,8 @@ export class XapiProvider implements Provider {
       return { uuid, observed: observeVm(this.host, read.record, read.tables, boot) };
     }
     const boot = builds ? bootOf(before.record) : undefined;
-    const cmds = [...(boot ? [this.markBooted(uuid, boot)] : []), vmCommands(uuid)[0]];
-    const outputs = await this.batch(ctx, cmds, false);
-    const record = parseRecords(outputs[outputs.length - 1]).find((r) => r.uuid === uuid);
+    const [vms] = await this.tables(ctx, vmQueries(uuid).slice(0, 1), boot ? [this.markBooted(uuid, boot)] : []);
+    const record = vms.find((r) => r.uuid === uuid);
     if (!record) return { uuid, observed: null };
     const tables = { ...before.tables, vms: [record] };
     this.lastRead.set(uuid, { record, tables });
@@ -221,6 +231,7 @@ export class XapiProvider implements Provider {
   // --- create and set --------------------------------------------------------
 
   private async create(ctx: Ctx, a: VmAttributes, markers: { address: string; lineage: string }): Promise<string> {
+    checkAttributes(this.host, ctx.vm, a);
     const install = ['vm-install', `template=${a.template}`, `new-name-label=${a.name}`];
     if (a.disks[0]?.sr) install.push(`sr-name-label=${a.disks[0].sr}`);
     const uuid = await this.xe(ctx, install);
@@ -290,6 +301,7 @@ export class XapiProvider implements Provider {
 
   // Each change in the order given: the planner orders memory and vCPU setters.
   private async set(ctx: Ctx, uuid: string, changes: SetChange[]): Promise<void> {
+    checkChanges(this.host, ctx.vm, changes);
     for (const change of changes) {
       const { path, value } = change;
       const field = XapiProvider.BOOT_FIELDS[path];
@@ -354,9 +366,9 @@ export class XapiProvider implements Provider {
   }
 
   private async removeDisk(ctx: Ctx, uuid: string, disk: DiskAttributes): Promise<void> {
-    const vbds = parseRecords(await this.xe(ctx, ['vbd-list', `vm-uuid=${uuid}`, 'type=Disk', 'params=uuid,vdi-uuid,userdevice,currently-attached']));
+    const [vbds] = await this.tables(ctx, [{ cls: 'vbd', fields: ['uuid', 'vdi-uuid', 'userdevice', 'currently-attached'], filters: [`vm-uuid=${uuid}`, 'type=Disk'] }]);
     for (const vbd of vbds) {
-      const vdiConfig = parseMap(await this.xe(ctx, ['vdi-param-get', `uuid=${vbd['vdi-uuid']}`, 'param-name=other-config']));
+      const vdiConfig = await this.vdiMarkers(ctx, vbd['vdi-uuid']);
       const named = vdiConfig[VDI_MARKER_DISK] === disk.name;
       if (!named && !(disk.device !== undefined && vbd.userdevice === disk.device)) continue;
       if (vbd['currently-attached'] === 'true') await this.xe(ctx, ['vbd-unplug', `uuid=${vbd.uuid}`]);
@@ -365,6 +377,17 @@ export class XapiProvider implements Provider {
       return;
     }
     throw new ProviderError(this.host, 'NOT_FOUND', { disk: disk.name }, `${ctx.vm} has no disk "${disk.name}" to remove`);
+  }
+
+  // xenform's keys on a VDI, each read on its own (no other value can pass for one).
+  private async vdiMarkers(ctx: Ctx, vdi: string): Promise<Record<string, string>> {
+    const keys = [VDI_MARKER_DISK, VDI_MARKER_VM];
+    const results = await runBatch(this.transport, keys.map((k) => ['xe', 'vdi-param-get', `uuid=${vdi}`, 'param-name=other-config', `param-key=${k}`]), { parallel: true });
+    const marks: Record<string, string> = {};
+    keys.forEach((k, i) => {
+      if (results[i].code === 0) marks[k] = results[i].stdout.replace(/\n$/, '');
+    });
+    return marks;
   }
 
   private async addNetwork(ctx: Ctx, uuid: string, net: NetworkAttributes, position: number | null): Promise<void> {
@@ -380,8 +403,8 @@ export class XapiProvider implements Provider {
   }
 
   private async removeNetwork(ctx: Ctx, uuid: string, net: NetworkAttributes): Promise<void> {
-    const vifs = parseRecords(await this.xe(ctx, ['vif-list', `vm-uuid=${uuid}`, 'params=uuid,device,other-config,currently-attached']));
-    const vif = vifs.find((v) => parseMap(v['other-config'])[VIF_MARKER_NETWORK] === net.name) ?? vifs.find((v) => `eth${v.device}` === net.name);
+    const [vifs] = await this.tables(ctx, [{ cls: 'vif', fields: ['uuid', 'device', 'other-config', 'currently-attached'], filters: [`vm-uuid=${uuid}`] }]);
+    const vif = vifs.find((v) => otherConfigOf(v)[VIF_MARKER_NETWORK] === net.name) ?? vifs.find((v) => `eth${v.device}` === net.name);
     if (!vif) throw new ProviderError(this.host, 'NOT_FOUND', { network: net.name }, `${ctx.vm} has no network "${net.name}" to remove`);
     if (vif['currently-attached'] === 'true') await this.xe(ctx, ['vif-unplug', `uuid=${vif.uuid}`]);
     await this.xe(ctx, ['vif-destroy', `uuid=${vif.uuid}`]);

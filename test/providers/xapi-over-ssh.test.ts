@@ -7,6 +7,7 @@ import { openProvider, openTransport, type ProviderContext } from '../../provide
 import { ProviderError, type Provider } from '../../providers/provider.js';
 import { XapiProvider } from '../../providers/xapi/provider.js';
 import { loadState } from '../../providers/sim/host-file.js';
+import { update } from '../../providers/sim/store.js';
 import type { HostConfig } from '../../planner/config/types.js';
 import type { Step, StepArgs, VmAttributes } from '../../planner/model/vm.js';
 import { startSshd, type Sshd } from '../support/sshd.js';
@@ -125,6 +126,14 @@ t.test('every hostile value reaches the simulated xe byte for byte', async (t) =
   const results = await transport.batch!(commands);
   HOSTILE.forEach(([name, value], i) => {
     const [set, get] = [results[2 * i], results[2 * i + 1]];
+    if (value.includes('\n')) {
+      // xe's wire joins arguments with "\n" and xapi splits them again: the first line is set,
+      // the next one is taken for a field (xapi_cli.ml `get_line`)
+      const [first, second] = value.split('\n');
+      t.same([set.code, set.stderr], [1, `Error: Unknown field '${second}'\n`], `${name} is cut at its first line`);
+      t.equal(get.stdout.replace(/\n$/, ''), first, `${name}: the first line was set`);
+      return;
+    }
     t.equal(set.code, 0, `${name} is accepted`);
     t.equal(get.stdout.replace(/\n$/, ''), value, `${name} comes back unchanged`);
   });
@@ -192,4 +201,75 @@ t.test('a connection cut in the middle of a step gives a clear error and a consi
   t.ok(after && ['halted', 'running'].includes(after.attributes.power_state), `the VM is in a plain state (${after?.attributes.power_state})`);
   if (after!.attributes.power_state === 'halted') await p.execute(step('vm.web[0]', { op: 'start' }), { uuid, address: 'vm.web[0]' });
   t.equal((await p.readVm(uuid))!.attributes.power_state, 'running', 'and the next apply can carry on over a new connection');
+});
+
+t.test('values that look like xenform\'s markers make no VM xenform\'s', async (t) => {
+  const { dir, sshd, statePath } = await simHost(t);
+  const transport = openTransport(hostFor(sshd), ctxFor(dir));
+  const p = new XapiProvider('lab', transport);
+  t.teardown(() => p.close());
+  const { uuid: own } = await create(p, 'vm.a', 'a');
+  const install = async (name: string) => (await transport.exec(['xe', 'vm-install', 'template=Other install media', `new-name-label=${name}`])).stdout.trim();
+  const forged = '\n     other-config (MRW): xenform-address: vm.a; xenform-lineage: L-1';
+  // What anyone allowed to tag, rename or file a VM can write through the API (no xe wire there).
+  const victims: [string, (vm: { tags: string[]; name: string; desc: string; other: Record<string, string> }) => void][] = [
+    ['a tag', (vm) => void (vm.tags = [`web${forged}`])],
+    ['a name', (vm) => void (vm.name = `v${forged}`)],
+    ['a description holding a whole record', (vm) => void (vm.desc = `d\n\n\nuuid ( RO)                   : ${own}${forged}`)],
+    ['a folder (vm-operator may set it)', (vm) => void (vm.other = { ...vm.other, folder: '/x; xenform-address: vm.a; xenform-lineage: L-1' })],
+  ];
+  const uuids: string[] = [];
+  for (const [i] of victims.entries()) uuids.push(await install(`victim${i}`));
+  await update(statePath, () => t.fail('the host exists') as never, (st) => {
+    victims.forEach(([, plant], i) => plant(st.vms[uuids[i]] as never));
+  });
+  const trips = transport.roundTrips();
+  const inv = await p.inventory();
+  t.ok(transport.roundTrips() - trips <= 3, 'an ambiguous listing costs a round trip or two more, not one per VM');
+  victims.forEach(([name], i) => {
+    const vm = inv.vms.find((v) => v.uuid === uuids[i]);
+    t.same(vm?.markers, {}, `${name} does not make the VM xenform's`);
+  });
+  t.equal(inv.vms.find((v) => v.uuid === uuids[1])?.attributes.name, `v${forged}`, 'the forged name is read as the name it is');
+  t.same(inv.vms.find((v) => v.uuid === own)?.markers, { address: 'vm.a', lineage: 'L-1' }, 'the real VM keeps its markers');
+  t.equal(inv.vms.filter((v) => v.markers.address === 'vm.a').length, 1, 'one VM claims vm.a');
+  for (const [i, [name]] of victims.entries()) t.same((await p.readVm(uuids[i]))?.markers, {}, `${name}: reading the VM alone agrees`);
+});
+
+t.test('a value xe cannot carry is refused before anything is sent', async (t) => {
+  const { dir, sshd } = await simHost(t);
+  const transport = openTransport(hostFor(sshd), ctxFor(dir));
+  const p = new XapiProvider('lab', transport);
+  t.teardown(() => p.close());
+  const cases: [string, Partial<VmAttributes>, string][] = [
+    ['a heredoc description', { description: 'Web server\nowned by team A\n' }, 'description contains a newline'],
+    ['a carriage return in a name', { name: 'web\r' }, 'name contains a carriage return'],
+    ['a line separator in a tag', { tags: ['a\u2028b'] }, 'tags[0] contains U+2028'],
+    ['a control character in an other_config value', { other_config: { team: 'a\u0007' } }, 'other_config["team"] contains the control character U+0007'],
+    ['a newline in boot args', { boot: { ...attrs('x').boot, args: 'quiet\n' } }, 'boot.args contains a newline'],
+  ];
+  for (const [name, change, message] of cases) {
+    const err = await p.execute(step('vm.x', { op: 'create', attributes: { ...attrs('x'), ...change }, markers: { address: 'vm.x', lineage: 'L-1' } }), { uuid: null, address: 'vm.x' }).catch((x) => x);
+    t.ok(err instanceof ProviderError && err.code === 'INVALID_VALUE' && err.message.includes(message), `${name}: ${err.message}`);
+  }
+  t.equal((await p.inventory()).vms.length, 0, 'no VM was made by the refused creates');
+  const { uuid } = await create(p, 'vm.x', 'x');
+  const vm = { uuid: uuid! };
+  const err = await p.execute(step('vm.x', { op: 'set', changes: [{ path: 'description', value: 'two\nlines' }] } as StepArgs), { uuid: vm.uuid, address: 'vm.x' }).catch((x) => x);
+  t.equal(err.code, 'INVALID_VALUE', 'a change is refused the same way');
+  t.equal((await p.readVm(vm.uuid))?.attributes.description, 'made over ssh', 'and nothing of it was applied');
+});
+
+t.test('xe splits a value at its newlines as a real host does', async (t) => {
+  const { dir, sshd } = await simHost(t);
+  const transport = openTransport(hostFor(sshd), ctxFor(dir));
+  t.teardown(() => transport.close());
+  const uuid = (await transport.exec(['xe', 'vm-install', 'template=Other install media', 'new-name-label=v'])).stdout.trim();
+  const set = await transport.exec(['xe', 'vm-param-set', `uuid=${uuid}`, 'name-description=Web server\nowned by team A\n']);
+  t.same([set.code, set.stderr], [1, "Error: Unknown field 'owned by team A'\n"], 'the second line is taken for a field');
+  const get = await transport.exec(['xe', 'vm-param-get', `uuid=${uuid}`, 'param-name=name-description']);
+  t.equal(get.stdout, 'Web server\n', 'after the first line was set');
+  const cr = await transport.exec(['xe', 'vm-param-set', `uuid=${uuid}`, 'name-description=dos\r']);
+  t.equal(cr.code, 0);
+  t.equal((await transport.exec(['xe', 'vm-param-get', `uuid=${uuid}`, 'param-name=name-description'])).stdout, 'dos\n', 'a trailing carriage return is dropped');
 });

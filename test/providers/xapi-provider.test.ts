@@ -57,7 +57,9 @@ t.test('the inventory is one round trip and reads every VM but dom0', async (t) 
   const fake = new FakeTransport(inventoryHost);
   const inv = await new XapiProvider('lab', fake).inventory();
   t.equal(fake.roundTrips(), 1, 'one round trip');
-  t.same(fake.calls.map((c) => c[1]), ['vm-list', 'vbd-list', 'vdi-list', 'vif-list', 'template-list', 'sr-list', 'network-list']);
+  const lists = ['vm-list', 'vbd-list', 'vdi-list', 'vif-list', 'template-list', 'sr-list', 'network-list'];
+  t.same(fake.calls.filter((c) => !c.includes('--minimal')).map((c) => c[1]), lists);
+  t.same(fake.calls.filter((c) => c.includes('--minimal')).map((c) => c.slice(1).join(' ')), lists.map((l) => `${l} params=uuid --minimal`), 'each with its uuids');
   t.equal(inv.vms.length, 1, 'the control domain is left out');
   const [vm] = inv.vms;
   t.same(vm.markers, { address: 'vm.web[0]', lineage: 'L1' }, 'markers come from other-config');
@@ -210,7 +212,7 @@ t.test('reading one VM is one round trip; SR and network names are read once per
   const provider = new XapiProvider('lab', fake);
   const first = await provider.readVm(WEB);
   t.equal(fake.roundTrips(), 1, 'one round trip');
-  t.same(fake.calls.map((c) => c.slice(1, 3).join(' ')), [
+  t.same(fake.calls.filter((c) => !c.includes('--minimal')).map((c) => c.slice(1, 3).join(' ')), [
     `vm-list uuid=${WEB}`,
     `vbd-list vm-uuid=${WEB}`,
     `vdi-list other-config:xenform-vm=${WEB}`,
@@ -221,7 +223,7 @@ t.test('reading one VM is one round trip; SR and network names are read once per
   t.same(first?.attributes.disks, [{ name: 'root', size: 21474836480, sr: 'Local storage', bootable: true, device: '0' }]);
   fake.calls.length = 0;
   const again = await provider.readVm(WEB);
-  t.same(fake.calls.map((c) => c[1]), ['vm-list', 'vbd-list', 'vdi-list', 'vif-list'], 'the names are not read again');
+  t.same(fake.calls.filter((c) => !c.includes('--minimal')).map((c) => c[1]), ['vm-list', 'vbd-list', 'vdi-list', 'vif-list'], 'the names are not read again');
   t.same(again, first);
 });
 
@@ -258,6 +260,7 @@ t.test('a start records the boot it built with and reads only the VM record agai
     `vm-start uuid=${WEB}`,
     `vm-param-set uuid=${WEB} other-config:xenform-booted-with=${Buffer.from(JSON.stringify(boot)).toString('base64')}`,
     `vm-list uuid=${WEB} params=${fake.calls[2][3].slice('params='.length)}`,
+    `vm-list uuid=${WEB} params=uuid --minimal`,
   ]);
   t.equal(result.observed?.attributes.power_state, 'running');
   t.same(result.observed?.booted_with, boot, 'the boot it was built with');

@@ -1,6 +1,6 @@
 // `xe` on the simulated XAPI host: stdout on success (exit 0), errors on stderr (exit 1).
 import type { ExecResult } from '../../provider.js';
-import { parseArgs } from './args.js';
+import { acrossTheWire, parseArgs } from './args.js';
 import { COMMANDS, MultipleFailed } from './commands.js';
 import { Killed, XeRun, type RunEnv } from './context.js';
 import { CliError, UsageError, XapiError, renderError } from './errors.js';
@@ -9,7 +9,7 @@ const USAGE = "Usage: xe [-s server] [-p port] ([-u username] [-pw password] or 
 
 export async function runXe(argv: string[], env: RunEnv): Promise<ExecResult> {
   try {
-    const args = parseArgs(argv);
+    const args = parseArgs(acrossTheWire(argv));
     if (args.command === '' || args.command === 'help') return { stdout: USAGE, stderr: '', code: 0 };
     const cmd = COMMANDS[args.command];
     if (!cmd) throw new UsageError(`Unknown command: ${args.command}`);
