@@ -117,7 +117,9 @@ export interface HostInventory {
   toolstack: Toolstack;
   vms: ObservedVm[]; // every VM on the host, managed or not (not the control domain, not templates)
   templates: { uuid: string; name: string }[];
-  srs: { uuid: string; name: string; type: string }[];
+  // allocation_unit: the granularity the SR's storage backend gives a new disk's size in
+  // (bytes; a disk gets the desired size rounded up to it); absent when not known.
+  srs: { uuid: string; name: string; type: string; allocation_unit?: number }[];
   networks: { uuid: string; name: string; bridge: string }[];
 }
 

@@ -36,6 +36,15 @@ export const VBD_FIELDS = ['uuid', 'vm-uuid', 'vdi-uuid', 'userdevice', 'bootabl
 export const VDI_FIELDS = ['uuid', 'name-label', 'virtual-size', 'sr-uuid', 'other-config'];
 export const VIF_FIELDS = ['uuid', 'vm-uuid', 'device', 'MAC', 'network-uuid', 'other-config', 'currently-attached'];
 
+// The SR types whose new disks are VHDs (xenform never asks for raw ones): SM rounds their
+// size up to a 2 MiB block, 2 MiB at least (xapi-project/sm 471cf7ed libs/sm/vhdutil.py
+// `validate_and_round_vhd_size`, called by FileSR.create and LVHDSR.create).
+const VHD_SR_TYPES = new Set(['ext', 'nfs', 'smb', 'file', 'lvm', 'lvmoiscsi', 'lvmohba', 'lvmofcoe']);
+
+export function allocationUnit(srType: string): number | undefined {
+  return VHD_SR_TYPES.has(srType) ? 2 * 1024 * 1024 : undefined;
+}
+
 export const SR_FIELDS = ['uuid', 'name-label', 'type'];
 export const NETWORK_FIELDS = ['uuid', 'name-label', 'bridge'];
 export const TEMPLATE_FIELDS = ['uuid', 'name-label'];
@@ -206,7 +215,10 @@ export function buildInventory(host: string, t: XapiTables): HostInventory {
     toolstack: 'xapi',
     vms: t.vms.filter((r) => r['is-control-domain'] !== 'true').map((r) => observeVm(host, r, t)),
     templates: t.templates.map((r) => ({ uuid: r.uuid, name: r['name-label'] })),
-    srs: t.srs.map((r) => ({ uuid: r.uuid, name: r['name-label'], type: r.type ?? '' })),
+    srs: t.srs.map((r) => {
+      const unit = allocationUnit(r.type ?? '');
+      return { uuid: r.uuid, name: r['name-label'], type: r.type ?? '', ...(unit ? { allocation_unit: unit } : {}) };
+    }),
     networks: t.networks.map((r) => ({ uuid: r.uuid, name: r['name-label'], bridge: r.bridge ?? '' })),
   };
 }

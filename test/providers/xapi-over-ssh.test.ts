@@ -273,3 +273,18 @@ t.test('xe splits a value at its newlines as a real host does', async (t) => {
   t.equal(cr.code, 0);
   t.equal((await transport.exec(['xe', 'vm-param-get', `uuid=${uuid}`, 'param-name=name-description'])).stdout, 'dos\n', 'a trailing carriage return is dropped');
 });
+
+t.test('a 1001 MiB disk is given 1002 MiB, and the inventory says the SR rounds to 2 MiB', async (t) => {
+  const { dir, sshd } = await simHost(t);
+  const transport = openTransport(hostFor(sshd), ctxFor(dir));
+  const p = new XapiProvider('lab', transport);
+  t.teardown(() => p.close());
+  const MiB = 1024 ** 2;
+  const a = { ...attrs('sized'), disks: [{ name: 'root', size: 1001 * MiB, sr: 'Local storage', bootable: true }] };
+  const { observed } = await p.execute(step('vm.s', { op: 'create', attributes: a, markers: { address: 'vm.s', lineage: 'L-1' } }), { uuid: null, address: 'vm.s' });
+  t.equal(observed?.attributes.disks[0].size, 1002 * MiB, 'SM rounded the size up to a 2 MiB block');
+  const sr = (await p.inventory()).srs.find((s) => s.name === 'Local storage');
+  t.same(sr && { type: sr.type, unit: sr.allocation_unit }, { type: 'ext', unit: 2 * MiB }, 'the inventory gives the unit');
+  const got = observed!.attributes.disks[0].size;
+  t.ok(got >= 1001 * MiB && got - 1001 * MiB < sr!.allocation_unit!, 'so the planner can see the disk is the one asked for');
+});

@@ -3,6 +3,7 @@ import { sleep } from '../faults.js';
 import { newUuid, randomLocalMac, UUID_RE } from '../ids.js';
 import type { SimState, Vbd, Vdi, Vm } from '../state.js';
 import { blankVm } from '../host.js';
+import { allocatedSize } from './storage.js';
 import { parseBool, parseInteger, parseSize } from './args.js';
 import { CLASSES, type ClassDef } from './classes.js';
 import { filtersOf, matchesFilters, vmByUuid, type XeRun } from './context.js';
@@ -590,7 +591,8 @@ const vdiCreate: Command = {
         if (k.startsWith('sm-config:')) sm[k.slice(10)] = v;
         if (k.startsWith('tags:')) tags.push(v);
       }
-      const vdi: Vdi = { uuid: newUuid(st), name: run.get('name-label')!, desc: run.get('name-description') ?? '', sr, size, type, sharable, readOnly: false, other: {}, smConfig: sm, tags };
+      const allocated = allocatedSize(st.srs[sr].type, size, sm);
+      const vdi: Vdi = { uuid: newUuid(st), name: run.get('name-label')!, desc: run.get('name-description') ?? '', sr, size: allocated, type, sharable, readOnly: false, other: {}, smConfig: sm, tags };
       st.vdis[vdi.uuid] = vdi;
       return vdi.uuid + '\n';
     });
