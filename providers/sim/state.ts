@@ -67,6 +67,7 @@ export interface Vm {
   bootedDomainType: string; // current-domain-type while a domain exists
   consoleUuid: string | null;
   crashAt?: number; // a crash fault scheduled for this domain (ms since epoch)
+  snapshotOf?: string; // a snapshot (VM.is_a_snapshot): the VM it was taken of
 }
 
 export interface Vdi {
@@ -81,6 +82,7 @@ export interface Vdi {
   other: Map;
   smConfig: Map;
   tags: string[];
+  snapshotOf?: string; // a snapshot (VDI.is_a_snapshot): the VDI it was taken of
 }
 
 export interface Vbd {

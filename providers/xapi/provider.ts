@@ -410,10 +410,37 @@ export class XapiProvider implements Provider {
     await this.xe(ctx, ['vif-destroy', `uuid=${vif.uuid}`]);
   }
 
-  // The VM, then the disks xenform created for it (VDIs marked with its uuid).
+  // The VM, then the disks that are its own: attached through its own VBDs, not snapshots,
+  // used by no other VM, and either made by xenform for it (VDI marker) or provisioned for it
+  // by its template (VBD other-config `owner`, as vm-uninstall decides: cli_operations.ml
+  // `vm_uninstall_common`). VDI snapshot, clone and copy carry other-config over
+  // (xapi_vdi.ml `snapshot_and_clone`, `copy`), so the marker alone would also name the disks
+  // of its snapshots and clones. A suspended VM is hard-shut down first: that destroys its
+  // suspend image (xapi_vm.ml `hard_shutdown`), which `vm-destroy` would leave behind.
   private async destroy(ctx: Ctx, uuid: string): Promise<void> {
-    const vdis = parseMinimal(await this.xe(ctx, ['vdi-list', `other-config:${VDI_MARKER_VM}=${uuid}`, 'params=uuid', '--minimal']));
+    const [vbds] = await this.tables(ctx, [{ cls: 'vbd', fields: ['uuid', 'vdi-uuid', 'other-config'], filters: [`vm-uuid=${uuid}`, 'type=Disk'] }]);
+    const candidates = vbds.filter((b) => UUID.test(b['vdi-uuid'] ?? ''));
+    const per = 4;
+    const answers = await runBatch(this.transport, [
+      ['xe', 'vm-param-get', `uuid=${uuid}`, 'param-name=power-state'],
+      ...candidates.flatMap((b) => [
+        ['xe', 'vdi-param-get', `uuid=${b['vdi-uuid']}`, 'param-name=is-a-snapshot'],
+        ['xe', 'vdi-param-get', `uuid=${b['vdi-uuid']}`, 'param-name=other-config', `param-key=${VDI_MARKER_VM}`],
+        ['xe', 'vbd-list', `vdi-uuid=${b['vdi-uuid']}`, 'params=vm-uuid', '--minimal'],
+        ['xe', 'vdi-param-get', `uuid=${b['vdi-uuid']}`, 'param-name=sharable'],
+      ]),
+    ], { parallel: true });
+    const value = (r: ExecResult | undefined) => (r && r.code === 0 ? r.stdout.replace(/\n$/, '') : null);
+    const owned = candidates.filter((b, i) => {
+      const [snapshot, marker, users, sharable] = answers.slice(1 + i * per, 1 + (i + 1) * per);
+      const mine = value(marker) === uuid || otherConfigOf(b).owner !== undefined;
+      const othersUse = users.code !== 0 || parseMinimal(users.stdout).some((vm) => vm !== uuid);
+      return mine && value(snapshot) === 'false' && value(sharable) === 'false' && !othersUse;
+    }).map((b) => b['vdi-uuid']);
+    if (value(answers[0]) === 'suspended') await this.xe(ctx, ['vm-shutdown', `uuid=${uuid}`, '--force']);
     await this.xe(ctx, ['vm-destroy', `uuid=${uuid}`]);
-    for (const vdi of vdis) await this.xe(ctx, ['vdi-destroy', `uuid=${vdi}`]);
+    for (const vdi of new Set(owned)) await this.xe(ctx, ['vdi-destroy', `uuid=${vdi}`]);
   }
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

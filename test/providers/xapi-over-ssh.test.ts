@@ -288,3 +288,49 @@ t.test('a 1001 MiB disk is given 1002 MiB, and the inventory says the SR rounds 
   const got = observed!.attributes.disks[0].size;
   t.ok(got >= 1001 * MiB && got - 1001 * MiB < sr!.allocation_unit!, 'so the planner can see the disk is the one asked for');
 });
+
+t.test('destroy deletes the VM\'s own disks, never its snapshot\'s or its clone\'s', async (t) => {
+  const { dir, sshd } = await simHost(t);
+  const transport = openTransport(hostFor(sshd), ctxFor(dir));
+  const p = new XapiProvider('lab', transport);
+  t.teardown(() => p.close());
+  const xe = async (...args: string[]) => {
+    const r = await transport.exec(['xe', ...args]);
+    t.equal(r.code, 0, `xe ${args.join(' ')} (${r.stderr.trim()})`);
+    return r.stdout.trim();
+  };
+  const disksOf = async (vm: string) => (await xe('vbd-list', `vm-uuid=${vm}`, 'type=Disk', 'params=vdi-uuid', '--minimal')).split(',').filter((v) => v !== '');
+  const exists = async (vdi: string) => (await transport.exec(['xe', 'vdi-list', `uuid=${vdi}`, 'params=uuid', '--minimal'])).stdout.trim() === vdi;
+
+  const { uuid } = await create(p, 'vm.a', 'a');
+  const own = await disksOf(uuid!);
+  t.equal(own.length, 2, 'the VM has the disk the template provisioned and the one xenform made');
+  const snapshot = await xe('vm-snapshot', `uuid=${uuid}`, 'new-name-label=before-upgrade');
+  const clone = await xe('vm-clone', `uuid=${uuid}`, 'new-name-label=a-copy');
+  const others = [...(await disksOf(snapshot)), ...(await disksOf(clone))];
+  t.equal(others.length, 4, 'the snapshot and the clone have disks of their own');
+  const marked = (await xe('vdi-list', `other-config:xenform-vm=${uuid}`, 'params=uuid', '--minimal')).split(',');
+  t.equal(marked.length, 3, 'the snapshot\'s and the clone\'s copies carry xenform\'s marker, as on a real host');
+
+  await p.execute(step('vm.a', { op: 'destroy', disks: [] }), { uuid, address: 'vm.a' });
+  for (const vdi of own) t.notOk(await exists(vdi), `the VM's own disk ${vdi} is gone`);
+  for (const vdi of others) t.ok(await exists(vdi), `the snapshot's or clone's disk ${vdi} is kept`);
+  t.equal(await xe('vm-param-get', `uuid=${clone}`, 'param-name=power-state'), 'halted', 'the clone is untouched');
+});
+
+t.test('destroying a suspended VM leaves neither its suspend image nor its disks', async (t) => {
+  const { dir, sshd } = await simHost(t);
+  const transport = openTransport(hostFor(sshd), ctxFor(dir));
+  const p = new XapiProvider('lab', transport);
+  t.teardown(() => p.close());
+  const vdis = async () => (await transport.exec(['xe', 'vdi-list', 'params=uuid', '--minimal'])).stdout.trim().split(',').filter((v) => v !== '').sort();
+  const before = await vdis();
+  const { uuid } = await create(p, 'vm.b', 'b');
+  const to = { uuid, address: 'vm.b' };
+  await p.execute(step('vm.b', { op: 'start' }), to);
+  await p.execute(step('vm.b', { op: 'suspend' }), to);
+  const image = (await transport.exec(['xe', 'vm-param-get', `uuid=${uuid}`, 'param-name=suspend-VDI-uuid'])).stdout.trim();
+  t.match(image, /^[0-9a-f-]{36}$/, 'the suspended VM has a suspend image');
+  await p.execute(step('vm.b', { op: 'destroy', disks: [] }), to);
+  t.same(await vdis(), before, 'every VDI the VM had is gone, the suspend image included');
+});

@@ -287,7 +287,10 @@ function templateDisks(xml: string | undefined): { device: string; size: number;
   return out;
 }
 
-function copyVm(st: SimState, src: Vm, name: string): Vm {
+// xapi_vm_clone.ml `copy_vm_record` (xen-api v1.249.42 L250-340): other-config is copied
+// whole (xenform's markers included), but for a snapshot mac_seed is kept, for a clone or
+// copy it is renewed; a snapshot is a template that records what it was taken of.
+function copyVm(st: SimState, src: Vm, name: string, snapshot = false): Vm {
   const vm: Vm = JSON.parse(JSON.stringify(src));
   const fresh = blankVm(st, name);
   vm.uuid = fresh.uuid;
@@ -313,17 +316,25 @@ function copyVm(st: SimState, src: Vm, name: string): Vm {
   delete other.xensource_internal;
   delete other.mac_seed;
   let next: Record<string, string> = other;
-  if (src.template) next = prependKey(next, 'base_template_name', src.name);
-  vm.other = prependKey(next, 'mac_seed', newUuid(st));
+  if (src.template && !('base_template_name' in next)) next = prependKey(next, 'base_template_name', src.name);
+  vm.other = snapshot ? { ...next, ...(src.other.mac_seed ? { mac_seed: src.other.mac_seed } : {}) } : prependKey(next, 'mac_seed', newUuid(st));
+  if (snapshot) {
+    vm.template = true;
+    vm.snapshotOf = src.uuid;
+  } else delete vm.snapshotOf;
   return vm;
 }
 
-function cloneDevices(st: SimState, src: Vm, dst: Vm, sr: string | null): void {
+// xapi_vdi.ml `snapshot_and_clone` (L813) and `copy` (L1184) give the new VDI the source's
+// other-config, so a snapshot's, clone's or copy's disks carry xenform's VDI markers too.
+function cloneDevices(st: SimState, src: Vm, dst: Vm, sr: string | null, snapshot = false): void {
   for (const vbd of vmVbds(st, src)) {
     let vdi: string | null = vbd.vdi;
     if (vdi && st.vdis[vdi] && vbd.type === 'Disk') {
       const old = st.vdis[vdi];
       const copy: Vdi = { ...old, uuid: newUuid(st), sr: sr ?? old.sr, other: { ...old.other }, smConfig: { ...old.smConfig }, tags: [...old.tags] };
+      if (snapshot) copy.snapshotOf = old.uuid;
+      else delete copy.snapshotOf;
       st.vdis[copy.uuid] = copy;
       vdi = copy.uuid;
     }
@@ -332,7 +343,7 @@ function cloneDevices(st: SimState, src: Vm, dst: Vm, sr: string | null): void {
   }
   for (const vif of vmVifs(st, src)) {
     const nv = { ...vif, uuid: newUuid(st), vm: dst.uuid, attached: false, other: { ...vif.other } };
-    if (nv.macAuto) nv.mac = vifMac(dst, nv.device);
+    if (nv.macAuto && !snapshot) nv.mac = vifMac(dst, nv.device);
     st.vifs[nv.uuid] = nv;
   }
 }
@@ -436,6 +447,27 @@ function cloneCommand(op: 'clone' | 'copy'): Command {
       }),
   };
 }
+
+// vm-snapshot (cli_operations.ml `vm_snapshot`: VM.snapshot on each selected VM, prints the
+// new uuid), allowed in every power state (xapi_vm_lifecycle.ml).
+const vmSnapshotOwn = ['new-name-label', 'new-name-description', 'ignore-vdis'];
+const vmSnapshot: Command = {
+  required: ['new-name-label'],
+  own: vmSnapshotOwn,
+  run: (run) =>
+    onSelected(run, { own: vmSnapshotOwn }, async (src) => {
+      const out = await runVmOp(run, src.uuid, 'snapshot', {}, {
+        complete: (st, vm) => {
+          const snap = copyVm(st, vm, run.get('new-name-label')!, true);
+          snap.desc = run.get('new-name-description') ?? vm.desc;
+          cloneDevices(st, vm, snap, null, true);
+          st.vms[snap.uuid] = snap;
+          return snap.uuid + '\n';
+        },
+      });
+      return out ?? '';
+    }),
+};
 
 // ------------------------------------------------------------------ destroy
 
@@ -759,6 +791,7 @@ export const COMMANDS: Record<string, Command> = {
   'vm-install': vmInstall,
   'vm-clone': cloneCommand('clone'),
   'vm-copy': cloneCommand('copy'),
+  'vm-snapshot': vmSnapshot,
   'vm-destroy': vmDestroy,
   'vm-uninstall': vmUninstall,
   'vm-reset-powerstate': vmResetPowerstate,
