@@ -115,6 +115,9 @@ export interface ObservedVm {
 export interface HostInventory {
   host: string;
   toolstack: Toolstack;
+  // The most physical CPUs one host can give a VM (XAPI: host cpu_info cpu_count); a VM whose
+  // vcpus_max is above it cannot start. Absent when not known.
+  pcpus?: number;
   vms: ObservedVm[]; // every VM on the host, managed or not (not the control domain, not templates)
   templates: { uuid: string; name: string }[];
   // allocation_unit: the granularity the SR's storage backend gives a new disk's size in

@@ -3,13 +3,14 @@
 // Template contents follow XCP-ng 8.3's defaults where known; the exact numbers are
 // [UNCONFIRMED] choices.
 import { newUuid } from './ids.js';
-import { GiB, MiB, type Power, type SimState, type Vm } from './state.js';
+import { DEFAULT_HOST_CPUS, GiB, MiB, type Power, type SimState, type Vm } from './state.js';
 
 export interface HostOptions {
   toolstack: 'xapi' | 'xl';
   hostname: string;
   seed: string | null;
   hostMemoryMib: number | null;
+  hostCpus?: number | null;
 }
 
 const DEBIAN_DISKS = `<provision><disk device="0" size="${10 * GiB}" sr="" bootable="true" type="system"/></provision>`;
@@ -83,7 +84,7 @@ export function createHost(o: HostOptions): SimState {
     seq: 0,
     nextDomid: 1,
     calls: {},
-    host: { uuid: '', name: o.hostname, memory: (o.hostMemoryMib ?? 256 * 1024) * MiB, defaultSr: '' },
+    host: { uuid: '', name: o.hostname, memory: (o.hostMemoryMib ?? 256 * 1024) * MiB, cpus: o.hostCpus ?? DEFAULT_HOST_CPUS, defaultSr: '' },
     vms: {},
     vdis: {},
     vbds: {},

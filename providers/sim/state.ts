@@ -130,10 +130,13 @@ export interface Network {
   other: Map;
 }
 
+export const DEFAULT_HOST_CPUS = 16;
+
 export interface Host {
   uuid: string;
   name: string;
   memory: number; // bytes of RAM
+  cpus?: number; // pCPUs (host cpu_info cpu_count); hosts made before it was kept have 16
   defaultSr: string; // the pool's default SR
 }
 

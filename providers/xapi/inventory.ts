@@ -45,6 +45,7 @@ export function allocationUnit(srType: string): number | undefined {
   return VHD_SR_TYPES.has(srType) ? 2 * 1024 * 1024 : undefined;
 }
 
+export const HOST_FIELDS = ['uuid', 'cpu_info'];
 export const SR_FIELDS = ['uuid', 'name-label', 'type'];
 export const NETWORK_FIELDS = ['uuid', 'name-label', 'bridge'];
 export const TEMPLATE_FIELDS = ['uuid', 'name-label'];
@@ -53,7 +54,7 @@ const q = (cls: Query['cls'], fields: readonly string[], ...filters: string[]): 
 
 // The whole host in one round trip: VMs, their devices, templates, SRs, networks.
 export function inventoryQueries(): Query[] {
-  return [q('vm', VM_FIELDS), q('vbd', VBD_FIELDS), q('vdi', VDI_FIELDS), q('vif', VIF_FIELDS), q('template', TEMPLATE_FIELDS), ...namesQueries()];
+  return [q('vm', VM_FIELDS), q('vbd', VBD_FIELDS), q('vdi', VDI_FIELDS), q('vif', VIF_FIELDS), q('template', TEMPLATE_FIELDS), ...namesQueries(), q('host', HOST_FIELDS)];
 }
 
 // One VM and its devices: only the VDIs xenform created for it can be managed disks.
@@ -119,10 +120,11 @@ export interface XapiTables {
   templates: XeRecord[];
   srs: XeRecord[];
   networks: XeRecord[];
+  hosts?: XeRecord[]; // read by the inventory only
 }
 
-export function tablesFrom([vms, vbds, vdis, vifs, templates, srs, networks]: XeRecord[][]): XapiTables {
-  return { vms, vbds, vdis, vifs, templates, srs, networks };
+export function tablesFrom([vms, vbds, vdis, vifs, templates, srs, networks, hosts]: XeRecord[][]): XapiTables {
+  return { vms, vbds, vdis, vifs, templates, srs, networks, hosts };
 }
 
 // The tables of one VM (from vmQueries) with the host's SR and network tables.
@@ -209,10 +211,18 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
   };
 }
 
+// The most pCPUs a host of the pool has (host cpu_info cpu_count): xapi starts a VM on any
+// host with at least VCPUs-max of them (xapi_vm_helpers.ml `assert_enough_pcpus`).
+function poolPcpus(hosts: XeRecord[] | undefined): number | undefined {
+  const counts = (hosts ?? []).map((h) => Number(parseMap(h.cpu_info).cpu_count)).filter((n) => Number.isInteger(n) && n > 0);
+  return counts.length ? Math.max(...counts) : undefined;
+}
+
 export function buildInventory(host: string, t: XapiTables): HostInventory {
   return {
     host,
     toolstack: 'xapi',
+    ...(poolPcpus(t.hosts) ? { pcpus: poolPcpus(t.hosts) } : {}),
     vms: t.vms.filter((r) => r['is-control-domain'] !== 'true').map((r) => observeVm(host, r, t)),
     templates: t.templates.map((r) => ({ uuid: r.uuid, name: r['name-label'] })),
     srs: t.srs.map((r) => {

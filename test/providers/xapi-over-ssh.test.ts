@@ -334,3 +334,25 @@ t.test('destroying a suspended VM leaves neither its suspend image nor its disks
   await p.execute(step('vm.b', { op: 'destroy', disks: [] }), to);
   t.same(await vdis(), before, 'every VDI the VM had is gone, the suspend image included');
 });
+
+t.test('a VM with more vCPUs than the host has pCPUs does not start, as on a real host', async (t) => {
+  const { dir, sshd } = await simHost(t, { host_cpus: 4 });
+  const transport = openTransport(hostFor(sshd), ctxFor(dir));
+  const p = new XapiProvider('lab', transport);
+  t.teardown(() => p.close());
+  t.equal((await p.inventory()).pcpus, 4, 'the inventory gives the host\'s pCPU count');
+  const a = { ...attrs('wide'), vcpus: 2, vcpus_max: 8 };
+  const { uuid } = await p.execute(step('vm.w', { op: 'create', attributes: a, markers: { address: 'vm.w', lineage: 'L-1' } }), { uuid: null, address: 'vm.w' });
+  const raw = await transport.exec(['xe', 'vm-start', `uuid=${uuid}`]);
+  t.same(raw, {
+    code: 1,
+    stdout: 'There are no suitable hosts to start this VM on.\nThe following table provides per-host reasons for why the VM could not be started:\n\n' +
+      'host    : Cannot start here [Not enough CPUs (VM needs 8, but host has 4)]\n\n\n',
+    stderr: 'There were no servers available to complete the specified operation.\n',
+  }, 'xe prints the per-host table on stdout and NO_HOSTS_AVAILABLE on stderr');
+  const err = await p.execute(step('vm.w', { op: 'start' }), { uuid, address: 'vm.w' }).catch((e) => e);
+  t.equal(err.code, 'NO_HOSTS_AVAILABLE');
+  t.match(err.message, /Not enough CPUs \(VM needs 8, but host has 4\)/, 'the provider says why');
+  await transport.exec(['xe', 'vm-param-set', `uuid=${uuid}`, 'VCPUs-at-startup=2', 'VCPUs-max=4']);
+  t.equal((await p.execute(step('vm.w', { op: 'start' }), { uuid, address: 'vm.w' })).observed?.attributes.power_state, 'running', 'four vCPUs start');
+});

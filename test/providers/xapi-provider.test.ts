@@ -57,7 +57,7 @@ t.test('the inventory is one round trip and reads every VM but dom0', async (t) 
   const fake = new FakeTransport(inventoryHost);
   const inv = await new XapiProvider('lab', fake).inventory();
   t.equal(fake.roundTrips(), 1, 'one round trip');
-  const lists = ['vm-list', 'vbd-list', 'vdi-list', 'vif-list', 'template-list', 'sr-list', 'network-list'];
+  const lists = ['vm-list', 'vbd-list', 'vdi-list', 'vif-list', 'template-list', 'sr-list', 'network-list', 'host-list'];
   t.same(fake.calls.filter((c) => !c.includes('--minimal')).map((c) => c[1]), lists);
   t.same(fake.calls.filter((c) => c.includes('--minimal')).map((c) => c.slice(1).join(' ')), lists.map((l) => `${l} params=uuid --minimal`), 'each with its uuids');
   t.equal(inv.vms.length, 1, 'the control domain is left out');
@@ -74,7 +74,7 @@ t.test('the inventory is one round trip and reads every VM but dom0', async (t) 
   t.same(vm.attributes.tags, ['web', 'prod']);
   t.equal(vm.attributes.power_state, 'halted');
   t.equal(vm.booted_with, null, 'a halted VM has no booted configuration');
-  t.same(inv.srs, [{ uuid: SR, name: 'Local storage', type: 'lvm' }]);
+  t.same(inv.srs, [{ uuid: SR, name: 'Local storage', type: 'lvm', allocation_unit: 2 * 1024 * 1024 }], 'an LVM SR gives disks whole 2 MiB blocks');
   t.same(inv.templates, [{ uuid: 't1', name: 'Debian Bookworm 12' }]);
 });
 
@@ -196,15 +196,36 @@ t.test('a clean shutdown is one xe call that stops waiting when the engine abort
   t.equal(err.code, 'ABORTED', 'an aborted step does not start');
 });
 
-t.test('destroy removes the VM and only the disks xenform made for it', async (t) => {
-  const fake = new FakeTransport((argv) => (argv[1] === 'vdi-list' && argv[2] === `other-config:xenform-vm=${WEB}` ? ok(`${VDI}\n`) : inventoryHost(argv)));
+t.test('destroy deletes only the unshared, non-snapshot disks that are the VM\'s own', async (t) => {
+  const disks: Record<string, { vbdOther: string; snapshot: string; marker: string | null; users: string; sharable: string }> = {
+    '11111111-0000-4000-8000-000000000001': { vbdOther: '', snapshot: 'false', marker: WEB, users: WEB, sharable: 'false' },
+    '11111111-0000-4000-8000-000000000002': { vbdOther: 'owner: ', snapshot: 'false', marker: null, users: WEB, sharable: 'false' },
+    '11111111-0000-4000-8000-000000000003': { vbdOther: '', snapshot: 'false', marker: null, users: WEB, sharable: 'false' },
+    '11111111-0000-4000-8000-000000000004': { vbdOther: '', snapshot: 'true', marker: WEB, users: WEB, sharable: 'false' },
+    '11111111-0000-4000-8000-000000000005': { vbdOther: '', snapshot: 'false', marker: WEB, users: `${WEB},${DOM0}`, sharable: 'false' },
+    '11111111-0000-4000-8000-000000000006': { vbdOther: 'owner: ', snapshot: 'false', marker: null, users: WEB, sharable: 'true' },
+  };
+  const fake = new FakeTransport((argv) => {
+    const [, cmd, first] = argv;
+    const vdi = first?.replace(/^(uuid|vdi-uuid)=/, '') ?? '';
+    if (cmd === 'vbd-list' && first === `vm-uuid=${WEB}`) {
+      return ok(xeTable(Object.entries(disks).map(([v, d], i): [string, string][] => [['uuid ( RO)', `b${i}`], ['vdi-uuid ( RO)', v], ['other-config (MRW)', d.vbdOther]])));
+    }
+    if (cmd === 'vm-param-get') return ok('halted\n');
+    if (cmd === 'vbd-list') return ok(`${disks[vdi].users}\n`);
+    if (cmd === 'vdi-param-get' && argv[3] === 'param-name=is-a-snapshot') return ok(`${disks[vdi].snapshot}\n`);
+    if (cmd === 'vdi-param-get' && argv[3] === 'param-name=sharable') return ok(`${disks[vdi].sharable}\n`);
+    if (cmd === 'vdi-param-get') return disks[vdi].marker ? ok(`${disks[vdi].marker}\n`) : fail('Error: Key xenform-vm not found in map\n');
+    return ok();
+  });
   const result = await new XapiProvider('lab', fake).execute(step({ op: 'destroy', disks: [] }), { uuid: WEB, address: 'vm.web[0]' });
   t.equal(result.observed, null);
-  t.same(fake.calls.map((c) => c.join(' ')), [
-    `xe vdi-list other-config:xenform-vm=${WEB} params=uuid --minimal`,
-    `xe vm-destroy uuid=${WEB}`,
-    `xe vdi-destroy uuid=${VDI}`,
-  ]);
+  const destroyed = fake.calls.filter((c) => c[1] === 'vm-destroy' || c[1] === 'vdi-destroy').map((c) => c.slice(1).join(' '));
+  t.same(destroyed, [
+    `vm-destroy uuid=${WEB}`,
+    'vdi-destroy uuid=11111111-0000-4000-8000-000000000001', // made by xenform for it
+    'vdi-destroy uuid=11111111-0000-4000-8000-000000000002', // provisioned by its template
+  ], 'not an attached disk of someone else, a snapshot, a disk another VM uses or a sharable one');
 });
 
 t.test('reading one VM is one round trip; SR and network names are read once per provider', async (t) => {

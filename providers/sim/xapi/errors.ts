@@ -11,6 +11,19 @@ export class XapiError extends Error {
   }
 }
 
+// NO_HOSTS_AVAILABLE from vm-start / vm-resume: xe first prints, on stdout, why each host
+// cannot run the VM (cli_operations.ml `hook_no_hosts_available`, `print_vm_host_report`,
+// `print_assert_exception`; xen-api v1.249.42 L3148, L2042, L1986).
+export class NoHostsAvailable extends XapiError {
+  readonly stdout: string;
+  constructor(hosts: [string, string][]) {
+    super('NO_HOSTS_AVAILABLE', []);
+    const maxlen = 4 + Math.max(...hosts.map(([h]) => h.length));
+    const table = hosts.map(([h, why], i) => `${i === 0 ? h.padEnd(maxlen) : h.padStart(maxlen)}: Cannot start here [${why}]`).join('\n');
+    this.stdout = 'There are no suitable hosts to start this VM on.\nThe following table provides per-host reasons for why the VM could not be started:\n\n' + table + '\n\n\n';
+  }
+}
+
 // `Error: <message>`: CLI-side failures (Cli_failure, Record_failure).
 export class CliError extends Error {}
 

@@ -4,8 +4,8 @@
 import type { Faults } from '../faults.js';
 import { newUuid } from '../ids.js';
 import type { SimState, Vm } from '../state.js';
-import { XapiError } from './errors.js';
-import { checkMemory, hasGuestMetrics, hostFreeMemory, vmVbds, vmVifs } from './records.js';
+import { NoHostsAvailable, XapiError } from './errors.js';
+import { checkMemory, hasGuestMetrics, hostCpus, hostFreeMemory, vmVbds, vmVifs } from './records.js';
 import { vmLabel } from './lifecycle.js';
 import { where } from '../track.js';
 
@@ -30,6 +30,13 @@ export function checkBootable(st: SimState, vm: Vm, env: Env, needMemory: boolea
     throw new XapiError('VALUE_NOT_SUPPORTED', ['VCPUs-at-startup', String(vm.vcpusAtStartup), 'value greater than VCPUs-max']);
   }
   checkMemory(vm);
+  // Host choice: xapi_vm_helpers.ml `assert_enough_pcpus` (VCPUs-max, not VCPUs-at-startup,
+  // against the host's cpu_info cpu_count; platform:vcpu-unrestricted=true lifts it); with no
+  // host left, VM.start/resume raise NO_HOSTS_AVAILABLE.
+  const pcpus = hostCpus(st);
+  if (vm.vcpusMax > pcpus && !['true', '1'].includes((vm.platform['vcpu-unrestricted'] ?? '').toLowerCase())) {
+    throw new NoHostsAvailable([[st.host.name, `Not enough CPUs (VM needs ${vm.vcpusMax}, but host has ${pcpus})`]]);
+  }
   const type = resolvedDomainType(vm);
   if (type === 'pv' || type === 'pv_in_pvh') {
     if (vm.pvBootloader !== '') {

@@ -3,7 +3,7 @@
 // Version choice: current xapi (v26.x), so the VM record has the 109 fields of spec §2.4.
 import type { Faults } from '../faults.js';
 import { macFromSeed } from '../ids.js';
-import type { Map, Network, Sr, SimState, Vbd, Vdi, Vif, Vm } from '../state.js';
+import { DEFAULT_HOST_CPUS, type Map, type Network, type Sr, type SimState, type Vbd, type Vdi, type Vif, type Vm } from '../state.js';
 import { parseBool, parseInteger, parseSize } from './args.js';
 import { CliError, XapiError } from './errors.js';
 import { rawOf, where } from '../track.js';
@@ -601,6 +601,7 @@ export const HOST_FIELDS: Field<HostRow>[] = [
   { name: 'crash-dump-sr-uuid', kind: 'RW', get: (h) => h.st.host.defaultSr },
   { name: 'software-version', kind: 'MRO', get: () => ({ product_version: '8.3.0', product_brand: 'XCP-ng', platform_name: 'XCP', xapi: '26.17', xen: '4.17.5-8', hostname: 'localhost' }) },
   { name: 'other-config', kind: 'MRW', get: () => ({}) },
+  { name: 'cpu_info', kind: 'MRO', get: (h) => ({ cpu_count: String(hostCpus(h.st)), socket_count: '1', vendor: 'GenuineIntel', speed: '2394.454', modelname: 'Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz', family: '6', model: '79', stepping: '1' }) },
   { name: 'hostname', kind: 'RO', get: (h) => h.st.host.name },
   { name: 'address', kind: 'RO', get: () => '127.0.0.1' },
   { name: 'supported-bootloaders', kind: 'SRO', get: () => ['pygrub', 'eliloader'] },
@@ -608,6 +609,10 @@ export const HOST_FIELDS: Field<HostRow>[] = [
   { name: 'memory-free', kind: 'RO', get: (h) => String(hostFreeMemory(h.st)) },
   { name: 'resident-vms', kind: 'SRO', get: (h) => Object.values(h.st.vms).filter((v) => hasDomain(v)).map((v) => v.uuid) },
 ];
+
+export function hostCpus(st: SimState): number {
+  return st.host.cpus ?? DEFAULT_HOST_CPUS;
+}
 
 export function hostFreeMemory(st: SimState): number {
   const used = Object.values(rawOf(st).vms)
