@@ -119,7 +119,9 @@ export interface HostInventory {
   // vcpus_max is above it cannot start. Absent when not known.
   pcpus?: number;
   vms: ObservedVm[]; // every VM on the host, managed or not (not the control domain, not templates)
-  templates: { uuid: string; name: string }[];
+  // boot: how a VM installed from the template boots until told otherwise (XAPI: its
+  // HVM-boot-policy and HVM-boot-params); absent when not known.
+  templates: { uuid: string; name: string; boot?: Pick<BootAttributes, 'mode' | 'order' | 'firmware'> }[];
   // allocation_unit: the granularity the SR's storage backend gives a new disk's size in
   // (bytes; a disk gets the desired size rounded up to it); absent when not known.
   srs: { uuid: string; name: string; type: string; allocation_unit?: number }[];

@@ -214,6 +214,15 @@ export class XapiProvider implements Provider {
     return ['xe', 'vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_BOOTED_WITH}=${encodeBootedWith(boot)}`];
   }
 
+  private async templateUuid(ctx: Ctx, name: string): Promise<string> {
+    const found = parseMinimal(await this.xe(ctx, ['template-list', `name-label=${name}`, 'params=uuid', '--minimal']));
+    if (found.length === 1) return found[0];
+    if (found.length > 1) {
+      throw new ProviderError(this.host, 'AMBIGUOUS', { template: name }, `host "${this.host}" has ${found.length} templates named "${name}" (${found.join(', ')}); rename one`);
+    }
+    throw new ProviderError(this.host, 'NOT_FOUND', { template: name }, `host "${this.host}" has no template named "${name}" (needed by ${ctx.vm})`);
+  }
+
   private async lookup(ctx: Ctx, cls: 'sr' | 'network', name: string): Promise<string> {
     const byName = parseMinimal(await this.xe(ctx, [`${cls}-list`, `name-label=${name}`, 'params=uuid', '--minimal']));
     if (byName.length === 1) return byName[0];
@@ -232,7 +241,10 @@ export class XapiProvider implements Provider {
 
   private async create(ctx: Ctx, a: VmAttributes, markers: { address: string; lineage: string }): Promise<string> {
     checkAttributes(this.host, ctx.vm, a);
-    const install = ['vm-install', `template=${a.template}`, `new-name-label=${a.name}`];
+    // By uuid: `template=NAME` also matches snapshots of that name (cli_operations.ml `vm_install`
+    // filters only is-a-template and is-control-domain), template-list leaves them out.
+    const template = await this.templateUuid(ctx, a.template);
+    const install = ['vm-install', `template=${template}`, `new-name-label=${a.name}`];
     if (a.disks[0]?.sr) install.push(`sr-name-label=${a.disks[0].sr}`);
     const uuid = await this.xe(ctx, install);
     // The markers first, so that an interrupted create is found and adopted.

@@ -356,3 +356,23 @@ t.test('a VM with more vCPUs than the host has pCPUs does not start, as on a rea
   await transport.exec(['xe', 'vm-param-set', `uuid=${uuid}`, 'VCPUs-at-startup=2', 'VCPUs-max=4']);
   t.equal((await p.execute(step('vm.w', { op: 'start' }), { uuid, address: 'vm.w' })).observed?.attributes.power_state, 'running', 'four vCPUs start');
 });
+
+t.test('templates are XCP-ng\'s and are installed by uuid, whatever snapshots are called', async (t) => {
+  const { dir, sshd } = await simHost(t);
+  const transport = openTransport(hostFor(sshd), ctxFor(dir));
+  const p = new XapiProvider('lab', transport);
+  t.teardown(() => p.close());
+  const templates = (await p.inventory()).templates;
+  const boot = (name: string) => templates.find((x) => x.name === name)?.boot;
+  t.same(boot('Debian Bookworm 12'), { mode: 'hvm', order: 'cdn', firmware: 'bios' }, 'Debian 12 is HVM from base-hvmlinux');
+  t.same(boot('Generic Linux UEFI'), { mode: 'hvm', order: 'cdn', firmware: 'uefi' }, 'the generic UEFI template boots UEFI');
+  // someone snapshots a VM under the template's name: `vm-install template=NAME` now matches two
+  const other = (await transport.exec(['xe', 'vm-install', 'template=Other install media', 'new-name-label=x'])).stdout.trim();
+  t.equal((await transport.exec(['xe', 'vm-snapshot', `uuid=${other}`, 'new-name-label=Debian Bookworm 12'])).code, 0);
+  const byName = await transport.exec(['xe', 'vm-install', 'template=Debian Bookworm 12', 'new-name-label=y']);
+  t.same([byName.code, byName.stderr], [1, 'Error: More than one matching template found\n'], 'xe by name is ambiguous, as on a real host');
+  const hvm = { ...attrs('h'), boot: { ...attrs('h').boot, mode: 'hvm' as const, bootloader: '', args: '', order: 'cdn' } };
+  const { uuid, observed } = await p.execute(step('vm.h', { op: 'create', attributes: hvm, markers: { address: 'vm.h', lineage: 'L-1' } }), { uuid: null, address: 'vm.h' });
+  t.equal(observed?.attributes.template, 'Debian Bookworm 12', 'xenform installs from the template all the same');
+  t.equal((await p.execute(step('vm.h', { op: 'start' }), { uuid, address: 'vm.h' })).observed?.attributes.power_state, 'running', 'and the HVM guest starts');
+});

@@ -47,7 +47,7 @@ function inventoryHost(argv: string[]) {
   if (cmd === 'vbd-list') return ok(xeTable([[['uuid ( RO)', 'b1'], ['vm-uuid ( RO)', WEB], ['vdi-uuid ( RO)', VDI], ['empty ( RO)', 'false'], ['userdevice ( RW)', '0'], ['bootable ( RW)', 'true'], ['type ( RW)', 'Disk'], ['currently-attached ( RO)', 'false']]]));
   if (cmd === 'vdi-list') return ok(xeTable([[['uuid ( RO)', VDI], ['name-label ( RW)', 'web-0-root'], ['virtual-size ( RO)', '21474836480'], ['sr-uuid ( RO)', SR], ['other-config (MRW)', `xenform-disk: root; xenform-vm: ${WEB}`]]]));
   if (cmd === 'vif-list') return ok(xeTable([[['uuid ( RO)', 'v1'], ['vm-uuid ( RO)', WEB], ['device ( RO)', '0'], ['MAC ( RO)', 'aa:bb:cc:dd:ee:ff'], ['other-config (MRW)', 'xenform-network: eth0'], ['network-uuid ( RO)', NET], ['currently-attached ( RO)', 'false']]]));
-  if (cmd === 'template-list') return ok(xeTable([[['uuid ( RO)', 't1'], ['name-label ( RW)', 'Debian Bookworm 12']]]));
+  if (cmd === 'template-list') return ok(xeTable([[['uuid ( RO)', 't1'], ['name-label ( RW)', 'Debian Bookworm 12'], ['HVM-boot-policy ( RW)', 'BIOS order'], ['HVM-boot-params (MRW)', 'order: cdn']]]));
   if (cmd === 'sr-list') return ok(xeTable([[['uuid ( RO)', SR], ['name-label ( RW)', 'Local storage'], ['type ( RO)', 'lvm']]]));
   if (cmd === 'network-list') return ok(xeTable([[['uuid ( RO)', NET], ['name-label ( RW)', 'Pool-wide network associated with eth0'], ['bridge ( RO)', 'xenbr0']]]));
   return undefined;
@@ -75,7 +75,7 @@ t.test('the inventory is one round trip and reads every VM but dom0', async (t) 
   t.equal(vm.attributes.power_state, 'halted');
   t.equal(vm.booted_with, null, 'a halted VM has no booted configuration');
   t.same(inv.srs, [{ uuid: SR, name: 'Local storage', type: 'lvm', allocation_unit: 2 * 1024 * 1024 }], 'an LVM SR gives disks whole 2 MiB blocks');
-  t.same(inv.templates, [{ uuid: 't1', name: 'Debian Bookworm 12' }]);
+  t.same(inv.templates, [{ uuid: 't1', name: 'Debian Bookworm 12', boot: { mode: 'hvm', order: 'cdn', firmware: 'bios' } }], 'templates say how they boot');
 });
 
 const ATTRS: VmAttributes = {
@@ -108,8 +108,9 @@ t.test('create installs the VM, marks it first, then sets it up by uuid', async 
   const result = await provider.execute(step({ op: 'create', attributes: ATTRS, markers: { address: 'vm.web[0]', lineage: 'L1' } }), { uuid: null, address: 'vm.web[0]' });
   t.equal(result.uuid, WEB);
   const lines = fake.calls.map((c) => c.join(' '));
-  t.equal(lines[0], 'xe vm-install template=Debian Bookworm 12 new-name-label=web-0 sr-name-label=Local storage');
-  t.equal(lines[1], `xe vm-param-set uuid=${WEB} other-config:xenform-address=vm.web[0] other-config:xenform-lineage=L1 other-config:xenform-template=Debian Bookworm 12`, 'the markers come right after vm-install');
+  t.equal(lines[0], 'xe template-list name-label=Debian Bookworm 12 params=uuid --minimal', 'the template is found by name among templates, not snapshots');
+  t.equal(lines[1], 'xe vm-install template=t1 new-name-label=web-0 sr-name-label=Local storage', 'and installed by uuid');
+  t.equal(lines[2], `xe vm-param-set uuid=${WEB} other-config:xenform-address=vm.web[0] other-config:xenform-lineage=L1 other-config:xenform-template=Debian Bookworm 12`, 'the markers come right after vm-install');
   const at = (s: string) => lines.findIndex((l) => l.includes(s));
   t.equal(at('vbd-destroy'), -1, 'disks the template provisioned are left alone');
   t.ok(at('vm-memory-limits-set') > 1, 'memory is set');

@@ -403,13 +403,14 @@ const vmInstall: Command = {
       // [UNCONFIRMED] the provisioned VDI's name-label (the device number) and that "disks" is removed after.
       for (const d of disks) {
         const vdi: Vdi = {
-          uuid: newUuid(st), name: d.device, desc: 'Created by template provisioner', sr: d.sr && st.srs[d.sr] ? d.sr : sr!, size: d.size,
+          // cli_util.ml `rewrite_provisioning_xml`: every disk goes to the chosen (or default) SR
+          uuid: newUuid(st), name: d.device, desc: 'Created by template provisioner', sr: sr!, size: allocatedSize(st.srs[sr!].type, d.size, {}),
           type: d.type, sharable: false, readOnly: false, other: {}, smConfig: {}, tags: [],
         };
         st.vdis[vdi.uuid] = vdi;
         const vbd: Vbd = {
           uuid: newUuid(st), vm: vm.uuid, vdi: vdi.uuid, userdevice: d.device, bootable: d.bootable, mode: 'RW', type: 'Disk',
-          unpluggable: true, attached: false, other: { owner: 'true' },
+          unpluggable: d.type !== 'system', attached: false, other: { owner: '' }, // xapi_templates.ml `create_disk` (v1.249.42 L141-154)
         };
         st.vbds[vbd.uuid] = vbd;
       }
