@@ -109,6 +109,9 @@ export interface ObservedVm {
   // What the running domain was built with, when the provider can tell
   // (xl: the domain's config; XAPI: last-boot-record). Null when halted or unknown.
   booted_with: BootAttributes | null;
+  // The running domain was built outside xenform (XAPI: its dom-id or start-time is not the
+  // one xenform recorded): booted_with is then its current configuration. Absent when not.
+  rebuilt_outside?: true;
   requires_reboot: boolean; // XAPI requires-reboot, or a known pending boot change
 }
 

@@ -63,7 +63,7 @@ export interface Vm {
   affinity: string | null;
   referenceLabel: string;
   recommendations: string;
-  lastBoot: string; // last-boot-record, set at each domain build
+  lastBoot: string; // last-boot-record: xenopsd's metadata, set on suspend only
   bootedDomainType: string; // current-domain-type while a domain exists
   consoleUuid: string | null;
   crashAt?: number; // a crash fault scheduled for this domain (ms since epoch)

@@ -14,7 +14,10 @@ import type { Query } from './tables.js';
 
 // Keys of other-config that xenform writes besides the two ownership markers.
 export const MARKER_TEMPLATE = 'xenform-template';
-export const MARKER_BOOTED_WITH = 'xenform-booted-with'; // base64 JSON of the BootAttributes last booted
+// base64 JSON of { boot, dom_id, start_time }: the BootAttributes the domain identified by
+// dom-id and start-time (VM_metrics) was built with. XAPI keeps no record of it
+// (last-boot-record is empty unless suspended, see the simulator's operations.ts).
+export const MARKER_BOOTED_WITH = 'xenform-booted-with';
 export const VDI_MARKER_DISK = 'xenform-disk'; // on VDIs: the disk block label
 export const VDI_MARKER_VM = 'xenform-vm'; // on VDIs: the uuid of the VM xenform created it for
 export const VIF_MARKER_NETWORK = 'xenform-network'; // on VIFs: the network block label
@@ -30,7 +33,7 @@ export const VM_FIELDS = [
   'uuid', 'name-label', 'name-description', 'power-state', 'is-control-domain', 'memory-static-max',
   'memory-dynamic-max', 'memory-dynamic-min', 'memory-static-min', 'VCPUs-max', 'VCPUs-at-startup',
   'HVM-boot-policy', 'HVM-boot-params', 'PV-kernel', 'PV-ramdisk', 'PV-args', 'PV-bootloader',
-  'PV-bootloader-args', 'other-config', 'dom-id', 'tags', 'requires-reboot',
+  'PV-bootloader-args', 'other-config', 'dom-id', 'start-time', 'tags', 'requires-reboot',
 ];
 export const VBD_FIELDS = ['uuid', 'vm-uuid', 'vdi-uuid', 'userdevice', 'bootable', 'type', 'empty', 'currently-attached'];
 export const VDI_FIELDS = ['uuid', 'name-label', 'virtual-size', 'sr-uuid', 'other-config'];
@@ -78,17 +81,31 @@ export function namesFrom([srs, networks]: XeRecord[][]): Names {
   return { srs, networks };
 }
 
-export function encodeBootedWith(boot: BootAttributes): string {
-  return Buffer.from(JSON.stringify(boot)).toString('base64');
+export interface BootedWith {
+  boot: BootAttributes;
+  dom_id?: number; // absent in markers written before they were recorded
+  start_time?: string;
 }
 
-function decodeBootedWith(value: string | undefined): BootAttributes | null {
+export function encodeBootedWith(b: BootedWith): string {
+  return Buffer.from(JSON.stringify(b)).toString('base64');
+}
+
+export function decodeBootedWith(value: string | undefined): BootedWith | null {
   if (!value) return null;
   try {
-    return JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as BootAttributes;
+    const v = JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as BootedWith | BootAttributes;
+    return 'boot' in v ? v : { boot: v };
   } catch {
     return null;
   }
+}
+
+// The domain a record shows: a new dom-id (and start-time) for every domain built, by a
+// start, a reboot from inside or outside xenform, an HA or crash restart, or a resume
+// (xapi_xenops.ml `update_vm`: Db.VM.set_domid, VM_metrics.set_start_time).
+export function domainOf(r: XeRecord): { dom_id: number; start_time: string } {
+  return { dom_id: r['dom-id'] === undefined ? -1 : Number(r['dom-id']), start_time: r['start-time'] ?? '' };
 }
 
 const num = (v: string | undefined): number => (v === undefined || v === '' ? 0 : Number(v));
@@ -178,7 +195,13 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
     }));
   const power = (r['power-state'] ?? 'halted') as PowerState;
   const boot = bootOf(r);
-  const bootedWith = power === 'running' || power === 'paused' ? (recorded ?? decodeBootedWith(other[MARKER_BOOTED_WITH])) : null;
+  const live = power === 'running' || power === 'paused';
+  const marker = live && !recorded ? decodeBootedWith(other[MARKER_BOOTED_WITH]) : null;
+  const now = domainOf(r);
+  // A domain the marker does not name was built outside xenform (a guest or admin reboot,
+  // an HA restart) from the record as it was then: its boot is taken to be the current one.
+  const rebuilt = marker !== null && marker.dom_id !== undefined && (marker.dom_id !== now.dom_id || marker.start_time !== now.start_time);
+  const bootedWith = !live ? null : recorded ?? (marker === null ? null : rebuilt ? boot : marker.boot);
   return {
     uuid: r.uuid,
     host,
@@ -205,7 +228,8 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
       ...(other[MARKER_ADDRESS] !== undefined ? { address: other[MARKER_ADDRESS] } : {}),
       ...(other[MARKER_LINEAGE] !== undefined ? { lineage: other[MARKER_LINEAGE] } : {}),
     },
-    dom_id: r['dom-id'] === undefined ? -1 : Number(r['dom-id']),
+    dom_id: now.dom_id,
+    ...(rebuilt ? { rebuilt_outside: true } : {}),
     booted_with: bootedWith,
     requires_reboot: r['requires-reboot'] === 'true' || (bootedWith !== null && !sameBoot(bootedWith, boot)),
   };

@@ -24,6 +24,8 @@ import {
   VIF_MARKER_NETWORK,
   bootOf,
   buildInventory,
+  decodeBootedWith,
+  domainOf,
   encodeBootedWith,
   inventoryQueries,
   namesFrom,
@@ -138,24 +140,24 @@ export class XapiProvider implements Provider {
         await this.destroy(ctx, uuid);
         return { uuid, observed: null };
       case 'start':
-        return this.power(ctx, uuid, ['vm-start'], true);
+        return this.power(ctx, uuid, ['vm-start'], 'boot');
       case 'hard_shutdown':
         return this.power(ctx, uuid, ['vm-shutdown', '--force'], false);
       // The shutdown policy (timeout, fallback) is the engine's: it aborts `signal` at the timeout.
       case 'clean_shutdown':
         return this.power(ctx, uuid, ['vm-shutdown'], false);
       case 'clean_reboot':
-        return this.power(ctx, uuid, ['vm-reboot'], true);
+        return this.power(ctx, uuid, ['vm-reboot'], 'boot');
       case 'hard_reboot':
-        return this.power(ctx, uuid, ['vm-reboot', '--force'], true);
+        return this.power(ctx, uuid, ['vm-reboot', '--force'], 'boot');
       case 'pause':
         return this.power(ctx, uuid, ['vm-pause'], false);
       case 'unpause':
         return this.power(ctx, uuid, ['vm-unpause'], false);
       case 'suspend':
-        return this.power(ctx, uuid, ['vm-suspend'], false);
+        return this.power(ctx, uuid, ['vm-suspend'], 'suspend');
       case 'resume':
-        return this.power(ctx, uuid, ['vm-resume'], false);
+        return this.power(ctx, uuid, ['vm-resume'], 'resume');
       default: {
         const never: never = args;
         throw new Error(`unknown step ${JSON.stringify(never)}`);
@@ -188,30 +190,31 @@ export class XapiProvider implements Provider {
   }
 
   // A power operation changes the VM record only: its devices are taken from the last read
-  // of the VM when there is one, and the VM record alone is read again. After a domain was
-  // built, the boot it was built with is recorded on the VM (see MARKER_BOOTED_WITH), in
-  // the same round trip.
-  private async power(ctx: Ctx, uuid: string, command: string[], builds: boolean): Promise<StepResult> {
+  // of the VM when there is one, and the VM record alone is read again. When a domain was
+  // built, xenform records on the VM which boot it was built with and the domain's dom-id and
+  // start-time (see MARKER_BOOTED_WITH): `boot` for a start or reboot (built from the current
+  // record), `resume` for a resume (a new domain that keeps the boot the marker names).
+  private async power(ctx: Ctx, uuid: string, command: string[], builds: false | 'boot' | 'resume' | 'suspend'): Promise<StepResult> {
     const before = this.lastRead.get(uuid);
+    // A domain rebuilt outside xenform is suspended: the marker is made to name its boot, for
+    // the resume to carry forward.
+    const suspending = builds === 'suspend' ? observeVm(this.host, (before ?? (await this.readRecord(uuid)))?.record ?? { uuid }, before?.tables ?? EMPTY_TABLES) : null;
     await this.xe(ctx, [command[0], `uuid=${uuid}`, ...command.slice(1)]);
-    if (!before) {
-      const read = await this.readRecord(uuid);
-      if (!read || !builds) return { uuid, observed: read && observeVm(this.host, read.record, read.tables) };
-      const boot = bootOf(read.record);
-      await this.xe(ctx, this.markBooted(uuid, boot));
-      return { uuid, observed: observeVm(this.host, read.record, read.tables, boot) };
+    if (suspending?.rebuilt_outside && suspending.booted_with) {
+      await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_BOOTED_WITH}=${encodeBootedWith({ boot: suspending.booted_with })}`]);
     }
-    const boot = builds ? bootOf(before.record) : undefined;
-    const [vms] = await this.tables(ctx, vmQueries(uuid).slice(0, 1), boot ? [this.markBooted(uuid, boot)] : []);
-    const record = vms.find((r) => r.uuid === uuid);
-    if (!record) return { uuid, observed: null };
-    const tables = { ...before.tables, vms: [record] };
-    this.lastRead.set(uuid, { record, tables });
-    return { uuid, observed: observeVm(this.host, record, tables, boot) };
-  }
-
-  private markBooted(uuid: string, boot: BootAttributes): string[] {
-    return ['xe', 'vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_BOOTED_WITH}=${encodeBootedWith(boot)}`];
+    let read: { record: XeRecord; tables: XapiTables } | null;
+    if (before) {
+      const [vms] = await this.tables(ctx, vmQueries(uuid).slice(0, 1));
+      const record = vms.find((r) => r.uuid === uuid);
+      read = record ? { record, tables: { ...before.tables, vms: [record] } } : null;
+      if (read) this.lastRead.set(uuid, read);
+      else this.lastRead.delete(uuid);
+    } else read = await this.readRecord(uuid);
+    if (!read) return { uuid, observed: null };
+    const boot = builds === 'boot' ? bootOf(read.record) : builds === 'resume' ? decodeBootedWith(otherConfigOf(read.record)[MARKER_BOOTED_WITH])?.boot : undefined;
+    if (boot) await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_BOOTED_WITH}=${encodeBootedWith({ boot, ...domainOf(read.record) })}`]);
+    return { uuid, observed: observeVm(this.host, read.record, read.tables, boot) };
   }
 
   private async templateUuid(ctx: Ctx, name: string): Promise<string> {
@@ -454,5 +457,7 @@ export class XapiProvider implements Provider {
     for (const vdi of new Set(owned)) await this.xe(ctx, ['vdi-destroy', `uuid=${vdi}`]);
   }
 }
+
+const EMPTY_TABLES: XapiTables = { vms: [], vbds: [], vdis: [], vifs: [], templates: [], srs: [], networks: [] };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

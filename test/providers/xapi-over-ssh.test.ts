@@ -376,3 +376,34 @@ t.test('templates are XCP-ng\'s and are installed by uuid, whatever snapshots ar
   t.equal(observed?.attributes.template, 'Debian Bookworm 12', 'xenform installs from the template all the same');
   t.equal((await p.execute(step('vm.h', { op: 'start' }), { uuid, address: 'vm.h' })).observed?.attributes.power_state, 'running', 'and the HVM guest starts');
 });
+
+t.test('a reboot outside xenform clears the pending reboot; a resume keeps the boot it had', async (t) => {
+  const { dir, sshd } = await simHost(t);
+  const transport = openTransport(hostFor(sshd), ctxFor(dir));
+  const p = new XapiProvider('lab', transport);
+  t.teardown(() => p.close());
+  const { uuid } = await create(p, 'vm.r', 'r');
+  const to = { uuid, address: 'vm.r' };
+  const started = (await p.execute(step('vm.r', { op: 'start' }), to)).observed!;
+  const built = started.attributes.boot;
+  t.same(started.booted_with, built);
+  const get = async (field: string) => (await transport.exec(['xe', 'vm-param-get', `uuid=${uuid}`, `param-name=${field}`])).stdout;
+  t.equal(await get('last-boot-record'), "''\n", 'a running VM has an empty last-boot-record, as on every xapi since 2017');
+  t.equal((await transport.exec(['xe', 'vm-list', `uuid=${uuid}`, 'params=last-boot-record', '--minimal'])).stdout, '<expensive field>\n', 'and lists do not print it');
+
+  await p.execute(step('vm.r', { op: 'set', changes: [{ path: 'boot.args', value: 'console=hvc0 single' }] }), to);
+  const pending = (await p.readVm(uuid!))!;
+  t.same([pending.requires_reboot, pending.booted_with?.args], [true, 'console=hvc0 quiet'], 'the change waits for a reboot');
+
+  t.equal((await transport.exec(['xe', 'vm-reboot', `uuid=${uuid}`])).code, 0, 'an admin reboots the VM outside xenform');
+  const after = (await p.readVm(uuid!))!;
+  t.same([after.requires_reboot, after.booted_with?.args, after.rebuilt_outside], [false, 'console=hvc0 single', true], 'the new domain runs the configuration it had then');
+
+  await p.execute(step('vm.r', { op: 'suspend' }), to);
+  t.match(await get('last-boot-record'), /^'\(\(domains .+\)'\n$/, 'a suspended VM holds xenopsd\'s metadata there');
+  await p.execute(step('vm.r', { op: 'set', changes: [{ path: 'boot.args', value: 'console=hvc0 quiet' }] }), to);
+  const resumed = (await p.execute(step('vm.r', { op: 'resume' }), to)).observed!;
+  t.same([resumed.booted_with?.args, resumed.requires_reboot], ['console=hvc0 single', true], 'a resume keeps the boot the domain had, and the pending change');
+  const again = (await p.readVm(uuid!))!;
+  t.same([again.booted_with?.args, again.rebuilt_outside], ['console=hvc0 single', undefined], 'the marker names the resumed domain');
+});

@@ -31,6 +31,7 @@ const vmFields = (uuid: string, name: string, other: string, extra: [string, str
   ['PV-bootloader-args ( RW)', ''],
   ['other-config (MRW)', other],
   ['dom-id ( RO)', '-1'],
+  ['start-time ( RO)', '19700101T00:00:00Z'],
   ['tags (SRW)', 'web, prod'],
   ['requires-reboot ( RO)', 'false'],
   ...extra,
@@ -259,7 +260,7 @@ t.test('a disk made for another VM is not one of this VM\'s managed disks', asyn
   t.same(inv.vms[0].attributes.disks, [], 'a copy of another VM\'s disk is left alone');
 });
 
-t.test('a start records the boot it built with and reads only the VM record again', async (t) => {
+t.test('a start reads only the VM record again and records the boot it built with and its domain', async (t) => {
   let power = 'halted';
   const fake = new FakeTransport((argv) => {
     if (argv[1] === 'vm-start') {
@@ -276,13 +277,14 @@ t.test('a start records the boot it built with and reads only the VM record agai
   fake.calls.length = 0;
   const trips = fake.roundTrips();
   const result = await provider.execute(step({ op: 'start' }), { uuid: WEB, address: 'vm.web[0]' });
-  t.equal(fake.roundTrips() - trips, 2, 'the start, then the marker and the VM record together');
+  t.equal(fake.roundTrips() - trips, 3, 'the start, the VM record with its new domain, then the marker');
   const boot = before!.attributes.boot;
+  const marker = { boot, dom_id: -1, start_time: '19700101T00:00:00Z' };
   t.same(fake.calls.map((c) => c.slice(1).join(' ')), [
     `vm-start uuid=${WEB}`,
-    `vm-param-set uuid=${WEB} other-config:xenform-booted-with=${Buffer.from(JSON.stringify(boot)).toString('base64')}`,
-    `vm-list uuid=${WEB} params=${fake.calls[2][3].slice('params='.length)}`,
+    `vm-list uuid=${WEB} params=${fake.calls[1][3].slice('params='.length)}`,
     `vm-list uuid=${WEB} params=uuid --minimal`,
+    `vm-param-set uuid=${WEB} other-config:xenform-booted-with=${Buffer.from(JSON.stringify(marker)).toString('base64')}`,
   ]);
   t.equal(result.observed?.attributes.power_state, 'running');
   t.same(result.observed?.booted_with, boot, 'the boot it was built with');

@@ -301,8 +301,9 @@ export const VM_FIELDS: Field<Vm>[] = [
   { name: 'PV-legacy-args', kind: 'RW', get: str('pvLegacyArgs'), set: setStr('pvLegacyArgs') },
   { name: 'PV-bootloader', kind: 'RW', get: str('pvBootloader'), set: setStr('pvBootloader') },
   { name: 'PV-bootloader-args', kind: 'RW', get: str('pvBootloaderArgs'), set: setStr('pvBootloaderArgs') },
-  { name: 'last-boot-CPU-flags', kind: 'RO', get: (vm) => (vm.lastBoot ? 'vendor: AuthenticAMD; features: 1fcbfbff-f6f83203-2e500800-040001f3-0000000f-219c07a9-0040060c-00000000-311ed005-00000010-00000000-18000064-00000000-00000000-00000000-00000000-00000000-00000000' : '') },
-  { name: 'last-boot-record', kind: 'RO', expensive: true, get: (vm) => vm.lastBoot },
+  { name: 'last-boot-CPU-flags', kind: 'RO', get: (vm) => (vm.startTime !== null ? 'vendor: AuthenticAMD; features: 1fcbfbff-f6f83203-2e500800-040001f3-0000000f-219c07a9-0040060c-00000000-311ed005-00000010-00000000-18000064-00000000-00000000-00000000-00000000-00000000-00000000' : '') },
+  // records.ml: printed between single quotes, `''` when empty
+  { name: 'last-boot-record', kind: 'RO', expensive: true, get: (vm) => `'${vm.lastBoot}'` },
   { name: 'resident-on', kind: 'RO', get: (vm, c) => (vm.residentOn && hasDomain(vm) ? ref(vm.residentOn, { [c.st.host.uuid]: 1 }) : NOT_IN_DB) },
   {
     name: 'affinity', kind: 'RW', get: (vm) => vm.affinity ?? NOT_IN_DB,
