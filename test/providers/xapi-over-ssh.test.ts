@@ -407,3 +407,14 @@ t.test('a reboot outside xenform clears the pending reboot; a resume keeps the b
   const again = (await p.readVm(uuid!))!;
   t.same([again.booted_with?.args, again.rebuilt_outside], ['console=hvc0 single', undefined], 'the marker names the resumed domain');
 });
+
+t.test('a clone carrying xenform\'s markers is reported beside the VM it was cloned from', async (t) => {
+  const { dir, sshd } = await simHost(t);
+  const transport = openTransport(hostFor(sshd), ctxFor(dir));
+  const p = new XapiProvider('lab', transport);
+  t.teardown(() => p.close());
+  const { uuid } = await create(p, 'vm.a', 'a');
+  const clone = (await transport.exec(['xe', 'vm-clone', `uuid=${uuid}`, 'new-name-label=a-copy'])).stdout.trim();
+  const claims = (await p.inventory()).vms.filter((v) => v.markers.address === 'vm.a').map((v) => v.uuid).sort();
+  t.same(claims, [uuid, clone].sort(), 'both VMs claim vm.a, and both are reported for the planner to refuse');
+});
