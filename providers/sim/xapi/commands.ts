@@ -127,7 +127,9 @@ function listCommand(cls: ClassDef): Command {
       return run.read((st, c) => {
         if (run.fail) throw faultError(run.fail, null, cls.cli + '-list');
         const filters = [...cls.implicit, ...filtersOf(run, ['params'])];
-        const rows = candidates(cls, st, filters).filter((o) => matchesFilters(o, filters, cls.fields, c, cls.cli === 'vm' || cls.cli === 'template' ? vmPseudo : undefined));
+        // no `vm=` here: only the selector commands know it (cli_operations.ml `select_vms`); a list
+        // filters on real fields, else "Unknown field 'vm'" (`get_field_type`)
+        const rows = candidates(cls, st, filters).filter((o) => matchesFilters(o, filters, cls.fields, c));
         const p = run.get('params');
         const fields = selectFields(cls.fields, p === undefined ? cls.defaults : p === 'all' ? 'all' : p.split(','));
         return printList(rows, fields, c, run.flag('minimal'));

@@ -91,9 +91,9 @@ export const ERRORS: Record<string, ErrorDef> = {
   DEVICE_ALREADY_DETACHED: { params: ['device'], doc: 'The device is not currently attached' },
   MAC_INVALID: { params: ['MAC'], doc: 'The MAC address specified is not valid.' },
   VDI_READONLY: { params: ['vdi'], doc: 'The operation required write access but this VDI is read-only' },
-  // [UNCONFIRMED] doc text and params of VDI_IN_USE and TASK_CANCELLED, from memory of datamodel_errors.ml.
+  // datamodel_errors.ml (v1.249.42 L737, L849)
   VDI_IN_USE: { params: ['vdi', 'operation'], doc: 'This operation cannot be performed because this VDI is in use by some other operation' },
-  TASK_CANCELLED: { params: ['task'], doc: 'The request was asynchronous but has been cancelled.' },
+  TASK_CANCELLED: { params: ['task'], doc: 'The request was asynchronously canceled.' },
   INTERNAL_ERROR: {
     params: ['message'],
     doc: 'The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.',

@@ -185,7 +185,7 @@ export const VM_FIELDS: Field<Vm>[] = [
   { name: 'is-control-domain', kind: 'RO', get: (vm) => b(vm.control) },
   { name: 'power-state', kind: 'RO', get: str('power') },
   { name: 'memory-actual', kind: 'RO', get: (vm) => String(hasDomain(vm) ? vm.dmax : 0) },
-  { name: 'memory-target', kind: 'RO', get: (vm) => String(hasDomain(vm) ? vm.dmax : 0) },
+  { name: 'memory-target', kind: 'RO', expensive: true, get: (vm) => String(hasDomain(vm) ? vm.dmax : 0) },
   { name: 'memory-overhead', kind: 'RO', get: (vm) => String(memoryOverhead(vm)) },
   { name: 'memory-static-max', kind: 'RW', get: str('smax'), set: memSetter('smax', 'memory-static-max') },
   { name: 'memory-dynamic-max', kind: 'RW', get: str('dmax'), set: memSetter('dmax', 'memory-dynamic-max') },
@@ -323,7 +323,7 @@ export const VM_FIELDS: Field<Vm>[] = [
   { name: 'install-time', kind: 'RO', get: (vm) => fmtDate(vm.installTime) },
   { name: 'VCPUs-number', kind: 'RO', get: (vm) => String(hasDomain(vm) ? vm.vcpusLive : 0) },
   {
-    name: 'VCPUs-utilisation', kind: 'MRO',
+    name: 'VCPUs-utilisation', kind: 'MRO', expensive: true,
     get: (vm) => (hasDomain(vm) ? Object.fromEntries(Array.from({ length: vm.vcpusLive }, (_, i) => [String(i), '0.000'])) : {}),
   },
   {
@@ -352,7 +352,7 @@ export const VM_FIELDS: Field<Vm>[] = [
   { name: 'guest-metrics-last-updated', kind: 'RO', get: (vm, c) => gm(vm, c, () => fmtDate(vm.startTime)) },
   { name: 'can-use-hotplug-vbd', kind: 'RO', get: (vm, c) => (hasGuestMetrics(vm, c) ? 'yes' : 'unspecified') },
   { name: 'can-use-hotplug-vif', kind: 'RO', get: (vm, c) => (hasGuestMetrics(vm, c) ? 'yes' : 'unspecified') },
-  { name: 'cooperative', kind: 'RO', deprecated: true, get: () => 'true' },
+  { name: 'cooperative', kind: 'RO', expensive: true, deprecated: true, get: () => 'true' },
   { name: 'tags', kind: 'SRW', tagsStyle: true, get: (vm) => vm.tags, members: (vm) => vm.tags },
   { name: 'appliance', kind: 'RW', get: () => NOT_IN_DB, set: (_vm, v) => { if (v !== '') throw new XapiError('UUID_INVALID', ['VM_appliance', v]); } },
   { name: 'groups', kind: 'RW', get: () => '', set: (_vm, v) => { if (v !== '') throw new XapiError('UUID_INVALID', ['VM_group', v]); } },
@@ -531,10 +531,10 @@ export const VIF_FIELDS: Field<Vif>[] = [
   { name: 'ipv4-allowed', kind: 'SRW', get: () => [] },
   { name: 'ipv6-allowed', kind: 'SRW', get: () => [] },
   { name: 'ipv4-configuration-mode', kind: 'RO', get: () => 'None' },
-  { name: 'ipv4-addresses', kind: 'SRO', get: () => [] },
+  { name: 'ipv4-addresses', kind: 'RO', get: () => '' }, // records.ml L963: a string, no get_set
   { name: 'ipv4-gateway', kind: 'RO', get: () => '' },
   { name: 'ipv6-configuration-mode', kind: 'RO', get: () => 'None' },
-  { name: 'ipv6-addresses', kind: 'SRO', get: () => [] },
+  { name: 'ipv6-addresses', kind: 'RO', get: () => '' },
   { name: 'ipv6-gateway', kind: 'RO', get: () => '' },
   { name: 'trunks', kind: 'RO', get: () => '' },
 ];
