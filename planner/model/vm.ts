@@ -107,7 +107,8 @@ export interface ObservedVm {
   markers: { address?: string; lineage?: string }; // from other-config
   dom_id: number; // -1 when no domain exists
   // What the running domain was built with, when the provider can tell
-  // (xl: the domain's config; XAPI: last-boot-record). Null when halted or unknown.
+  // (xl: the domain's config; XAPI: xenform's booted-with marker, checked against the domain's
+  // dom-id and start-time; last-boot-record is empty unless suspended). Null when halted or unknown.
   booted_with: BootAttributes | null;
   // The running domain was built outside xenform (XAPI: its dom-id or start-time is not the
   // one xenform recorded): booted_with is then its current configuration. Absent when not.

@@ -120,7 +120,7 @@ export function bootOf(r: XeRecord): BootAttributes {
     ramdisk: r['PV-ramdisk'] ?? '',
     args: r['PV-args'] ?? '',
     bootloader_args: r['PV-bootloader-args'] ?? '',
-    order: params.order ?? (hvm ? 'cd' : ''),
+    order: hvm ? (params.order ?? 'cd') : '', // a PV guest has no boot order, whatever HVM-boot-params still holds
     firmware: params.firmware === 'uefi' ? 'uefi' : 'bios',
   };
 }
