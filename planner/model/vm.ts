@@ -99,16 +99,27 @@ export interface ObservedVm {
   markers: { address?: string; lineage?: string }; // from other-config
   dom_id: number; // -1 when no domain exists
   // What the running domain was built with, when the provider can tell
-  // (xl: the domain's config; XAPI: last-boot-record). Null when halted or unknown.
+  // (xl: the domain's config; XAPI: xenform's booted-with marker, checked against the domain's
+  // dom-id and start-time; last-boot-record is empty unless suspended). Null when halted or unknown.
   booted_with: BootAttributes | null;
+  // The running domain was built outside xenform (XAPI: its dom-id or start-time is not the
+  // one xenform recorded): booted_with is then its current configuration. Absent when not.
+  rebuilt_outside?: true;
   requires_reboot: boolean; // XAPI requires-reboot, or a known pending boot change
 }
 
 export interface HostInventory {
   host: string;
   toolstack: Toolstack;
+  // The most physical CPUs one host can give a VM (XAPI: host cpu_info cpu_count); a VM whose
+  // vcpus_max is above it cannot start. Absent when not known.
+  pcpus?: number;
   vms: ObservedVm[]; // every VM on the host, managed or not (not the control domain, not templates)
-  templates: { uuid: string; name: string }[];
-  srs: { uuid: string; name: string; type: string }[];
+  // boot: how a VM installed from the template boots until told otherwise (XAPI: its
+  // HVM-boot-policy and HVM-boot-params); absent when not known.
+  templates: { uuid: string; name: string; boot?: Pick<BootAttributes, 'mode' | 'order' | 'firmware'> }[];
+  // allocation_unit: the granularity the SR's storage backend gives a new disk's size in
+  // (bytes; a disk gets the desired size rounded up to it); absent when not known.
+  srs: { uuid: string; name: string; type: string; allocation_unit?: number }[];
   networks: { uuid: string; name: string; bridge: string }[];
 }

@@ -29,6 +29,7 @@
 //                          operation of a dead process completes it, as xapi would have done
 //                          for a client that went away.
 //   host_memory_mib        the host's RAM (default 262144), checked at start and resume.
+//   host_cpus              the host's pCPU count (default 16), checked against VCPUs-max at start and resume.
 import type { SimState } from './state.js';
 
 export interface FailFault {
@@ -48,6 +49,7 @@ export interface Faults {
   cleanShutdownTimeoutMs: number;
   killDuring: { command: string; nth: number }[];
   hostMemoryMib: number | null;
+  hostCpus: number | null;
 }
 
 export class FaultsError extends Error {}
@@ -123,6 +125,7 @@ function parseFaultsText(text: string | undefined): Faults {
     cleanShutdownTimeoutMs: num(raw.clean_shutdown_timeout_ms, 'clean_shutdown_timeout_ms', 1500),
     killDuring: calls('kill_during').map((f) => ({ command: f.command, nth: f.nth })),
     hostMemoryMib: raw.host_memory_mib === undefined ? null : num(raw.host_memory_mib, 'host_memory_mib', 0),
+    hostCpus: raw.host_cpus === undefined ? null : num(raw.host_cpus, 'host_cpus', 1),
   };
 }
 

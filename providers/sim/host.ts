@@ -3,16 +3,18 @@
 // Template contents follow XCP-ng 8.3's defaults where known; the exact numbers are
 // [UNCONFIRMED] choices.
 import { newUuid } from './ids.js';
-import { GiB, MiB, type Power, type SimState, type Vm } from './state.js';
+import { DEFAULT_HOST_CPUS, GiB, MiB, type Power, type SimState, type Vm } from './state.js';
 
 export interface HostOptions {
   toolstack: 'xapi' | 'xl';
   hostname: string;
   seed: string | null;
   hostMemoryMib: number | null;
+  hostCpus?: number | null;
 }
 
-const DEBIAN_DISKS = `<provision><disk device="0" size="${10 * GiB}" sr="" bootable="true" type="system"/></provision>`;
+// DiskDevices.toxml: one 10G system disk at position 0.
+const TEN_GIB_DISK = `<provision><disk bootable="true" size="${10 * GiB}" sr="" type="system" device="0"/></provision>`;
 
 export function blankVm(st: SimState, name: string, power: Power = 'halted'): Vm {
   return {
@@ -72,6 +74,40 @@ export function blankVm(st: SimState, name: string, power: Power = 'halted'): Vm
   };
 }
 
+// base-hvmlinux.json's restrictions (Recommendations.toxml); UEFI ones add supports-uefi/secure-boot.
+function linuxRecommendations(firmware: 'bios' | 'uefi'): string {
+  const uefi = firmware === 'uefi' ? '<restriction field="supports-uefi" value="yes"/><restriction field="supports-secure-boot" value="yes"/>' : '';
+  return '<restrictions><restriction field="memory-static-max" max="1649267441664"/><restriction field="vcpus-max" max="32"/><restriction field="has-vendor-device" value="false"/>' +
+    `<restriction field="allow-gpu-passthrough" value="1"/><restriction field="allow-vgpu" value="1"/>${uefi}<restriction property="number-of-vbds" max="255"/><restriction property="number-of-vifs" max="7"/></restrictions>`;
+}
+
+function stockLinux(st: SimState, fixedUuid: string | null, name: string, label: string, minMemory: number, firmware: 'bios' | 'uefi', other: Record<string, string>): void {
+  const vm = blankVm(st, name);
+  const uuid = fixedUuid ?? vm.uuid; // the template's own uuid from its JSON
+  Object.assign(vm, {
+    uuid,
+    template: true,
+    defaultTemplate: true,
+    desc: 'To use this template from the CLI, install your VM using vm-install, then set other-config-install-repository to the path to your network repository, e.g. http://<server>/<path> or nfs:server:/<path>',
+    smin: minMemory,
+    smax: 2 * minMemory,
+    dmin: 2 * minMemory,
+    dmax: 2 * minMemory,
+    domainType: 'hvm',
+    hvmPolicy: 'BIOS order',
+    hvmParams: firmware === 'uefi' ? { firmware: 'uefi', order: 'cdn' } : { order: 'cdn' },
+    afterCrash: 'restart',
+    platform: {
+      nx: 'true', acpi: '1', apic: 'true', pae: 'true', hpet: 'true', vga: 'std', videoram: '8', viridian: 'false', device_id: '0001',
+      ...(firmware === 'uefi' ? { secureboot: 'auto' } : {}),
+    },
+    other: { default_template: 'true', linux_template: 'true', 'install-methods': 'cdrom,nfs,http,ftp', ...other, disks: TEN_GIB_DISK },
+    referenceLabel: label,
+    recommendations: linuxRecommendations(firmware),
+  });
+  st.vms[uuid] = vm;
+}
+
 const RECOMMENDATIONS =
   '<restrictions><restriction field="memory-static-max" max="1649267441664"/><restriction field="vcpus-max" max="32"/><restriction property="number-of-vbds" max="255"/><restriction property="number-of-vifs" max="7"/></restrictions>';
 
@@ -83,7 +119,7 @@ export function createHost(o: HostOptions): SimState {
     seq: 0,
     nextDomid: 1,
     calls: {},
-    host: { uuid: '', name: o.hostname, memory: (o.hostMemoryMib ?? 256 * 1024) * MiB, defaultSr: '' },
+    host: { uuid: '', name: o.hostname, memory: (o.hostMemoryMib ?? 256 * 1024) * MiB, cpus: o.hostCpus ?? DEFAULT_HOST_CPUS, defaultSr: '' },
     vms: {},
     vdis: {},
     vbds: {},
@@ -115,31 +151,16 @@ export function createHost(o: HostOptions): SimState {
   dom0.consoleUuid = newUuid(st);
   st.vms[dom0.uuid] = dom0;
 
-  const debian = blankVm(st, 'Debian Bookworm 12');
-  Object.assign(debian, {
-    template: true,
-    defaultTemplate: true,
-    desc: 'To use this template from the CLI, install your VM using vm-install, then set other-config-install-repository to the path to your network repository, e.g. http://<server>/<path>',
-    smin: 512 * MiB,
-    smax: 1 * GiB,
-    dmin: 1 * GiB,
-    dmax: 1 * GiB,
-    domainType: 'pv',
-    pvBootloader: 'pygrub',
-    afterCrash: 'restart',
-    platform: { viridian: 'false', acpi: '1', apic: 'true', pae: 'true', nx: 'true' },
-    other: {
-      default_template: 'true',
-      linux_template: 'true',
-      'install-methods': 'cdrom,nfs,http,ftp',
-      'install-distro': 'debianlike',
-      'install-repository': 'cdrom',
-      disks: DEBIAN_DISKS,
-    },
-    referenceLabel: 'debian-12',
-    recommendations: RECOMMENDATIONS,
-  });
-  st.vms[debian.uuid] = debian;
+  // The stock Linux templates, as XCP-ng's guest-templates-json builds them
+  // (guesttemplates/blank_template.py `BaseTemplate`: static-min = min_memory, the other
+  // three limits twice that; one provisioned disk in other-config:disks). Debian 12 is
+  // xcp-ng-rpms/guest-templates-json f5694e5a29 SOURCES/debian-12.json (8.2 line): HVM from
+  // base-hvmlinux.json, BIOS order "cdn", min_memory 512M, a 10G disk. The generic ones are
+  // SOURCES/generic-linux-{bios,uefi}.json (branches 8.2 and 8.3, e06b237): base-hvmlinux and
+  // base-linux-uefi (firmware uefi, platform secureboot "auto"), min_memory 1G, a 10G disk.
+  // [UNCONFIRMED] which base XCP-ng 8.3's upstream tarball (2.0.15) gives Debian 12.
+  // (The generic ones are made last, keeping the uuids of everything else as they were.)
+  stockLinux(st, null, 'Debian Bookworm 12', 'debian-12', 512 * MiB, 'bios', { 'install-distro': 'debianlike', 'install-repository': 'cdrom' });
 
   const other = blankVm(st, 'Other install media');
   Object.assign(other, {
@@ -187,5 +208,7 @@ export function createHost(o: HostOptions): SimState {
       configPath: '', state: 'running', reason: '-', startTime: Date.now(),
     });
   }
+  stockLinux(st, 'dfbd1201-329f-4c87-9f0c-78a6f5270ba0', 'Generic Linux BIOS', 'generic-linux-bios', 1 * GiB, 'bios', {});
+  stockLinux(st, 'b73b736f-8dee-4bbe-9380-30d1e1854958', 'Generic Linux UEFI', 'generic-linux-uefi', 1 * GiB, 'uefi', {});
   return st;
 }

@@ -30,7 +30,7 @@ export async function runSim(argv: string[], opts: SimOptions): Promise<ExecResu
   }
   const hostname = opts.hostname ?? basename(opts.statePath).replace(/\.json$/, '');
   const create = () =>
-    createHost({ toolstack: opts.toolstack ?? 'xapi', hostname, seed: opts.seed ?? null, hostMemoryMib: faults.hostMemoryMib });
+    createHost({ toolstack: opts.toolstack ?? 'xapi', hostname, seed: opts.seed ?? null, hostMemoryMib: faults.hostMemoryMib, hostCpus: faults.hostCpus });
   const root = opts.root;
   const resolve = (p: string) => (root ? join(root, p) : p);
   const env = {

@@ -63,10 +63,11 @@ export interface Vm {
   affinity: string | null;
   referenceLabel: string;
   recommendations: string;
-  lastBoot: string; // last-boot-record, set at each domain build
+  lastBoot: string; // last-boot-record: xenopsd's metadata, set on suspend only
   bootedDomainType: string; // current-domain-type while a domain exists
   consoleUuid: string | null;
   crashAt?: number; // a crash fault scheduled for this domain (ms since epoch)
+  snapshotOf?: string; // a snapshot (VM.is_a_snapshot): the VM it was taken of
 }
 
 export interface Vdi {
@@ -81,6 +82,7 @@ export interface Vdi {
   other: Map;
   smConfig: Map;
   tags: string[];
+  snapshotOf?: string; // a snapshot (VDI.is_a_snapshot): the VDI it was taken of
 }
 
 export interface Vbd {
@@ -128,10 +130,13 @@ export interface Network {
   other: Map;
 }
 
+export const DEFAULT_HOST_CPUS = 16;
+
 export interface Host {
   uuid: string;
   name: string;
   memory: number; // bytes of RAM
+  cpus?: number; // pCPUs (host cpu_info cpu_count); hosts made before it was kept have 16
   defaultSr: string; // the pool's default SR
 }
 

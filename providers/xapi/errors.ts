@@ -111,6 +111,13 @@ export function xeError(ctx: XeContext, result: ExecResult): ProviderError {
     case 'VM_LACKS_FEATURE':
       message = `${name} lacks the guest feature ${ctx.op} needs (no PV drivers?)`;
       break;
+    case 'NO_HOSTS_AVAILABLE': {
+      // the per-host reasons xe printed on stdout (cli_operations.ml `hook_no_hosts_available`)
+      const reasons = result.stdout.split('\n').map((l) => /^\s*(.*?)\s*: Cannot start here \[(.*)\]$/.exec(l)).filter((m) => m !== null);
+      const why = reasons.map((m) => (reasons.length > 1 ? `${m[1]}: ${m[2]}` : m[2])).join('; ');
+      message = `no host can ${ctx.op.replace(/_/g, ' ')} ${name} on "${ctx.host}"${why ? `: ${why}` : ''}`;
+      break;
+    }
     case 'HOST_NOT_ENOUGH_FREE_MEMORY':
       message = `host "${ctx.host}" has not enough free memory to ${ctx.op.replace(/_/g, ' ')} ${name} (needs ${failure.params.needed}, has ${failure.params.available})`;
       break;

@@ -9,11 +9,15 @@ import {
   type ObservedVm,
   type PowerState,
 } from '../../planner/model/vm.js';
-import { parseMap, parseRecords, parseTags, type XeRecord } from './records.js';
+import { otherConfigOf, parseMap, parseTags, type XeRecord } from './records.js';
+import type { Query } from './tables.js';
 
 // Keys of other-config that xenform writes besides the two ownership markers.
 export const MARKER_TEMPLATE = 'xenform-template';
-export const MARKER_BOOTED_WITH = 'xenform-booted-with'; // base64 JSON of the BootAttributes last booted
+// base64 JSON of { boot, dom_id, start_time }: the BootAttributes the domain identified by
+// dom-id and start-time (VM_metrics) was built with. XAPI keeps no record of it
+// (last-boot-record is empty unless suspended, see the simulator's operations.ts).
+export const MARKER_BOOTED_WITH = 'xenform-booted-with';
 export const VDI_MARKER_DISK = 'xenform-disk'; // on VDIs: the disk block label
 export const VDI_MARKER_VM = 'xenform-vm'; // on VDIs: the uuid of the VM xenform created it for
 export const VIF_MARKER_NETWORK = 'xenform-network'; // on VIFs: the network block label
@@ -29,60 +33,79 @@ export const VM_FIELDS = [
   'uuid', 'name-label', 'name-description', 'power-state', 'is-control-domain', 'memory-static-max',
   'memory-dynamic-max', 'memory-dynamic-min', 'memory-static-min', 'VCPUs-max', 'VCPUs-at-startup',
   'HVM-boot-policy', 'HVM-boot-params', 'PV-kernel', 'PV-ramdisk', 'PV-args', 'PV-bootloader',
-  'PV-bootloader-args', 'other-config', 'dom-id', 'tags', 'requires-reboot',
+  'PV-bootloader-args', 'other-config', 'dom-id', 'start-time', 'tags', 'requires-reboot',
 ];
 export const VBD_FIELDS = ['uuid', 'vm-uuid', 'vdi-uuid', 'userdevice', 'bootable', 'type', 'empty', 'currently-attached'];
 export const VDI_FIELDS = ['uuid', 'name-label', 'virtual-size', 'sr-uuid', 'other-config'];
 export const VIF_FIELDS = ['uuid', 'vm-uuid', 'device', 'MAC', 'network-uuid', 'other-config', 'currently-attached'];
 
-const list = (cls: string, fields: string[], ...filters: string[]): string[] => [
-  'xe', `${cls}-list`, ...filters, `params=${fields.join(',')}`,
-];
+// The SR types whose new disks are VHDs (xenform never asks for raw ones): SM rounds their
+// size up to a 2 MiB block, 2 MiB at least (xapi-project/sm 471cf7ed libs/sm/vhdutil.py
+// `validate_and_round_vhd_size`, called by FileSR.create and LVHDSR.create).
+const VHD_SR_TYPES = new Set(['ext', 'nfs', 'smb', 'file', 'lvm', 'lvmoiscsi', 'lvmohba', 'lvmofcoe']);
 
-// The whole host in one batch: VMs, their devices, templates, SRs, networks.
-export function inventoryCommands(): string[][] {
-  return [
-    list('vm', VM_FIELDS),
-    list('vbd', VBD_FIELDS),
-    list('vdi', VDI_FIELDS),
-    list('vif', VIF_FIELDS),
-    list('template', ['uuid', 'name-label']),
-    ...namesCommands(),
-  ];
+export function allocationUnit(srType: string): number | undefined {
+  return VHD_SR_TYPES.has(srType) ? 2 * 1024 * 1024 : undefined;
+}
+
+export const HOST_FIELDS = ['uuid', 'cpu_info'];
+export const SR_FIELDS = ['uuid', 'name-label', 'type'];
+export const NETWORK_FIELDS = ['uuid', 'name-label', 'bridge'];
+export const TEMPLATE_FIELDS = ['uuid', 'name-label', 'HVM-boot-policy', 'HVM-boot-params'];
+
+const q = (cls: Query['cls'], fields: readonly string[], ...filters: string[]): Query => ({ cls, fields, filters });
+
+// The whole host in one round trip: VMs, their devices, templates, SRs, networks.
+export function inventoryQueries(): Query[] {
+  return [q('vm', VM_FIELDS), q('vbd', VBD_FIELDS), q('vdi', VDI_FIELDS), q('vif', VIF_FIELDS), q('template', TEMPLATE_FIELDS), ...namesQueries(), q('host', HOST_FIELDS)];
 }
 
 // One VM and its devices: only the VDIs xenform created for it can be managed disks.
-// SR and network names come from `namesCommands`, which a provider reads once.
-export function vmCommands(uuid: string): string[][] {
+// SR and network names come from `namesQueries`, which a provider reads once.
+export function vmQueries(uuid: string): Query[] {
   return [
-    list('vm', VM_FIELDS, `uuid=${uuid}`),
-    list('vbd', VBD_FIELDS, `vm-uuid=${uuid}`),
-    list('vdi', VDI_FIELDS, `other-config:${VDI_MARKER_VM}=${uuid}`),
-    list('vif', VIF_FIELDS, `vm-uuid=${uuid}`),
+    q('vm', VM_FIELDS, `uuid=${uuid}`),
+    q('vbd', VBD_FIELDS, `vm-uuid=${uuid}`),
+    q('vdi', VDI_FIELDS, `other-config:${VDI_MARKER_VM}=${uuid}`),
+    q('vif', VIF_FIELDS, `vm-uuid=${uuid}`),
   ];
 }
 
-export function namesCommands(): string[][] {
-  return [list('sr', ['uuid', 'name-label', 'type']), list('network', ['uuid', 'name-label', 'bridge'])];
+export function namesQueries(): Query[] {
+  return [q('sr', SR_FIELDS), q('network', NETWORK_FIELDS)];
 }
 
 export type Names = Pick<XapiTables, 'srs' | 'networks'>;
 
-export function namesFrom([srs, networks]: string[]): Names {
-  return { srs: parseRecords(srs), networks: parseRecords(networks) };
+export function namesFrom([srs, networks]: XeRecord[][]): Names {
+  return { srs, networks };
 }
 
-export function encodeBootedWith(boot: BootAttributes): string {
-  return Buffer.from(JSON.stringify(boot)).toString('base64');
+export interface BootedWith {
+  boot: BootAttributes;
+  dom_id?: number; // absent in markers written before they were recorded
+  start_time?: string;
 }
 
-function decodeBootedWith(value: string | undefined): BootAttributes | null {
+export function encodeBootedWith(b: BootedWith): string {
+  return Buffer.from(JSON.stringify(b)).toString('base64');
+}
+
+export function decodeBootedWith(value: string | undefined): BootedWith | null {
   if (!value) return null;
   try {
-    return JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as BootAttributes;
+    const v = JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as BootedWith | BootAttributes;
+    return 'boot' in v ? v : { boot: v };
   } catch {
     return null;
   }
+}
+
+// The domain a record shows: a new dom-id (and start-time) for every domain built, by a
+// start, a reboot from inside or outside xenform, an HA or crash restart, or a resume
+// (xapi_xenops.ml `update_vm`: Db.VM.set_domid, VM_metrics.set_start_time).
+export function domainOf(r: XeRecord): { dom_id: number; start_time: string } {
+  return { dom_id: r['dom-id'] === undefined ? -1 : Number(r['dom-id']), start_time: r['start-time'] ?? '' };
 }
 
 const num = (v: string | undefined): number => (v === undefined || v === '' ? 0 : Number(v));
@@ -97,7 +120,7 @@ export function bootOf(r: XeRecord): BootAttributes {
     ramdisk: r['PV-ramdisk'] ?? '',
     args: r['PV-args'] ?? '',
     bootloader_args: r['PV-bootloader-args'] ?? '',
-    order: params.order ?? (hvm ? 'cd' : ''),
+    order: hvm ? (params.order ?? 'cd') : '', // a PV guest has no boot order, whatever HVM-boot-params still holds
     firmware: params.firmware === 'uefi' ? 'uefi' : 'bios',
   };
 }
@@ -114,16 +137,15 @@ export interface XapiTables {
   templates: XeRecord[];
   srs: XeRecord[];
   networks: XeRecord[];
+  hosts?: XeRecord[]; // read by the inventory only
 }
 
-export function tablesFrom(outputs: string[]): XapiTables {
-  const [vms, vbds, vdis, vifs, templates, srs, networks] = outputs.map(parseRecords);
-  return { vms, vbds, vdis, vifs, templates, srs, networks };
+export function tablesFrom([vms, vbds, vdis, vifs, templates, srs, networks, hosts]: XeRecord[][]): XapiTables {
+  return { vms, vbds, vdis, vifs, templates, srs, networks, hosts };
 }
 
-// The tables of one VM (outputs of vmCommands) with the host's SR and network tables.
-export function vmTablesFrom(outputs: string[], names: Names): XapiTables {
-  const [vms, vbds, vdis, vifs] = outputs.map(parseRecords);
+// The tables of one VM (from vmQueries) with the host's SR and network tables.
+export function vmTablesFrom([vms, vbds, vdis, vifs]: XeRecord[][], names: Names): XapiTables {
   return { vms, vbds, vdis, vifs, templates: [], ...names };
 }
 
@@ -136,7 +158,7 @@ export function unnamedReferences(t: XapiTables): boolean {
 
 // `recorded`: the boot the caller has just recorded, instead of the marker `r` was read with.
 export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: BootAttributes): ObservedVm {
-  const other = parseMap(r['other-config']);
+  const other = otherConfigOf(r);
   const userConfig: Record<string, string> = {};
   for (const [k, v] of Object.entries(other)) {
     if (!k.startsWith('xenform-') && !XAPI_KEYS.has(k)) userConfig[k] = v;
@@ -149,12 +171,12 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
     .filter((b) => b['vm-uuid'] === r.uuid && b.type === 'Disk' && b.empty !== 'true')
     .map((b) => ({ vbd: b, vdi: vdiByUuid.get(b['vdi-uuid']) }))
     .filter(({ vdi }) => {
-      const marks = parseMap(vdi?.['other-config']);
+      const marks = otherConfigOf(vdi);
       return marks[VDI_MARKER_DISK] !== undefined && marks[VDI_MARKER_VM] === r.uuid;
     })
     .sort((a, b) => num(a.vbd.userdevice) - num(b.vbd.userdevice))
     .map(({ vbd: b, vdi }) => {
-      const marks = parseMap(vdi?.['other-config']);
+      const marks = otherConfigOf(vdi);
       return {
         name: marks[VDI_MARKER_DISK],
         size: num(vdi?.['virtual-size']),
@@ -167,13 +189,19 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
     .filter((v) => v['vm-uuid'] === r.uuid)
     .sort((a, b) => num(a.device) - num(b.device))
     .map((v) => ({
-      name: parseMap(v['other-config'])[VIF_MARKER_NETWORK] ?? `eth${v.device}`,
+      name: otherConfigOf(v)[VIF_MARKER_NETWORK] ?? `eth${v.device}`,
       network: netName.get(v['network-uuid']) ?? '',
       mac: v.MAC,
     }));
   const power = (r['power-state'] ?? 'halted') as PowerState;
   const boot = bootOf(r);
-  const bootedWith = power === 'running' || power === 'paused' ? (recorded ?? decodeBootedWith(other[MARKER_BOOTED_WITH])) : null;
+  const live = power === 'running' || power === 'paused';
+  const marker = live && !recorded ? decodeBootedWith(other[MARKER_BOOTED_WITH]) : null;
+  const now = domainOf(r);
+  // A domain the marker does not name was built outside xenform (a guest or admin reboot,
+  // an HA restart) from the record as it was then: its boot is taken to be the current one.
+  const rebuilt = marker !== null && marker.dom_id !== undefined && (marker.dom_id !== now.dom_id || marker.start_time !== now.start_time);
+  const bootedWith = !live ? null : recorded ?? (marker === null ? null : rebuilt ? boot : marker.boot);
   return {
     uuid: r.uuid,
     host,
@@ -200,19 +228,34 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
       ...(other[MARKER_ADDRESS] !== undefined ? { address: other[MARKER_ADDRESS] } : {}),
       ...(other[MARKER_LINEAGE] !== undefined ? { lineage: other[MARKER_LINEAGE] } : {}),
     },
-    dom_id: r['dom-id'] === undefined ? -1 : Number(r['dom-id']),
+    dom_id: now.dom_id,
+    ...(rebuilt ? { rebuilt_outside: true } : {}),
     booted_with: bootedWith,
     requires_reboot: r['requires-reboot'] === 'true' || (bootedWith !== null && !sameBoot(bootedWith, boot)),
   };
+}
+
+// The most pCPUs a host of the pool has (host cpu_info cpu_count): xapi starts a VM on any
+// host with at least VCPUs-max of them (xapi_vm_helpers.ml `assert_enough_pcpus`).
+function poolPcpus(hosts: XeRecord[] | undefined): number | undefined {
+  const counts = (hosts ?? []).map((h) => Number(parseMap(h.cpu_info).cpu_count)).filter((n) => Number.isInteger(n) && n > 0);
+  return counts.length ? Math.max(...counts) : undefined;
 }
 
 export function buildInventory(host: string, t: XapiTables): HostInventory {
   return {
     host,
     toolstack: 'xapi',
+    ...(poolPcpus(t.hosts) ? { pcpus: poolPcpus(t.hosts) } : {}),
     vms: t.vms.filter((r) => r['is-control-domain'] !== 'true').map((r) => observeVm(host, r, t)),
-    templates: t.templates.map((r) => ({ uuid: r.uuid, name: r['name-label'] })),
-    srs: t.srs.map((r) => ({ uuid: r.uuid, name: r['name-label'], type: r.type ?? '' })),
+    templates: t.templates.map((r) => {
+      const { mode, order, firmware } = bootOf(r);
+      return { uuid: r.uuid, name: r['name-label'], boot: { mode, order, firmware } };
+    }),
+    srs: t.srs.map((r) => {
+      const unit = allocationUnit(r.type ?? '');
+      return { uuid: r.uuid, name: r['name-label'], type: r.type ?? '', ...(unit ? { allocation_unit: unit } : {}) };
+    }),
     networks: t.networks.map((r) => ({ uuid: r.uuid, name: r['name-label'], bridge: r.bridge ?? '' })),
   };
 }

@@ -13,19 +13,23 @@ import {
   VIF_MARKER_NETWORK,
   bootOf,
   buildInventory,
+  decodeBootedWith,
+  domainOf,
   encodeBootedWith,
-  inventoryCommands,
-  namesCommands,
+  inventoryQueries,
   namesFrom,
+  namesQueries,
   observeVm,
   tablesFrom,
   unnamedReferences,
-  vmCommands,
+  vmQueries,
   vmTablesFrom,
   type Names,
   type XapiTables,
 } from './inventory.js';
-import { parseMap, parseMinimal, parseRecords, type XeRecord } from './records.js';
+import { otherConfigOf, parseMinimal, type XeRecord } from './records.js';
+import { readTables, type Query } from './tables.js';
+import { checkArgv, checkAttributes, checkChanges } from './wire.js';
 
 interface Ctx {
   vm: string; // for messages: the address, or the name
@@ -39,8 +43,8 @@ export class XapiProvider implements Provider {
   constructor(readonly host: string, private readonly transport: Transport) {}
 
   async inventory(): Promise<HostInventory> {
-    const cmds = inventoryCommands();
-    const tables = tablesFrom(await this.batch({ vm: `host "${this.host}"`, op: 'inventory' }, cmds));
+    const read = await this.tables({ vm: `host "${this.host}"`, op: 'inventory' }, inventoryQueries());
+    const tables = tablesFrom(read);
     this.names = { srs: tables.srs, networks: tables.networks };
     return buildInventory(this.host, tables);
   }
@@ -60,7 +64,7 @@ export class XapiProvider implements Provider {
     const ctx = { vm: uuid, op: 'read' };
     // The first read asks for the names too; reads made meanwhile wait for its answer.
     const first = this.names === null && this.namesRead === null;
-    const read = this.batch(ctx, first ? [...vmCommands(uuid), ...namesCommands()] : vmCommands(uuid));
+    const read = this.tables(ctx, first ? [...vmQueries(uuid), ...namesQueries()] : vmQueries(uuid));
     const shared = first ? read.then((outputs) => namesFrom(outputs.slice(4))) : this.namesRead;
     if (first && shared) {
       this.namesRead = shared;
@@ -70,7 +74,7 @@ export class XapiProvider implements Provider {
     let names = this.names ?? (await shared?.catch(() => null)) ?? null;
     let tables = names && vmTablesFrom(outputs, names);
     if (!names || !tables || unnamedReferences(tables)) {
-      names = namesFrom(await this.batch(ctx, namesCommands()));
+      names = namesFrom(await this.tables(ctx, namesQueries()));
       tables = vmTablesFrom(outputs, names);
     }
     this.names = names;
@@ -83,9 +87,17 @@ export class XapiProvider implements Provider {
     return { record, tables };
   }
 
-  private async batch(ctx: Ctx, cmds: string[][], parallel = true): Promise<string[]> {
+  private async batch(ctx: Ctx, cmds: string[][], parallel = true): Promise<ExecResult[]> {
+    for (const argv of cmds) checkArgv(this.host, ctx.vm, argv);
     const results = await runBatch(this.transport, cmds, { parallel });
-    return results.map((r, i) => this.check(ctx, cmds[i], r).stdout);
+    return results.map((r, i) => this.check(ctx, cmds[i], r));
+  }
+
+  // Tables read so that no value can pass for another (tables.ts), `before` run first.
+  private async tables(ctx: Ctx, queries: Query[], before: string[][] = []): Promise<XeRecord[][]> {
+    const parallel = before.length === 0;
+    const read = await readTables((cmds) => this.batch(ctx, cmds, parallel), (cmds) => runBatch(this.transport, cmds, { parallel: true }), queries, before);
+    return read.tables;
   }
 
   async execute(step: Step, target: StepTarget, signal?: AbortSignal): Promise<StepResult> {
@@ -116,24 +128,24 @@ export class XapiProvider implements Provider {
         await this.destroy(ctx, uuid);
         return { uuid, observed: null };
       case 'start':
-        return this.power(ctx, uuid, ['vm-start'], true);
+        return this.power(ctx, uuid, ['vm-start'], 'boot');
       case 'hard_shutdown':
         return this.power(ctx, uuid, ['vm-shutdown', '--force'], false);
       // The shutdown policy (timeout, fallback) is the engine's: it aborts `signal` at the timeout.
       case 'clean_shutdown':
         return this.power(ctx, uuid, ['vm-shutdown'], false);
       case 'clean_reboot':
-        return this.power(ctx, uuid, ['vm-reboot'], true);
+        return this.power(ctx, uuid, ['vm-reboot'], 'boot');
       case 'hard_reboot':
-        return this.power(ctx, uuid, ['vm-reboot', '--force'], true);
+        return this.power(ctx, uuid, ['vm-reboot', '--force'], 'boot');
       case 'pause':
         return this.power(ctx, uuid, ['vm-pause'], false);
       case 'unpause':
         return this.power(ctx, uuid, ['vm-unpause'], false);
       case 'suspend':
-        return this.power(ctx, uuid, ['vm-suspend'], false);
+        return this.power(ctx, uuid, ['vm-suspend'], 'suspend');
       case 'resume':
-        return this.power(ctx, uuid, ['vm-resume'], false);
+        return this.power(ctx, uuid, ['vm-resume'], 'resume');
       default: {
         const never: never = step;
         throw new Error(`unknown step ${JSON.stringify(never)}`);
@@ -156,6 +168,7 @@ export class XapiProvider implements Provider {
   private async xe(ctx: Ctx, args: string[]): Promise<string> {
     if (ctx.signal?.aborted) throw this.aborted(ctx);
     const argv = ['xe', ...args];
+    checkArgv(this.host, ctx.vm, argv);
     const r = await this.transport.exec(argv, ctx.signal ? { signal: ctx.signal } : undefined);
     return this.check(ctx, argv, r).stdout.replace(/\n$/, '');
   }
@@ -165,31 +178,40 @@ export class XapiProvider implements Provider {
   }
 
   // A power operation changes the VM record only: its devices are taken from the last read
-  // of the VM when there is one, and the VM record alone is read again. After a domain was
-  // built, the boot it was built with is recorded on the VM (see MARKER_BOOTED_WITH), in
-  // the same round trip.
-  private async power(ctx: Ctx, uuid: string, command: string[], builds: boolean): Promise<StepResult> {
+  // of the VM when there is one, and the VM record alone is read again. When a domain was
+  // built, xenform records on the VM which boot it was built with and the domain's dom-id and
+  // start-time (see MARKER_BOOTED_WITH): `boot` for a start or reboot (built from the current
+  // record), `resume` for a resume (a new domain that keeps the boot the marker names).
+  private async power(ctx: Ctx, uuid: string, command: string[], builds: false | 'boot' | 'resume' | 'suspend'): Promise<StepResult> {
     const before = this.lastRead.get(uuid);
+    // A domain rebuilt outside xenform is suspended: the marker is made to name its boot, for
+    // the resume to carry forward.
+    const suspending = builds === 'suspend' ? observeVm(this.host, (before ?? (await this.readRecord(uuid)))?.record ?? { uuid }, before?.tables ?? EMPTY_TABLES) : null;
     await this.xe(ctx, [command[0], `uuid=${uuid}`, ...command.slice(1)]);
-    if (!before) {
-      const read = await this.readRecord(uuid);
-      if (!read || !builds) return { uuid, observed: read && observeVm(this.host, read.record, read.tables) };
-      const boot = bootOf(read.record);
-      await this.xe(ctx, this.markBooted(uuid, boot));
-      return { uuid, observed: observeVm(this.host, read.record, read.tables, boot) };
+    if (suspending?.rebuilt_outside && suspending.booted_with) {
+      await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_BOOTED_WITH}=${encodeBootedWith({ boot: suspending.booted_with })}`]);
     }
-    const boot = builds ? bootOf(before.record) : undefined;
-    const cmds = [...(boot ? [this.markBooted(uuid, boot)] : []), vmCommands(uuid)[0]];
-    const outputs = await this.batch(ctx, cmds, false);
-    const record = parseRecords(outputs[outputs.length - 1]).find((r) => r.uuid === uuid);
-    if (!record) return { uuid, observed: null };
-    const tables = { ...before.tables, vms: [record] };
-    this.lastRead.set(uuid, { record, tables });
-    return { uuid, observed: observeVm(this.host, record, tables, boot) };
+    let read: { record: XeRecord; tables: XapiTables } | null;
+    if (before) {
+      const [vms] = await this.tables(ctx, vmQueries(uuid).slice(0, 1));
+      const record = vms.find((r) => r.uuid === uuid);
+      read = record ? { record, tables: { ...before.tables, vms: [record] } } : null;
+      if (read) this.lastRead.set(uuid, read);
+      else this.lastRead.delete(uuid);
+    } else read = await this.readRecord(uuid);
+    if (!read) return { uuid, observed: null };
+    const boot = builds === 'boot' ? bootOf(read.record) : builds === 'resume' ? decodeBootedWith(otherConfigOf(read.record)[MARKER_BOOTED_WITH])?.boot : undefined;
+    if (boot) await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_BOOTED_WITH}=${encodeBootedWith({ boot, ...domainOf(read.record) })}`]);
+    return { uuid, observed: observeVm(this.host, read.record, read.tables, boot) };
   }
 
-  private markBooted(uuid: string, boot: BootAttributes): string[] {
-    return ['xe', 'vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_BOOTED_WITH}=${encodeBootedWith(boot)}`];
+  private async templateUuid(ctx: Ctx, name: string): Promise<string> {
+    const found = parseMinimal(await this.xe(ctx, ['template-list', `name-label=${name}`, 'params=uuid', '--minimal']));
+    if (found.length === 1) return found[0];
+    if (found.length > 1) {
+      throw new ProviderError(this.host, 'AMBIGUOUS', { template: name }, `host "${this.host}" has ${found.length} templates named "${name}" (${found.join(', ')}); rename one`);
+    }
+    throw new ProviderError(this.host, 'NOT_FOUND', { template: name }, `host "${this.host}" has no template named "${name}" (needed by ${ctx.vm})`);
   }
 
   private async lookup(ctx: Ctx, cls: 'sr' | 'network', name: string): Promise<string> {
@@ -209,7 +231,11 @@ export class XapiProvider implements Provider {
   // --- create and set --------------------------------------------------------
 
   private async create(ctx: Ctx, a: VmAttributes, markers: { address: string; lineage: string }): Promise<string> {
-    const install = ['vm-install', `template=${a.template}`, `new-name-label=${a.name}`];
+    checkAttributes(this.host, ctx.vm, a);
+    // By uuid: `template=NAME` also matches snapshots of that name (cli_operations.ml `vm_install`
+    // filters only is-a-template and is-control-domain), template-list leaves them out.
+    const template = await this.templateUuid(ctx, a.template);
+    const install = ['vm-install', `template=${template}`, `new-name-label=${a.name}`];
     if (a.disks[0]?.sr) install.push(`sr-name-label=${a.disks[0].sr}`);
     const uuid = await this.xe(ctx, install);
     // The markers first, so that an interrupted create is found and adopted.
@@ -278,6 +304,7 @@ export class XapiProvider implements Provider {
 
   // Each change in the order given: the planner orders memory and vCPU setters.
   private async set(ctx: Ctx, uuid: string, changes: SetChange[]): Promise<void> {
+    checkChanges(this.host, ctx.vm, changes);
     for (const change of changes) {
       const { path, value } = change;
       const field = XapiProvider.BOOT_FIELDS[path];
@@ -342,9 +369,9 @@ export class XapiProvider implements Provider {
   }
 
   private async removeDisk(ctx: Ctx, uuid: string, disk: DiskAttributes): Promise<void> {
-    const vbds = parseRecords(await this.xe(ctx, ['vbd-list', `vm-uuid=${uuid}`, 'type=Disk', 'params=uuid,vdi-uuid,userdevice,currently-attached']));
+    const [vbds] = await this.tables(ctx, [{ cls: 'vbd', fields: ['uuid', 'vdi-uuid', 'userdevice', 'currently-attached'], filters: [`vm-uuid=${uuid}`, 'type=Disk'] }]);
     for (const vbd of vbds) {
-      const vdiConfig = parseMap(await this.xe(ctx, ['vdi-param-get', `uuid=${vbd['vdi-uuid']}`, 'param-name=other-config']));
+      const vdiConfig = await this.vdiMarkers(ctx, vbd['vdi-uuid']);
       const named = vdiConfig[VDI_MARKER_DISK] === disk.name;
       if (!named && !(disk.device !== undefined && vbd.userdevice === disk.device)) continue;
       if (vbd['currently-attached'] === 'true') await this.xe(ctx, ['vbd-unplug', `uuid=${vbd.uuid}`]);
@@ -353,6 +380,17 @@ export class XapiProvider implements Provider {
       return;
     }
     throw new ProviderError(this.host, 'NOT_FOUND', { disk: disk.name }, `${ctx.vm} has no disk "${disk.name}" to remove`);
+  }
+
+  // xenform's keys on a VDI, each read on its own (no other value can pass for one).
+  private async vdiMarkers(ctx: Ctx, vdi: string): Promise<Record<string, string>> {
+    const keys = [VDI_MARKER_DISK, VDI_MARKER_VM];
+    const results = await runBatch(this.transport, keys.map((k) => ['xe', 'vdi-param-get', `uuid=${vdi}`, 'param-name=other-config', `param-key=${k}`]), { parallel: true });
+    const marks: Record<string, string> = {};
+    keys.forEach((k, i) => {
+      if (results[i].code === 0) marks[k] = results[i].stdout.replace(/\n$/, '');
+    });
+    return marks;
   }
 
   private async addNetwork(ctx: Ctx, uuid: string, net: NetworkAttributes, position: number | null): Promise<void> {
@@ -368,17 +406,46 @@ export class XapiProvider implements Provider {
   }
 
   private async removeNetwork(ctx: Ctx, uuid: string, net: NetworkAttributes): Promise<void> {
-    const vifs = parseRecords(await this.xe(ctx, ['vif-list', `vm-uuid=${uuid}`, 'params=uuid,device,other-config,currently-attached']));
-    const vif = vifs.find((v) => parseMap(v['other-config'])[VIF_MARKER_NETWORK] === net.name) ?? vifs.find((v) => `eth${v.device}` === net.name);
+    const [vifs] = await this.tables(ctx, [{ cls: 'vif', fields: ['uuid', 'device', 'other-config', 'currently-attached'], filters: [`vm-uuid=${uuid}`] }]);
+    const vif = vifs.find((v) => otherConfigOf(v)[VIF_MARKER_NETWORK] === net.name) ?? vifs.find((v) => `eth${v.device}` === net.name);
     if (!vif) throw new ProviderError(this.host, 'NOT_FOUND', { network: net.name }, `${ctx.vm} has no network "${net.name}" to remove`);
     if (vif['currently-attached'] === 'true') await this.xe(ctx, ['vif-unplug', `uuid=${vif.uuid}`]);
     await this.xe(ctx, ['vif-destroy', `uuid=${vif.uuid}`]);
   }
 
-  // The VM, then the disks xenform created for it (VDIs marked with its uuid).
+  // The VM, then the disks that are its own: attached through its own VBDs, not snapshots,
+  // used by no other VM, and either made by xenform for it (VDI marker) or provisioned for it
+  // by its template (VBD other-config `owner`, as vm-uninstall decides: cli_operations.ml
+  // `vm_uninstall_common`). VDI snapshot, clone and copy carry other-config over
+  // (xapi_vdi.ml `snapshot_and_clone`, `copy`), so the marker alone would also name the disks
+  // of its snapshots and clones. A suspended VM is hard-shut down first: that destroys its
+  // suspend image (xapi_vm.ml `hard_shutdown`), which `vm-destroy` would leave behind.
   private async destroy(ctx: Ctx, uuid: string): Promise<void> {
-    const vdis = parseMinimal(await this.xe(ctx, ['vdi-list', `other-config:${VDI_MARKER_VM}=${uuid}`, 'params=uuid', '--minimal']));
+    const [vbds] = await this.tables(ctx, [{ cls: 'vbd', fields: ['uuid', 'vdi-uuid', 'other-config'], filters: [`vm-uuid=${uuid}`, 'type=Disk'] }]);
+    const candidates = vbds.filter((b) => UUID.test(b['vdi-uuid'] ?? ''));
+    const per = 4;
+    const answers = await runBatch(this.transport, [
+      ['xe', 'vm-param-get', `uuid=${uuid}`, 'param-name=power-state'],
+      ...candidates.flatMap((b) => [
+        ['xe', 'vdi-param-get', `uuid=${b['vdi-uuid']}`, 'param-name=is-a-snapshot'],
+        ['xe', 'vdi-param-get', `uuid=${b['vdi-uuid']}`, 'param-name=other-config', `param-key=${VDI_MARKER_VM}`],
+        ['xe', 'vbd-list', `vdi-uuid=${b['vdi-uuid']}`, 'params=vm-uuid', '--minimal'],
+        ['xe', 'vdi-param-get', `uuid=${b['vdi-uuid']}`, 'param-name=sharable'],
+      ]),
+    ], { parallel: true });
+    const value = (r: ExecResult | undefined) => (r && r.code === 0 ? r.stdout.replace(/\n$/, '') : null);
+    const owned = candidates.filter((b, i) => {
+      const [snapshot, marker, users, sharable] = answers.slice(1 + i * per, 1 + (i + 1) * per);
+      const mine = value(marker) === uuid || otherConfigOf(b).owner !== undefined;
+      const othersUse = users.code !== 0 || parseMinimal(users.stdout).some((vm) => vm !== uuid);
+      return mine && value(snapshot) === 'false' && value(sharable) === 'false' && !othersUse;
+    }).map((b) => b['vdi-uuid']);
+    if (value(answers[0]) === 'suspended') await this.xe(ctx, ['vm-shutdown', `uuid=${uuid}`, '--force']);
     await this.xe(ctx, ['vm-destroy', `uuid=${uuid}`]);
-    for (const vdi of vdis) await this.xe(ctx, ['vdi-destroy', `uuid=${vdi}`]);
+    for (const vdi of new Set(owned)) await this.xe(ctx, ['vdi-destroy', `uuid=${vdi}`]);
   }
 }
+
+const EMPTY_TABLES: XapiTables = { vms: [], vbds: [], vdis: [], vifs: [], templates: [], srs: [], networks: [] };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

@@ -37,7 +37,8 @@ export class FakeTransport implements Transport {
 
   private answer(argv: string[]): ExecResult {
     this.calls.push(argv);
-    return this.handler(argv) ?? { stdout: '', stderr: '', code: 0 };
+    const r = this.handler(argv) ?? { stdout: '', stderr: '', code: 0 };
+    return /-list$/.test(argv[1] ?? '') && r.code === 0 ? asAsked(argv, r) : r;
   }
 }
 
@@ -53,4 +54,20 @@ export function xeTable(records: [string, string][][]): string {
       return fields.map(([k, v], i) => `${i === 0 ? k.padEnd(width) : k.padStart(width)}: ${v}`).join('\n') + '\n\n\n';
     })
     .join('');
+}
+
+// A scripted table answered as xe would for the `params=` and `--minimal` asked for: only
+// those fields, in the table's order; with --minimal, the first of them, comma-separated.
+function asAsked(argv: string[], r: ExecResult): ExecResult {
+  const params = argv.find((a) => a.startsWith('params='))?.slice('params='.length).split(',');
+  if (!params || !/\(( RO| RW|SRO|SRW|MRO|MRW)\)/.test(r.stdout)) return r;
+  const records = r.stdout.split('\n\n\n').filter((chunk) => chunk.trim() !== '').map((chunk) =>
+    chunk.split('\n').map((line): [string, string] => {
+      const at = line.indexOf(': ');
+      return [line.slice(0, at).trim(), line.slice(at + 2)];
+    }).filter(([k]) => params.includes(k.split(' ')[0])));
+  if (argv.includes('--minimal')) {
+    return { ...r, stdout: records.map((fields) => (fields[0]?.[1] ?? '').replace(/\\/g, '\\\\').replace(/,/g, '\\,')).join(',') + '\n' };
+  }
+  return { ...r, stdout: xeTable(records) };
 }

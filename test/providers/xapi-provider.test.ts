@@ -33,6 +33,7 @@ const vmFields = (uuid: string, name: string, other: string, extra: [string, str
   ['PV-bootloader-args ( RW)', ''],
   ['other-config (MRW)', other],
   ['dom-id ( RO)', '-1'],
+  ['start-time ( RO)', '19700101T00:00:00Z'],
   ['tags (SRW)', 'web, prod'],
   ['requires-reboot ( RO)', 'false'],
   ...extra,
@@ -49,7 +50,7 @@ function inventoryHost(argv: string[]) {
   if (cmd === 'vbd-list') return ok(xeTable([[['uuid ( RO)', 'b1'], ['vm-uuid ( RO)', WEB], ['vdi-uuid ( RO)', VDI], ['empty ( RO)', 'false'], ['userdevice ( RW)', '0'], ['bootable ( RW)', 'true'], ['type ( RW)', 'Disk'], ['currently-attached ( RO)', 'false']]]));
   if (cmd === 'vdi-list') return ok(xeTable([[['uuid ( RO)', VDI], ['name-label ( RW)', 'web-0-root'], ['virtual-size ( RO)', '21474836480'], ['sr-uuid ( RO)', SR], ['other-config (MRW)', `xenform-disk: root; xenform-vm: ${WEB}`]]]));
   if (cmd === 'vif-list') return ok(xeTable([[['uuid ( RO)', 'v1'], ['vm-uuid ( RO)', WEB], ['device ( RO)', '0'], ['MAC ( RO)', 'aa:bb:cc:dd:ee:ff'], ['other-config (MRW)', 'xenform-network: eth0'], ['network-uuid ( RO)', NET], ['currently-attached ( RO)', 'false']]]));
-  if (cmd === 'template-list') return ok(xeTable([[['uuid ( RO)', 't1'], ['name-label ( RW)', 'Debian Bookworm 12']]]));
+  if (cmd === 'template-list') return ok(xeTable([[['uuid ( RO)', 't1'], ['name-label ( RW)', 'Debian Bookworm 12'], ['HVM-boot-policy ( RW)', 'BIOS order'], ['HVM-boot-params (MRW)', 'order: cdn']]]));
   if (cmd === 'sr-list') return ok(xeTable([[['uuid ( RO)', SR], ['name-label ( RW)', 'Local storage'], ['type ( RO)', 'lvm']]]));
   if (cmd === 'network-list') return ok(xeTable([[['uuid ( RO)', NET], ['name-label ( RW)', 'Pool-wide network associated with eth0'], ['bridge ( RO)', 'xenbr0']]]));
   return undefined;
@@ -59,7 +60,9 @@ t.test('the inventory is one round trip and reads every VM but dom0', async (t) 
   const fake = new FakeTransport(inventoryHost);
   const inv = await new XapiProvider('lab', fake).inventory();
   t.equal(fake.roundTrips(), 1, 'one round trip');
-  t.same(fake.calls.map((c) => c[1]), ['vm-list', 'vbd-list', 'vdi-list', 'vif-list', 'template-list', 'sr-list', 'network-list']);
+  const lists = ['vm-list', 'vbd-list', 'vdi-list', 'vif-list', 'template-list', 'sr-list', 'network-list', 'host-list'];
+  t.same(fake.calls.filter((c) => !c.includes('--minimal')).map((c) => c[1]), lists);
+  t.same(fake.calls.filter((c) => c.includes('--minimal')).map((c) => c.slice(1).join(' ')), lists.map((l) => `${l} params=uuid --minimal`), 'each with its uuids');
   t.equal(inv.vms.length, 1, 'the control domain is left out');
   const [vm] = inv.vms;
   t.same(vm.markers, { address: 'vm.web[0]', lineage: 'L1' }, 'markers come from other-config');
@@ -74,8 +77,8 @@ t.test('the inventory is one round trip and reads every VM but dom0', async (t) 
   t.same(vm.attributes.tags, ['web', 'prod']);
   t.equal(vm.attributes.power_state, 'halted');
   t.equal(vm.booted_with, null, 'a halted VM has no booted configuration');
-  t.same(inv.srs, [{ uuid: SR, name: 'Local storage', type: 'lvm' }]);
-  t.same(inv.templates, [{ uuid: 't1', name: 'Debian Bookworm 12' }]);
+  t.same(inv.srs, [{ uuid: SR, name: 'Local storage', type: 'lvm', allocation_unit: 2 * 1024 * 1024 }], 'an LVM SR gives disks whole 2 MiB blocks');
+  t.same(inv.templates, [{ uuid: 't1', name: 'Debian Bookworm 12', boot: { mode: 'hvm', order: 'cdn', firmware: 'bios' } }], 'templates say how they boot');
 });
 
 const ATTRS: VmAttributes = {
@@ -108,8 +111,9 @@ t.test('create installs the VM, marks it first, then sets it up by uuid', async 
   const result = await provider.execute(step({ op: 'create', attributes: ATTRS, markers: { address: 'vm.web[0]', lineage: 'L1' } }), { uuid: null, address: 'vm.web[0]' });
   t.equal(result.uuid, WEB);
   const lines = fake.calls.map((c) => c.join(' '));
-  t.equal(lines[0], 'xe vm-install template=Debian Bookworm 12 new-name-label=web-0 sr-name-label=Local storage');
-  t.equal(lines[1], `xe vm-param-set uuid=${WEB} other-config:xenform-address=vm.web[0] other-config:xenform-lineage=L1 other-config:xenform-template=Debian Bookworm 12`, 'the markers come right after vm-install');
+  t.equal(lines[0], 'xe template-list name-label=Debian Bookworm 12 params=uuid --minimal', 'the template is found by name among templates, not snapshots');
+  t.equal(lines[1], 'xe vm-install template=t1 new-name-label=web-0 sr-name-label=Local storage', 'and installed by uuid');
+  t.equal(lines[2], `xe vm-param-set uuid=${WEB} other-config:xenform-address=vm.web[0] other-config:xenform-lineage=L1 other-config:xenform-template=Debian Bookworm 12`, 'the markers come right after vm-install');
   const at = (s: string) => lines.findIndex((l) => l.includes(s));
   t.equal(at('vbd-destroy'), -1, 'disks the template provisioned are left alone');
   t.ok(at('vm-memory-limits-set') > 1, 'memory is set');
@@ -196,15 +200,36 @@ t.test('a clean shutdown is one xe call that stops waiting when the engine abort
   t.equal(err.code, 'ABORTED', 'an aborted step does not start');
 });
 
-t.test('destroy removes the VM and only the disks xenform made for it', async (t) => {
-  const fake = new FakeTransport((argv) => (argv[1] === 'vdi-list' && argv[2] === `other-config:xenform-vm=${WEB}` ? ok(`${VDI}\n`) : inventoryHost(argv)));
+t.test('destroy deletes only the unshared, non-snapshot disks that are the VM\'s own', async (t) => {
+  const disks: Record<string, { vbdOther: string; snapshot: string; marker: string | null; users: string; sharable: string }> = {
+    '11111111-0000-4000-8000-000000000001': { vbdOther: '', snapshot: 'false', marker: WEB, users: WEB, sharable: 'false' },
+    '11111111-0000-4000-8000-000000000002': { vbdOther: 'owner: ', snapshot: 'false', marker: null, users: WEB, sharable: 'false' },
+    '11111111-0000-4000-8000-000000000003': { vbdOther: '', snapshot: 'false', marker: null, users: WEB, sharable: 'false' },
+    '11111111-0000-4000-8000-000000000004': { vbdOther: '', snapshot: 'true', marker: WEB, users: WEB, sharable: 'false' },
+    '11111111-0000-4000-8000-000000000005': { vbdOther: '', snapshot: 'false', marker: WEB, users: `${WEB},${DOM0}`, sharable: 'false' },
+    '11111111-0000-4000-8000-000000000006': { vbdOther: 'owner: ', snapshot: 'false', marker: null, users: WEB, sharable: 'true' },
+  };
+  const fake = new FakeTransport((argv) => {
+    const [, cmd, first] = argv;
+    const vdi = first?.replace(/^(uuid|vdi-uuid)=/, '') ?? '';
+    if (cmd === 'vbd-list' && first === `vm-uuid=${WEB}`) {
+      return ok(xeTable(Object.entries(disks).map(([v, d], i): [string, string][] => [['uuid ( RO)', `b${i}`], ['vdi-uuid ( RO)', v], ['other-config (MRW)', d.vbdOther]])));
+    }
+    if (cmd === 'vm-param-get') return ok('halted\n');
+    if (cmd === 'vbd-list') return ok(`${disks[vdi].users}\n`);
+    if (cmd === 'vdi-param-get' && argv[3] === 'param-name=is-a-snapshot') return ok(`${disks[vdi].snapshot}\n`);
+    if (cmd === 'vdi-param-get' && argv[3] === 'param-name=sharable') return ok(`${disks[vdi].sharable}\n`);
+    if (cmd === 'vdi-param-get') return disks[vdi].marker ? ok(`${disks[vdi].marker}\n`) : fail('Error: Key xenform-vm not found in map\n');
+    return ok();
+  });
   const result = await new XapiProvider('lab', fake).execute(step({ op: 'destroy', disks: [] }), { uuid: WEB, address: 'vm.web[0]' });
   t.equal(result.observed, null);
-  t.same(fake.calls.map((c) => c.join(' ')), [
-    `xe vdi-list other-config:xenform-vm=${WEB} params=uuid --minimal`,
-    `xe vm-destroy uuid=${WEB}`,
-    `xe vdi-destroy uuid=${VDI}`,
-  ]);
+  const destroyed = fake.calls.filter((c) => c[1] === 'vm-destroy' || c[1] === 'vdi-destroy').map((c) => c.slice(1).join(' '));
+  t.same(destroyed, [
+    `vm-destroy uuid=${WEB}`,
+    'vdi-destroy uuid=11111111-0000-4000-8000-000000000001', // made by xenform for it
+    'vdi-destroy uuid=11111111-0000-4000-8000-000000000002', // provisioned by its template
+  ], 'not an attached disk of someone else, a snapshot, a disk another VM uses or a sharable one');
 });
 
 t.test('reading one VM is one round trip; SR and network names are read once per provider', async (t) => {
@@ -212,7 +237,7 @@ t.test('reading one VM is one round trip; SR and network names are read once per
   const provider = new XapiProvider('lab', fake);
   const first = await provider.readVm(WEB);
   t.equal(fake.roundTrips(), 1, 'one round trip');
-  t.same(fake.calls.map((c) => c.slice(1, 3).join(' ')), [
+  t.same(fake.calls.filter((c) => !c.includes('--minimal')).map((c) => c.slice(1, 3).join(' ')), [
     `vm-list uuid=${WEB}`,
     `vbd-list vm-uuid=${WEB}`,
     `vdi-list other-config:xenform-vm=${WEB}`,
@@ -223,7 +248,7 @@ t.test('reading one VM is one round trip; SR and network names are read once per
   t.same(first?.attributes.disks, [{ name: 'root', size: 21474836480, sr: 'Local storage', bootable: true, device: '0' }]);
   fake.calls.length = 0;
   const again = await provider.readVm(WEB);
-  t.same(fake.calls.map((c) => c[1]), ['vm-list', 'vbd-list', 'vdi-list', 'vif-list'], 'the names are not read again');
+  t.same(fake.calls.filter((c) => !c.includes('--minimal')).map((c) => c[1]), ['vm-list', 'vbd-list', 'vdi-list', 'vif-list'], 'the names are not read again');
   t.same(again, first);
 });
 
@@ -237,7 +262,7 @@ t.test('a disk made for another VM is not one of this VM\'s managed disks', asyn
   t.same(inv.vms[0].attributes.disks, [], 'a copy of another VM\'s disk is left alone');
 });
 
-t.test('a start records the boot it built with and reads only the VM record again', async (t) => {
+t.test('a start reads only the VM record again and records the boot it built with and its domain', async (t) => {
   let power = 'halted';
   const fake = new FakeTransport((argv) => {
     if (argv[1] === 'vm-start') {
@@ -254,12 +279,14 @@ t.test('a start records the boot it built with and reads only the VM record agai
   fake.calls.length = 0;
   const trips = fake.roundTrips();
   const result = await provider.execute(step({ op: 'start' }), { uuid: WEB, address: 'vm.web[0]' });
-  t.equal(fake.roundTrips() - trips, 2, 'the start, then the marker and the VM record together');
+  t.equal(fake.roundTrips() - trips, 3, 'the start, the VM record with its new domain, then the marker');
   const boot = before!.attributes.boot;
+  const marker = { boot, dom_id: -1, start_time: '19700101T00:00:00Z' };
   t.same(fake.calls.map((c) => c.slice(1).join(' ')), [
     `vm-start uuid=${WEB}`,
-    `vm-param-set uuid=${WEB} other-config:xenform-booted-with=${Buffer.from(JSON.stringify(boot)).toString('base64')}`,
-    `vm-list uuid=${WEB} params=${fake.calls[2][3].slice('params='.length)}`,
+    `vm-list uuid=${WEB} params=${fake.calls[1][3].slice('params='.length)}`,
+    `vm-list uuid=${WEB} params=uuid --minimal`,
+    `vm-param-set uuid=${WEB} other-config:xenform-booted-with=${Buffer.from(JSON.stringify(marker)).toString('base64')}`,
   ]);
   t.equal(result.observed?.attributes.power_state, 'running');
   t.same(result.observed?.booted_with, boot, 'the boot it was built with');

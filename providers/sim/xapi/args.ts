@@ -8,21 +8,36 @@ export interface Args {
   params: [string, string][]; // command-line order, needed by vm-param-set
 }
 
-const SWITCHES_WITH_VALUE = new Set(['-s', '-p', '-u', '-pw', '-h']);
+// Switches the `xe` client itself consumes with their value (newcli.ml `parse_args`).
+const CLIENT_SWITCHES = new Set(['-s', '-p', '-u', '-pw', '-pwf', '-h']);
 
+// The wire between the `xe` client and xapi: newcli.ml `main` sends its arguments joined
+// with "\n", and xapi_cli.ml `parse_session_and_args` splits the body again at every "\n"
+// (`get_line`), dropping one trailing "\r" from each line (`zap_cr`). So an argument holding
+// a newline arrives as several arguments (xen-api v1.249.42 newcli.ml L807, xapi_cli.ml
+// L41/L247/L273; unchanged on master).
+export function acrossTheWire(argv: string[]): string[] {
+  return argv
+    .join('\n')
+    .split('\n')
+    .map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line));
+}
+
+// cli_frontend.ml `parse_params_2`: `--x` is (x, "true") whatever follows (so `--x=y` is the
+// key "x=y"); any other argument starting with "-" is a switch that takes the next argument,
+// and one that is not known fails the whole command line with `Syntax error: ` (the
+// `ParseError ""` re-raise in `parse_commandline`, xen-api v1.249.42 L3516).
 export function parseArgs(argv: string[]): Args {
   const params: [string, string][] = [];
   let command = '';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a.startsWith('--')) {
-      const body = a.slice(2);
-      const eq = body.indexOf('=');
-      if (eq >= 0) params.push([body.slice(0, eq), body.slice(eq + 1)]);
-      else params.push([body, 'true']);
-    } else if (a.startsWith('-') && a.length > 1 && !a.includes('=')) {
-      if (!SWITCHES_WITH_VALUE.has(a)) throw new UsageError(`Unknown switch: ${a}`);
-      i += 1; // connection switches mean nothing on dom0's local socket
+      params.push([a.slice(2), 'true']);
+    } else if (a.startsWith('-')) {
+      // connection switches mean nothing on dom0's local socket
+      if (!CLIENT_SWITCHES.has(a)) throw new SyntaxError_();
+      i += 1;
     } else if (command === '') {
       command = a;
     } else {
@@ -32,6 +47,12 @@ export function parseArgs(argv: string[]): Args {
     }
   }
   return { command, params };
+}
+
+class SyntaxError_ extends UsageError {
+  constructor() {
+    super('Syntax error: ');
+  }
 }
 
 // Never treated as filters [SRC stdparams].

@@ -3,6 +3,7 @@ import { sleep } from '../faults.js';
 import { newUuid, randomLocalMac, UUID_RE } from '../ids.js';
 import type { SimState, Vbd, Vdi, Vm } from '../state.js';
 import { blankVm } from '../host.js';
+import { allocatedSize } from './storage.js';
 import { parseBool, parseInteger, parseSize } from './args.js';
 import { CLASSES, type ClassDef } from './classes.js';
 import { filtersOf, matchesFilters, vmByUuid, type XeRun } from './context.js';
@@ -126,7 +127,9 @@ function listCommand(cls: ClassDef): Command {
       return run.read((st, c) => {
         if (run.fail) throw faultError(run.fail, null, cls.cli + '-list');
         const filters = [...cls.implicit, ...filtersOf(run, ['params'])];
-        const rows = candidates(cls, st, filters).filter((o) => matchesFilters(o, filters, cls.fields, c, cls.cli === 'vm' || cls.cli === 'template' ? vmPseudo : undefined));
+        // no `vm=` here: only the selector commands know it (cli_operations.ml `select_vms`); a list
+        // filters on real fields, else "Unknown field 'vm'" (`get_field_type`)
+        const rows = candidates(cls, st, filters).filter((o) => matchesFilters(o, filters, cls.fields, c));
         const p = run.get('params');
         const fields = selectFields(cls.fields, p === undefined ? cls.defaults : p === 'all' ? 'all' : p.split(','));
         return printList(rows, fields, c, run.flag('minimal'));
@@ -286,7 +289,10 @@ function templateDisks(xml: string | undefined): { device: string; size: number;
   return out;
 }
 
-function copyVm(st: SimState, src: Vm, name: string): Vm {
+// xapi_vm_clone.ml `copy_vm_record` (xen-api v1.249.42 L250-340): other-config is copied
+// whole (xenform's markers included), but for a snapshot mac_seed is kept, for a clone or
+// copy it is renewed; a snapshot is a template that records what it was taken of.
+function copyVm(st: SimState, src: Vm, name: string, snapshot = false): Vm {
   const vm: Vm = JSON.parse(JSON.stringify(src));
   const fresh = blankVm(st, name);
   vm.uuid = fresh.uuid;
@@ -312,17 +318,25 @@ function copyVm(st: SimState, src: Vm, name: string): Vm {
   delete other.xensource_internal;
   delete other.mac_seed;
   let next: Record<string, string> = other;
-  if (src.template) next = prependKey(next, 'base_template_name', src.name);
-  vm.other = prependKey(next, 'mac_seed', newUuid(st));
+  if (src.template && !('base_template_name' in next)) next = prependKey(next, 'base_template_name', src.name);
+  vm.other = snapshot ? { ...next, ...(src.other.mac_seed ? { mac_seed: src.other.mac_seed } : {}) } : prependKey(next, 'mac_seed', newUuid(st));
+  if (snapshot) {
+    vm.template = true;
+    vm.snapshotOf = src.uuid;
+  } else delete vm.snapshotOf;
   return vm;
 }
 
-function cloneDevices(st: SimState, src: Vm, dst: Vm, sr: string | null): void {
+// xapi_vdi.ml `snapshot_and_clone` (L813) and `copy` (L1184) give the new VDI the source's
+// other-config, so a snapshot's, clone's or copy's disks carry xenform's VDI markers too.
+function cloneDevices(st: SimState, src: Vm, dst: Vm, sr: string | null, snapshot = false): void {
   for (const vbd of vmVbds(st, src)) {
     let vdi: string | null = vbd.vdi;
     if (vdi && st.vdis[vdi] && vbd.type === 'Disk') {
       const old = st.vdis[vdi];
       const copy: Vdi = { ...old, uuid: newUuid(st), sr: sr ?? old.sr, other: { ...old.other }, smConfig: { ...old.smConfig }, tags: [...old.tags] };
+      if (snapshot) copy.snapshotOf = old.uuid;
+      else delete copy.snapshotOf;
       st.vdis[copy.uuid] = copy;
       vdi = copy.uuid;
     }
@@ -331,7 +345,7 @@ function cloneDevices(st: SimState, src: Vm, dst: Vm, sr: string | null): void {
   }
   for (const vif of vmVifs(st, src)) {
     const nv = { ...vif, uuid: newUuid(st), vm: dst.uuid, attached: false, other: { ...vif.other } };
-    if (nv.macAuto) nv.mac = vifMac(dst, nv.device);
+    if (nv.macAuto && !snapshot) nv.mac = vifMac(dst, nv.device);
     st.vifs[nv.uuid] = nv;
   }
 }
@@ -391,13 +405,14 @@ const vmInstall: Command = {
       // [UNCONFIRMED] the provisioned VDI's name-label (the device number) and that "disks" is removed after.
       for (const d of disks) {
         const vdi: Vdi = {
-          uuid: newUuid(st), name: d.device, desc: 'Created by template provisioner', sr: d.sr && st.srs[d.sr] ? d.sr : sr!, size: d.size,
+          // cli_util.ml `rewrite_provisioning_xml`: every disk goes to the chosen (or default) SR
+          uuid: newUuid(st), name: d.device, desc: 'Created by template provisioner', sr: sr!, size: allocatedSize(st.srs[sr!].type, d.size, {}),
           type: d.type, sharable: false, readOnly: false, other: {}, smConfig: {}, tags: [],
         };
         st.vdis[vdi.uuid] = vdi;
         const vbd: Vbd = {
           uuid: newUuid(st), vm: vm.uuid, vdi: vdi.uuid, userdevice: d.device, bootable: d.bootable, mode: 'RW', type: 'Disk',
-          unpluggable: true, attached: false, other: { owner: 'true' },
+          unpluggable: d.type !== 'system', attached: false, other: { owner: '' }, // xapi_templates.ml `create_disk` (v1.249.42 L141-154)
         };
         st.vbds[vbd.uuid] = vbd;
       }
@@ -435,6 +450,27 @@ function cloneCommand(op: 'clone' | 'copy'): Command {
       }),
   };
 }
+
+// vm-snapshot (cli_operations.ml `vm_snapshot`: VM.snapshot on each selected VM, prints the
+// new uuid), allowed in every power state (xapi_vm_lifecycle.ml).
+const vmSnapshotOwn = ['new-name-label', 'new-name-description', 'ignore-vdis'];
+const vmSnapshot: Command = {
+  required: ['new-name-label'],
+  own: vmSnapshotOwn,
+  run: (run) =>
+    onSelected(run, { own: vmSnapshotOwn }, async (src) => {
+      const out = await runVmOp(run, src.uuid, 'snapshot', {}, {
+        complete: (st, vm) => {
+          const snap = copyVm(st, vm, run.get('new-name-label')!, true);
+          snap.desc = run.get('new-name-description') ?? vm.desc;
+          cloneDevices(st, vm, snap, null, true);
+          st.vms[snap.uuid] = snap;
+          return snap.uuid + '\n';
+        },
+      });
+      return out ?? '';
+    }),
+};
 
 // ------------------------------------------------------------------ destroy
 
@@ -590,7 +626,8 @@ const vdiCreate: Command = {
         if (k.startsWith('sm-config:')) sm[k.slice(10)] = v;
         if (k.startsWith('tags:')) tags.push(v);
       }
-      const vdi: Vdi = { uuid: newUuid(st), name: run.get('name-label')!, desc: run.get('name-description') ?? '', sr, size, type, sharable, readOnly: false, other: {}, smConfig: sm, tags };
+      const allocated = allocatedSize(st.srs[sr].type, size, sm);
+      const vdi: Vdi = { uuid: newUuid(st), name: run.get('name-label')!, desc: run.get('name-description') ?? '', sr, size: allocated, type, sharable, readOnly: false, other: {}, smConfig: sm, tags };
       st.vdis[vdi.uuid] = vdi;
       return vdi.uuid + '\n';
     });
@@ -757,6 +794,7 @@ export const COMMANDS: Record<string, Command> = {
   'vm-install': vmInstall,
   'vm-clone': cloneCommand('clone'),
   'vm-copy': cloneCommand('copy'),
+  'vm-snapshot': vmSnapshot,
   'vm-destroy': vmDestroy,
   'vm-uninstall': vmUninstall,
   'vm-reset-powerstate': vmResetPowerstate,

@@ -11,6 +11,19 @@ export class XapiError extends Error {
   }
 }
 
+// NO_HOSTS_AVAILABLE from vm-start / vm-resume: xe first prints, on stdout, why each host
+// cannot run the VM (cli_operations.ml `hook_no_hosts_available`, `print_vm_host_report`,
+// `print_assert_exception`; xen-api v1.249.42 L3148, L2042, L1986).
+export class NoHostsAvailable extends XapiError {
+  readonly stdout: string;
+  constructor(hosts: [string, string][]) {
+    super('NO_HOSTS_AVAILABLE', []);
+    const maxlen = 4 + Math.max(...hosts.map(([h]) => h.length));
+    const table = hosts.map(([h, why], i) => `${i === 0 ? h.padEnd(maxlen) : h.padStart(maxlen)}: Cannot start here [${why}]`).join('\n');
+    this.stdout = 'There are no suitable hosts to start this VM on.\nThe following table provides per-host reasons for why the VM could not be started:\n\n' + table + '\n\n\n';
+  }
+}
+
 // `Error: <message>`: CLI-side failures (Cli_failure, Record_failure).
 export class CliError extends Error {}
 
@@ -78,9 +91,9 @@ export const ERRORS: Record<string, ErrorDef> = {
   DEVICE_ALREADY_DETACHED: { params: ['device'], doc: 'The device is not currently attached' },
   MAC_INVALID: { params: ['MAC'], doc: 'The MAC address specified is not valid.' },
   VDI_READONLY: { params: ['vdi'], doc: 'The operation required write access but this VDI is read-only' },
-  // [UNCONFIRMED] doc text and params of VDI_IN_USE and TASK_CANCELLED, from memory of datamodel_errors.ml.
+  // datamodel_errors.ml (v1.249.42 L737, L849)
   VDI_IN_USE: { params: ['vdi', 'operation'], doc: 'This operation cannot be performed because this VDI is in use by some other operation' },
-  TASK_CANCELLED: { params: ['task'], doc: 'The request was asynchronous but has been cancelled.' },
+  TASK_CANCELLED: { params: ['task'], doc: 'The request was asynchronously canceled.' },
   INTERNAL_ERROR: {
     params: ['message'],
     doc: 'The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.',

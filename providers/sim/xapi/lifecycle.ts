@@ -35,7 +35,8 @@ export function allowedStates(vm: Vm, op: string): Power[] {
 }
 
 export function vmLabel(vm: Vm): string {
-  return vm.name === '' ? vm.uuid : `${vm.uuid} (${vm.name})`;
+  // cli_util.ml `ref_convert` via Ref_index.string_of: "uuid (name_label)", `uuid ()` when empty
+  return `${vm.uuid} (${vm.name})`;
 }
 
 // Current xapi's allowed-operations for an ordinary VM, as printed (reverse enum order), §6.2.

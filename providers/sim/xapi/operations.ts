@@ -4,8 +4,8 @@
 import type { Faults } from '../faults.js';
 import { newUuid } from '../ids.js';
 import type { SimState, Vm } from '../state.js';
-import { XapiError } from './errors.js';
-import { checkMemory, hasGuestMetrics, hostFreeMemory, vmVbds, vmVifs } from './records.js';
+import { NoHostsAvailable, XapiError } from './errors.js';
+import { checkMemory, hasGuestMetrics, hostCpus, hostFreeMemory, vmVbds, vmVifs } from './records.js';
 import { vmLabel } from './lifecycle.js';
 import { where } from '../track.js';
 
@@ -30,6 +30,13 @@ export function checkBootable(st: SimState, vm: Vm, env: Env, needMemory: boolea
     throw new XapiError('VALUE_NOT_SUPPORTED', ['VCPUs-at-startup', String(vm.vcpusAtStartup), 'value greater than VCPUs-max']);
   }
   checkMemory(vm);
+  // Host choice: xapi_vm_helpers.ml `assert_enough_pcpus` (VCPUs-max, not VCPUs-at-startup,
+  // against the host's cpu_info cpu_count; platform:vcpu-unrestricted=true lifts it); with no
+  // host left, VM.start/resume raise NO_HOSTS_AVAILABLE.
+  const pcpus = hostCpus(st);
+  if (vm.vcpusMax > pcpus && !['true', '1'].includes((vm.platform['vcpu-unrestricted'] ?? '').toLowerCase())) {
+    throw new NoHostsAvailable([[st.host.name, `Not enough CPUs (VM needs ${vm.vcpusMax}, but host has ${pcpus})`]]);
+  }
   const type = resolvedDomainType(vm);
   if (type === 'pv' || type === 'pv_in_pvh') {
     if (vm.pvBootloader !== '') {
@@ -52,33 +59,11 @@ export function checkBootable(st: SimState, vm: Vm, env: Env, needMemory: boolea
   }
 }
 
-// An XML-RPC struct of the boot-relevant fields, as xapi stores last_booted_record.
-// [UNCONFIRMED] xapi stores the whole VM record; the simulator keeps the fields that
-// decide how the domain was built.
-function bootRecord(vm: Vm): string {
-  const member = (k: string, v: string) => `<member><name>${k}</name><value>${v.replace(/&/g, '&amp;').replace(/</g, '&lt;')}</value></member>`;
-  const map = (m: Record<string, string>) => `<struct>${Object.entries(m).map(([k, v]) => member(k, v)).join('')}</struct>`;
-  const parts = [
-    member('uuid', vm.uuid),
-    member('name_label', vm.name),
-    member('memory_static_max', String(vm.smax)),
-    member('memory_dynamic_max', String(vm.dmax)),
-    member('memory_dynamic_min', String(vm.dmin)),
-    member('memory_static_min', String(vm.smin)),
-    member('VCPUs_max', String(vm.vcpusMax)),
-    member('VCPUs_at_startup', String(vm.vcpusAtStartup)),
-    member('domain_type', resolvedDomainType(vm)),
-    member('HVM_boot_policy', vm.hvmPolicy),
-    `<member><name>HVM_boot_params</name><value>${map(vm.hvmParams)}</value></member>`,
-    `<member><name>platform</name><value>${map(vm.platform)}</value></member>`,
-    member('PV_bootloader', vm.pvBootloader),
-    member('PV_kernel', vm.pvKernel),
-    member('PV_ramdisk', vm.pvRamdisk),
-    member('PV_args', vm.pvArgs),
-    member('PV_bootloader_args', vm.pvBootloaderArgs),
-    member('PV_legacy_args', vm.pvLegacyArgs),
-  ];
-  return `<value><struct>${parts.join('')}</struct></value>`;
+// VM.last_booted_record holds only xenopsd's opaque domain metadata, written when the VM
+// becomes Suspended and read back to resume; xapi stopped setting it at start in 37dc4fb03c
+// ("Don't set VM.last_booted_record on start", v1.58.0; xapi_xenops.ml L2152 at v1.249.42).
+function suspendMetadata(vm: Vm): string {
+  return `((domains ((${vm.uuid} ((build_info ((memory_max ${Math.floor(vm.dmax / 1024)}) (vcpus ${vm.vcpusLive}))) (ty ${vm.bootedDomainType}))))))`;
 }
 
 function buildDomain(st: SimState, vm: Vm, env: Env, paused: boolean): void {
@@ -88,7 +73,6 @@ function buildDomain(st: SimState, vm: Vm, env: Env, paused: boolean): void {
   vm.startTime = Date.now();
   vm.vcpusLive = vm.vcpusAtStartup;
   vm.bootedDomainType = resolvedDomainType(vm);
-  vm.lastBoot = bootRecord(vm);
   if (!vm.consoleUuid) vm.consoleUuid = newUuid(st);
   const hvm = vm.bootedDomainType === 'hvm';
   for (const vbd of vmVbds(st, vm)) if (vbd.vdi !== null || hvm) vbd.attached = true;
@@ -140,6 +124,7 @@ export function completeOperation(st: SimState, vm: Vm, op: string, args: Record
         sharable: false, readOnly: false, other: {}, smConfig: {}, tags: [],
       };
       vm.suspendVdi = vdi;
+      vm.lastBoot = suspendMetadata(vm);
       vm.power = 'suspended';
       vm.domid = -1;
       vm.residentOn = null;

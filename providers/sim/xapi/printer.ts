@@ -30,7 +30,8 @@ export function printList<T>(rows: T[], fields: Field<T>[], c: Ctx, minimal: boo
   if (minimal) {
     const first = fields[0];
     if (!first) return '\n';
-    return rows.map((o) => escapeMinimal(renderValue(first as Field<unknown>, first.get(o, c)))).join(',') + '\n';
+    // cli_operations.ml `make_param_funs` list: expensive fields are replaced before printing, --minimal too
+    return rows.map((o) => escapeMinimal(first.expensive ? '<expensive field>' : renderValue(first as Field<unknown>, first.get(o, c)))).join(',') + '\n';
   }
   return rows.map((o) => printRecord(recordPairs(o, fields, c, true))).join('');
 }

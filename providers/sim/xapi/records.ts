@@ -3,7 +3,7 @@
 // Version choice: current xapi (v26.x), so the VM record has the 109 fields of spec §2.4.
 import type { Faults } from '../faults.js';
 import { macFromSeed } from '../ids.js';
-import type { Map, Network, Sr, SimState, Vbd, Vdi, Vif, Vm } from '../state.js';
+import { DEFAULT_HOST_CPUS, type Map, type Network, type Sr, type SimState, type Vbd, type Vdi, type Vif, type Vm } from '../state.js';
 import { parseBool, parseInteger, parseSize } from './args.js';
 import { CliError, XapiError } from './errors.js';
 import { rawOf, where } from '../track.js';
@@ -175,8 +175,8 @@ export const VM_FIELDS: Field<Vm>[] = [
     },
   },
   { name: 'is-default-template', kind: 'RW', get: (vm) => b(vm.defaultTemplate), set: (vm, v) => void (vm.defaultTemplate = parseBool('is-default-template', v)) },
-  { name: 'is-a-snapshot', kind: 'RO', get: () => 'false' },
-  { name: 'snapshot-of', kind: 'RO', get: () => NOT_IN_DB },
+  { name: 'is-a-snapshot', kind: 'RO', get: (x) => String(x.snapshotOf !== undefined) },
+  { name: 'snapshot-of', kind: 'RO', get: (x, c) => ref(x.snapshotOf ?? null, c.st.vms) },
   { name: 'snapshots', kind: 'RO', get: () => '' },
   { name: 'snapshot-time', kind: 'RO', get: () => fmtDate(0) },
   { name: 'snapshot-info', kind: 'RO', get: () => '' },
@@ -185,7 +185,7 @@ export const VM_FIELDS: Field<Vm>[] = [
   { name: 'is-control-domain', kind: 'RO', get: (vm) => b(vm.control) },
   { name: 'power-state', kind: 'RO', get: str('power') },
   { name: 'memory-actual', kind: 'RO', get: (vm) => String(hasDomain(vm) ? vm.dmax : 0) },
-  { name: 'memory-target', kind: 'RO', get: (vm) => String(hasDomain(vm) ? vm.dmax : 0) },
+  { name: 'memory-target', kind: 'RO', expensive: true, get: (vm) => String(hasDomain(vm) ? vm.dmax : 0) },
   { name: 'memory-overhead', kind: 'RO', get: (vm) => String(memoryOverhead(vm)) },
   { name: 'memory-static-max', kind: 'RW', get: str('smax'), set: memSetter('smax', 'memory-static-max') },
   { name: 'memory-dynamic-max', kind: 'RW', get: str('dmax'), set: memSetter('dmax', 'memory-dynamic-max') },
@@ -301,8 +301,9 @@ export const VM_FIELDS: Field<Vm>[] = [
   { name: 'PV-legacy-args', kind: 'RW', get: str('pvLegacyArgs'), set: setStr('pvLegacyArgs') },
   { name: 'PV-bootloader', kind: 'RW', get: str('pvBootloader'), set: setStr('pvBootloader') },
   { name: 'PV-bootloader-args', kind: 'RW', get: str('pvBootloaderArgs'), set: setStr('pvBootloaderArgs') },
-  { name: 'last-boot-CPU-flags', kind: 'RO', get: (vm) => (vm.lastBoot ? 'vendor: AuthenticAMD; features: 1fcbfbff-f6f83203-2e500800-040001f3-0000000f-219c07a9-0040060c-00000000-311ed005-00000010-00000000-18000064-00000000-00000000-00000000-00000000-00000000-00000000' : '') },
-  { name: 'last-boot-record', kind: 'RO', expensive: true, get: (vm) => vm.lastBoot },
+  { name: 'last-boot-CPU-flags', kind: 'RO', get: (vm) => (vm.startTime !== null ? 'vendor: AuthenticAMD; features: 1fcbfbff-f6f83203-2e500800-040001f3-0000000f-219c07a9-0040060c-00000000-311ed005-00000010-00000000-18000064-00000000-00000000-00000000-00000000-00000000-00000000' : '') },
+  // records.ml: printed between single quotes, `''` when empty
+  { name: 'last-boot-record', kind: 'RO', expensive: true, get: (vm) => `'${vm.lastBoot}'` },
   { name: 'resident-on', kind: 'RO', get: (vm, c) => (vm.residentOn && hasDomain(vm) ? ref(vm.residentOn, { [c.st.host.uuid]: 1 }) : NOT_IN_DB) },
   {
     name: 'affinity', kind: 'RW', get: (vm) => vm.affinity ?? NOT_IN_DB,
@@ -322,7 +323,7 @@ export const VM_FIELDS: Field<Vm>[] = [
   { name: 'install-time', kind: 'RO', get: (vm) => fmtDate(vm.installTime) },
   { name: 'VCPUs-number', kind: 'RO', get: (vm) => String(hasDomain(vm) ? vm.vcpusLive : 0) },
   {
-    name: 'VCPUs-utilisation', kind: 'MRO',
+    name: 'VCPUs-utilisation', kind: 'MRO', expensive: true,
     get: (vm) => (hasDomain(vm) ? Object.fromEntries(Array.from({ length: vm.vcpusLive }, (_, i) => [String(i), '0.000'])) : {}),
   },
   {
@@ -351,7 +352,7 @@ export const VM_FIELDS: Field<Vm>[] = [
   { name: 'guest-metrics-last-updated', kind: 'RO', get: (vm, c) => gm(vm, c, () => fmtDate(vm.startTime)) },
   { name: 'can-use-hotplug-vbd', kind: 'RO', get: (vm, c) => (hasGuestMetrics(vm, c) ? 'yes' : 'unspecified') },
   { name: 'can-use-hotplug-vif', kind: 'RO', get: (vm, c) => (hasGuestMetrics(vm, c) ? 'yes' : 'unspecified') },
-  { name: 'cooperative', kind: 'RO', deprecated: true, get: () => 'true' },
+  { name: 'cooperative', kind: 'RO', expensive: true, deprecated: true, get: () => 'true' },
   { name: 'tags', kind: 'SRW', tagsStyle: true, get: (vm) => vm.tags, members: (vm) => vm.tags },
   { name: 'appliance', kind: 'RW', get: () => NOT_IN_DB, set: (_vm, v) => { if (v !== '') throw new XapiError('UUID_INVALID', ['VM_appliance', v]); } },
   { name: 'groups', kind: 'RW', get: () => '', set: (_vm, v) => { if (v !== '') throw new XapiError('UUID_INVALID', ['VM_group', v]); } },
@@ -393,8 +394,8 @@ export const VDI_FIELDS: Field<Vdi>[] = [
   { name: 'uuid', kind: 'RO', get: (x) => x.uuid },
   { name: 'name-label', kind: 'RW', get: (x) => x.name, set: (x, v) => void (x.name = v) },
   { name: 'name-description', kind: 'RW', get: (x) => x.desc, set: (x, v) => void (x.desc = v) },
-  { name: 'is-a-snapshot', kind: 'RO', get: () => 'false' },
-  { name: 'snapshot-of', kind: 'RO', get: () => NOT_IN_DB },
+  { name: 'is-a-snapshot', kind: 'RO', get: (x) => String(x.snapshotOf !== undefined) },
+  { name: 'snapshot-of', kind: 'RO', get: (x, c) => ref(x.snapshotOf ?? null, c.st.vdis) },
   { name: 'snapshots', kind: 'RO', get: () => '' },
   { name: 'snapshot-time', kind: 'RO', get: () => fmtDate(0) },
   { name: 'allowed-operations', kind: 'SRO', get: (x, c) => (vdiInUse(c.st, x) ? ['snapshot', 'clone'] : ['forget', 'destroy', 'snapshot', 'resize', 'copy', 'clone']) },
@@ -530,10 +531,10 @@ export const VIF_FIELDS: Field<Vif>[] = [
   { name: 'ipv4-allowed', kind: 'SRW', get: () => [] },
   { name: 'ipv6-allowed', kind: 'SRW', get: () => [] },
   { name: 'ipv4-configuration-mode', kind: 'RO', get: () => 'None' },
-  { name: 'ipv4-addresses', kind: 'SRO', get: () => [] },
+  { name: 'ipv4-addresses', kind: 'RO', get: () => '' }, // records.ml L963: a string, no get_set
   { name: 'ipv4-gateway', kind: 'RO', get: () => '' },
   { name: 'ipv6-configuration-mode', kind: 'RO', get: () => 'None' },
-  { name: 'ipv6-addresses', kind: 'SRO', get: () => [] },
+  { name: 'ipv6-addresses', kind: 'RO', get: () => '' },
   { name: 'ipv6-gateway', kind: 'RO', get: () => '' },
   { name: 'trunks', kind: 'RO', get: () => '' },
 ];
@@ -601,6 +602,7 @@ export const HOST_FIELDS: Field<HostRow>[] = [
   { name: 'crash-dump-sr-uuid', kind: 'RW', get: (h) => h.st.host.defaultSr },
   { name: 'software-version', kind: 'MRO', get: () => ({ product_version: '8.3.0', product_brand: 'XCP-ng', platform_name: 'XCP', xapi: '26.17', xen: '4.17.5-8', hostname: 'localhost' }) },
   { name: 'other-config', kind: 'MRW', get: () => ({}) },
+  { name: 'cpu_info', kind: 'MRO', get: (h) => ({ cpu_count: String(hostCpus(h.st)), socket_count: '1', vendor: 'GenuineIntel', speed: '2394.454', modelname: 'Intel(R) Xeon(R) CPU E5-2680 v4 @ 2.40GHz', family: '6', model: '79', stepping: '1' }) },
   { name: 'hostname', kind: 'RO', get: (h) => h.st.host.name },
   { name: 'address', kind: 'RO', get: () => '127.0.0.1' },
   { name: 'supported-bootloaders', kind: 'SRO', get: () => ['pygrub', 'eliloader'] },
@@ -608,6 +610,10 @@ export const HOST_FIELDS: Field<HostRow>[] = [
   { name: 'memory-free', kind: 'RO', get: (h) => String(hostFreeMemory(h.st)) },
   { name: 'resident-vms', kind: 'SRO', get: (h) => Object.values(h.st.vms).filter((v) => hasDomain(v)).map((v) => v.uuid) },
 ];
+
+export function hostCpus(st: SimState): number {
+  return st.host.cpus ?? DEFAULT_HOST_CPUS;
+}
 
 export function hostFreeMemory(st: SimState): number {
   const used = Object.values(rawOf(st).vms)

@@ -50,7 +50,7 @@ t.test('a hard shutdown does not wait for a clean one: it cancels it', async (t)
   t.equal(hard.code, 0, 'the hard shutdown succeeds');
   const c = await clean;
   t.equal(c.code, 1, 'the clean shutdown fails');
-  t.match(c.stderr, /^The request was asynchronous but has been cancelled\.\ntask: [0-9a-f-]{36}\n$/, 'its task was cancelled');
+  t.match(c.stderr, /^The request was asynchronously canceled\.\ntask: [0-9a-f-]{36}\n$/, 'its task was cancelled');
   t.equal(await power(opts, u), 'halted');
 });
 
