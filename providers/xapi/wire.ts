@@ -4,7 +4,8 @@
 // a value holding a line terminator is cut into extra arguments, set up to its first line,
 // then the command fails with "Unknown field". Other control characters and the Unicode line
 // separators break what reads the value back, so none of them is sent.
-import type { SetChange, VmAttributes } from '../../planner/model/vm.js';
+import type { VmAttributes } from '../../planner/model/vm.js';
+import type { SetChange } from '../../planner/model/ops.js';
 import { ProviderError } from '../provider.js';
 
 const UNSENDABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;

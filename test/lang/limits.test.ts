@@ -1,7 +1,6 @@
 // Hostile configurations: deep nesting, long chains, huge texts and values, and functions
 // asked for too much each give a diagnostic at the offending source, never an exception.
 import fs from 'node:fs';
-import path from 'node:path';
 import t from 'tap';
 import { loadConfig } from '../../planner/config/load.js';
 import { configSource } from '../../engine/config-source.js';

@@ -257,7 +257,7 @@ t.test('a value xe cannot carry is refused before anything is sent', async (t) =
   t.equal((await p.inventory()).vms.length, 0, 'no VM was made by the refused creates');
   const { uuid } = await create(p, 'vm.x', 'x');
   const vm = { uuid: uuid! };
-  const err = await p.execute(step('vm.x', { op: 'set', changes: [{ path: 'description', value: 'two\nlines' }] } as StepArgs), { uuid: vm.uuid, address: 'vm.x' }).catch((x) => x);
+  const err = await p.execute(step('vm.x', { op: 'set', changes: [{ path: 'description', value: 'two\nlines' }] }), { uuid: vm.uuid, address: 'vm.x' }).catch((x) => x);
   t.equal(err.code, 'INVALID_VALUE', 'a change is refused the same way');
   t.equal((await p.readVm(vm.uuid))?.attributes.description, 'made over ssh', 'and nothing of it was applied');
 });
