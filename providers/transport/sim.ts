@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import type { BatchOptions, ExecOptions, ExecResult, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
 import { runSim, type SimOptions } from '../sim/index.js';
+import { restState } from '../sim/store.js';
 import { eachCommand } from './batch.js';
 import { asFileOp } from './file-ops.js';
 
@@ -57,8 +58,11 @@ export class SimTransport implements Transport {
     });
   }
 
+  // Once the commands in flight are done, the host file is put at rest now rather than by the
+  // store's idle timer, so that nothing is written after the command that used it has ended.
   async close(): Promise<void> {
     await this.queue.catch(() => undefined);
+    restState(this.sim.statePath);
   }
 
   private resolve(path: string): string {
