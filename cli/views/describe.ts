@@ -1,7 +1,8 @@
 // Words and symbols shared by the plan renderers: pure functions of plan data.
 import { diffArrays } from 'diff';
 import type { Step } from '../../planner/model/ops.js';
-import type { Action, Plan, ResourceChange } from '../../planner/plan/types.js';
+import type { Action, AttributeChange, Plan, ResourceChange } from '../../planner/plan/types.js';
+import { SENSITIVE_VALUE } from '../../planner/plan/sensitive.js';
 import { hasChanges } from '../../planner/plan/exit-code.js';
 import { attributeFormat } from '../../planner/model/attributes.js';
 
@@ -63,9 +64,21 @@ export function formatChangeValue(path: string, v: unknown): string {
   return formatValue(v);
 }
 
+// One side of a change or drift as shown: masked when the planner marked it sensitive.
+export function shownValue(c: { path?: string; sensitive?: boolean }, v: unknown): string {
+  if (c.sensitive && v !== null) return SENSITIVE_VALUE;
+  return formatChangeValue(c.path ?? '', v);
+}
+
+// "memory.static_max: 1GiB -> 2GiB"
+export function describeChange(c: AttributeChange): string {
+  return `${c.path}: ${shownValue(c, c.before)} -> ${shownValue(c, c.after)}`;
+}
+
 // The line under a change that shows what changed inside the value, if its format has one.
-export function changeDetail(path: string, before: unknown, after: unknown): string | null {
-  if (attributeFormat(path) === 'words' && typeof before === 'string' && typeof after === 'string') return cmdlineDiff(before, after);
+export function changeDetail(c: AttributeChange): string | null {
+  if (c.sensitive) return null;
+  if (attributeFormat(c.path) === 'words' && typeof c.before === 'string' && typeof c.after === 'string') return cmdlineDiff(c.before, c.after);
   return null;
 }
 

@@ -2,7 +2,7 @@
 // guard that folds the least important parts first to stay under the comment limit.
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import type { Step } from '../../planner/model/ops.js';
-import { BADGE, changed, changeDetail, describeStep, formatChangeValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { BADGE, changed, changeDetail, describeChange, describeStep, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
 import { DISRUPTION_ORDER } from '../../planner/model/vm.js';
 
 export const MARKDOWN_LIMIT = 60_000;
@@ -41,8 +41,8 @@ function details(rc: ResourceChange, steps: Step[]): string[] {
   for (const r of rc.reasons) body.push(`# ${r}`);
   for (const c of rc.changes) {
     const sym = c.before === null ? '+' : c.after === null ? '-' : '!';
-    body.push(`${sym} ${c.path}: ${formatChangeValue(c.path, c.before)} -> ${formatChangeValue(c.path, c.after)}  (${c.effect}: ${c.reason})`);
-    const detail = changeDetail(c.path, c.before, c.after);
+    body.push(`${sym} ${describeChange(c)}  (${c.effect}: ${c.reason})`);
+    const detail = changeDetail(c);
     if (detail !== null) body.push(`    ${detail}`);
   }
   steps.forEach((s, i) => body.push(`${i + 1}. ${describeStep(s)}`));

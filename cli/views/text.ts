@@ -2,7 +2,7 @@
 // symbol, disruption badge, attribute diffs and numbered steps, then the summary line.
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import type { Step } from '../../planner/model/ops.js';
-import { ACTION_PHRASE, BADGE, changed, changeDetail, describeStep, formatChangeValue, formatValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { ACTION_PHRASE, BADGE, changed, changeDetail, describeChange, describeStep, formatValue, shownValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
 
 export interface TextOptions {
   color: boolean;
@@ -25,7 +25,7 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
       const where = d.uuid ? ` (${d.host}, ${d.uuid})` : ` (${d.host})`;
       out.push(`  # ${d.address}${where}: ${d.message}`);
       if (d.kind === 'attribute' || d.kind === 'power_state') {
-        out.push(`      ${d.path}: ${formatChangeValue(d.path ?? '', d.before)} -> ${formatChangeValue(d.path ?? '', d.after)}`);
+        out.push(`      ${d.path}: ${shownValue(d, d.before)} -> ${shownValue(d, d.after)}`);
       }
     }
     out.push('');
@@ -58,8 +58,8 @@ function renderResource(rc: ResourceChange, steps: Step[], byId: ReadonlyMap<str
   }
   for (const c of rc.changes) {
     const sym = c.before === null ? '+' : c.after === null ? '-' : '~';
-    lines.push(`      ${sym} ${c.path}: ${formatChangeValue(c.path, c.before)} -> ${formatChangeValue(c.path, c.after)}  (${c.effect})`);
-    const detail = changeDetail(c.path, c.before, c.after);
+    lines.push(`      ${sym} ${describeChange(c)}  (${c.effect})`);
+    const detail = changeDetail(c);
     if (detail !== null) lines.push(`          ${detail}`);
   }
   if (rc.pending_reboot) lines.push('      ! boot changes stay pending until the next reboot');

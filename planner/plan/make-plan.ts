@@ -7,6 +7,7 @@ import { DISRUPTION_ORDER } from '../model/vm.js';
 import type { State, StateResource } from '../model/state.js';
 import type { Action, AttributeChange, Drift, Plan, ResourceChange } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
+import { isSensitivePath } from './sensitive.js';
 import { addressMatches, parseAddress, parsePattern, type Address, type AddressPattern } from '../model/address.js';
 import { graphFor } from '../lifecycle/graphs.js';
 import { change, diffAttributes } from '../diff/compare.js';
@@ -232,7 +233,9 @@ export function makePlan(input: PlanInput): PlanOutcome {
       drift.push({ ...base, kind: 'adopted', message: `found VM ${observed.uuid} carrying this address's ownership markers; it is adopted, not created again` });
       warnings.push(`${address}: adopting VM ${observed.uuid}, created by an earlier apply that did not finish recording it.`);
     }
-    if (r && observed && where.refreshed && observed.uuid === r.uuid) drift.push(...attributeDrift(r, observed, ignore));
+    if (r && observed && where.refreshed && observed.uuid === r.uuid) {
+      for (const d of attributeDrift(r, observed, ignore)) drift.push(isSensitivePath(cfg?.sensitive_paths, d.path ?? '') ? { ...d, sensitive: true } : d);
+    }
     if (observed && (where.refreshed || r?.pending_reboot)) {
       const why = pendingReboot(r ?? null, observed);
       if (why) {
@@ -310,7 +313,10 @@ export function makePlan(input: PlanInput): PlanOutcome {
       }
       work.reasons.push(...uniq(changes.map((c) => c.reason)));
       if (powerChange) work.reasons.push(`power state ${current} -> ${target}`);
-      if (triggered) work.reasons.push(`restart_trigger changed (${r!.restart_trigger} -> ${vm.restart_trigger}): one reboot`);
+      if (triggered) {
+        const shown = isSensitivePath(vm.sensitive_paths, 'restart_trigger') ? '' : ` (${r!.restart_trigger} -> ${vm.restart_trigger})`;
+        work.reasons.push(`restart_trigger changed${shown}: one reboot`);
+      }
       if (realizePending) work.reasons.push('the boot configuration set earlier has not been booted yet');
       if (steps.pendingReboot && !wasPending) work.reasons.push('apply_boot_changes = "next_boot": the boot changes are set now and take effect at the next reboot');
       useSteps(work, steps, host);
@@ -363,6 +369,8 @@ export function makePlan(input: PlanInput): PlanOutcome {
   }
   if (errors.length > 0) return { plan: null, errors };
 
+  const sensitiveOf = new Map(works.filter((w) => w.vm?.sensitive_paths?.length).map((w) => [w.address, w.vm!.sensitive_paths!]));
+  for (const s of steps) if (sensitiveOf.has(s.address)) s.sensitive_paths = sensitiveOf.get(s.address);
   for (const w of works) {
     const observed = observedOf.get(w);
     if (observed && w.drafts.length > 0) w.fingerprint = fingerprint(observed);
@@ -379,9 +387,10 @@ export function makePlan(input: PlanInput): PlanOutcome {
       reasons: w.reasons,
       before: w.before,
       after: w.after,
-      changes: w.changes,
+      changes: w.changes.map((c) => ({ ...c, sensitive: isSensitivePath(w.vm?.sensitive_paths, c.path) })),
       fingerprint: w.fingerprint,
     };
+    if (sensitiveOf.has(w.address)) rc.sensitive_paths = sensitiveOf.get(w.address);
     if (w.vm && (w.action === 'update' || w.action === 'noop')) rc.pending_reboot = w.pendingReboot;
     if (options.refreshOnly) {
       if (!drifted.has(w.address)) continue;
