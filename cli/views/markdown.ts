@@ -3,6 +3,7 @@
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import type { Step } from '../../planner/model/ops.js';
 import { BADGE, changed, changeDetail, describeChange, describeStep, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { createdLines } from './created.js';
 import { DISRUPTION_ORDER } from '../../planner/model/vm.js';
 
 export const MARKDOWN_LIMIT = 60_000;
@@ -39,6 +40,7 @@ function table(rcs: ResourceChange[], steps: Map<string, Step[]>, limit: number)
 function details(rc: ResourceChange, steps: Step[]): string[] {
   const body: string[] = [];
   for (const r of rc.reasons) body.push(`# ${r}`);
+  for (const l of createdLines(rc)) body.push(`+ ${l}`);
   for (const c of rc.changes) {
     const sym = c.before === null ? '+' : c.after === null ? '-' : '!';
     body.push(`${sym} ${describeChange(c)}  (${c.effect}: ${c.reason})`);

@@ -2,7 +2,8 @@
 // symbol, disruption badge, attribute diffs and numbered steps, then the summary line.
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import type { Step } from '../../planner/model/ops.js';
-import { ACTION_PHRASE, BADGE, changed, changeDetail, describeChange, describeStep, formatValue, shownValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { ACTION_PHRASE, BADGE, changed, changeDetail, describeChange, describeStep, shownValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { createdLines } from './created.js';
 
 export interface TextOptions {
   color: boolean;
@@ -52,10 +53,7 @@ function renderResource(rc: ResourceChange, steps: Step[], byId: ReadonlyMap<str
   const uuid = rc.uuid ? `, uuid ${rc.uuid}` : '';
   lines.push(`  ${paint(ACTION_COLOR[rc.action], SYMBOL[rc.action])} ${rc.address} (host ${rc.host}${uuid})`);
   for (const r of rc.reasons) lines.push(`      # ${r}`);
-  if (rc.action === 'create' && rc.after) {
-    const a = rc.after;
-    lines.push(`      + name        = ${formatValue(a.name)}`, `      + template    = ${formatValue(a.template)}`, `      + power_state = ${formatValue(a.power_state)}`);
-  }
+  for (const l of createdLines(rc)) lines.push(`      + ${l}`);
   for (const c of rc.changes) {
     const sym = c.before === null ? '+' : c.after === null ? '-' : '~';
     lines.push(`      ${sym} ${describeChange(c)}  (${c.effect})`);
