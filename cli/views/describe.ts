@@ -4,6 +4,7 @@ import type { Step } from '../../planner/model/ops.js';
 import type { Action, AttributeChange, Plan, ResourceChange } from '../../planner/plan/types.js';
 import { SENSITIVE_VALUE } from '../../planner/plan/sensitive.js';
 import { hasChanges } from '../../planner/plan/exit-code.js';
+import { changedOutside } from '../../planner/diff/drift.js';
 import { attributeFormat } from '../../planner/model/attributes.js';
 
 export const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-', noop: ' ', read: '<=' };
@@ -135,6 +136,6 @@ export function summaryLine(plan: Plan): string {
   const add = s.create + s.replace;
   const destroy = s.delete + s.replace;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  if (plan.options.refresh_only) return `Plan: ${plural(plan.drift.length, 'change')} outside xenform to record in the state.`;
+  if (plan.options.refresh_only) return `Plan: ${plural(changedOutside(plan.drift).length, 'change')} outside xenform to record in the state.`;
   return `Plan: ${add} to add, ${s.update} to change, ${destroy} to destroy; ${plural(s.reboot, 'reboot')}, ${plural(s.halt, 'halt')}.`;
 }

@@ -4,6 +4,7 @@ import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import type { Step } from '../../planner/model/ops.js';
 import { ACTION_PHRASE, BADGE, changed, changeDetail, describeChange, describeStep, shownValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
 import { createdLines } from './created.js';
+import { changedOutside, notYetBooted } from '../../planner/diff/drift.js';
 
 export interface TextOptions {
   color: boolean;
@@ -19,10 +20,11 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
   const paint: Paint = (code, text) => (opts.color ? `${ANSI[code]}${text}${ANSI.reset}` : text);
   const out: string[] = [];
 
-  if (plan.drift.length > 0) {
+  const outside = changedOutside(plan.drift);
+  if (outside.length > 0) {
     out.push(paint('bold', 'Objects have changed outside of xenform'), '');
     out.push('xenform detected the following changes made outside of xenform since the last apply:', '');
-    for (const d of plan.drift) {
+    for (const d of outside) {
       const where = d.uuid ? ` (${d.host}, ${d.uuid})` : ` (${d.host})`;
       out.push(`  # ${d.address}${where}: ${d.message}`);
       if (d.kind === 'attribute' || d.kind === 'power_state') {
@@ -31,6 +33,13 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
     }
     out.push('');
     if (plan.options.refresh_only) out.push('This is a refresh-only plan, so xenform will not take any actions to undo these.', '');
+  }
+  const pending = notYetBooted(plan.drift);
+  if (pending.length > 0) {
+    out.push(paint('bold', 'Configured, not yet booted'), '');
+    out.push('These VMs run with an older boot configuration; the new one takes effect at their next reboot:', '');
+    for (const d of pending) out.push(`  # ${d.address} (${d.host}${d.uuid ? `, ${d.uuid}` : ''}): ${d.message}`);
+    out.push('');
   }
 
   const rcs = changed(plan);

@@ -12,7 +12,7 @@ import { addressMatches, parseAddress, parsePattern, type Address, type AddressP
 import { graphFor } from '../lifecycle/graphs.js';
 import { change, diffAttributes } from '../diff/compare.js';
 import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
-import { attributeDrift, pendingReboot } from '../diff/drift.js';
+import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
 import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js';
 
@@ -376,7 +376,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     if (observed && w.drafts.length > 0) w.fingerprint = fingerprint(observed);
   }
   const resourceChanges: ResourceChange[] = [];
-  const drifted = new Set(drift.map((d) => d.address));
+  const drifted = new Set(changedOutside(drift).map((d) => d.address));
   for (const w of works) {
     const rc: ResourceChange = {
       address: w.address,
