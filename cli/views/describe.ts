@@ -6,6 +6,7 @@ import { SENSITIVE_VALUE } from '../../planner/plan/sensitive.js';
 import { hasChanges } from '../../planner/plan/exit-code.js';
 import { changedOutside } from '../../planner/diff/drift.js';
 import { attributeFormat } from '../../planner/model/attributes.js';
+import { formatSize } from '../../planner/config/units.js';
 
 export const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-', noop: ' ', read: '<=' };
 
@@ -49,16 +50,7 @@ export function formatValue(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && v % 1024 === 0 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v}${units[i]}`;
-}
+export const formatBytes = formatSize;
 
 export function formatChangeValue(path: string, v: unknown): string {
   if (attributeFormat(path) === 'bytes' && typeof v === 'number') return formatBytes(v);

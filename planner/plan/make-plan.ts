@@ -10,6 +10,7 @@ import { PLAN_FORMAT_VERSION } from './types.js';
 import { isSensitivePath } from './sensitive.js';
 import { addressMatches, parseAddress, parsePattern, type Address, type AddressPattern } from '../model/address.js';
 import { graphFor } from '../lifecycle/graphs.js';
+import { suggest } from '../../lang/didyoumean.js';
 import { change, diffAttributes } from '../diff/compare.js';
 import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
 import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
@@ -175,6 +176,21 @@ export function makePlan(input: PlanInput): PlanOutcome {
     const a = parsed.get(address);
     return a != null && patterns.some((p) => addressMatches(p, a));
   };
+  // An address that names nothing is a typo, not a request for "No changes".
+  const unknownAddress = (flag: string, given: string, matches: boolean): void => {
+    if (matches) return;
+    const close = suggest(given, allAddresses);
+    errors.push(
+      refusal(
+        `No such resource for ${flag}`,
+        `${flag} ${given}: no VM with this address is in the configuration or the state.${close ? ` Did you mean ${close}?` : ''}`,
+        given,
+      ),
+    );
+  };
+  targetPatterns.forEach((p, i) => unknownAddress('--target', options.targets[i], allAddresses.some((a) => matchesAny([p], a))));
+  replacePatterns.forEach((p, i) => unknownAddress('--replace', options.replace[i], allAddresses.some((a) => matchesAny([p], a))));
+  if (errors.length > 0) return { plan: null, errors };
   let selected: Set<string> | null = null;
   if (targetPatterns.length > 0) {
     warnings.push(TARGETING_WARNING);
