@@ -54,17 +54,28 @@ function layout(src: string): string {
   return out.length === 0 ? '' : out.join('\n') + '\n';
 }
 
+// Indentation, as hclwrite does it: a line that leaves brackets open indents the lines
+// after it by one level, however many it opened (`type = map(object({` is one level), and
+// the line that closes the last of them returns to that line's level.
 function splitLines(src: string): Line[] {
   const tokens = scanTokens(src);
   const lines: Line[] = [];
   let pieces: Piece[] = [];
-  let depth = 0;
-  let lineDepth = 0;
+  const open: number[] = []; // per indenting line, how many of its brackets are still open
   const endLine = () => {
-    // A line starting with closing brackets sits at the level they return to.
-    lines.push({ pieces, depth: Math.max(0, lineDepth - countLeadingClosers(pieces)) });
+    let lineOpen = 0;
+    let depth = -1; // the level of the line: after its leading closers
+    for (const p of pieces) {
+      if (OPENERS.has(p.type)) lineOpen++;
+      else if (CLOSERS.has(p.type)) {
+        if (lineOpen > 0) lineOpen--;
+        else if (open.length > 0 && --open[open.length - 1] === 0) open.pop();
+      }
+      if (depth < 0 && !CLOSERS.has(p.type)) depth = open.length;
+    }
+    lines.push({ pieces, depth: depth < 0 ? open.length : depth });
+    if (lineOpen > 0) open.push(lineOpen);
     pieces = [];
-    lineDepth = depth;
   };
   for (let k = 0; k < tokens.length; k++) {
     const tok = tokens[k];
@@ -93,21 +104,10 @@ function splitLines(src: string): Line[] {
         continue;
       }
       default:
-        if (OPENERS.has(tok.type)) depth++;
-        else if (CLOSERS.has(tok.type)) depth = Math.max(0, depth - 1);
         pieces.push({ type: tok.type, text: src.slice(tok.start, tok.end), comment: false });
     }
   }
   return lines;
-}
-
-function countLeadingClosers(pieces: Piece[]): number {
-  let n = 0;
-  for (const p of pieces) {
-    if (!CLOSERS.has(p.type)) break;
-    n++;
-  }
-  return n;
 }
 
 // The index of the token closing the string or heredoc opened at `k`, counting nested ones.

@@ -1,9 +1,12 @@
 // Words and symbols shared by the plan renderers: pure functions of plan data.
 import { diffArrays } from 'diff';
 import type { Step } from '../../planner/model/ops.js';
-import type { Action, Plan, ResourceChange } from '../../planner/plan/types.js';
+import type { Action, AttributeChange, Plan, ResourceChange } from '../../planner/plan/types.js';
+import { SENSITIVE_VALUE } from '../../planner/plan/sensitive.js';
 import { hasChanges } from '../../planner/plan/exit-code.js';
+import { changedOutside } from '../../planner/diff/drift.js';
 import { attributeFormat } from '../../planner/model/attributes.js';
+import { formatSize } from '../../planner/config/units.js';
 
 export const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-', noop: ' ', read: '<=' };
 
@@ -47,25 +50,28 @@ export function formatValue(v: unknown): string {
   return JSON.stringify(v);
 }
 
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let i = 0;
-  let v = n;
-  while (v >= 1024 && v % 1024 === 0 && i < units.length - 1) {
-    v /= 1024;
-    i++;
-  }
-  return `${v}${units[i]}`;
-}
+export const formatBytes = formatSize;
 
 export function formatChangeValue(path: string, v: unknown): string {
   if (attributeFormat(path) === 'bytes' && typeof v === 'number') return formatBytes(v);
   return formatValue(v);
 }
 
+// One side of a change or drift as shown: masked when the planner marked it sensitive.
+export function shownValue(c: { path?: string; sensitive?: boolean }, v: unknown): string {
+  if (c.sensitive && v !== null) return SENSITIVE_VALUE;
+  return formatChangeValue(c.path ?? '', v);
+}
+
+// "memory.static_max: 1GiB -> 2GiB"
+export function describeChange(c: AttributeChange): string {
+  return `${c.path}: ${shownValue(c, c.before)} -> ${shownValue(c, c.after)}`;
+}
+
 // The line under a change that shows what changed inside the value, if its format has one.
-export function changeDetail(path: string, before: unknown, after: unknown): string | null {
-  if (attributeFormat(path) === 'words' && typeof before === 'string' && typeof after === 'string') return cmdlineDiff(before, after);
+export function changeDetail(c: AttributeChange): string | null {
+  if (c.sensitive) return null;
+  if (attributeFormat(c.path) === 'words' && typeof c.before === 'string' && typeof c.after === 'string') return cmdlineDiff(c.before, c.after);
   return null;
 }
 
@@ -122,6 +128,6 @@ export function summaryLine(plan: Plan): string {
   const add = s.create + s.replace;
   const destroy = s.delete + s.replace;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
-  if (plan.options.refresh_only) return `Plan: ${plural(plan.drift.length, 'change')} outside xenform to record in the state.`;
+  if (plan.options.refresh_only) return `Plan: ${plural(changedOutside(plan.drift).length, 'change')} outside xenform to record in the state.`;
   return `Plan: ${add} to add, ${s.update} to change, ${destroy} to destroy; ${plural(s.reboot, 'reboot')}, ${plural(s.halt, 'halt')}.`;
 }

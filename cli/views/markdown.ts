@@ -1,8 +1,10 @@
 // The plan as a pull-request comment: banner, summary table, folded details, and a size
 // guard that folds the least important parts first to stay under the comment limit.
-import type { Plan, ResourceChange } from '../../planner/plan/types.js';
+import type { Drift, Plan, ResourceChange } from '../../planner/plan/types.js';
+import { changedOutside, notYetBooted } from '../../planner/diff/drift.js';
 import type { Step } from '../../planner/model/ops.js';
-import { BADGE, changed, changeDetail, describeStep, formatChangeValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { BADGE, changed, changeDetail, describeChange, describeStep, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { createdLines } from './created.js';
 import { DISRUPTION_ORDER } from '../../planner/model/vm.js';
 
 export const MARKDOWN_LIMIT = 60_000;
@@ -39,10 +41,11 @@ function table(rcs: ResourceChange[], steps: Map<string, Step[]>, limit: number)
 function details(rc: ResourceChange, steps: Step[]): string[] {
   const body: string[] = [];
   for (const r of rc.reasons) body.push(`# ${r}`);
+  for (const l of createdLines(rc)) body.push(`+ ${l}`);
   for (const c of rc.changes) {
     const sym = c.before === null ? '+' : c.after === null ? '-' : '!';
-    body.push(`${sym} ${c.path}: ${formatChangeValue(c.path, c.before)} -> ${formatChangeValue(c.path, c.after)}  (${c.effect}: ${c.reason})`);
-    const detail = changeDetail(c.path, c.before, c.after);
+    body.push(`${sym} ${describeChange(c)}  (${c.effect}: ${c.reason})`);
+    const detail = changeDetail(c);
     if (detail !== null) body.push(`    ${detail}`);
   }
   steps.forEach((s, i) => body.push(`${i + 1}. ${describeStep(s)}`));
@@ -58,11 +61,11 @@ function details(rc: ResourceChange, steps: Step[]): string[] {
   ];
 }
 
-function driftSection(plan: Plan, folded: boolean): string[] {
-  if (plan.drift.length === 0) return [];
-  const head = `<details><summary>Objects have changed outside of xenform (${plan.drift.length})</summary>`;
-  if (folded) return [`**Objects have changed outside of xenform:** ${plan.drift.length} (details left out to fit the comment; run \`xenform plan\` to see them).`, ''];
-  return [head, '', ...plan.drift.map((d) => `- ${code(d.address)}: ${esc(d.message)}`), '', '</details>', ''];
+function driftSection(title: string, drift: Drift[], folded: boolean): string[] {
+  if (drift.length === 0) return [];
+  const head = `<details><summary>${title} (${drift.length})</summary>`;
+  if (folded) return [`**${title}:** ${drift.length} (details left out to fit the comment; run \`xenform plan\` to see them).`, ''];
+  return [head, '', ...drift.map((d) => `- ${code(d.address)}: ${esc(d.message)}`), '', '</details>', ''];
 }
 
 // Levels of folding, from none to most: quiet VMs' details, drift, all details, table rows.
@@ -72,7 +75,8 @@ export function renderPlanMarkdown(plan: Plan): string {
   const build = (level: number, rows: number): string => {
     const out: string[] = ['### xenform plan', '', ...banner(plan), `**${summaryLine(plan)}**`, ''];
     if (rcs.length > 0) out.push(...table(rcs, steps, rows));
-    out.push(...driftSection(plan, level >= 2));
+    out.push(...driftSection('Objects have changed outside of xenform', changedOutside(plan.drift), level >= 2));
+    out.push(...driftSection('Configured, not yet booted', notYetBooted(plan.drift), level >= 2));
     const shown = level === 0 ? rcs : level === 1 ? rcs.filter((c) => c.disruption !== 'none') : [];
     for (const rc of shown) out.push(...details(rc, steps.get(rc.address) ?? []));
     if (shown.length < rcs.length) out.push(`_Details of ${rcs.length - shown.length} VMs are left out to keep this comment short; run \`xenform show\` on the saved plan to see them._`, '');

@@ -2,7 +2,9 @@
 // symbol, disruption badge, attribute diffs and numbered steps, then the summary line.
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import type { Step } from '../../planner/model/ops.js';
-import { ACTION_PHRASE, BADGE, changed, changeDetail, describeStep, formatChangeValue, formatValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { ACTION_PHRASE, BADGE, changed, changeDetail, describeChange, describeStep, shownValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { createdLines } from './created.js';
+import { changedOutside, notYetBooted } from '../../planner/diff/drift.js';
 
 export interface TextOptions {
   color: boolean;
@@ -18,18 +20,26 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
   const paint: Paint = (code, text) => (opts.color ? `${ANSI[code]}${text}${ANSI.reset}` : text);
   const out: string[] = [];
 
-  if (plan.drift.length > 0) {
+  const outside = changedOutside(plan.drift);
+  if (outside.length > 0) {
     out.push(paint('bold', 'Objects have changed outside of xenform'), '');
     out.push('xenform detected the following changes made outside of xenform since the last apply:', '');
-    for (const d of plan.drift) {
+    for (const d of outside) {
       const where = d.uuid ? ` (${d.host}, ${d.uuid})` : ` (${d.host})`;
       out.push(`  # ${d.address}${where}: ${d.message}`);
       if (d.kind === 'attribute' || d.kind === 'power_state') {
-        out.push(`      ${d.path}: ${formatChangeValue(d.path ?? '', d.before)} -> ${formatChangeValue(d.path ?? '', d.after)}`);
+        out.push(`      ${d.path}: ${shownValue(d, d.before)} -> ${shownValue(d, d.after)}`);
       }
     }
     out.push('');
     if (plan.options.refresh_only) out.push('This is a refresh-only plan, so xenform will not take any actions to undo these.', '');
+  }
+  const pending = notYetBooted(plan.drift);
+  if (pending.length > 0) {
+    out.push(paint('bold', 'Configured, not yet booted'), '');
+    out.push('These VMs run with an older boot configuration; the new one takes effect at their next reboot:', '');
+    for (const d of pending) out.push(`  # ${d.address} (${d.host}${d.uuid ? `, ${d.uuid}` : ''}): ${d.message}`);
+    out.push('');
   }
 
   const rcs = changed(plan);
@@ -52,14 +62,11 @@ function renderResource(rc: ResourceChange, steps: Step[], byId: ReadonlyMap<str
   const uuid = rc.uuid ? `, uuid ${rc.uuid}` : '';
   lines.push(`  ${paint(ACTION_COLOR[rc.action], SYMBOL[rc.action])} ${rc.address} (host ${rc.host}${uuid})`);
   for (const r of rc.reasons) lines.push(`      # ${r}`);
-  if (rc.action === 'create' && rc.after) {
-    const a = rc.after;
-    lines.push(`      + name        = ${formatValue(a.name)}`, `      + template    = ${formatValue(a.template)}`, `      + power_state = ${formatValue(a.power_state)}`);
-  }
+  for (const l of createdLines(rc)) lines.push(`      + ${l}`);
   for (const c of rc.changes) {
     const sym = c.before === null ? '+' : c.after === null ? '-' : '~';
-    lines.push(`      ${sym} ${c.path}: ${formatChangeValue(c.path, c.before)} -> ${formatChangeValue(c.path, c.after)}  (${c.effect})`);
-    const detail = changeDetail(c.path, c.before, c.after);
+    lines.push(`      ${sym} ${describeChange(c)}  (${c.effect})`);
+    const detail = changeDetail(c);
     if (detail !== null) lines.push(`          ${detail}`);
   }
   if (rc.pending_reboot) lines.push('      ! boot changes stay pending until the next reboot');

@@ -33,12 +33,12 @@ host "edge" {
 }
 
 vm "db" {
-  host        = host.pool
-  name        = "db"
-  template    = "Debian Bookworm 12"
-  memory      = "4GiB"
-  vcpus       = 4
-  tags        = concat(local.common_tags, ["db"])
+  host     = host.pool
+  name     = "db"
+  template = "Debian Bookworm 12"
+  memory   = "4GiB"
+  vcpus    = 4
+  tags     = concat(local.common_tags, ["db"])
 
   boot {
     mode       = "pv"
@@ -64,15 +64,15 @@ vm "db" {
 }
 
 vm "web" {
-  count       = var.web_count
-  host        = host.pool
-  name        = "web-${count.index}"
-  template    = "Debian Bookworm 12"
-  memory      = "1GiB"
-  vcpus       = 2
-  tags        = local.common_tags
-  depends_on  = [vm.db]
-  group       = "web"
+  count      = var.web_count
+  host       = host.pool
+  name       = "web-${count.index}"
+  template   = "Debian Bookworm 12"
+  memory     = "1GiB"
+  vcpus      = 2
+  tags       = local.common_tags
+  depends_on = [vm.db]
+  group      = "web"
 
   boot {
     mode       = "pv"
@@ -92,11 +92,11 @@ vm "web" {
 }
 
 vm "site" {
-  for_each    = var.sites
-  host        = host.edge
-  name        = "site-${each.key}"
-  memory      = each.value.memory
-  vcpus       = 1
+  for_each = var.sites
+  host     = host.edge
+  name     = "site-${each.key}"
+  memory   = each.value.memory
+  vcpus    = 1
 
   boot {
     mode    = "pv"

@@ -7,11 +7,11 @@ host "lab" {
 }
 
 vm "app" {
-  host        = host.lab
-  name        = "app"
-  template    = "Debian Bookworm 12"
-  memory      = "2GiB"
-  vcpus       = 2
+  host     = host.lab
+  name     = "app"
+  template = "Debian Bookworm 12"
+  memory   = "2GiB"
+  vcpus    = 2
 
   boot {
     mode       = "pv"

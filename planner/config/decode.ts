@@ -1,12 +1,17 @@
 // Typed reading of evaluated arguments: strings, numbers, enumerations, sizes, durations,
 // with errors that point at the argument's expression.
-import type { Attribute, Range } from '../../lang/syntax/ast.js';
+import type { Attribute, Expression, Range } from '../../lang/syntax/ast.js';
+import { findReferences } from '../../lang/eval/references.js';
 import { suggest } from '../../lang/didyoumean.js';
 import { convert } from '../../lang/eval/convert.js';
 import type { Evaluator } from '../../lang/eval/expressions.js';
 import { UNKNOWN, type Unknown } from './types.js';
-import { SIZE_FORMS, parseDuration, parseSize } from './units.js';
+import { SIZE_FORMS, formatSize, parseDuration, parseSize } from './units.js';
 import { BOOL, NUMBER, STRING, type Type, type Value, isUnknownValue, isWhollyKnown, listOf, mapOf, setOwn, toJs } from '../../lang/eval/value.js';
+
+// The variables of an evaluation whose values failed (validation, type): already reported, so
+// what derives from them is not reported again as "known only after apply".
+export const failedVariables = new WeakMap<Evaluator, ReadonlySet<string>>();
 
 export class Decoder {
   constructor(
@@ -19,7 +24,9 @@ export class Decoder {
     return undefined;
   }
 
-  private knownOnlyAfterApply(path: string, r: Range): undefined {
+  private knownOnlyAfterApply(path: string, r: Range, expr?: Expression): undefined {
+    const failed = failedVariables.get(this.ev);
+    if (expr && failed && findReferences(expr).some((ref) => ref.root === 'var' && failed.has(ref.name))) return undefined;
     return this.error(
       `Invalid value for "${path}"`,
       `The value of "${path}" depends on values known only after apply, such as the uuid of a VM yet to be created; it must be known when planning.`,
@@ -37,7 +44,7 @@ export class Decoder {
     if (v.raw === null) return undefined;
     const c = convert(v, want);
     if (!c.ok) return this.error('Incorrect attribute value type', `Inappropriate value for attribute "${path}": ${c.error}.`, attr.expr.range);
-    if (!allowUnknown && !isWhollyKnown(c.value)) return this.knownOnlyAfterApply(path, attr.expr.range);
+    if (!allowUnknown && !isWhollyKnown(c.value)) return this.knownOnlyAfterApply(path, attr.expr.range, attr.expr);
     return c.value;
   }
 
@@ -80,18 +87,19 @@ export class Decoder {
     return v ? (v.raw as boolean) : undefined;
   }
 
-  size(attr: Attribute | undefined, path: string): number | undefined {
+  size(attr: Attribute | undefined, path: string, min = 0): number | undefined {
     if (!attr) return undefined;
     this.ranges[path] = attr.expr.range;
     const before = this.ev.diagnostics.length;
     const v = this.ev.eval(attr.expr);
     if (this.ev.diagnostics.length > before || v.raw === null) return undefined;
-    if (isUnknownValue(v)) return this.knownOnlyAfterApply(path, attr.expr.range);
+    if (isUnknownValue(v)) return this.knownOnlyAfterApply(path, attr.expr.range, attr.expr);
     if (v.type.kind !== 'string' && v.type.kind !== 'number') {
       return this.error('Invalid size', `Invalid value for "${path}": use ${SIZE_FORMS}.`, attr.expr.range);
     }
     const r = parseSize(v.raw as string | number);
     if ('error' in r) return this.error('Invalid size', `Invalid value for "${path}": ${r.error}`, attr.expr.range);
+    if (r.bytes < min) return this.error('Invalid size', `Invalid value for "${path}": ${JSON.stringify(v.raw)} is below the smallest allowed, ${formatSize(min)}.`, attr.expr.range);
     return r.bytes;
   }
 
@@ -107,7 +115,7 @@ export class Decoder {
   stringList(attr: Attribute | undefined, path: string): string[] | undefined {
     const v = this.value(attr, listOf(STRING), path, true);
     if (!v) return undefined;
-    if (isUnknownValue(v)) return this.knownOnlyAfterApply(path, attr!.expr.range);
+    if (isUnknownValue(v)) return this.knownOnlyAfterApply(path, attr!.expr.range, attr!.expr);
     const out: string[] = [];
     for (const e of v.raw as Value[]) {
       if (e.raw === null) return this.error('Invalid value', `"${path}" must not contain null elements.`, attr!.expr.range);
@@ -119,7 +127,7 @@ export class Decoder {
   stringMap(attr: Attribute | undefined, path: string): Record<string, string> | undefined {
     const v = this.value(attr, mapOf(STRING), path, true);
     if (!v) return undefined;
-    if (isUnknownValue(v)) return this.knownOnlyAfterApply(path, attr!.expr.range);
+    if (isUnknownValue(v)) return this.knownOnlyAfterApply(path, attr!.expr.range, attr!.expr);
     const out: Record<string, string> = {};
     for (const [k, e] of v.raw as Map<string, Value>) {
       if (e.raw === null) return this.error('Invalid value', `"${path}" must not contain null values (key "${k}").`, attr!.expr.range);

@@ -15,6 +15,7 @@ import { evaluateOutputs } from './outputs.js';
 import { newScope } from './scope.js';
 import { Sensitivity, sensitivePaths } from './sensitive.js';
 import { decodeHost } from './schema.js';
+import { failedVariables } from './decode.js';
 import { type Config, type LoadOptions, type LoadResult, UNKNOWN, type VmConfig } from './types.js';
 import { resolveVariables } from './variables.js';
 import { dependencies, evaluateVm, warnDuplicateNames } from './vm-instances.js';
@@ -77,7 +78,12 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
   const { locals, hosts, vms, hostNames, resolver: makeResolver } = newScope(decls, varValues, opts);
   const topResolver = makeResolver();
   const sensitivity = new Sensitivity(new Set([...decls.variables].filter(([, d]) => d.sensitive).map(([n]) => n)));
-  const newEvaluator = (resolve: RootResolver) => new Evaluator({ resolve, functions: true, fn });
+  const failed = new Set([...decls.variables.keys()].filter((n) => !varValues.has(n)));
+  const newEvaluator = (resolve: RootResolver): Evaluator => {
+    const ev = new Evaluator({ resolve, functions: true, fn });
+    failedVariables.set(ev, failed);
+    return ev;
+  };
 
   for (const node of sorted) {
     const [kind, name] = splitId(node.id);

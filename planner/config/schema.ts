@@ -394,10 +394,13 @@ const gib = (n: number): string => {
   return `${n} bytes`;
 };
 
+// Below this no guest boots; a smaller value is a unit mistake ("16" meant as MiB).
+const MIN_MEMORY = 16 * 1024 ** 2;
+
 function decodeMemory(vm: VmBlock, d: Decoder, diags: Diagnostic[], header: () => Range): MemoryAttributes {
   const attr = vm.top.attrs.get('memory');
   if (attr) {
-    const n = d.size(attr, 'memory') ?? 0;
+    const n = d.size(attr, 'memory', MIN_MEMORY) ?? 0;
     return { static_min: n, dynamic_min: n, dynamic_max: n, static_max: n };
   }
   if (!vm.memory) {
@@ -407,7 +410,7 @@ function decodeMemory(vm: VmBlock, d: Decoder, diags: Diagnostic[], header: () =
   const c = vm.memory.content.attrs;
   const got: Partial<MemoryAttributes> = {};
   for (const f of MEMORY_FIELDS) {
-    const v = d.size(c.get(f), `memory.${f}`);
+    const v = d.size(c.get(f), `memory.${f}`, MIN_MEMORY);
     if (v !== undefined) got[f] = v;
   }
   const static_max = got.static_max ?? got.dynamic_max;

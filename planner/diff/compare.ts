@@ -11,7 +11,7 @@ const SCALARS = ['name', 'description'] as const;
 
 // A change of `path`, with the effect and reason its catalog entry gives (or `rule`).
 export function change(path: string, before: unknown, after: unknown, rule: AttributeRule = attributeOf(path)): AttributeChange {
-  return { path, before, after, effect: rule.effect, reason: rule.reason };
+  return { path, before, after, effect: rule.effect, reason: rule.reason, sensitive: false };
 }
 
 const sameSet = (a: readonly string[], b: readonly string[]): boolean => {

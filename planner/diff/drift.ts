@@ -48,3 +48,8 @@ export function pendingReboot(resource: StateResource | null, observed: Observed
   if (observed.requires_reboot) return 'the host reports that the VM requires a reboot to apply its configuration';
   return null;
 }
+
+// A pending reboot is the configuration waiting for a boot, not a change made outside
+// xenform: plans list it in its own section, and it is nothing to record or to apply.
+export const changedOutside = (drift: readonly Drift[]): Drift[] => drift.filter((d) => d.kind !== 'pending_reboot');
+export const notYetBooted = (drift: readonly Drift[]): Drift[] => drift.filter((d) => d.kind === 'pending_reboot');

@@ -91,6 +91,7 @@ export type Step = StepBody & {
   from?: PowerState;
   to?: PowerState;
   depends_on: string[]; // step ids
+  sensitive_paths?: string[]; // the VM's attribute paths that derive from sensitive variables
 };
 
 // A lifecycle op's step body, with the shutdown policy when the op is a clean one.

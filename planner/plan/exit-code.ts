@@ -1,8 +1,9 @@
 // `--detailed-exitcode`: 0 no changes, 2 changes, 3 changes with disruption above none.
 import type { Plan } from './types.js';
+import { changedOutside } from '../diff/drift.js';
 
 export function hasChanges(plan: Plan): boolean {
-  return plan.steps.length > 0 || plan.resource_changes.some((c) => c.action !== 'noop' && c.action !== 'read') || (plan.options.refresh_only && plan.drift.length > 0);
+  return plan.steps.length > 0 || plan.resource_changes.some((c) => c.action !== 'noop' && c.action !== 'read') || (plan.options.refresh_only && changedOutside(plan.drift).length > 0);
 }
 
 export function detailedExitCode(plan: Plan): 0 | 2 | 3 {

@@ -7,11 +7,13 @@ import { DISRUPTION_ORDER } from '../model/vm.js';
 import type { State, StateResource } from '../model/state.js';
 import type { Action, AttributeChange, Drift, Plan, ResourceChange } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
+import { isSensitivePath } from './sensitive.js';
 import { addressMatches, parseAddress, parsePattern, type Address, type AddressPattern } from '../model/address.js';
 import { graphFor } from '../lifecycle/graphs.js';
+import { suggest } from '../../lang/didyoumean.js';
 import { change, diffAttributes } from '../diff/compare.js';
 import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
-import { attributeDrift, pendingReboot } from '../diff/drift.js';
+import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
 import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js';
 
@@ -174,6 +176,21 @@ export function makePlan(input: PlanInput): PlanOutcome {
     const a = parsed.get(address);
     return a != null && patterns.some((p) => addressMatches(p, a));
   };
+  // An address that names nothing is a typo, not a request for "No changes".
+  const unknownAddress = (flag: string, given: string, matches: boolean): void => {
+    if (matches) return;
+    const close = suggest(given, allAddresses);
+    errors.push(
+      refusal(
+        `No such resource for ${flag}`,
+        `${flag} ${given}: no VM with this address is in the configuration or the state.${close ? ` Did you mean ${close}?` : ''}`,
+        given,
+      ),
+    );
+  };
+  targetPatterns.forEach((p, i) => unknownAddress('--target', options.targets[i], allAddresses.some((a) => matchesAny([p], a))));
+  replacePatterns.forEach((p, i) => unknownAddress('--replace', options.replace[i], allAddresses.some((a) => matchesAny([p], a))));
+  if (errors.length > 0) return { plan: null, errors };
   let selected: Set<string> | null = null;
   if (targetPatterns.length > 0) {
     warnings.push(TARGETING_WARNING);
@@ -232,7 +249,9 @@ export function makePlan(input: PlanInput): PlanOutcome {
       drift.push({ ...base, kind: 'adopted', message: `found VM ${observed.uuid} carrying this address's ownership markers; it is adopted, not created again` });
       warnings.push(`${address}: adopting VM ${observed.uuid}, created by an earlier apply that did not finish recording it.`);
     }
-    if (r && observed && where.refreshed && observed.uuid === r.uuid) drift.push(...attributeDrift(r, observed, ignore));
+    if (r && observed && where.refreshed && observed.uuid === r.uuid) {
+      for (const d of attributeDrift(r, observed, ignore)) drift.push(isSensitivePath(cfg?.sensitive_paths, d.path ?? '') ? { ...d, sensitive: true } : d);
+    }
     if (observed && (where.refreshed || r?.pending_reboot)) {
       const why = pendingReboot(r ?? null, observed);
       if (why) {
@@ -310,7 +329,10 @@ export function makePlan(input: PlanInput): PlanOutcome {
       }
       work.reasons.push(...uniq(changes.map((c) => c.reason)));
       if (powerChange) work.reasons.push(`power state ${current} -> ${target}`);
-      if (triggered) work.reasons.push(`restart_trigger changed (${r!.restart_trigger} -> ${vm.restart_trigger}): one reboot`);
+      if (triggered) {
+        const shown = isSensitivePath(vm.sensitive_paths, 'restart_trigger') ? '' : ` (${r!.restart_trigger} -> ${vm.restart_trigger})`;
+        work.reasons.push(`restart_trigger changed${shown}: one reboot`);
+      }
       if (realizePending) work.reasons.push('the boot configuration set earlier has not been booted yet');
       if (steps.pendingReboot && !wasPending) work.reasons.push('apply_boot_changes = "next_boot": the boot changes are set now and take effect at the next reboot');
       useSteps(work, steps, host);
@@ -363,12 +385,14 @@ export function makePlan(input: PlanInput): PlanOutcome {
   }
   if (errors.length > 0) return { plan: null, errors };
 
+  const sensitiveOf = new Map(works.filter((w) => w.vm?.sensitive_paths?.length).map((w) => [w.address, w.vm!.sensitive_paths!]));
+  for (const s of steps) if (sensitiveOf.has(s.address)) s.sensitive_paths = sensitiveOf.get(s.address);
   for (const w of works) {
     const observed = observedOf.get(w);
     if (observed && w.drafts.length > 0) w.fingerprint = fingerprint(observed);
   }
   const resourceChanges: ResourceChange[] = [];
-  const drifted = new Set(drift.map((d) => d.address));
+  const drifted = new Set(changedOutside(drift).map((d) => d.address));
   for (const w of works) {
     const rc: ResourceChange = {
       address: w.address,
@@ -379,9 +403,10 @@ export function makePlan(input: PlanInput): PlanOutcome {
       reasons: w.reasons,
       before: w.before,
       after: w.after,
-      changes: w.changes,
+      changes: w.changes.map((c) => ({ ...c, sensitive: isSensitivePath(w.vm?.sensitive_paths, c.path) })),
       fingerprint: w.fingerprint,
     };
+    if (sensitiveOf.has(w.address)) rc.sensitive_paths = sensitiveOf.get(w.address);
     if (w.vm && (w.action === 'update' || w.action === 'noop')) rc.pending_reboot = w.pendingReboot;
     if (options.refreshOnly) {
       if (!drifted.has(w.address)) continue;

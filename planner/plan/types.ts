@@ -13,6 +13,7 @@ export interface AttributeChange {
   after: unknown;
   effect: Effect;
   reason: string; // "PV args take effect at the next boot"
+  sensitive: boolean; // derives from a sensitive variable: shown and published masked
 }
 
 export interface ResourceChange {
@@ -26,6 +27,9 @@ export interface ResourceChange {
   after: VmAttributes | null;
   changes: AttributeChange[];
   fingerprint: string | null; // of the observed VM the steps were planned against
+  // Attribute paths ("other_config", "boot.args", "disks") whose values derive from
+  // sensitive variables; absent when there are none.
+  sensitive_paths?: string[];
   // After these steps the VM still has boot changes it has not booted with
   // (apply_boot_changes = "next_boot"): apply records pending_reboot in the state.
   pending_reboot?: boolean;
@@ -41,6 +45,7 @@ export interface Drift {
   path?: string;
   before?: unknown; // as recorded in the state
   after?: unknown; // as observed
+  sensitive?: boolean; // before and after derive from a sensitive variable
   message: string;
 }
 

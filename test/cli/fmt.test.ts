@@ -121,3 +121,21 @@ for (const c of cases) {
     r.remove();
   });
 }
+
+t.test('an object type constraint is indented one level per line that opens it', async (t) => {
+  const pretty =
+    'variable "sites" {\n  type = map(object({\n    memory = string\n    args   = optional(string, "console=hvc0")\n  }))\n}\n' +
+    'locals {\n  x = [\n    { a = 1 },\n  ]\n  y = f(\n    1,\n  )\n}\n';
+  const r = await run(['--check'], { 'main.xf.hcl': pretty });
+  t.teardown(r.remove);
+  t.equal(r.code, 0, `already canonical: ${r.stdout}`);
+  t.equal(r.read('main.xf.hcl'), pretty);
+});
+
+t.test('every shipped example passes fmt --check', async (t) => {
+  const examples = path.join(import.meta.dirname, '..', '..', 'examples');
+  for (const name of fs.readdirSync(examples)) {
+    const r = await xenform(['--chdir', path.join(examples, name), 'fmt', '--check'], { env: {}, cwd: '/' });
+    t.equal(r.code, 0, `examples/${name}: ${r.stdout}${r.stderr}`);
+  }
+});

@@ -1,6 +1,7 @@
 // Not on a terminal: one plain line per event.
 import type { EngineEvent } from '../../../engine/events.js';
 import { formatMs, summaryLine } from './model.js';
+import { maskStep } from '../../../planner/plan/sensitive.js';
 
 const stepName = (s: { address: string; op: string; id: string }) => `${s.address}: ${s.op.replace(/_/g, ' ')}`;
 
@@ -38,5 +39,5 @@ export function eventLine(e: EngineEvent): string {
 }
 
 export function jsonLine(e: EngineEvent, now = new Date()): string {
-  return JSON.stringify({ time: now.toISOString(), ...e });
+  return JSON.stringify({ time: now.toISOString(), ...e, ...('step' in e ? { step: maskStep(e.step) } : {}) });
 }

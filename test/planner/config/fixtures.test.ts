@@ -65,7 +65,7 @@ t.test('the broken fixture reports every error with its place', async (t) => {
     'main.xf.hcl:16:17: Incorrect attribute value type: Inappropriate value for attribute "vcpus": cannot convert "many" to number; given string must be a decimal representation of a number.',
     'main.xf.hcl:19:5: Unsupported argument: "kernel" applies only to PV boot (mode = "pv"); this boot block has mode = "hvm".',
     'main.xf.hcl:24:12: Reference to undeclared host: A host named "lba" has not been declared. Did you mean "lab"?',
-    'main.xf.hcl:25:12: Invalid size: Invalid value for "memory": "2GB" is not a size: use a whole number of bytes, or a string with a binary unit such as "512MiB", "2GiB" or "1.5GiB" (units: B, KiB, MiB, GiB, TiB).',
+    'main.xf.hcl:25:12: Invalid size: Invalid value for "memory": "2GB" uses the unit "GB": xenform sizes are binary; did you mean "2GiB"?',
     'main.xf.hcl:26:12: Call to unknown function: There is no function named "uper". Did you mean "upper"?',
     'main.xf.hcl:30:11: Reference to undeclared input variable: An input variable with the name "missing" has not been declared. This variable can be declared with a variable "missing" {} block.',
   ]);

@@ -70,7 +70,7 @@ t.test('a fully specified vm keeps every setting', async (t) => {
     bootable = true
   }
   disk "data" {
-    size = 1048576
+    size = "1MiB"
     sr   = "NFS"
   }
   network "eth0" {
@@ -170,7 +170,7 @@ vm "web" {
 });
 
 t.test('an xl host does not need a template', async (t) => {
-  const r = load({ 'main.xf.hcl': 'host "x" {\n  simulator = true\n  toolstack = "xl"\n}\nvm "a" {\n  host   = host.x\n  memory = 1073741824\n}\n' });
+  const r = load({ 'main.xf.hcl': 'host "x" {\n  simulator = true\n  toolstack = "xl"\n}\nvm "a" {\n  host   = host.x\n  memory = \"1GiB\"\n}\n' });
   t.same(errors(r), []);
   t.equal(r.config!.vms[0].attributes.template, '');
 });
@@ -197,8 +197,8 @@ const failures: [string, string, string[]][] = [
   ['a misspelt enumeration value suggests the closest one', '  template = "t"\n  memory = "1GiB"\n  power_state = "runing"\n', [
     'main.xf.hcl:9:17: Invalid value: "power_state" must be one of "running", "halted", "paused", "suspended"; got "runing". Did you mean "running"?',
   ]],
-  ['a size in decimal units is refused with the accepted forms', '  template = "t"\n  memory = "2GB"\n', [
-    'main.xf.hcl:8:12: Invalid size: Invalid value for "memory": "2GB" is not a size: use a whole number of bytes, or a string with a binary unit such as "512MiB", "2GiB" or "1.5GiB" (units: B, KiB, MiB, GiB, TiB).',
+  ['a size in decimal units is refused with the binary unit it means', '  template = "t"\n  memory = "2GB"\n', [
+    'main.xf.hcl:8:12: Invalid size: Invalid value for "memory": "2GB" uses the unit "GB": xenform sizes are binary; did you mean "2GiB"?',
   ]],
   ['a duration without a unit is refused', '  template = "t"\n  memory = "1GiB"\n  shutdown {\n    timeout = "90"\n  }\n', [
     'main.xf.hcl:10:15: Invalid duration: Invalid value for "shutdown.timeout": "90" is not a duration: use a string such as "90s", "2m" or "1h30m" (units: ms, s, m, h).',

@@ -1,0 +1,46 @@
+// What a create makes, attribute by attribute: the lines under a new VM in the text and
+// Markdown plans. Sensitive values and values known only after apply say so.
+import type { ResourceChange } from '../../planner/plan/types.js';
+import type { VmAttributes } from '../../planner/model/vm.js';
+import { BOOT_FIELDS } from '../../planner/model/attributes.js';
+import { isUnknown } from '../../planner/config/types.js';
+import { isSensitivePath, SENSITIVE_VALUE } from '../../planner/plan/sensitive.js';
+import { formatBytes, formatValue } from './describe.js';
+
+export const KNOWN_AFTER_APPLY = '(known after apply)';
+
+const shown = (v: unknown, show: (v: unknown) => string = formatValue): string => (isUnknown(v) ? KNOWN_AFTER_APPLY : show(v));
+const list = (xs: readonly unknown[]): string => `[${xs.map((x) => shown(x)).join(', ')}]`;
+
+// ["name", "\"web\""] pairs, in the order a reader looks for them.
+function entries(a: VmAttributes): [path: string, value: string][] {
+  const out: [string, string][] = [
+    ['uuid', KNOWN_AFTER_APPLY],
+    ['name', shown(a.name)],
+    ['template', shown(a.template)],
+    ['power_state', shown(a.power_state)],
+  ];
+  if (a.description !== '') out.push(['description', shown(a.description)]);
+  const m = a.memory;
+  if (m.static_min === m.static_max && m.dynamic_min === m.static_max && m.dynamic_max === m.static_max) out.push(['memory', formatBytes(m.static_max)]);
+  else for (const k of ['static_min', 'dynamic_min', 'dynamic_max', 'static_max'] as const) out.push([`memory.${k}`, formatBytes(m[k])]);
+  out.push(['vcpus', String(a.vcpus)], ['vcpus_max', String(a.vcpus_max)], ['boot.mode', shown(a.boot.mode)]);
+  for (const k of BOOT_FIELDS[a.boot.mode] as readonly (keyof VmAttributes['boot'])[]) {
+    if (k !== 'mode' && a.boot[k] !== '') out.push([`boot.${k}`, shown(a.boot[k])]);
+  }
+  for (const d of a.disks) {
+    out.push([`disks.${d.name}`, `${formatBytes(d.size)} on ${shown(d.sr)}${d.bootable ? ', bootable' : ''}, device ${d.device === undefined ? KNOWN_AFTER_APPLY : shown(d.device)}`]);
+  }
+  for (const n of a.networks) out.push([`networks.${n.name}`, `on ${shown(n.network)}, mac ${n.mac === undefined ? KNOWN_AFTER_APPLY : shown(n.mac)}`]);
+  if (a.tags.length > 0) out.push(['tags', list(a.tags)]);
+  for (const k of Object.keys(a.other_config).sort()) out.push([`other_config.${k}`, shown(a.other_config[k])]);
+  return out;
+}
+
+// "name        = \"web\"" lines for a VM the plan creates; none for other actions.
+export function createdLines(rc: ResourceChange): string[] {
+  if (rc.action !== 'create' || !rc.after) return [];
+  const pairs = entries(rc.after).map(([p, v]): [string, string] => [p, isSensitivePath(rc.sensitive_paths, p) ? SENSITIVE_VALUE : v]);
+  const width = Math.max(...pairs.map(([p]) => p.length));
+  return pairs.map(([p, v]) => `${p.padEnd(width)} = ${v}`);
+}
