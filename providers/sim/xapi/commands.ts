@@ -11,10 +11,9 @@ import { CliError, UsageError, XapiError, renderError } from './errors.js';
 import { vmLabel } from './lifecycle.js';
 import { checkBootable, suspendSrOf } from './operations.js';
 import { escapeMinimal, printList, printRecord, recordPairs, selectFields } from './printer.js';
-import {
-  checkMemory, checkUserdevice, parseVbdType, prependKey, renderValue, setMapKey, vifMac, vmVbds, vmVifs, VM_FIELDS,
-  type Ctx, type Field,
-} from './records.js';
+import { checkUserdevice, parseVbdType, vifMac } from './device-records.js';
+import { prependKey, renderValue, setMapKey, type Ctx, type Field } from './record-format.js';
+import { checkMemory, vmVbds, vmVifs, VM_FIELDS } from './vm-record.js';
 import { faultError, runSyncVmOp, runVmOp } from './vm-ops.js';
 
 export interface Command {
