@@ -1,6 +1,6 @@
 // The persisted model of one simulated host: XAPI objects (current xapi, see
 // research/xapi-spec.md) and, for plain-Xen hosts, xl domains. Kept compact: only
-// what cannot be derived is stored; records.ts derives the rest when printing.
+// what cannot be derived is stored; the record modules (xapi/*-record*.ts) derive the rest when printing.
 
 export type Power = 'halted' | 'paused' | 'running' | 'suspended';
 export type Map = Record<string, string>;

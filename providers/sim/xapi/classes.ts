@@ -1,7 +1,9 @@
 // The classes the generic `<class>-list` and `<class>-param-*` commands work on.
 import type { SimState } from '../state.js';
-import type { Ctx, Field } from './records.js';
-import { HOST_FIELDS, NETWORK_FIELDS, SR_FIELDS, VBD_FIELDS, VDI_FIELDS, VIF_FIELDS, VM_FIELDS, hostRow } from './records.js';
+import { VBD_FIELDS, VDI_FIELDS, VIF_FIELDS } from './device-records.js';
+import { HOST_FIELDS, NETWORK_FIELDS, SR_FIELDS, hostRow } from './host-records.js';
+import type { Ctx, Field } from './record-format.js';
+import { VM_FIELDS } from './vm-record.js';
 
 export interface ClassDef {
   cli: string; // command prefix

@@ -9,7 +9,7 @@ import { settleGuests, type Env } from './operations.js';
 import { completeOperation } from './operations.js';
 import { processAlive } from '../file-lock.js';
 import { rawOf, where } from '../track.js';
-import { renderValue, type Ctx, type Field } from './records.js';
+import { renderValue, type Ctx, type Field } from './record-format.js';
 
 export class Killed extends Error {}
 

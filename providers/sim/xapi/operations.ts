@@ -5,7 +5,8 @@ import type { Faults } from '../faults.js';
 import { newUuid } from '../ids.js';
 import type { SimState, Vm } from '../state.js';
 import { NoHostsAvailable, XapiError } from './errors.js';
-import { checkMemory, hasGuestMetrics, hostCpus, hostFreeMemory, vmVbds, vmVifs } from './records.js';
+import { hostCpus, hostFreeMemory } from './host-records.js';
+import { checkMemory, hasGuestMetrics, vmVbds, vmVifs } from './vm-record.js';
 import { vmLabel } from './lifecycle.js';
 import { where } from '../track.js';
 

@@ -1,5 +1,5 @@
 // cli_printer.ml: records as padded `key: value` lines, --minimal lists (spec §2.4).
-import { renderValue, suffix, type Ctx, type Field } from './records.js';
+import { renderValue, suffix, type Ctx, type Field } from './record-format.js';
 
 // One record; every record is followed by two blank lines.
 export function printRecord(pairs: [string, string][]): string {

@@ -8,7 +8,7 @@ import { Killed, type XeRun } from './context.js';
 import { ERRORS, XapiError } from './errors.js';
 import { checkOperation, expectedStates, vmLabel } from './lifecycle.js';
 import { completeOperation } from './operations.js';
-import type { Ctx } from './records.js';
+import type { Ctx } from './record-format.js';
 
 const CANCELLED_BY: Record<string, string[]> = {
   hard_shutdown: ['clean_shutdown', 'clean_reboot', 'hard_reboot', 'pool_migrate', 'call_plugin', 'shutdown', 'suspend'],

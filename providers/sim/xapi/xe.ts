@@ -1,7 +1,8 @@
 // `xe` on the simulated XAPI host: stdout on success (exit 0), errors on stderr (exit 1).
 import type { ExecResult } from '../../provider.js';
 import { acrossTheWire, parseArgs } from './args.js';
-import { COMMANDS, MultipleFailed } from './commands.js';
+import { COMMANDS } from './commands.js';
+import { MultipleFailed } from './select.js';
 import { Killed, XeRun, type RunEnv } from './context.js';
 import { CliError, NoHostsAvailable, UsageError, XapiError, renderError } from './errors.js';
 

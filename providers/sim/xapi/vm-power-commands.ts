@@ -1,0 +1,108 @@
+// The VM power-state commands (vm-start, vm-shutdown, ...) and the ones that end a VM:
+// vm-destroy, vm-uninstall and vm-reset-powerstate.
+import type { SimState, Vm } from '../state.js';
+import { vmByUuid, type XeRun } from './context.js';
+import { CliError, XapiError } from './errors.js';
+import { vmLabel } from './lifecycle.js';
+import { checkBootable, suspendSrOf } from './operations.js';
+import { vmVbds, vmVifs } from './vm-record.js';
+import { runVmOp } from './vm-ops.js';
+import { type Command, MultipleFailed, onSelected, type SelectOpts } from './select.js';
+
+export function lifecycle(op: (run: XeRun) => string, own: string[], o: Partial<SelectOpts> = {}, args: (run: XeRun) => Record<string, string> = () => ({})): Command {
+  return {
+    own,
+    run: (run) =>
+      onSelected(run, { own, ...o }, async (vm) => {
+        const name = op(run);
+        await runVmOp(run, vm.uuid, name, args(run), {
+          precheck: (st, v) => {
+            if (name === 'start') checkBootable(st, v, run.env, true);
+            if (name === 'resume') checkBootable(st, v, run.env, true);
+            if (name === 'suspend' && !suspendSrOf(st, v)) throw new XapiError('VM_NO_SUSPEND_SR', [vmLabel(v)]);
+          },
+        });
+        return '';
+      }),
+  };
+}
+
+function destroyVmRecord(st: SimState, vm: Vm): void {
+  for (const vbd of vmVbds(st, vm)) delete st.vbds[vbd.uuid];
+  for (const vif of vmVifs(st, vm)) delete st.vifs[vif.uuid];
+  delete st.vms[vm.uuid];
+}
+
+export const vmDestroy: Command = {
+  required: ['uuid'],
+  run: async (run) => {
+    await run.latency();
+    const uuid = run.get('uuid')!;
+    const vm = await run.read((st) => {
+      const v = vmByUuid(st, uuid);
+      if (v.control) throw new XapiError('OPERATION_NOT_ALLOWED', ['You cannot destroy a control domain via the CLI']);
+      return v;
+    });
+    void vm;
+    await runVmOp(run, uuid, 'destroy', {}, {
+      complete: (st, v) => {
+        destroyVmRecord(st, v);
+      },
+    });
+    return '';
+  },
+};
+
+export const vmUninstall: Command = {
+  own: [],
+  run: (run) =>
+    onSelected(run, { own: [] }, async (sel) => {
+      const listing = await run.read((st) => {
+        const vm = st.vms[sel.uuid];
+        const lines = ['The following items are about to be destroyed', `VM : ${vmLabel(vm)}`];
+        for (const vbd of vmVbds(st, vm)) {
+          if (!vbd.vdi || !('owner' in vbd.other) || !st.vdis[vbd.vdi]) continue;
+          const vdi = st.vdis[vbd.vdi];
+          const shared = Object.values(st.vbds).some((o) => o.vdi === vdi.uuid && o.vm !== vm.uuid);
+          lines.push(`VDI: ${vdi.uuid} (${vdi.name})${shared ? ' ** WARNING: disk is shared by other VMs' : ''}`);
+        }
+        return lines.join('\n') + '\n';
+      });
+      if (!run.flag('force')) {
+        // [UNCONFIRMED] without a terminal to answer the prompt, the command ends here with exit 1.
+        throw new MultipleFailed(listing + "Type 'yes' to continue\n");
+      }
+      const power = await run.read((st) => st.vms[sel.uuid]?.power);
+      if (power !== 'halted') await runVmOp(run, sel.uuid, 'hard_shutdown');
+      await runVmOp(run, sel.uuid, 'destroy', {}, {
+        complete: (st, vm) => {
+          const owned = vmVbds(st, vm).filter((b) => b.vdi && 'owner' in b.other).map((b) => b.vdi!);
+          if (vm.suspendVdi) owned.push(vm.suspendVdi);
+          destroyVmRecord(st, vm);
+          for (const v of owned) delete st.vdis[v];
+        },
+      });
+      return listing + 'All objects destroyed\n';
+    }),
+};
+
+export const vmResetPowerstate: Command = {
+  own: [],
+  run: (run) =>
+    onSelected(run, { own: [], control: true }, async (sel) => {
+      if (!run.flag('force')) throw new CliError('This operation is dangerous and may cause data loss. This operation must be forced (use --force).');
+      await run.update((st) => {
+        const vm = st.vms[sel.uuid];
+        if (vm.control) throw new XapiError('CANNOT_RESET_CONTROL_DOMAIN', [vmLabel(vm)]);
+        vm.ops = [];
+        vm.power = 'halted';
+        vm.domid = -1;
+        vm.residentOn = null;
+        vm.vcpusLive = 0;
+        delete vm.crashAt;
+        for (const b of vmVbds(st, vm)) b.attached = false;
+        for (const f of vmVifs(st, vm)) f.attached = false;
+      });
+      return '';
+    }),
+};
