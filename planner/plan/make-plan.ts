@@ -5,7 +5,7 @@ import type { Config, VmConfig } from '../config/types.js';
 import type { Disruption, HostInventory, NetworkAttributes, ObservedVm, PowerState, ShutdownPolicy, Toolstack, VmAttributes } from '../model/vm.js';
 import { DISRUPTION_ORDER } from '../model/vm.js';
 import type { State, StateResource } from '../model/state.js';
-import type { Action, AttributeChange, Drift, Plan, ResourceChange } from './types.js';
+import type { Action, Drift, Plan, ResourceChange } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
 import { isSensitivePath } from './sensitive.js';
 import { addressMatches, parseAddress, parsePattern, type Address, type AddressPattern } from '../model/address.js';
@@ -89,17 +89,8 @@ function stateAsObserved(r: StateResource): ObservedVm {
   };
 }
 
-interface Work {
-  address: string;
-  host: string;
-  uuid: string | null;
-  action: Action;
-  disruption: Disruption;
-  reasons: string[];
-  before: VmAttributes | null;
-  after: VmAttributes | null;
-  changes: AttributeChange[];
-  fingerprint: string | null;
+// A resource change while it is worked out, with the steps it will take.
+interface Work extends Omit<ResourceChange, 'sensitive_paths' | 'pending_reboot'> {
   pendingReboot: boolean;
   drafts: StepDraft[];
   hosts: string[];
