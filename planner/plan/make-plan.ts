@@ -9,7 +9,7 @@ import type { Action, AttributeChange, Drift, Plan, ResourceChange } from './typ
 import { PLAN_FORMAT_VERSION } from './types.js';
 import { addressMatches, parseAddress, parsePattern, type Address, type AddressPattern } from '../model/address.js';
 import { graphFor } from '../lifecycle/graphs.js';
-import { change, diffAttributes } from '../diff/compare.js';
+import { type AllocationUnits, change, diffAttributes } from '../diff/compare.js';
 import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
 import { attributeDrift, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
@@ -119,6 +119,15 @@ function spellNetworksAsDesired(desired: readonly NetworkAttributes[], actual: N
     const same = inv.networks.some((h) => (h.name === n.network || h.bridge === n.network) && (h.name === want || h.bridge === want));
     return same ? { ...n, network: want } : n;
   });
+}
+
+// The allocation unit of an SR named on the host, when the host reports one unit for that name.
+function allocationUnits(inv: HostInventory | undefined): AllocationUnits {
+  return (sr) => {
+    const units = new Set((inv?.srs ?? []).filter((s) => s.name === sr).map((s) => s.allocation_unit));
+    const [unit] = units;
+    return units.size === 1 ? unit : undefined;
+  };
 }
 
 export function makePlan(input: PlanInput): PlanOutcome {
@@ -269,7 +278,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
 
       const known = observed.attributes.template === '' && r ? { ...observed.attributes, template: r.attributes.template } : observed.attributes;
       const actual = { ...known, networks: spellNetworksAsDesired(vm.attributes.networks, known.networks, inventories[observed.host]) };
-      const changes = diffAttributes(vm.attributes, actual, ignore);
+      const changes = diffAttributes(vm.attributes, actual, ignore, allocationUnits(inventories[observed.host]));
       const movedHost = observed.host !== host;
       if (movedHost) {
         changes.unshift(change('host', observed.host, host));

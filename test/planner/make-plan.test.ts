@@ -219,3 +219,26 @@ t.test('a VM gone from both the configuration and its host is only forgotten fro
   t.equal(plan.drift[0].kind, 'deleted');
   t.equal(detailedExitCode(plan), 2);
 });
+
+t.test('a disk the SR rounded up is the disk asked for; one outside the SR\'s allocation unit is replaced', async (t) => {
+  const MiB = 1024 ** 2;
+  const disk = (size: number) => [{ name: 'root', size, sr: 'Local storage', bootable: true }];
+  const cases: { name: string; desired: number; observed: number; unit?: number; action: string }[] = [
+    { name: 'a 1001 MiB disk given 1002 MiB by a 2 MiB SR is unchanged', desired: 1001 * MiB, observed: 1002 * MiB, unit: 2 * MiB, action: 'noop' },
+    { name: 'a disk of exactly the desired size is unchanged', desired: 1000 * MiB, observed: 1000 * MiB, unit: 2 * MiB, action: 'noop' },
+    { name: 'a disk one whole unit larger was not made from this size', desired: 1000 * MiB, observed: 1002 * MiB, unit: 2 * MiB, action: 'replace' },
+    { name: 'a disk smaller than desired is never the same', desired: 1002 * MiB, observed: 1001 * MiB, unit: 2 * MiB, action: 'replace' },
+    { name: 'without a known unit sizes compare exactly', desired: 1001 * MiB, observed: 1002 * MiB, action: 'replace' },
+  ];
+  for (const c of cases) {
+    const inv = inventory([observed('u-1', 'vm.web', { disks: disk(c.observed) })]);
+    inv.lab.srs = [{ uuid: 'sr-1', name: 'Local storage', type: 'ext', ...(c.unit ? { allocation_unit: c.unit } : {}) }];
+    const out = makePlan({
+      config: config([vmConfig('vm.web', {}, { disks: disk(c.desired) })]),
+      state: state([resource('vm.web', 'u-1', { disks: disk(c.observed) })]),
+      inventories: inv,
+      options: OPTIONS,
+    });
+    t.equal(out.plan?.resource_changes[0].action, c.action, c.name);
+  }
+});
