@@ -331,8 +331,10 @@ export function makePlan(input: PlanInput): PlanOutcome {
     }
   }
 
-  // Refusals: prevent_destroy, then disruption budgets.
+  // Refusals: more vCPUs than the host has CPUs, prevent_destroy, then disruption budgets.
   for (const w of works) {
+    const pcpus = inventories[w.host]?.pcpus;
+    if (w.vm && w.after && pcpus !== undefined && w.after.vcpus_max > pcpus) errors.push(tooManyVcpus(w.vm, w.after.vcpus_max, pcpus));
     if ((w.action === 'delete' || w.action === 'replace') && w.vm?.lifecycle.prevent_destroy && w.drafts.some((d) => d.op === 'destroy')) {
       errors.push(
         refusal(
@@ -420,6 +422,21 @@ export function makePlan(input: PlanInput): PlanOutcome {
     options: { destroy: options.destroy, refresh_only: options.refreshOnly, targets: options.targets, replace: options.replace },
   };
   return { plan, errors: [] };
+}
+
+// xapi refuses to start a VM whose VCPUs-max exceeds every host's pCPU count
+// (xapi_vm_helpers.ml `assert_enough_pcpus`: NO_HOSTS_AVAILABLE, HOST_NOT_ENOUGH_PCPUS).
+function tooManyVcpus(vm: VmConfig, vcpusMax: number, pcpus: number): Refusal {
+  return {
+    ...refusal(
+      'More vCPUs than the host has CPUs',
+      `${vm.address} has vcpus_max = ${vcpusMax}, but its host "${vm.host}" has ${pcpus} physical CPU${pcpus === 1 ? '' : 's'}: ` +
+        `the host would refuse to start it. Set vcpus_max (or vcpus) to at most ${pcpus}.`,
+      vm.address,
+    ),
+    subject: vm.attributeRanges.vcpus_max ?? vm.attributeRanges.vcpus ?? vm.range,
+    host: vm.host,
+  };
 }
 
 function useSteps(work: Work, s: VmSteps, host: string): void {

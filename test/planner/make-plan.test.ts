@@ -242,3 +242,32 @@ t.test('a disk the SR rounded up is the disk asked for; one outside the SR\'s al
     t.equal(out.plan?.resource_changes[0].action, c.action, c.name);
   }
 });
+
+t.test('a VM with more vCPUs than its host has CPUs is refused, naming the VM, its vcpus_max and the host\'s count', async (t) => {
+  const cases: { name: string; vcpus_max: number; pcpus?: number; refused: boolean }[] = [
+    { name: 'vcpus_max above the host\'s CPUs is refused', vcpus_max: 8, pcpus: 4, refused: true },
+    { name: 'vcpus_max equal to the host\'s CPUs is planned', vcpus_max: 4, pcpus: 4, refused: false },
+    { name: 'an unknown CPU count refuses nothing', vcpus_max: 64, refused: false },
+  ];
+  for (const c of cases) {
+    for (const existing of [false, true]) {
+      const inv = inventory(existing ? [observed('u-1', 'vm.web')] : []);
+      if (c.pcpus !== undefined) inv.lab.pcpus = c.pcpus;
+      const out = makePlan({
+        config: config([vmConfig('vm.web', {}, { vcpus: 2, vcpus_max: c.vcpus_max })]),
+        state: state(existing ? [resource('vm.web', 'u-1')] : []),
+        inventories: inv,
+        options: OPTIONS,
+      });
+      const what = `${c.name} (${existing ? 'an existing VM' : 'a new VM'})`;
+      if (c.refused) {
+        t.equal(out.plan, null, what);
+        t.match(out.errors, [{ severity: 'error', address: 'vm.web', host: 'lab', detail: new RegExp(`vm\\.web has vcpus_max = ${c.vcpus_max}, but its host "lab" has ${c.pcpus} physical CPUs`) }], what);
+      } else {
+        t.same(out.errors, [], what);
+      }
+    }
+  }
+  const destroy = makePlan({ config: config([vmConfig('vm.web', {}, { vcpus_max: 8 })]), state: state([resource('vm.web', 'u-1')]), inventories: { lab: { ...inventory([observed('u-1', 'vm.web')]).lab, pcpus: 4 } }, options: { ...OPTIONS, destroy: true } });
+  t.same(destroy.errors, [], 'destroying such a VM is never refused');
+});
