@@ -148,10 +148,15 @@ export function makePlan(input: PlanInput): PlanOutcome {
   for (const inv of Object.values(inventories)) {
     const uuids = new Map<string, ObservedVm>();
     const marked = new Map<string, ObservedVm>();
+    const claims = new Map<string, ObservedVm[]>(); // address -> every VM carrying it
     for (const vm of inv.vms) {
       uuids.set(vm.uuid, vm);
-      if (lineage !== '' && vm.markers.lineage === lineage && vm.markers.address) marked.set(vm.markers.address, vm);
+      if (lineage !== '' && vm.markers.lineage === lineage && vm.markers.address) {
+        marked.set(vm.markers.address, vm);
+        claims.set(vm.markers.address, [...(claims.get(vm.markers.address) ?? []), vm]);
+      }
     }
+    for (const [address, twins] of claims) if (twins.length > 1) errors.push(twinRefusal(address, inv.host, twins));
     byUuid.set(inv.host, uuids);
     byMarker.set(inv.host, marked);
   }
@@ -422,6 +427,22 @@ export function makePlan(input: PlanInput): PlanOutcome {
     options: { destroy: options.destroy, refresh_only: options.refreshOnly, targets: options.targets, replace: options.replace },
   };
   return { plan, errors: [] };
+}
+
+// A clone or copy of a managed VM carries its ownership markers (xapi copies other-config), so
+// more than one VM can claim an address: xenform cannot tell which is its own.
+function twinRefusal(address: string, host: string, twins: readonly ObservedVm[]): Refusal {
+  const uuids = twins.map((v) => v.uuid);
+  return {
+    ...refusal(
+      'More than one VM carries the same address',
+      `VMs ${uuids.slice(0, -1).join(', ')} and ${uuids[uuids.length - 1]} on host "${host}" ${twins.length === 2 ? 'both' : 'all'} carry the ownership markers of ${address} ` +
+        '(a clone or copy of a managed VM keeps them); xenform cannot tell which is its own and changes none of them. ' +
+        `Remove the markers from every VM that is not ${address} (xe vm-param-remove uuid=UUID param-name=other-config param-key=xenform-address), then plan again.`,
+      address,
+    ),
+    host,
+  };
 }
 
 // xapi refuses to start a VM whose VCPUs-max exceeds every host's pCPU count

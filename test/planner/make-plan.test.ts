@@ -271,3 +271,29 @@ t.test('a VM with more vCPUs than its host has CPUs is refused, naming the VM, i
   const destroy = makePlan({ config: config([vmConfig('vm.web', {}, { vcpus_max: 8 })]), state: state([resource('vm.web', 'u-1')]), inventories: { lab: { ...inventory([observed('u-1', 'vm.web')]).lab, pcpus: 4 } }, options: { ...OPTIONS, destroy: true } });
   t.same(destroy.errors, [], 'destroying such a VM is never refused');
 });
+
+t.test('two VMs carrying one address of this lineage are refused, naming the address and both uuids', async (t) => {
+  const cases: { name: string; resources: ReturnType<typeof resource>[]; configured: boolean; destroy?: boolean }[] = [
+    { name: 'a clone beside the recorded VM is refused, not ignored', resources: [resource('vm.web', 'u-1')], configured: true },
+    { name: 'two candidates for adoption are refused, neither adopted', resources: [], configured: true },
+    { name: 'destroy refuses rather than pick one to destroy', resources: [resource('vm.web', 'u-1')], configured: true, destroy: true },
+    { name: 'a VM gone from the configuration is destroyed by neither copy', resources: [resource('vm.web', 'u-1')], configured: false },
+  ];
+  for (const c of cases) {
+    const out = makePlan({
+      config: config(c.configured ? [vmConfig('vm.web')] : []),
+      state: state(c.resources),
+      inventories: inventory([observed('u-1', 'vm.web'), observed('u-2', 'vm.web', { name: 'web-clone' })]),
+      options: { ...OPTIONS, destroy: c.destroy ?? false },
+    });
+    t.equal(out.plan, null, c.name);
+    t.match(out.errors, [{ severity: 'error', address: 'vm.web', host: 'lab', detail: /VMs u-1 and u-2 on host "lab" both carry the ownership markers of vm\.web/ }], c.name);
+  }
+  const other = makePlan({
+    config: config([vmConfig('vm.web')]),
+    state: state([resource('vm.web', 'u-1')]),
+    inventories: inventory([observed('u-1', 'vm.web'), observed('u-2', 'vm.web', {}, { markers: { address: 'vm.web', lineage: 'someone-else' } })]),
+    options: OPTIONS,
+  });
+  t.same(other.errors, [], 'a copy carrying another lineage\'s markers is no twin');
+});
