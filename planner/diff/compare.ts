@@ -20,12 +20,26 @@ const sameSet = (a: readonly string[], b: readonly string[]): boolean => {
   return b.every((x) => s.has(x));
 };
 
-const sameDisk = (a: DiskAttributes, b: DiskAttributes): boolean => a.size === b.size && a.sr === b.sr && a.bootable === b.bootable;
+// The granularity (bytes) in which an SR, named by its name-label, gives a new disk its size;
+// undefined when the host does not say.
+export type AllocationUnits = (sr: string) => number | undefined;
+
+// The storage backend rounds a new disk's size up to its SR's allocation unit, so the host's
+// disk is the desired one when it is at least as large and less than one unit larger.
+function sameSize(desired: number, observed: number, unit: number | undefined): boolean {
+  if (unit === undefined || unit <= 0) return desired === observed;
+  return observed >= desired && observed - desired < unit;
+}
+
+const sameDisk = (desired: DiskAttributes, actual: DiskAttributes, units: AllocationUnits): boolean =>
+  desired.sr === actual.sr && desired.bootable === actual.bootable && sameSize(desired.size, actual.size, units(actual.sr));
+const exactUnits: AllocationUnits = () => undefined;
 const sameNetwork = (a: NetworkAttributes, b: NetworkAttributes): boolean =>
   a.network === b.network && (a.mac === undefined || b.mac === undefined || a.mac.toLowerCase() === b.mac.toLowerCase());
 
 // `template` is compared only when both sides know it (an imported VM has template "").
-export function diffAttributes(desired: Comparable, actual: Comparable, ignore: readonly string[]): AttributeChange[] {
+// `units` gives the allocation unit of the SRs `actual` is on (sizes compare exactly without it).
+export function diffAttributes(desired: Comparable, actual: Comparable, ignore: readonly string[], units: AllocationUnits = exactUnits): AttributeChange[] {
   const out: AttributeChange[] = [];
   if (desired === actual) return out;
   const push = (c: AttributeChange): void => {
@@ -54,7 +68,7 @@ export function diffAttributes(desired: Comparable, actual: Comparable, ignore: 
   for (const d of desired.disks) {
     const a = actualDisks.get(d.name);
     if (!a) push(change(`disks.${d.name}`, null, d));
-    else if (!sameDisk(d, a) && !isIgnored(`disks.${d.name}`, ignore)) {
+    else if (!sameDisk(d, a, units) && !isIgnored(`disks.${d.name}`, ignore)) {
       const path = `disks.${d.name}`;
       out.push(change(path, a, d, attributeOf(path).whenChanged));
     }

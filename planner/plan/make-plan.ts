@@ -11,7 +11,7 @@ import { isSensitivePath } from './sensitive.js';
 import { addressMatches, parseAddress, parsePattern, type Address, type AddressPattern } from '../model/address.js';
 import { graphFor } from '../lifecycle/graphs.js';
 import { suggest } from '../../lang/didyoumean.js';
-import { change, diffAttributes } from '../diff/compare.js';
+import { type AllocationUnits, change, diffAttributes } from '../diff/compare.js';
 import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
 import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
@@ -114,6 +114,15 @@ function spellNetworksAsDesired(desired: readonly NetworkAttributes[], actual: N
   });
 }
 
+// The allocation unit of an SR named on the host, when the host reports one unit for that name.
+function allocationUnits(inv: HostInventory | undefined): AllocationUnits {
+  return (sr) => {
+    const units = new Set((inv?.srs ?? []).filter((s) => s.name === sr).map((s) => s.allocation_unit));
+    const [unit] = units;
+    return units.size === 1 ? unit : undefined;
+  };
+}
+
 export function makePlan(input: PlanInput): PlanOutcome {
   const { config, state, inventories, options } = input;
   const errors: Refusal[] = [];
@@ -132,10 +141,15 @@ export function makePlan(input: PlanInput): PlanOutcome {
   for (const inv of Object.values(inventories)) {
     const uuids = new Map<string, ObservedVm>();
     const marked = new Map<string, ObservedVm>();
+    const claims = new Map<string, ObservedVm[]>(); // address -> every VM carrying it
     for (const vm of inv.vms) {
       uuids.set(vm.uuid, vm);
-      if (lineage !== '' && vm.markers.lineage === lineage && vm.markers.address) marked.set(vm.markers.address, vm);
+      if (lineage !== '' && vm.markers.lineage === lineage && vm.markers.address) {
+        marked.set(vm.markers.address, vm);
+        claims.set(vm.markers.address, [...(claims.get(vm.markers.address) ?? []), vm]);
+      }
     }
+    for (const [address, twins] of claims) if (twins.length > 1) errors.push(twinRefusal(address, inv.host, twins));
     byUuid.set(inv.host, uuids);
     byMarker.set(inv.host, marked);
   }
@@ -279,7 +293,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
 
       const known = observed.attributes.template === '' && r ? { ...observed.attributes, template: r.attributes.template } : observed.attributes;
       const actual = { ...known, networks: spellNetworksAsDesired(vm.attributes.networks, known.networks, inventories[observed.host]) };
-      const changes = diffAttributes(vm.attributes, actual, ignore);
+      const changes = diffAttributes(vm.attributes, actual, ignore, allocationUnits(inventories[observed.host]));
       const movedHost = observed.host !== host;
       if (movedHost) {
         changes.unshift(change('host', observed.host, host));
@@ -335,8 +349,10 @@ export function makePlan(input: PlanInput): PlanOutcome {
     }
   }
 
-  // Refusals: prevent_destroy, then disruption budgets.
+  // Refusals: more vCPUs than the host has CPUs, prevent_destroy, then disruption budgets.
   for (const w of works) {
+    const pcpus = inventories[w.host]?.pcpus;
+    if (w.vm && w.after && pcpus !== undefined && w.after.vcpus_max > pcpus) errors.push(tooManyVcpus(w.vm, w.after.vcpus_max, pcpus));
     if ((w.action === 'delete' || w.action === 'replace') && w.vm?.lifecycle.prevent_destroy && w.drafts.some((d) => d.op === 'destroy')) {
       errors.push(
         refusal(
@@ -427,6 +443,37 @@ export function makePlan(input: PlanInput): PlanOutcome {
     options: { destroy: options.destroy, refresh_only: options.refreshOnly, targets: options.targets, replace: options.replace },
   };
   return { plan, errors: [] };
+}
+
+// A clone or copy of a managed VM carries its ownership markers (xapi copies other-config), so
+// more than one VM can claim an address: xenform cannot tell which is its own.
+function twinRefusal(address: string, host: string, twins: readonly ObservedVm[]): Refusal {
+  const uuids = twins.map((v) => v.uuid);
+  return {
+    ...refusal(
+      'More than one VM carries the same address',
+      `VMs ${uuids.slice(0, -1).join(', ')} and ${uuids[uuids.length - 1]} on host "${host}" ${twins.length === 2 ? 'both' : 'all'} carry the ownership markers of ${address} ` +
+        '(a clone or copy of a managed VM keeps them); xenform cannot tell which is its own and changes none of them. ' +
+        `Remove the markers from every VM that is not ${address} (xe vm-param-remove uuid=UUID param-name=other-config param-key=xenform-address), then plan again.`,
+      address,
+    ),
+    host,
+  };
+}
+
+// xapi refuses to start a VM whose VCPUs-max exceeds every host's pCPU count
+// (xapi_vm_helpers.ml `assert_enough_pcpus`: NO_HOSTS_AVAILABLE, HOST_NOT_ENOUGH_PCPUS).
+function tooManyVcpus(vm: VmConfig, vcpusMax: number, pcpus: number): Refusal {
+  return {
+    ...refusal(
+      'More vCPUs than the host has CPUs',
+      `${vm.address} has vcpus_max = ${vcpusMax}, but its host "${vm.host}" has ${pcpus} physical CPU${pcpus === 1 ? '' : 's'}: ` +
+        `the host would refuse to start it. Set vcpus_max (or vcpus) to at most ${pcpus}.`,
+      vm.address,
+    ),
+    subject: vm.attributeRanges.vcpus_max ?? vm.attributeRanges.vcpus ?? vm.range,
+    host: vm.host,
+  };
 }
 
 function useSteps(work: Work, s: VmSteps, host: string): void {

@@ -93,3 +93,15 @@ t.test('a configuration error names the file, line and column and exits 1', asyn
     t.notMatch(r.stderr, /\n\s+at /, `${command[0]} prints no stack trace`);
   }
 });
+
+t.test('more vCPUs than the simulated host has CPUs are refused at plan time, before anything is created', async (t) => {
+  const dir = exampleCopy('quickstart', t.teardown);
+  edit(dir, '  vcpus       = 2\n\n  boot {\n    mode       = "pv"', '  vcpus       = 2\n  vcpus_max   = 64\n\n  boot {\n    mode       = "pv"');
+  const plan = xenform(dir, ['plan']);
+  t.equal(plan.code, 1, 'plan fails');
+  t.match(plan.stderr, /vm\.web has vcpus_max = 64, but its host "demo" has \d+ physical CPUs/, 'naming the VM, its vcpus_max and the host\'s count');
+  t.notMatch(plan.stderr, /^\s+at /m, 'without a stack trace');
+  const apply = xenform(dir, ['apply', '--auto-approve']);
+  t.equal(apply.code, 1, 'apply refuses too');
+  t.equal(await powerState(dir, 'web'), '', 'and no VM was created');
+});

@@ -219,3 +219,81 @@ t.test('a VM gone from both the configuration and its host is only forgotten fro
   t.equal(plan.drift[0].kind, 'deleted');
   t.equal(detailedExitCode(plan), 2);
 });
+
+t.test('a disk the SR rounded up is the disk asked for; one outside the SR\'s allocation unit is replaced', async (t) => {
+  const MiB = 1024 ** 2;
+  const disk = (size: number) => [{ name: 'root', size, sr: 'Local storage', bootable: true }];
+  const cases: { name: string; desired: number; observed: number; unit?: number; action: string }[] = [
+    { name: 'a 1001 MiB disk given 1002 MiB by a 2 MiB SR is unchanged', desired: 1001 * MiB, observed: 1002 * MiB, unit: 2 * MiB, action: 'noop' },
+    { name: 'a disk of exactly the desired size is unchanged', desired: 1000 * MiB, observed: 1000 * MiB, unit: 2 * MiB, action: 'noop' },
+    { name: 'a disk one whole unit larger was not made from this size', desired: 1000 * MiB, observed: 1002 * MiB, unit: 2 * MiB, action: 'replace' },
+    { name: 'a disk smaller than desired is never the same', desired: 1002 * MiB, observed: 1001 * MiB, unit: 2 * MiB, action: 'replace' },
+    { name: 'without a known unit sizes compare exactly', desired: 1001 * MiB, observed: 1002 * MiB, action: 'replace' },
+  ];
+  for (const c of cases) {
+    const inv = inventory([observed('u-1', 'vm.web', { disks: disk(c.observed) })]);
+    inv.lab.srs = [{ uuid: 'sr-1', name: 'Local storage', type: 'ext', ...(c.unit ? { allocation_unit: c.unit } : {}) }];
+    const out = makePlan({
+      config: config([vmConfig('vm.web', {}, { disks: disk(c.desired) })]),
+      state: state([resource('vm.web', 'u-1', { disks: disk(c.observed) })]),
+      inventories: inv,
+      options: OPTIONS,
+    });
+    t.equal(out.plan?.resource_changes[0].action, c.action, c.name);
+  }
+});
+
+t.test('a VM with more vCPUs than its host has CPUs is refused, naming the VM, its vcpus_max and the host\'s count', async (t) => {
+  const cases: { name: string; vcpus_max: number; pcpus?: number; refused: boolean }[] = [
+    { name: 'vcpus_max above the host\'s CPUs is refused', vcpus_max: 8, pcpus: 4, refused: true },
+    { name: 'vcpus_max equal to the host\'s CPUs is planned', vcpus_max: 4, pcpus: 4, refused: false },
+    { name: 'an unknown CPU count refuses nothing', vcpus_max: 64, refused: false },
+  ];
+  for (const c of cases) {
+    for (const existing of [false, true]) {
+      const inv = inventory(existing ? [observed('u-1', 'vm.web')] : []);
+      if (c.pcpus !== undefined) inv.lab.pcpus = c.pcpus;
+      const out = makePlan({
+        config: config([vmConfig('vm.web', {}, { vcpus: 2, vcpus_max: c.vcpus_max })]),
+        state: state(existing ? [resource('vm.web', 'u-1')] : []),
+        inventories: inv,
+        options: OPTIONS,
+      });
+      const what = `${c.name} (${existing ? 'an existing VM' : 'a new VM'})`;
+      if (c.refused) {
+        t.equal(out.plan, null, what);
+        t.match(out.errors, [{ severity: 'error', address: 'vm.web', host: 'lab', detail: new RegExp(`vm\\.web has vcpus_max = ${c.vcpus_max}, but its host "lab" has ${c.pcpus} physical CPUs`) }], what);
+      } else {
+        t.same(out.errors, [], what);
+      }
+    }
+  }
+  const destroy = makePlan({ config: config([vmConfig('vm.web', {}, { vcpus_max: 8 })]), state: state([resource('vm.web', 'u-1')]), inventories: { lab: { ...inventory([observed('u-1', 'vm.web')]).lab, pcpus: 4 } }, options: { ...OPTIONS, destroy: true } });
+  t.same(destroy.errors, [], 'destroying such a VM is never refused');
+});
+
+t.test('two VMs carrying one address of this lineage are refused, naming the address and both uuids', async (t) => {
+  const cases: { name: string; resources: ReturnType<typeof resource>[]; configured: boolean; destroy?: boolean }[] = [
+    { name: 'a clone beside the recorded VM is refused, not ignored', resources: [resource('vm.web', 'u-1')], configured: true },
+    { name: 'two candidates for adoption are refused, neither adopted', resources: [], configured: true },
+    { name: 'destroy refuses rather than pick one to destroy', resources: [resource('vm.web', 'u-1')], configured: true, destroy: true },
+    { name: 'a VM gone from the configuration is destroyed by neither copy', resources: [resource('vm.web', 'u-1')], configured: false },
+  ];
+  for (const c of cases) {
+    const out = makePlan({
+      config: config(c.configured ? [vmConfig('vm.web')] : []),
+      state: state(c.resources),
+      inventories: inventory([observed('u-1', 'vm.web'), observed('u-2', 'vm.web', { name: 'web-clone' })]),
+      options: { ...OPTIONS, destroy: c.destroy ?? false },
+    });
+    t.equal(out.plan, null, c.name);
+    t.match(out.errors, [{ severity: 'error', address: 'vm.web', host: 'lab', detail: /VMs u-1 and u-2 on host "lab" both carry the ownership markers of vm\.web/ }], c.name);
+  }
+  const other = makePlan({
+    config: config([vmConfig('vm.web')]),
+    state: state([resource('vm.web', 'u-1')]),
+    inventories: inventory([observed('u-1', 'vm.web'), observed('u-2', 'vm.web', {}, { markers: { address: 'vm.web', lineage: 'someone-else' } })]),
+    options: OPTIONS,
+  });
+  t.same(other.errors, [], 'a copy carrying another lineage\'s markers is no twin');
+});

@@ -133,3 +133,22 @@ t.test('a Host alias of ~/.ssh/config brings its HostName, Port and User: the ho
   t.equal(plan.code, 2, `plan reaches the host through the alias (${plan.stdout}${plan.stderr})`);
   t.notMatch(plan.stderr, /root@|:22\)/, 'and never tries root on port 22');
 });
+
+t.test('a 1001MiB disk, which the SR rounds up, converges: the second plan has nothing to do', async (t) => {
+  const dir = exampleCopy('quickstart', t.teardown);
+  const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'dom0.json') } });
+  t.teardown(() => sshd.stop());
+  overSsh(dir, sshd);
+  const file = path.join(dir, 'main.xf.hcl');
+  const disk = '  disk "data" {\n    size = "1001MiB"\n    sr   = "Local storage"\n  }\n\n  boot {';
+  const text = readFileSync(file, 'utf8');
+  const withDisk = text.replace(/  boot \{/, disk);
+  t.not(withDisk, text, 'the quickstart\'s first VM gets the disk');
+  writeFileSync(file, withDisk);
+
+  const apply = xenform(dir, ['apply', '--auto-approve'], ENV);
+  t.equal(apply.code, 0, `apply succeeds (${apply.stdout}${apply.stderr})`);
+  const again = xenform(dir, ['plan', '--detailed-exitcode'], ENV);
+  t.equal(again.code, 0, `a second plan has nothing to do (${again.stdout}${again.stderr})`);
+  t.notMatch(again.stdout, /replace/, 'and never replaces the VM');
+});
