@@ -44,7 +44,8 @@ export function attributeDrift(resource: StateResource, observed: ObservedVm, ig
 export function pendingReboot(resource: StateResource | null, observed: ObservedVm): string | null {
   const hasDomain = observed.attributes.power_state !== 'halted' && observed.attributes.power_state !== 'crashed';
   if (!hasDomain) return null;
-  if (resource?.pending_reboot) return 'boot changes were set with apply_boot_changes = "next_boot" and have not been booted yet';
+  // a domain rebuilt outside xenform (a guest or admin reboot) booted the configuration set
+  if (resource?.pending_reboot && !observed.rebuilt_outside) return 'boot changes were set with apply_boot_changes = "next_boot" and have not been booted yet';
   if (observed.booted_with && bootDiffers(observed.booted_with, observed.attributes.boot)) {
     return 'the running domain was booted with a different boot configuration than the VM now has';
   }

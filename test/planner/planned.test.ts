@@ -83,3 +83,20 @@ t.test('a VM whose configuration names no boot mode boots as its template does',
   const unknown = makePlan({ config: config([vmConfig('vm.web', follows, { boot: PV_DEFAULT })]), state: null, inventories: templated(inventory([])), options: OPTIONS });
   t.same(unknown.plan!.resource_changes[0].after!.boot, PV_DEFAULT, 'a template that does not say how it boots leaves the configured default');
 });
+
+t.test('a reboot outside xenform boots the configuration a next_boot apply set: nothing is pending any more', async (t) => {
+  const cases: { name: string; rebuilt: boolean; pending: boolean }[] = [
+    { name: 'the domain xenform left is still running: the boot change is pending', rebuilt: false, pending: true },
+    { name: 'the domain was rebuilt outside xenform: nothing is pending', rebuilt: true, pending: false },
+  ];
+  for (const c of cases) {
+    const vm = observed('u-1', 'vm.web', {}, c.rebuilt ? { rebuilt_outside: true } : {});
+    const out = makePlan({
+      config: config([vmConfig('vm.web', { lifecycle: { prevent_destroy: false, ignore_changes: [], max_disruption: 'replace', apply_boot_changes: 'next_boot' } })]),
+      state: state([resource('vm.web', 'u-1', {}, { pending_reboot: true })]),
+      inventories: inventory([vm]),
+      options: OPTIONS,
+    });
+    t.equal(out.plan!.drift.some((d) => d.kind === 'pending_reboot'), c.pending, c.name);
+  }
+});
