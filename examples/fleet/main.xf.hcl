@@ -1,5 +1,7 @@
 # Several hosts, count and for_each, dependencies and shutdown policies, all on
 # simulated hosts: one XCP-ng host driven through `xe`, one plain Xen host through `xl`.
+# XCP-ng's stock Linux templates are HVM; the PV guests with a direct kernel are on the
+# plain Xen host, where dom0 holds the kernel.
 
 variable "web_count" {
   type    = number
@@ -40,11 +42,7 @@ vm "db" {
   vcpus    = 4
   tags     = concat(local.common_tags, ["db"])
 
-  boot {
-    mode       = "pv"
-    bootloader = "pygrub"
-    args       = "console=hvc0"
-  }
+  # no boot block: the VM boots as XCP-ng's Debian 12 template does (HVM, BIOS)
 
   disk "data" {
     size = "50GiB"
@@ -75,9 +73,9 @@ vm "web" {
   group      = "web"
 
   boot {
-    mode       = "pv"
-    bootloader = "pygrub"
-    args       = "console=hvc0 quiet"
+    mode     = "hvm"
+    order    = "cn" # disk, then network
+    firmware = "bios"
   }
 
   network "eth0" {

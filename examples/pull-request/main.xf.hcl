@@ -14,9 +14,8 @@ vm "app" {
   vcpus    = 2
 
   boot {
-    mode       = "pv"
-    bootloader = "pygrub"
-    args       = "console=hvc0"
+    mode  = "hvm"
+    order = "cd" # XCP-ng's Debian 12 template is HVM; disk first, then CD-ROM
   }
 
   lifecycle {

@@ -1,12 +1,15 @@
 # The quickstart: two VMs on xenform's built-in simulated XCP-ng host.
 # No Xen host is needed; the simulated dom0 lives under .xenform/ beside this file.
+# The same VMs work on a real XCP-ng 8.2 or 8.3 host: give the host block its
+# `address` instead of `simulator = true` (README, "Reaching hosts").
 
 host "demo" {
   simulator = true
   toolstack = "xapi"
 }
 
-# A paravirtualised Debian guest, booted through pygrub.
+# A Debian 12 guest. XCP-ng's "Debian Bookworm 12" template is HVM (BIOS, boot
+# order disk, CD-ROM, network): with no boot block the VM boots as its template does.
 vm "web" {
   host        = host.demo
   name        = "web"
@@ -15,10 +18,9 @@ vm "web" {
   memory      = "1GiB"
   vcpus       = 2
 
-  boot {
-    mode       = "pv"
-    bootloader = "pygrub"
-    args       = "console=hvc0 quiet"
+  disk "data" {
+    size = "10GiB"
+    sr   = "Local storage"
   }
 }
 

@@ -282,6 +282,7 @@ export function decodeVm(vm: VmBlock, ev: Evaluator, ctx: InstanceContext): VmCo
   }
 
   const boot = decodeBoot(vm, d);
+  const bootFromTemplate = !bootNamed(vm);
 
   const disks: DiskAttributes[] = [];
   for (const { block, content } of vm.disks) {
@@ -379,6 +380,7 @@ export function decodeVm(vm: VmBlock, ev: Evaluator, ctx: InstanceContext): VmCo
     attributeRanges: ranges,
   };
   if (group !== undefined) config.group = group;
+  if (bootFromTemplate) config.boot_from_template = true;
   return config;
 }
 
@@ -439,10 +441,20 @@ function decodeMemory(vm: VmBlock, d: Decoder, diags: Diagnostic[], header: () =
   return m;
 }
 
+// A boot block that sets a mode, or a field of one mode, names the mode; otherwise the VM boots
+// as its template does (XCP-ng's stock Linux templates are HVM, a few legacy ones PV).
+function bootNamed(vm: VmBlock): boolean {
+  const c = vm.boot?.content.attrs;
+  return c !== undefined && [...c.keys()].some((k) => k === 'mode' || (PV_FIELDS as readonly string[]).includes(k) || (HVM_FIELDS as readonly string[]).includes(k));
+}
+
 function decodeBoot(vm: VmBlock, d: Decoder): BootAttributes {
   const c = vm.boot?.content.attrs ?? new Map();
   const given = d.oneOf(c.get('mode'), 'boot.mode', ['pv', 'hvm'] as const);
-  const mode = given ?? 'pv';
+  // no mode: the mode whose fields the block sets (PV when it sets none: the fallback when
+  // the template's boot is not known, as on xl)
+  const hvmOnly = !c.has('mode') && (HVM_FIELDS as readonly string[]).some((f) => c.has(f)) && !(PV_FIELDS as readonly string[]).some((f) => c.has(f));
+  const mode = given ?? (hvmOnly ? 'hvm' : 'pv');
   // a mode with an error of its own says nothing about which fields belong
   const modeKnown = !c.has('mode') || given !== undefined;
   const boot: BootAttributes = {

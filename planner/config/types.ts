@@ -31,6 +31,9 @@ export interface VmConfig {
   host: string; // host block name
   attributes: Omit<VmAttributes, 'power_state'> & { power_state: DesiredPowerState };
   shutdown: ShutdownPolicy;
+  // The configuration names no boot mode: the VM boots as its template does (the plan takes
+  // the template's boot from the host's inventory); attributes.boot is the fallback.
+  boot_from_template?: true;
   restart_trigger: string | null; // the value, JSON-encoded; a change plans one reboot
   depends_on: string[]; // VM addresses, from depends_on and from references
   lifecycle: LifecyclePolicy;

@@ -3,13 +3,15 @@ import type { BootAttributes, ObservedVm } from '../model/vm.js';
 import { bootFieldsChanged, isIgnored } from '../model/attributes.js';
 import type { StateResource } from '../model/state.js';
 import type { Drift } from '../plan/types.js';
-import { diffAttributes } from './compare.js';
+import { type AllocationUnits, diffAttributes } from './compare.js';
 
 export function bootDiffers(a: BootAttributes, b: BootAttributes): boolean {
   return bootFieldsChanged(a, b).length > 0;
 }
 
-export function attributeDrift(resource: StateResource, observed: ObservedVm, ignore: readonly string[]): Drift[] {
+// `units`: the allocation units of the host's SRs. A disk is the one recorded when the host's is
+// at least as large and less than one unit larger, the rule plans use (compare.ts `sameDisk`).
+export function attributeDrift(resource: StateResource, observed: ObservedVm, ignore: readonly string[], units?: AllocationUnits): Drift[] {
   const out: Drift[] = [];
   const base = { address: resource.address, host: resource.host, uuid: observed.uuid };
   const recordedPower = resource.attributes.power_state;
@@ -24,13 +26,14 @@ export function attributeDrift(resource: StateResource, observed: ObservedVm, ig
       message: `power state changed outside xenform: ${recordedPower} -> ${observedPower}`,
     });
   }
-  for (const c of diffAttributes(observed.attributes, resource.attributes, ignore)) {
+  // the recorded attributes play the desired ones: a change's `before` is the host's value
+  for (const c of diffAttributes(resource.attributes, observed.attributes, ignore, units)) {
     out.push({
       ...base,
       kind: 'attribute',
       path: c.path,
-      before: c.before,
-      after: c.after,
+      before: c.after,
+      after: c.before,
       message: `${c.path} was changed outside xenform`,
     });
   }
@@ -41,7 +44,8 @@ export function attributeDrift(resource: StateResource, observed: ObservedVm, ig
 export function pendingReboot(resource: StateResource | null, observed: ObservedVm): string | null {
   const hasDomain = observed.attributes.power_state !== 'halted' && observed.attributes.power_state !== 'crashed';
   if (!hasDomain) return null;
-  if (resource?.pending_reboot) return 'boot changes were set with apply_boot_changes = "next_boot" and have not been booted yet';
+  // a domain rebuilt outside xenform (a guest or admin reboot) booted the configuration set
+  if (resource?.pending_reboot && !observed.rebuilt_outside) return 'boot changes were set with apply_boot_changes = "next_boot" and have not been booted yet';
   if (observed.booted_with && bootDiffers(observed.booted_with, observed.attributes.boot)) {
     return 'the running domain was booted with a different boot configuration than the VM now has';
   }

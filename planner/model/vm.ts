@@ -116,8 +116,8 @@ export interface HostInventory {
   pcpus?: number;
   vms: ObservedVm[]; // every VM on the host, managed or not (not the control domain, not templates)
   // boot: how a VM installed from the template boots until told otherwise (XAPI: its
-  // HVM-boot-policy and HVM-boot-params); absent when not known.
-  templates: { uuid: string; name: string; boot?: Pick<BootAttributes, 'mode' | 'order' | 'firmware'> }[];
+  // HVM-boot-policy, HVM-boot-params and PV-* fields); absent when not known.
+  templates: { uuid: string; name: string; boot?: BootAttributes }[];
   // allocation_unit: the granularity the SR's storage backend gives a new disk's size in
   // (bytes; a disk gets the desired size rounded up to it); absent when not known.
   srs: { uuid: string; name: string; type: string; allocation_unit?: number }[];

@@ -11,7 +11,9 @@ import { isSensitivePath } from './sensitive.js';
 import { addressMatches, parseAddress, parsePattern, type Address, type AddressPattern } from '../model/address.js';
 import { graphFor } from '../lifecycle/graphs.js';
 import { suggest } from '../../lang/didyoumean.js';
-import { type AllocationUnits, change, diffAttributes } from '../diff/compare.js';
+import { change, diffAttributes } from '../diff/compare.js';
+import { formatSize } from '../config/units.js';
+import { allocationUnits, plannedAttributes, roundedDisks } from '../diff/planned.js';
 import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
 import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
@@ -114,15 +116,6 @@ function spellNetworksAsDesired(desired: readonly NetworkAttributes[], actual: N
   });
 }
 
-// The allocation unit of an SR named on the host, when the host reports one unit for that name.
-function allocationUnits(inv: HostInventory | undefined): AllocationUnits {
-  return (sr) => {
-    const units = new Set((inv?.srs ?? []).filter((s) => s.name === sr).map((s) => s.allocation_unit));
-    const [unit] = units;
-    return units.size === 1 ? unit : undefined;
-  };
-}
-
 export function makePlan(input: PlanInput): PlanOutcome {
   const { config, state, inventories, options } = input;
   const errors: Refusal[] = [];
@@ -223,6 +216,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     const where = r && r.host !== host ? locate(address, r.host, r) : locate(address, host, r);
     const observed = where.observed;
     const policy = cfg?.shutdown ?? DEFAULT_POLICY;
+    const desired = vm ? (plannedAttributes(vm, inventories[host], observed) as VmAttributes) : null;
     const work: Work = {
       address,
       host,
@@ -231,7 +225,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       disruption: 'none',
       reasons: [],
       before: observed?.attributes ?? null,
-      after: vm ? (vm.attributes as VmAttributes) : null,
+      after: desired,
       changes: [],
       fingerprint: null,
       pendingReboot: false,
@@ -255,7 +249,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       warnings.push(`${address}: adopting VM ${observed.uuid}, created by an earlier apply that did not finish recording it.`);
     }
     if (r && observed && where.refreshed && observed.uuid === r.uuid) {
-      for (const d of attributeDrift(r, observed, ignore)) drift.push(isSensitivePath(cfg?.sensitive_paths, d.path ?? '') ? { ...d, sensitive: true } : d);
+      for (const d of attributeDrift(r, observed, ignore, allocationUnits(inventories[observed.host]))) drift.push(isSensitivePath(cfg?.sensitive_paths, d.path ?? '') ? { ...d, sensitive: true } : d);
     }
     if (observed && (where.refreshed || r?.pending_reboot)) {
       const why = pendingReboot(r ?? null, observed);
@@ -287,13 +281,14 @@ export function makePlan(input: PlanInput): PlanOutcome {
       if (!observed) {
         work.action = 'create';
         work.reasons.push(r ? 'deleted outside xenform: created again' : 'not yet created');
-        useSteps(work, planCreate(graph, vm.attributes as VmAttributes, markers, vm.attributes.power_state, vm.shutdown), host);
+        work.reasons.push(...roundingReasons(vm, inventories[host]));
+        useSteps(work, planCreate(graph, desired!, markers, vm.attributes.power_state, vm.shutdown), host);
         continue;
       }
 
       const known = observed.attributes.template === '' && r ? { ...observed.attributes, template: r.attributes.template } : observed.attributes;
       const actual = { ...known, networks: spellNetworksAsDesired(vm.attributes.networks, known.networks, inventories[observed.host]) };
-      const changes = diffAttributes(vm.attributes, actual, ignore, allocationUnits(inventories[observed.host]));
+      const changes = diffAttributes(desired!, actual, ignore, allocationUnits(inventories[observed.host]));
       const movedHost = observed.host !== host;
       if (movedHost) {
         changes.unshift(change('host', observed.host, host));
@@ -305,7 +300,8 @@ export function makePlan(input: PlanInput): PlanOutcome {
         work.changes = changes;
         work.reasons.push(...(replaceAsked ? ['replacement requested with --replace'] : []), ...uniq(changes.filter((c) => c.effect === 'forces_replace').map((c) => c.reason)));
         const down = planDestroy(graphFor(toolstackOf(observed.host)), observed.attributes.power_state, r?.owned !== false ? observed.attributes.disks : [], policy);
-        const up = planCreate(graph, vm.attributes as VmAttributes, markers, vm.attributes.power_state, vm.shutdown);
+        work.reasons.push(...roundingReasons(vm, inventories[host]));
+        const up = planCreate(graph, desired!, markers, vm.attributes.power_state, vm.shutdown);
         useSteps(work, down, observed.host);
         useSteps(work, up, host);
         work.disruption = 'replace';
@@ -474,6 +470,13 @@ function tooManyVcpus(vm: VmConfig, vcpusMax: number, pcpus: number): Refusal {
     subject: vm.attributeRanges.vcpus_max ?? vm.attributeRanges.vcpus ?? vm.range,
     host: vm.host,
   };
+}
+
+// The storage backend gives a new disk a whole number of its SR's allocation units.
+function roundingReasons(vm: VmConfig, inv: HostInventory | undefined): string[] {
+  return roundedDisks(vm, inv).map(
+    (d) => `disk "${d.name}": ${formatSize(d.requested)} becomes ${formatSize(d.planned)} on "${d.sr}", which allocates disks in units of ${formatSize(d.unit)}`,
+  );
 }
 
 function useSteps(work: Work, s: VmSteps, host: string): void {

@@ -13,8 +13,8 @@ export interface HostOptions {
   hostCpus?: number | null;
 }
 
-// DiskDevices.toxml: one 10G system disk at position 0.
-const TEN_GIB_DISK = `<provision><disk bootable="true" size="${10 * GiB}" sr="" type="system" device="0"/></provision>`;
+// DiskDevices.toxml: one system disk at position 0 (10G in most templates, 15G in the EL 9/10 ones).
+const systemDisk = (size: number): string => `<provision><disk bootable="true" size="${size}" sr="" type="system" device="0"/></provision>`;
 
 export function blankVm(st: SimState, name: string, power: Power = 'halted'): Vm {
   return {
@@ -81,7 +81,9 @@ function linuxRecommendations(firmware: 'bios' | 'uefi'): string {
     `<restriction field="allow-gpu-passthrough" value="1"/><restriction field="allow-vgpu" value="1"/>${uefi}<restriction property="number-of-vbds" max="255"/><restriction property="number-of-vifs" max="7"/></restrictions>`;
 }
 
-function stockLinux(st: SimState, fixedUuid: string | null, name: string, label: string, minMemory: number, firmware: 'bios' | 'uefi', other: Record<string, string>): void {
+function stockLinux(
+  st: SimState, fixedUuid: string | null, name: string, label: string, minMemory: number, firmware: 'bios' | 'uefi', other: Record<string, string>, disk = 10 * GiB,
+): void {
   const vm = blankVm(st, name);
   const uuid = fixedUuid ?? vm.uuid; // the template's own uuid from its JSON
   Object.assign(vm, {
@@ -101,7 +103,7 @@ function stockLinux(st: SimState, fixedUuid: string | null, name: string, label:
       nx: 'true', acpi: '1', apic: 'true', pae: 'true', hpet: 'true', vga: 'std', videoram: '8', viridian: 'false', device_id: '0001',
       ...(firmware === 'uefi' ? { secureboot: 'auto' } : {}),
     },
-    other: { default_template: 'true', linux_template: 'true', 'install-methods': 'cdrom,nfs,http,ftp', ...other, disks: TEN_GIB_DISK },
+    other: { default_template: 'true', linux_template: 'true', 'install-methods': 'cdrom,nfs,http,ftp', ...other, disks: systemDisk(disk) },
     referenceLabel: label,
     recommendations: linuxRecommendations(firmware),
   });
@@ -210,5 +212,12 @@ export function createHost(o: HostOptions): SimState {
   }
   stockLinux(st, 'dfbd1201-329f-4c87-9f0c-78a6f5270ba0', 'Generic Linux BIOS', 'generic-linux-bios', 1 * GiB, 'bios', {});
   stockLinux(st, 'b73b736f-8dee-4bbe-9380-30d1e1854958', 'Generic Linux UEFI', 'generic-linux-uefi', 1 * GiB, 'uefi', {});
+  // XCP-ng 8.3's additions (xcp-ng-rpms/guest-templates-json branch 8.3, ef9e5bba, added in
+  // d5f6dbb7 "Rebase on 2.0.14-1 and add new templates"): each SOURCES/<label>.json derives
+  // from base-linux-uefi.json (UEFI, secure boot "auto"). An 8.2 host lacks them.
+  stockLinux(st, '0f690a2c-2bf3-4bde-b5b6-3fd236adbc88', 'Debian Trixie 13', 'debian-13', 1 * GiB, 'uefi', {});
+  stockLinux(st, '1d1fef56-2e79-49cb-97bb-ec5401096b0b', 'AlmaLinux 10', 'almalinux-10', 2 * GiB, 'uefi', {}, 15 * GiB);
+  stockLinux(st, '651760be-61eb-42d2-b49b-6df2521266c5', 'Rocky Linux 10', 'rocky-10', 2 * GiB, 'uefi', {}, 15 * GiB);
+  stockLinux(st, '64310f80-396d-4096-bfae-3d2bdbb6e8b2', 'Oracle Linux 10', 'oel-10', 2 * GiB, 'uefi', {}, 15 * GiB);
   return st;
 }

@@ -1,6 +1,6 @@
 // The simulated dom0, in-process entry point. Owner: the simulator.
-import { existsSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { realpathSync, statSync } from 'node:fs';
+import { basename, join, relative, sep } from 'node:path';
 import type { ExecResult } from '../provider.js';
 import { FaultsError, parseFaults } from './faults.js';
 import { createHost } from './host.js';
@@ -40,7 +40,21 @@ export async function runSim(argv: string[], opts: SimOptions): Promise<ExecResu
     exitOnKill: opts.exitOnKill ?? false,
     root,
     resolve,
-    fileExists: root ? (p: string) => existsSync(resolve(p)) : undefined,
+    bootFile: root ? (p: string) => bootFileUnder(root, p) : undefined,
   };
   return tool === 'xe' ? runXe(argv.slice(1), env) : runXl(argv.slice(1), env);
+}
+
+// A boot file as `Unix.realpath` and `Unix.stat` see it on the host whose file system is `root`.
+function bootFileUnder(root: string, p: string): { real: string; regular: boolean } | null {
+  if (p === '') return null; // realpath("") fails with ENOENT
+  try {
+    const realRoot = realpathSync(root);
+    const real = realpathSync(join(root, p));
+    const inside = relative(realRoot, real);
+    const hostPath = inside.startsWith('..') ? real : `/${inside.split(sep).join('/')}`;
+    return { real: hostPath, regular: statSync(real).isFile() };
+  } catch {
+    return null;
+  }
 }

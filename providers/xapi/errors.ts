@@ -14,12 +14,13 @@ const DOC_CODES: [string, string][] = [
   ['You attempted an operation that was explicitly blocked', 'OPERATION_BLOCKED'],
   ['The value given is invalid', 'INVALID_VALUE'],
   ['You attempted to set a value that is not supported', 'VALUE_NOT_SUPPORTED'],
+  ['The dynamic memory range does not satisfy the following constraint.', 'MEMORY_CONSTRAINT_VIOLATION'],
   ['The dynamic memory range violates constraint static_min <= dynamic_min', 'MEMORY_CONSTRAINT_VIOLATION_ORDER'],
   ['The dynamic memory range violates constraint static_min = dynamic_min', 'MEMORY_CONSTRAINT_VIOLATION_MAXPIN'],
   ['You tried to add a key-value pair to a map, but that key is already there.', 'MAP_DUPLICATE_KEY'],
   ['You attempted an operation on a VM which lacks the feature.', 'VM_LACKS_FEATURE'],
   ['VM failed to shutdown before the timeout expired', 'VM_SHUTDOWN_TIMEOUT'],
-  ["VM didn't acknowledge the need to shutdown.", 'VM_FAILED_SHUTDOWN_ACK'],
+  ["VM didn't acknowledge the need to shutdown.", 'VM_FAILED_SHUTDOWN_ACKNOWLEDGMENT'],
   ['This VM does not have a suspend SR specified.', 'VM_NO_SUSPEND_SR'],
   ['There were no servers available to complete the specified operation.', 'NO_HOSTS_AVAILABLE'],
   ['Not enough server memory is available to perform this operation.', 'HOST_NOT_ENOUGH_FREE_MEMORY'],
@@ -32,7 +33,7 @@ const DOC_CODES: [string, string][] = [
   ['The device is not currently attached', 'DEVICE_ALREADY_DETACHED'],
   ['The MAC address specified is not valid.', 'MAC_INVALID'],
   ['The operation required write access but this VDI is read-only', 'VDI_READONLY'],
-  ['This operation is not allowed because your license lacks a needed feature.', 'LICENSE_RESTRICTION'],
+  ['This operation is not allowed because your license lacks a needed feature.', 'LICENCE_RESTRICTION'],
   ['The server failed to handle your request, due to an internal error.', 'INTERNAL_ERROR'],
   ['The power-state of a control domain cannot be reset.', 'CANNOT_RESET_CONTROL_DOMAIN'],
 ];
@@ -105,7 +106,7 @@ export function xeError(ctx: XeContext, result: ExecResult): ProviderError {
       message = `${name} is busy with another operation (${failure.params.operation_type ?? failure.params.class ?? 'unknown'}); ${ctx.op} was not run`;
       break;
     case 'VM_SHUTDOWN_TIMEOUT':
-    case 'VM_FAILED_SHUTDOWN_ACK':
+    case 'VM_FAILED_SHUTDOWN_ACKNOWLEDGMENT':
       message = `${name} did not shut down when asked (${failure.code}); its guest may lack PV drivers or ignore the request`;
       break;
     case 'VM_LACKS_FEATURE':

@@ -51,7 +51,7 @@ export function allocationUnit(srType: string): number | undefined {
 export const HOST_FIELDS = ['uuid', 'cpu_info'];
 export const SR_FIELDS = ['uuid', 'name-label', 'type'];
 export const NETWORK_FIELDS = ['uuid', 'name-label', 'bridge'];
-export const TEMPLATE_FIELDS = ['uuid', 'name-label', 'HVM-boot-policy', 'HVM-boot-params'];
+export const TEMPLATE_FIELDS = ['uuid', 'name-label', 'HVM-boot-policy', 'HVM-boot-params', 'PV-kernel', 'PV-ramdisk', 'PV-args', 'PV-bootloader', 'PV-bootloader-args'];
 
 const q = (cls: Query['cls'], fields: readonly string[], ...filters: string[]): Query => ({ cls, fields, filters });
 
@@ -248,10 +248,7 @@ export function buildInventory(host: string, t: XapiTables): HostInventory {
     toolstack: 'xapi',
     ...(poolPcpus(t.hosts) ? { pcpus: poolPcpus(t.hosts) } : {}),
     vms: t.vms.filter((r) => r['is-control-domain'] !== 'true').map((r) => observeVm(host, r, t)),
-    templates: t.templates.map((r) => {
-      const { mode, order, firmware } = bootOf(r);
-      return { uuid: r.uuid, name: r['name-label'], boot: { mode, order, firmware } };
-    }),
+    templates: t.templates.map((r) => ({ uuid: r.uuid, name: r['name-label'], boot: bootOf(r) })),
     srs: t.srs.map((r) => {
       const unit = allocationUnit(r.type ?? '');
       return { uuid: r.uuid, name: r['name-label'], type: r.type ?? '', ...(unit ? { allocation_unit: unit } : {}) };

@@ -36,7 +36,7 @@ t.test('the quickstart goes from nothing to two running VMs and back', async (t)
   const dir = exampleCopy('quickstart', t.teardown);
 
   const first = planJson(dir);
-  t.same(stepsOf(first, 'vm.web'), ['create', 'start'], 'the PV VM is created, then started');
+  t.same(stepsOf(first, 'vm.web'), ['create', 'start'], 'the Debian VM is created, then started');
   t.same(stepsOf(first, 'vm.installer'), ['create', 'start'], 'the HVM VM is created, then started');
   t.equal(first.summary.create, 2);
 
@@ -59,15 +59,15 @@ t.test('the quickstart goes from nothing to two running VMs and back', async (t)
 
   edit(dir, 'power_state = "halted"', 'power_state = "running"');
   t.equal(xenform(dir, ['apply', '--auto-approve']).code, 0, 'web is started again');
-  edit(dir, 'args       = "console=hvc0 quiet"', 'args       = "console=hvc0"');
+  edit(dir, '  disk "data" {', '  boot {\n    order = "dc"\n  }\n\n  disk "data" {');
   const reboot = planJson(dir);
-  t.same(stepsOf(reboot, 'vm.web'), ['set', 'clean_reboot'], 'new PV args are set, then the VM reboots');
+  t.same(stepsOf(reboot, 'vm.web'), ['set', 'clean_reboot'], 'a new boot order is set, then the VM reboots');
   const web = reboot.resource_changes.find((c) => c.address === 'vm.web');
   t.equal(web?.disruption, 'reboot');
   t.same(
     web?.changes.map((c) => [c.path, c.effect]),
-    [['boot.args', 'next_boot']],
-    'the args change is marked as taking effect at the next boot',
+    [['boot.order', 'next_boot']],
+    'the boot order change is marked as taking effect at the next boot',
   );
   const text = xenform(dir, ['plan']);
   t.match(text.stdout, /clean_reboot/, 'the text plan lists the reboot step');
@@ -84,7 +84,7 @@ t.test('the quickstart goes from nothing to two running VMs and back', async (t)
 
 t.test('a configuration error names the file, line and column and exits 1', async (t) => {
   const dir = exampleCopy('quickstart', t.teardown);
-  edit(dir, 'vcpus       = 2\n\n  boot {\n    mode       = "pv"', 'vcpus       = 2\n\n  boot {\n    mode       = "pvh"');
+  edit(dir, 'mode  = "hvm"', 'mode  = "pvh"');
   for (const command of [['validate'], ['plan']]) {
     const r = xenform(dir, command);
     t.equal(r.code, 1, `${command[0]} exits 1`);
@@ -96,7 +96,7 @@ t.test('a configuration error names the file, line and column and exits 1', asyn
 
 t.test('more vCPUs than the simulated host has CPUs are refused at plan time, before anything is created', async (t) => {
   const dir = exampleCopy('quickstart', t.teardown);
-  edit(dir, '  vcpus       = 2\n\n  boot {\n    mode       = "pv"', '  vcpus       = 2\n  vcpus_max   = 64\n\n  boot {\n    mode       = "pv"');
+  edit(dir, '  vcpus       = 2\n\n  disk "data"', '  vcpus       = 2\n  vcpus_max   = 64\n\n  disk "data"');
   const plan = xenform(dir, ['plan']);
   t.equal(plan.code, 1, 'plan fails');
   t.match(plan.stderr, /vm\.web has vcpus_max = 64, but its host "demo" has \d+ physical CPUs/, 'naming the VM, its vcpus_max and the host\'s count');

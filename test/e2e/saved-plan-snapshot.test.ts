@@ -41,11 +41,11 @@ t.test('a saved plan applies the configuration it was made from, and says which 
     {
       name: 'a file the configuration reads with file() was deleted after planning',
       setup: (dir) => {
-        writeFileSync(path.join(dir, 'web-args.txt'), 'console=hvc0 quiet');
-        edit(dir, 'args       = "console=hvc0 quiet"', 'args       = file("web-args.txt")');
+        writeFileSync(path.join(dir, 'installer-order.txt'), 'dc');
+        edit(dir, 'order = "dc"', 'order = file("installer-order.txt")');
       },
-      change: (dir) => rmSync(path.join(dir, 'web-args.txt')),
-      changed: /web-args\.txt/,
+      change: (dir) => rmSync(path.join(dir, 'installer-order.txt')),
+      changed: /installer-order\.txt/,
     },
   ];
   for (const c of cases) {
@@ -92,7 +92,7 @@ t.test('a saved plan keeps the variable values it was made with', async (t) => {
   const dir = exampleCopy('quickstart', t.teardown);
   writeFileSync(path.join(dir, 'variables.xf.hcl'), VARIABLES);
   edit(dir, 'memory      = "1GiB"', 'memory      = var.web_memory');
-  edit(dir, 'vcpus       = 2\n\n  boot {\n    mode       = "pv"', 'vcpus       = var.web_vcpus\n\n  boot {\n    mode       = "pv"');
+  edit(dir, 'vcpus       = 2\n\n  disk "data"', 'vcpus       = var.web_vcpus\n\n  disk "data"');
   writeFileSync(path.join(dir, 'big.xfvars.hcl'), 'web_memory = "3GiB"\n');
 
   const plan = xenform(dir, ['plan', '--var-file', 'big.xfvars.hcl', '--out', 'tonight.xfplan'], { XF_VAR_web_vcpus: '3' });

@@ -16,11 +16,11 @@ t.test('detailed exit codes tell no changes, changes and disruptive changes apar
   t.equal(xenform(dir, ['plan', '--detailed-exitcode']).code, 2, 'creating VMs is a change without disruption');
   t.equal(xenform(dir, ['apply', '--auto-approve']).code, 0);
   t.equal(xenform(dir, ['plan', '--detailed-exitcode']).code, 0, 'nothing to do');
-  edit(dir, 'args       = "console=hvc0 quiet"', 'args       = "console=hvc0"');
+  edit(dir, 'order = "dc"', 'order = "cd"');
   t.equal(xenform(dir, ['plan', '--detailed-exitcode']).code, 3, 'a reboot is a disruptive change');
   const refused = xenform(dir, ['plan', '--max-disruption', 'none']);
   t.equal(refused.code, 1, 'a plan above --max-disruption is refused');
-  t.match(refused.stderr, /vm\.web/, 'the refusal names the VM');
+  t.match(refused.stderr, /vm\.installer/, 'the refusal names the VM');
 });
 
 t.test('a saved plan is shown, graphed and applied as it was planned', async (t) => {

@@ -8,25 +8,9 @@ import { spawn } from 'node:child_process';
 import { exampleCopy, repoRoot, xenform, type CliRun } from '../e2e/cli.js';
 import { startSshd, ssh, type Sshd } from '../support/sshd.js';
 import { killSessions, simCommands } from './sshd-sessions.js';
+import { overSsh, SSH_ENV } from '../e2e/over-ssh.js';
 
-// The quickstart's simulated host, turned into an SSH host.
-function overSsh(dir: string, sshd: Sshd, extra = ''): void {
-  const file = path.join(dir, 'main.xf.hcl');
-  const text = readFileSync(file, 'utf8');
-  const block = [
-    `  address       = "${sshd.host}"`,
-    `  port          = ${sshd.port}`,
-    `  user          = "${sshd.user}"`,
-    `  identity_file = "${sshd.identityFile}"`,
-    `  known_hosts   = "${sshd.knownHostsFile}"`,
-    extra,
-  ].join('\n');
-  const replaced = text.replace(/  simulator = true\n/, `${block}\n`);
-  if (replaced === text) throw new Error('the quickstart no longer has `simulator = true`');
-  writeFileSync(file, replaced);
-}
-
-const ENV = { SSH_AUTH_SOCK: '', HOME: '/nonexistent-xenform-home' };
+const ENV = SSH_ENV;
 
 async function powerStates(sshd: Sshd): Promise<string> {
   const r = await ssh(sshd, 'xe vm-list is-control-domain=false params=name-label,power-state');
@@ -46,7 +30,7 @@ t.test('plan and apply of the quickstart over SSH', async (t) => {
   const apply = xenform(dir, ['apply', '--auto-approve'], ENV);
   t.equal(apply.code, 0, `apply succeeds (${apply.stderr})`);
   const states = await powerStates(sshd);
-  t.match(states, /web\n.*power-state \( RO\): running/, 'the PV VM runs on the host');
+  t.match(states, /web\n.*power-state \( RO\): running/, 'the Debian VM runs on the host');
   t.match(states, /installer\n.*power-state \( RO\): running/, 'and so does the HVM VM');
 
   const again = xenform(dir, ['plan', '--detailed-exitcode'], ENV);
@@ -140,11 +124,18 @@ t.test('a 1001MiB disk, which the SR rounds up, converges: the second plan has n
   t.teardown(() => sshd.stop());
   overSsh(dir, sshd);
   const file = path.join(dir, 'main.xf.hcl');
-  const disk = '  disk "data" {\n    size = "1001MiB"\n    sr   = "Local storage"\n  }\n\n  boot {';
   const text = readFileSync(file, 'utf8');
-  const withDisk = text.replace(/  boot \{/, disk);
-  t.not(withDisk, text, 'the quickstart\'s first VM gets the disk');
+  const withDisk = text.replace('size = "10GiB"', 'size = "1001MiB"');
+  t.not(withDisk, text, 'the quickstart\'s first VM gets a 1001MiB disk');
   writeFileSync(file, withDisk);
+
+  // the host's ext SR gives whole 2 MiB blocks: the plan shows the disk it will really get
+  const text1 = xenform(dir, ['plan'], ENV);
+  t.match(text1.stdout, /disks\.data\s+= 1002MiB on "Local storage"/, `the text plan shows 1002MiB (${text1.stderr})`);
+  t.match(text1.stdout, /disk "data": 1001MiB becomes 1002MiB/, 'and says why');
+  t.match(xenform(dir, ['plan', '--markdown'], ENV).stdout, /disks\.data\s+= 1002MiB/, 'so does the Markdown plan');
+  const json = JSON.parse(xenform(dir, ['plan', '--json'], ENV).stdout) as { resource_changes: { address: string; after: { disks: { size: number }[] } }[] };
+  t.equal(json.resource_changes.find((c) => c.address === 'vm.web')?.after.disks[0].size, 1002 * 1024 ** 2, 'and the plan JSON\'s planned value');
 
   const apply = xenform(dir, ['apply', '--auto-approve'], ENV);
   t.equal(apply.code, 0, `apply succeeds (${apply.stdout}${apply.stderr})`);

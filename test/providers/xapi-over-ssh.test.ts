@@ -366,8 +366,10 @@ t.test('templates are XCP-ng\'s and are installed by uuid, whatever snapshots ar
   t.teardown(() => p.close());
   const templates = (await p.inventory()).templates;
   const boot = (name: string) => templates.find((x) => x.name === name)?.boot;
-  t.same(boot('Debian Bookworm 12'), { mode: 'hvm', order: 'cdn', firmware: 'bios' }, 'Debian 12 is HVM from base-hvmlinux');
-  t.same(boot('Generic Linux UEFI'), { mode: 'hvm', order: 'cdn', firmware: 'uefi' }, 'the generic UEFI template boots UEFI');
+  t.match(boot('Debian Bookworm 12'), { mode: 'hvm', order: 'cdn', firmware: 'bios' }, 'Debian 12 is HVM from base-hvmlinux');
+  t.match(boot('Generic Linux UEFI'), { mode: 'hvm', order: 'cdn', firmware: 'uefi' }, 'the generic UEFI template boots UEFI');
+  t.match(boot('Debian Trixie 13'), { mode: 'hvm', order: 'cdn', firmware: 'uefi' }, 'XCP-ng 8.3\'s Debian 13 derives from base-linux-uefi');
+  t.match(boot('Rocky Linux 10'), { mode: 'hvm', firmware: 'uefi' }, 'and so does its Rocky Linux 10');
   // someone snapshots a VM under the template's name: `vm-install template=NAME` now matches two
   const other = (await transport.exec(['xe', 'vm-install', 'template=Other install media', 'new-name-label=x'])).stdout.trim();
   t.equal((await transport.exec(['xe', 'vm-snapshot', `uuid=${other}`, 'new-name-label=Debian Bookworm 12'])).code, 0);

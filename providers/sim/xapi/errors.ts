@@ -61,6 +61,7 @@ export const ERRORS: Record<string, ErrorDef> = {
     params: ['field', 'value', 'reason'],
     doc: 'You attempted to set a value that is not supported by this implementation. The fully-qualified field name and the value that you tried to set are returned. Also returned is a developer-only diagnostic reason.',
   },
+  MEMORY_CONSTRAINT_VIOLATION: { params: ['constraint'], doc: 'The dynamic memory range does not satisfy the following constraint.' },
   MEMORY_CONSTRAINT_VIOLATION_ORDER: {
     params: [],
     doc: 'The dynamic memory range violates constraint static_min <= dynamic_min <= dynamic_max <= static_max.',
@@ -75,7 +76,8 @@ export const ERRORS: Record<string, ErrorDef> = {
   },
   VM_LACKS_FEATURE: { params: ['vm'], doc: 'You attempted an operation on a VM which lacks the feature.' },
   VM_SHUTDOWN_TIMEOUT: { params: ['vm', 'timeout'], doc: 'VM failed to shutdown before the timeout expired' },
-  VM_FAILED_SHUTDOWN_ACK: { params: ['vm'], doc: "VM didn't acknowledge the need to shutdown." },
+  // the codes are api_errors.ml's strings (v1.249.42 L401, L831), not their OCaml names
+  VM_FAILED_SHUTDOWN_ACKNOWLEDGMENT: { params: ['vm'], doc: "VM didn't acknowledge the need to shutdown." },
   VM_NO_SUSPEND_SR: { params: ['vm'], doc: 'This VM does not have a suspend SR specified.' },
   NO_HOSTS_AVAILABLE: { params: [], doc: 'There were no servers available to complete the specified operation.' },
   HOST_NOT_ENOUGH_FREE_MEMORY: {
@@ -99,7 +101,7 @@ export const ERRORS: Record<string, ErrorDef> = {
     doc: 'The server failed to handle your request, due to an internal error. The given message may give details useful for debugging the problem.',
   },
   CANNOT_RESET_CONTROL_DOMAIN: { params: ['vm'], doc: 'The power-state of a control domain cannot be reset.' },
-  LICENSE_RESTRICTION: {
+  LICENCE_RESTRICTION: {
     params: ['feature'],
     doc: 'This operation is not allowed because your license lacks a needed feature. Please contact your support representative.',
   },

@@ -50,8 +50,15 @@ const ALLOWED_OPS: Record<Power, string[]> = {
 // On a template only these pass check_template (destroy and migrate_send unless default).
 const TEMPLATE_OPS = new Set(['clone', 'copy', 'export', 'metadata_export', 'provision', 'changing_dynamic_range', 'changing_static_range', 'changing_memory_limits', 'changing_shadow_memory', 'changing_VCPUs', 'changing_NVRAM']);
 const FEATURE_OPS = new Set(['clean_shutdown', 'clean_reboot', 'suspend', 'checkpoint', 'pool_migrate', 'migrate_send', 'changing_VCPUs_live']);
-// [UNCONFIRMED] what dom0 keeps: the ops that make sense on a running control domain.
-const DOM0_OPS = ['metadata_export', 'changing_dynamic_range', 'changing_static_range'];
+// What passes check_operation_error on a running control domain among current xapi's
+// `allowable_ops` (xapi_vm_lifecycle.ml e2ee48d688 `update_allowed_operations`), in the same
+// reverse enum order as ALLOWED_OPS.
+const DOM0_OPS = ['metadata_export', 'changing_static_range', 'changing_dynamic_range'];
+
+const CONTROL_DOMAIN_OPS = new Set([
+  'data_source_op', 'changing_memory_live', 'awaiting_memory_live', 'metadata_export', 'changing_dynamic_range',
+  'changing_memory_limits', 'changing_static_range', 'start', 'start_on',
+]);
 
 export function isAllowedConcurrently(op: string, current: string[]): boolean {
   if (current.length === 0) return true;
@@ -79,9 +86,11 @@ export function checkOperation(vm: Vm, op: string, faults: Faults): Check {
   if (vm.template && !(TEMPLATE_OPS.has(op) || (!vm.defaultTemplate && (op === 'destroy' || op === 'migrate_send')))) {
     return fail('VM_IS_TEMPLATE', [vmLabel(vm), op]);
   }
-  if (vm.control && !DOM0_OPS.includes(op) && op !== 'changing_VCPUs' && op !== 'changing_memory_limits') {
-    return fail('OPERATION_NOT_ALLOWED', ['This operation is not allowed on dom0']);
-  }
+  // xen-api v1.249.42 (and e2ee48d688) ocaml/xapi/xapi_vm_lifecycle.ml `check_operation_error`:
+  // changing_VCPUs and destroy are refused on domain zero (the simulated host's only control
+  // domain); any other op but those listed is refused on every control domain.
+  if (vm.control && (op === 'changing_VCPUs' || op === 'destroy')) return fail('OPERATION_NOT_ALLOWED', ['This operation is not allowed on dom0']);
+  if (vm.control && !CONTROL_DOMAIN_OPS.has(op)) return fail('OPERATION_NOT_ALLOWED', ['This operation is not allowed on a control domain']);
   if (FEATURE_OPS.has(op) && lacksFeature(vm, faults)) return fail('VM_LACKS_FEATURE', [vmLabel(vm)]);
   return { ok: true };
 }

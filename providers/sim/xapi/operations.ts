@@ -6,7 +6,7 @@ import { newUuid } from '../ids.js';
 import type { SimState, Vm } from '../state.js';
 import { NoHostsAvailable, XapiError } from './errors.js';
 import { hostCpus, hostFreeMemory } from './host-records.js';
-import { checkMemory, hasGuestMetrics, vmVbds, vmVifs } from './vm-record.js';
+import { hasGuestMetrics, vmVbds, vmVifs } from './vm-record.js';
 import { vmLabel } from './lifecycle.js';
 import { where } from '../track.js';
 
@@ -16,12 +16,23 @@ const BOOTLOADERS = ['pygrub', 'eliloader'];
 
 export interface Env {
   faults: Faults;
-  fileExists?: (path: string) => boolean; // set when the host has its own file root
+  // set when the host has its own file root: the path with symlinks resolved, and whether it
+  // is a regular file; null when it does not exist
+  bootFile?: (path: string) => { real: string; regular: boolean } | null;
 }
 
 function resolvedDomainType(vm: Vm): string {
   if (vm.domainType !== 'unspecified') return vm.domainType;
   return vm.hvmPolicy === '' ? 'pv' : 'hvm';
+}
+
+// xen-api v1.249.42 ocaml/xapi/xapi_vm_helpers.ml `validate_memory` (from
+// `assert_can_boot_here`): the constraints must only be coercible
+// (vm_memory_constraints.ml `transform`: the dynamic range is clamped into the static one), so
+// only a maximum below its minimum fails, with MEMORY_CONSTRAINT_VIOLATION and no parameters.
+// The CLI setters never leave such a record; an imported or hand-edited one can.
+function validateMemory(vm: Vm): void {
+  if (vm.smax < vm.smin || vm.dmax < vm.dmin) throw new XapiError('MEMORY_CONSTRAINT_VIOLATION', []);
 }
 
 // Checks made when a domain is about to be built (start, resume, reboot).
@@ -30,7 +41,7 @@ export function checkBootable(st: SimState, vm: Vm, env: Env, needMemory: boolea
   if (vm.vcpusAtStartup > vm.vcpusMax) {
     throw new XapiError('VALUE_NOT_SUPPORTED', ['VCPUs-at-startup', String(vm.vcpusAtStartup), 'value greater than VCPUs-max']);
   }
-  checkMemory(vm);
+  validateMemory(vm);
   // Host choice: xapi_vm_helpers.ml `assert_enough_pcpus` (VCPUs-max, not VCPUs-at-startup,
   // against the host's cpu_info cpu_count; platform:vcpu-unrestricted=true lifts it); with no
   // host left, VM.start/resume raise NO_HOSTS_AVAILABLE.
@@ -43,13 +54,18 @@ export function checkBootable(st: SimState, vm: Vm, env: Env, needMemory: boolea
     if (vm.pvBootloader !== '') {
       if (!BOOTLOADERS.includes(vm.pvBootloader)) throw new XapiError('UNKNOWN_BOOTLOADER', [vmLabel(vm), vm.pvBootloader]);
     } else {
-      // [UNCONFIRMED] an empty kernel with an empty bootloader: INVALID_VALUE kernel, per §3.1.
+      // No bootloader: a direct kernel (an empty ramdisk is none). xen-api e2ee48d688
+      // (v26.17.0-29) ocaml/xapi/xapi_xenops.ml `kernel_path`: Unix.realpath first ("File does
+      // not exist", so also for an empty kernel), then Unix.stat ("Is not a regular file"),
+      // then the allowed directories, checked on the resolved path.
       for (const [field, path] of [['kernel', vm.pvKernel], ['ramdisk', vm.pvRamdisk]] as const) {
         if (field === 'ramdisk' && path === '') continue;
-        if (!path.startsWith(KERNEL_DIR)) {
+        const file = env.bootFile ? env.bootFile(path) : path === '' ? null : { real: path, regular: true };
+        if (file === null) throw new XapiError('INVALID_VALUE', [field, path, 'File does not exist']);
+        if (!file.regular) throw new XapiError('INVALID_VALUE', [field, path, 'Is not a regular file']);
+        if (!file.real.startsWith(KERNEL_DIR)) {
           throw new XapiError('INVALID_VALUE', [field, path, `Is not in any of the allowed kernel directories: [${KERNEL_DIR}]`]);
         }
-        if (env.fileExists && !env.fileExists(path)) throw new XapiError('INVALID_VALUE', [field, path, 'File does not exist']);
       }
     }
   }

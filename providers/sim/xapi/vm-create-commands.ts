@@ -134,13 +134,14 @@ export const vmInstall: Command = {
       vm.desc = 'Installed via xe CLI';
       vm.suspendSr = sr;
       cloneDevices(st, t, vm, sr);
-      // VM.provision: the template's disks become VDIs owned by the new VM.
-      // [UNCONFIRMED] the provisioned VDI's name-label (the device number) and that "disks" is removed after.
+      // VM.provision: the template's disks become VDIs owned by the new VM (xen-api v1.249.42
+      // ocaml/xapi/xapi_templates.ml `pre_install`: sm-config vmhint = the VM's uuid;
+      // `create_disk`: the VDI is named after the VBD's userdevice; `post_install` removes "disks").
       for (const d of disks) {
         const vdi: Vdi = {
           // cli_util.ml `rewrite_provisioning_xml`: every disk goes to the chosen (or default) SR
           uuid: newUuid(st), name: d.device, desc: 'Created by template provisioner', sr: sr!, size: allocatedSize(st.srs[sr!].type, d.size, {}),
-          type: d.type, sharable: false, readOnly: false, other: {}, smConfig: {}, tags: [],
+          type: d.type, sharable: false, readOnly: false, other: {}, smConfig: { vmhint: vm.uuid }, tags: [],
         };
         st.vdis[vdi.uuid] = vdi;
         const vbd: Vbd = {

@@ -151,8 +151,7 @@ export const VM_FIELDS: Field<Vm>[] = [
     name: 'VCPUs-max', kind: 'RW', get: str('vcpusMax'),
     set: (vm, v, c) => {
       const n = parseInteger('VCPUs-max', v);
-      requireOp(vm, 'changing_VCPUs', c);
-      if (vm.control) throw new XapiError('INTERNAL_ERROR', ['Failure("set_VCPUs_max: cannot be called on a control domain")']);
+      requireOp(vm, 'changing_VCPUs', c); // refused on dom0 (lifecycle.ts checkOperation)
       if (n < 1 || n < vm.vcpusAtStartup) throw new XapiError('INVALID_VALUE', [VCPU_RULE, String(n)]);
       vm.vcpusMax = n;
     },

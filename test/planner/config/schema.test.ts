@@ -36,6 +36,7 @@ t.test('a minimal vm gets every default', async (t) => {
       lifecycle: { prevent_destroy: false, ignore_changes: [], max_disruption: 'replace', apply_boot_changes: 'reboot' },
       range: undefined,
       attributeRanges: undefined,
+      boot_from_template: true,
     },
   );
   t.same(c.attributeRanges.memory?.start, { line: 8, column: 14, byte: c.attributeRanges.memory!.start.byte }, 'where memory was set is recorded');
@@ -46,6 +47,22 @@ t.test('a simulator host gets its defaults', async (t) => {
   t.same(errors(r), []);
   t.same({ ...r.config!.hosts[0], range: undefined }, { name: 'lab', simulator: true, toolstack: 'xapi', max_parallel: 4, range: undefined });
 });
+
+const bootModes: [name: string, boot: string, mode: 'pv' | 'hvm', fromTemplate: boolean][] = [
+  ['a vm with no boot block boots as its template does', '', 'pv', true],
+  ['an empty boot block leaves the boot to the template', '  boot {}\n', 'pv', true],
+  ['a boot block with only HVM fields is HVM', '  boot {\n    firmware = "uefi"\n  }\n', 'hvm', false],
+  ['a boot block with only PV fields is PV', '  boot {\n    bootloader = "pygrub"\n  }\n', 'pv', false],
+  ['a boot block that names its mode keeps it', '  boot {\n    mode = "hvm"\n  }\n', 'hvm', false],
+];
+for (const [name, boot, mode, fromTemplate] of bootModes) {
+  t.test(name, async (t) => {
+    const r = load(vm(`  template = "t"\n  memory = "1GiB"\n${boot}`));
+    t.same(errors(r), []);
+    const c = r.config!.vms[0];
+    t.same([c.attributes.boot.mode, c.boot_from_template === true], [mode, fromTemplate]);
+  });
+}
 
 t.test('a fully specified vm keeps every setting', async (t) => {
   const r = load(
@@ -209,8 +226,8 @@ const failures: [string, string, string[]][] = [
   ['PV fields in an HVM boot block are refused', '  template = "t"\n  memory = "1GiB"\n  boot {\n    mode   = "hvm"\n    kernel = "/boot/vmlinuz"\n  }\n', [
     'main.xf.hcl:11:5: Unsupported argument: "kernel" applies only to PV boot (mode = "pv"); this boot block has mode = "hvm".',
   ]],
-  ['HVM fields in a PV boot block are refused', '  template = "t"\n  memory = "1GiB"\n  boot {\n    firmware = "uefi"\n  }\n', [
-    'main.xf.hcl:10:5: Unsupported argument: "firmware" applies only to HVM boot (mode = "hvm"); this boot block has mode = "pv".',
+  ['HVM fields in a PV boot block are refused', '  template = "t"\n  memory = "1GiB"\n  boot {\n    mode     = "pv"\n    firmware = "uefi"\n  }\n', [
+    'main.xf.hcl:11:5: Unsupported argument: "firmware" applies only to HVM boot (mode = "hvm"); this boot block has mode = "pv".',
   ]],
   ['memory out of order is refused', '  template = "t"\n  memory {\n    static_max  = "1GiB"\n    dynamic_max = "2GiB"\n  }\n', [
     'main.xf.hcl:9:19: Invalid memory settings: Memory must satisfy static_min <= dynamic_min <= dynamic_max <= static_max, but dynamic_max (2GiB) is greater than static_max (1GiB).',

@@ -2,9 +2,9 @@
 // (test/fixtures/xapi-real, format in its README): stdout, stderr and exit code byte for byte.
 import { FIXTURES } from '../../support/paths.js';
 import t from 'tap';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { runSim, type SimOptions } from '../../../providers/sim/index.js';
 
 const DIR = join(FIXTURES, 'xapi-real');
@@ -19,11 +19,12 @@ interface Step {
 interface Case {
   setup: string | null;
   faults: string;
+  files: string[] | null; // dom0's files: a path, a "dir/", or "link -> target"
   steps: Step[];
 }
 
 function parseCase(text: string): Case {
-  const c: Case = { setup: null, faults: '', steps: [] };
+  const c: Case = { setup: null, faults: '', files: null, steps: [] };
   const lines = (text.endsWith('\n') ? text.slice(0, -1) : text).split('\n');
   let section: 'stdout' | 'stderr' | null = null;
   let body: string[] = [];
@@ -40,6 +41,7 @@ function parseCase(text: string): Case {
     close();
     if (line.startsWith('# setup: ')) c.setup = line.slice(9).trim();
     else if (line.startsWith('# host: ')) c.faults = line.slice(8).trim();
+    else if (line.startsWith('# files: ')) c.files = JSON.parse(line.slice(9)) as string[];
     else if (line.startsWith('$ ')) c.steps.push({ argv: JSON.parse(line.slice(2)) as string[], exit: 0 });
     else if (line.startsWith('--- exit ')) c.steps[c.steps.length - 1].exit = Number(line.slice(9));
     else if (line === '--- stdout' || line === '--- stderr') section = line.slice(4) as 'stdout' | 'stderr';
@@ -50,6 +52,19 @@ function parseCase(text: string): Case {
     for (const k of ['stdout', 'stderr'] as const) if (s[k] !== undefined && s[k] !== '') s[k] += '\n';
   }
   return c;
+}
+
+// A file tree standing for dom0's file system.
+function dom0Files(root: string, entries: string[]): string {
+  mkdirSync(root);
+  for (const e of entries) {
+    const [path, target] = e.split(' -> ');
+    const at = join(root, path);
+    mkdirSync(path.endsWith('/') ? at : dirname(at), { recursive: true });
+    if (target !== undefined) symlinkSync(target.startsWith('/') ? join(root, target) : target, at);
+    else if (!path.endsWith('/')) writeFileSync(at, 'kernel');
+  }
+  return root;
 }
 
 const files = readdirSync(DIR).filter((f) => f.endsWith('.txt')).sort();
@@ -64,6 +79,7 @@ for (const file of files) {
     const dir = mkdtempSync(join(tmpdir(), 'xensim-xapireal-'));
     t.teardown(() => rmSync(dir, { recursive: true, force: true }));
     const o: SimOptions = { statePath: join(dir, 'h.json'), hostname: 'xcp1', seed: 'xapi-real', faults: c.faults };
+    if (c.files) o.root = dom0Files(join(dir, 'root'), c.files);
     const xe = (...args: string[]) => runSim(['xe', ...args], o);
     const vars: Record<string, string> = {
       sr: (await xe('sr-list', 'name-label=Local storage', 'params=uuid', '--minimal')).stdout.trim(),

@@ -110,7 +110,7 @@ t.test('vm-param-get prints maps, map keys and sets as spec §2.5 says', async (
 t.test('template-list, sr-list and network-list show the default host', async (t) => {
   const o = host(t);
   const templates = await ok(t, o, 'template-list', 'params=name-label', '--minimal');
-  t.equal(templates, 'Debian Bookworm 12,Other install media,Generic Linux BIOS,Generic Linux UEFI\n');
+  t.equal(templates, 'Debian Bookworm 12,Other install media,Generic Linux BIOS,Generic Linux UEFI,Debian Trixie 13,AlmaLinux 10,Rocky Linux 10,Oracle Linux 10\n');
   const srs = await ok(t, o, 'sr-list', 'params=name-label,type,content-type');
   t.equal(srs, 'name-label ( RW)      : Local storage\n            type ( RO): ext\n    content-type ( RO): user\n\n\nname-label ( RW)      : ISO library\n            type ( RO): iso\n    content-type ( RO): iso\n\n\n');
   const byBridge = await ok(t, o, 'network-list', 'bridge=xenbr0', 'params=name-label', '--minimal');
