@@ -46,7 +46,7 @@ class WireCheck {
     let fix = ' Remove it from the value.';
     if (expr && isHeredoc(expr) && bad.index === value.length - 1) {
       fix = ' A heredoc always ends in a newline: wrap it in chomp(), like chomp(<<EOT … EOT), or use a quoted string.';
-    } else if (!findUnsendable(value.replace(/\r?\n$/, ''))) fix = ' Drop the line end with chomp(…).';
+    } else if (!findUnsendable(value.replace(/[\r\n]+$/, ''))) fix = ' Drop the line end with chomp(…).';
     else if (!findUnsendable(value.trim())) fix = ' Strip it with trimspace(…).';
     const why =
       bad.char === '\0' ? ', which no command-line argument can hold.'
@@ -76,7 +76,7 @@ class WireCheck {
 
   // A disk's or network's label: xenform writes it into the VDI's or VIF's other-config.
   label(kind: string, name: string, subject: Range): void {
-    const path = `${kind} "${name}" label`;
+    const path = `${kind} ${JSON.stringify(name)} label`;
     if (!this.sendable(path, name, subject) || !this.fits(path, 'other-config:xenform-' + kind, name, subject)) return;
     const fault = this.toolstack === 'xapi' ? mapValueFault(name) : null;
     if (fault) this.error(`${kind[0].toUpperCase()}${kind.slice(1)} label cannot be read back`, `The ${path} is kept in the ${kind === 'disk' ? 'VDI' : 'VIF'}'s other-config and cannot round-trip: ${fault}.`, subject);
