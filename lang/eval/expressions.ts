@@ -55,6 +55,13 @@ export interface EvalOptions {
 // Terraform computes in arbitrary precision, so 0.1 + 0.2 is 0.3; fractions drop binary noise.
 const arith = (n: number): Value => num(Number.isInteger(n) || !Number.isFinite(n) ? n : Number.parseFloat(n.toPrecision(15)));
 
+// A template's text as it is built; `stopped` once it grew past the string limit.
+interface TemplateOut {
+  text: string;
+  unknown: boolean;
+  stopped: boolean;
+}
+
 export class Evaluator {
   readonly diagnostics: Diagnostic[] = [];
   private locals: Map<string, Value>[] = [];
@@ -476,13 +483,24 @@ export class Evaluator {
   }
 
   private template(parts: TemplatePart[]): Value {
-    const out = { text: '', unknown: false };
+    const out: TemplateOut = { text: '', unknown: false, stopped: false };
     this.templateParts(parts, out);
     return out.unknown ? unknownOf(STRING) : str(out.text);
   }
 
-  private templateParts(parts: TemplatePart[], out: { text: string; unknown: boolean }): void {
-    for (let i = 0; i < parts.length; i++) {
+  // Appends to a template's text, or reports (once) that it grew past the string limit.
+  private templateAppend(out: TemplateOut, s: string, range: Range): void {
+    if (out.text.length + s.length <= MAX_STRING) {
+      out.text += s;
+      return;
+    }
+    this.diagnostics.push(errorAt('String too long', `This template would produce a string longer than ${MAX_STRING / 1024 / 1024} MiB.`, range));
+    out.unknown = true;
+    out.stopped = true;
+  }
+
+  private templateParts(parts: TemplatePart[], out: TemplateOut): void {
+    for (let i = 0; i < parts.length && !out.stopped; i++) {
       const p = parts[i];
       switch (p.kind) {
         case 'TemplateLiteral': {
@@ -491,17 +509,13 @@ export class Evaluator {
           const next = parts[i + 1];
           if (prev && prev.kind === 'TemplateInterp' && prev.stripRight) text = text.replace(/^\s+/, '');
           if (next && next.kind === 'TemplateInterp' && next.stripLeft) text = text.replace(/\s+$/, '');
-          out.text += text;
+          this.templateAppend(out, text, p.range);
           break;
         }
         case 'TemplateInterp': {
           const s = this.stringPart(this.eval(p.expr), p.expr.range);
           if (s === null) out.unknown = true;
-          else if (out.text.length + s.length > MAX_STRING) {
-            this.diagnostics.push(errorAt('String too long', `This template would produce a string longer than ${MAX_STRING / 1024 / 1024} MiB.`, p.expr.range));
-            out.unknown = true;
-            return;
-          } else out.text += s;
+          else this.templateAppend(out, s, p.expr.range);
           break;
         }
         case 'TemplateIf': {
@@ -521,6 +535,7 @@ export class Evaluator {
             break;
           }
           for (const [k, v] of pairs) {
+            if (out.stopped) break;
             const bindings = new Map<string, Value>([[p.valueVar, v]]);
             if (p.keyVar) bindings.set(p.keyVar, k);
             this.withLocals(bindings, () => this.templateParts(p.body, out));

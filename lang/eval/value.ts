@@ -185,6 +185,24 @@ export function typeEquals(a: Type, b: Type): boolean {
   }
 }
 
+// How deeply a value nests (a primitive is 1), counted no further than `limit` + 1: a chain of
+// locals each wrapping the last ([local.a], [local.b], ...) nests deeper than any one
+// expression may, and every recursive operation on it would overflow the stack.
+const depths = new WeakMap<Value, number>();
+export function valueDepth(v: Value, limit: number): number {
+  const known = depths.get(v);
+  if (known !== undefined) return known;
+  if (limit <= 0) return 1;
+  let inner = 0;
+  const children = Array.isArray(v.raw) ? v.raw : v.raw instanceof Map ? v.raw.values() : [];
+  for (const c of children) {
+    inner = Math.max(inner, valueDepth(c, limit - 1));
+    if (inner >= limit) return limit + 1;
+  }
+  depths.set(v, inner + 1);
+  return inner + 1;
+}
+
 // Whether the value is wholly known (no unknown anywhere inside).
 export function isWhollyKnown(v: Value): boolean {
   if (v.raw === UNKNOWN_RAW) return false;

@@ -1,5 +1,6 @@
 // String functions, with Terraform's grapheme-cluster semantics where it has them.
 import { DYNAMIC, NUMBER, STRING, listOf, type Value, asNumber, asString, bool, list, map, str, tuple, BOOL } from '../eval/value.js';
+import { RE2JS } from 're2js';
 import { FnError, MAX_STRING, TOO_LONG, type FnTable } from './spec.js';
 import { format, formatList } from './format.js';
 
@@ -39,32 +40,68 @@ const s2b = (a: string, b: string, f: (x: string, y: string) => boolean) => ({
   impl: ([x, y]: Value[]) => bool(f(asString(x), asString(y))),
 });
 
-// RE2 syntax to JavaScript: named groups and leading inline flags.
-export function compileRegex(pattern: string, global = false): RegExp {
-  let src = pattern;
-  let flags = 'u' + (global ? 'g' : '');
-  const inline = /^\(\?([imsU]+)\)/.exec(src);
-  if (inline) {
-    src = src.slice(inline[0].length);
-    for (const f of inline[1]) if (f !== 'U' && !flags.includes(f)) flags += f;
-  }
-  src = src.replace(/\(\?P</g, '(?<');
+// Terraform's regular expressions are Go's regexp (RE2 syntax, leftmost-first, linear time):
+// re2js is a port of that engine, so a pattern like (a+)+$ cannot backtrack for ever.
+// `arg` is the pattern's argument position, for the error.
+function compileRegex(pattern: string, arg: number): RE2JS {
   try {
-    return new RegExp(src, flags);
+    return RE2JS.compile(pattern);
   } catch (e) {
-    throw new FnError(`invalid regular expression pattern: ${(e as Error).message.replace(/^Invalid regular expression: /, '')}`, 0);
+    throw new FnError(`invalid regular expression pattern: ${(e as Error).message}`, arg);
   }
 }
 
-function matchValue(m: RegExpExecArray, re: RegExp): Value {
+// regex() and regexall() give a map for named groups, a list for numbered ones: not both.
+function compileMatcher(pattern: string): RE2JS {
+  const re = compileRegex(pattern, 0);
+  const named = Object.keys(re.namedGroups()).length;
+  if (named > 0 && named < re.groupCount()) throw new FnError('invalid regular expression pattern: cannot mix both named and unnamed capture groups', 0);
+  return re;
+}
+
+type Match = (string | undefined)[] & { groups?: Record<string, string | undefined> };
+
+// No groups: the match; named groups: a map; numbered groups: a list (an unmatched group is "").
+function matchValue(m: Match, re: RE2JS): Value {
   if (m.groups && Object.keys(m.groups).length) {
     const o = new Map<string, Value>();
     for (const [k, v] of Object.entries(m.groups)) o.set(k, str(v ?? ''));
     return map(o, STRING);
   }
-  if (m.length > 1) return list(m.slice(1).map((g) => str(g ?? '')), STRING);
-  void re;
-  return str(m[0]);
+  if (re.groupCount() > 0) return list(m.slice(1).map((g) => str(g ?? '')), STRING);
+  return str(m[0] ?? '');
+}
+
+// Go's Regexp.Expand, as Terraform's replace() uses it: $1, ${1}, $name, ${name} (a name is the
+// longest run of letters, digits and "_"), $$ for "$"; a group that does not exist or did not
+// match gives ""; a "$" that starts no name stays as it is.
+const GO_NAME = /\{([\p{L}\p{N}_]+)\}|([\p{L}\p{N}_]+)/uy;
+
+function expandGo(template: string, groups: (string | undefined)[], named: Record<string, number>): string {
+  let out = '';
+  let i = 0;
+  while (i < template.length) {
+    const at = template.indexOf('$', i);
+    if (at < 0) break;
+    out += template.slice(i, at);
+    i = at + 1;
+    if (template[i] === '$') {
+      out += '$';
+      i++;
+      continue;
+    }
+    GO_NAME.lastIndex = i;
+    const m = GO_NAME.exec(template);
+    if (!m) {
+      out += '$';
+      continue;
+    }
+    i += m[0].length;
+    const name = m[1] ?? m[2];
+    const num = /^\d+$/.test(name) ? Number(name) : named[name];
+    if (num !== undefined && num < groups.length) out += groups[num] ?? '';
+  }
+  return out + template.slice(i);
 }
 
 function titleCase(s: string): string {
@@ -86,16 +123,6 @@ function trimSet(s: string, cutset: string): string {
   while (a < b && cut.has(chars[a])) a++;
   while (b > a && cut.has(chars[b - 1])) b--;
   return chars.slice(a, b).join('');
-}
-
-function goReplacement(r: string): string {
-  // Go's $1, ${1}, ${name} -> JavaScript's $1, $<name>; a literal "$" stays "$$"
-  return r.replace(/\$(\{([A-Za-z_][A-Za-z0-9_]*|\d+)\}|(\d+)|\$)?/g, (_m, _all, braced?: string, digits?: string) => {
-    if (braced !== undefined) return /^\d+$/.test(braced) ? `$${braced}` : `$<${braced}>`;
-    if (digits !== undefined) return `$${digits}`;
-    if (_m === '$$') return '$$';
-    return '$$';
-  });
 }
 
 export const stringFunctions: FnTable = {
@@ -197,8 +224,8 @@ export const stringFunctions: FnTable = {
       { name: 'string', type: STRING },
     ],
     impl: ([p, s]) => {
-      const re = compileRegex(asString(p));
-      const m = re.exec(asString(s));
+      const re = compileMatcher(asString(p));
+      const m = re.exec(asString(s)) as Match | null;
       if (!m) throw new FnError('pattern did not match any part of the given string');
       return matchValue(m, re);
     },
@@ -209,9 +236,9 @@ export const stringFunctions: FnTable = {
       { name: 'string', type: STRING },
     ],
     impl: ([p, s]) => {
-      const re = compileRegex(asString(p), true);
+      const re = compileMatcher(asString(p));
       const out: Value[] = [];
-      for (const m of asString(s).matchAll(re)) out.push(matchValue(m as RegExpExecArray, re));
+      for (const m of re.matchAll(asString(s))) out.push(matchValue(m as Match, re));
       return out.length ? list(out) : list([], DYNAMIC);
     },
   },
@@ -226,8 +253,18 @@ export const stringFunctions: FnTable = {
       const x = asString(s);
       const pat = asString(sub);
       if (pat.length > 1 && pat.startsWith('/') && pat.endsWith('/')) {
-        const re = compileRegex(pat.slice(1, -1), true);
-        return str(x.replace(re, goReplacement(asString(rep))));
+        const re = compileRegex(pat.slice(1, -1), 1);
+        const template = asString(rep);
+        const named = re.namedGroups() as Record<string, number>;
+        let out = '';
+        let last = 0;
+        for (const m of re.matchAll(x)) {
+          const at = m.index ?? last;
+          out += x.slice(last, at) + expandGo(template, [...m], named);
+          last = at + m[0].length;
+          if (out.length > MAX_STRING) throw new FnError(TOO_LONG);
+        }
+        return str(out + x.slice(last));
       }
       return str(x.split(pat).join(asString(rep)));
     },

@@ -1,14 +1,15 @@
 // Evaluates every *.xf.hcl of a directory into a Config: declarations, variables, then
 // locals, hosts, VMs and outputs in dependency order.
 import path from 'node:path';
-import type { Diagnostic } from '../../lang/diagnostics.js';
+import { type Diagnostic, errorAt } from '../../lang/diagnostics.js';
 import type { Body } from '../../lang/syntax/ast.js';
-import { parse } from '../../lang/syntax/parser.js';
+import { MAX_DEPTH, parse } from '../../lang/syntax/parser.js';
 import { Evaluator, type RootResolver } from '../../lang/eval/expressions.js';
+import { findReferences } from '../../lang/eval/references.js';
 import type { FnContext } from '../../lang/functions/spec.js';
 import { renderTemplateFile } from '../../lang/eval/template.js';
 import { decodeText } from '../../lang/source.js';
-import { toJs, type Value } from '../../lang/eval/value.js';
+import { DYNAMIC, toJs, unknownOf, valueDepth, type Value } from '../../lang/eval/value.js';
 import { declare, type Declarations } from './declarations.js';
 import { evaluationOrder, splitId } from './dependency-order.js';
 import { evaluateOutputs } from './outputs.js';
@@ -85,6 +86,7 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
     return ev;
   };
 
+  const tooDeep = new Set<string>(); // locals nested too deeply, and those built on them
   for (const node of sorted) {
     const [kind, name] = splitId(node.id);
     if (broken.has(node.id)) {
@@ -94,8 +96,16 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
     if (kind === 'local') {
       const ev = newEvaluator(topResolver);
       const expr = decls.locals.get(name)!.expr;
-      const v = ev.eval(expr);
+      let v = ev.eval(expr);
       diags.push(...ev.diagnostics);
+      if (findReferences(expr).some((r) => r.root === 'local' && tooDeep.has(r.name))) {
+        tooDeep.add(name);
+        v = unknownOf(DYNAMIC);
+      } else if (valueDepth(v, MAX_DEPTH) > MAX_DEPTH) {
+        tooDeep.add(name);
+        diags.push(errorAt('Value nested too deeply', `local.${name} would nest more than ${MAX_DEPTH} levels deep (through the locals it refers to); values may nest at most ${MAX_DEPTH} levels.`, expr.range));
+        v = unknownOf(DYNAMIC);
+      }
       locals.set(name, v);
       if (sensitivity.derives(expr)) sensitivity.markLocal(name);
     } else if (kind === 'host') {

@@ -12,6 +12,7 @@ import { jsonEncode } from '../../lang/functions/json.js';
 import { type HostConfig, UNKNOWN, type VmConfig } from './types.js';
 import { DYNAMIC, STRING, isWhollyKnown, type Value } from '../../lang/eval/value.js';
 import { convert } from '../../lang/eval/convert.js';
+import { checkHostWire, checkVmWire } from './wire-check.js';
 
 export const HOST_SCHEMA: BodySchema = {
   attributes: [
@@ -101,6 +102,7 @@ export function decodeHost(block: Block, ev: Evaluator): HostConfig | null {
   if (host.host_key !== undefined && !host.host_key.startsWith('SHA256:')) {
     d.error('Invalid value', `"host_key" must be a pinned key fingerprint like "SHA256:…" (as ssh-keygen -lf prints it); got "${host.host_key}".`, attrs.get('host_key')!.expr.range);
   }
+  checkHostWire(host, attrs, ev.diagnostics);
   if (!simulator && !attrs.has('address')) missing(ev.diagnostics, 'address', blockHeader(block), ' for a host that is not a simulator');
   if (toolstack === 'xapi') {
     for (const k of ['config_dir', 'suspend_dir'] as const) {
@@ -354,24 +356,27 @@ export function decodeVm(vm: VmBlock, ev: Evaluator, ctx: InstanceContext): VmCo
   }
   const group = d.knownText(a.get('group'), 'group');
 
+  const attributes: VmConfig['attributes'] = {
+    name: name as string,
+    description: description as string,
+    template: (template ?? '') as string,
+    power_state,
+    memory,
+    vcpus,
+    vcpus_max,
+    boot,
+    disks,
+    networks,
+    tags,
+    other_config,
+  };
+  checkVmWire(vm, attributes, host?.toolstack, diags);
+
   if (diags.length > before || !host) return null;
   const config: VmConfig = {
     address: ctx.address,
     host: host.name,
-    attributes: {
-      name: name as string,
-      description: description as string,
-      template: (template ?? '') as string,
-      power_state,
-      memory,
-      vcpus,
-      vcpus_max,
-      boot,
-      disks,
-      networks,
-      tags,
-      other_config,
-    },
+    attributes,
     shutdown,
     restart_trigger,
     depends_on: [],

@@ -1,26 +1,16 @@
-// What the xe wire cannot carry. The client sends its arguments joined with "\n" and xapi
-// splits them again at every "\n", dropping a trailing "\r" (xen-api v1.249.42
-// ocaml/xe-cli/newcli.ml `main` L807; ocaml/xapi-cli-server/xapi_cli.ml `get_line`, `zap_cr`):
-// a value holding a line terminator is cut into extra arguments, set up to its first line,
-// then the command fails with "Unknown field". Other control characters and the Unicode line
-// separators break what reads the value back, so none of them is sent.
+// The last guard before a command is sent: the wire rule (planner/model/wire.ts) that
+// validate already applied to the configuration, applied again to what is really sent.
 import type { VmAttributes } from '../../planner/model/vm.js';
 import type { SetChange } from '../../planner/model/ops.js';
+import { findUnsendable } from '../../planner/model/wire.js';
 import { ProviderError } from '../provider.js';
-
-const UNSENDABLE = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/u;
-
-function describe(ch: string): string {
-  const names: Record<string, string> = { '\n': 'a newline', '\r': 'a carriage return', '\t': 'a tab', '\u2028': 'U+2028 (line separator)', '\u2029': 'U+2029 (paragraph separator)' };
-  return names[ch] ?? `the control character U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
-}
 
 // `what` names the value for the user, e.g. `description` or `other_config["team"]`.
 export function checkSendable(host: string, vm: string, what: string, value: string): void {
-  const m = UNSENDABLE.exec(value);
-  if (!m) return;
+  const bad = findUnsendable(value);
+  if (!bad) return;
   throw new ProviderError(host, 'INVALID_VALUE', { attribute: what },
-    `${vm}: ${what} contains ${describe(m[0])}, which xe cannot carry (its wire format splits arguments at line ends); ` +
+    `${vm}: ${what} contains ${bad.what}, which xe cannot carry (its wire format splits arguments at line ends); ` +
       'remove it from the value (a heredoc always ends in a newline: use a quoted string or trimspace())');
 }
 

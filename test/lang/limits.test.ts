@@ -48,6 +48,10 @@ const cases: Case[] = [
   { name: 'file() of a regular file over the size limit', main: output('length(file("big.txt"))'), extra: { 'big.txt': 'x'.repeat(BIG) }, summary: /Invalid function argument/, at: 'main.xf.hcl:2:23' },
   { name: 'templatefile() of a regular file over the size limit', main: output('templatefile("big.txt", {})'), extra: { 'big.txt': 'x'.repeat(BIG) }, summary: /Invalid function argument/, at: 'main.xf.hcl:2:24' },
   { name: 'jsondecode() of ten thousand nested arrays', main: output(`jsondecode("${'['.repeat(N)}${']'.repeat(N)}")`), summary: /nested too deeply|Invalid function argument/, at: 'main.xf.hcl:2:' },
+  { name: 'a backtracking regular expression over a long text', main: output(`regex("(a+)+$", "${'a'.repeat(100_000)}!")`), summary: /Error in function call/, at: 'main.xf.hcl:2:11' },
+  { name: 'twenty thousand locals each wrapping the last in a list', main: `locals {\n  l0 = 1\n${Array.from({ length: 20_000 }, (_, i) => `  l${i + 1} = [local.l${i}]`).join('\n')}\n}\n${output('jsonencode(local.l20000)')}`, summary: /nested too deeply/, at: 'main.xf.hcl:502:10' },
+  { name: 'twenty thousand locals each adding one to the last', main: `locals {\n  l0 = 1\n${Array.from({ length: 20_000 }, (_, i) => `  l${i + 1} = local.l${i} + 1`).join('\n')}\n}\n${output('local.l20000')}`, summary: /^$/, at: '' },
+  { name: 'nested %{for} directives whose output passes the string size limit', main: output(`"%{for i in range(1000)}%{for j in range(1000)}${'x'.repeat(40)}%{endfor}%{endfor}"`), summary: /String too long/, at: 'main.xf.hcl:2:' },
 ];
 
 const where = (d: Diagnostic) => (d.subject ? `${d.subject.filename}:${d.subject.start.line}:${d.subject.start.column}` : '');

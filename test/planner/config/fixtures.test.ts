@@ -20,7 +20,7 @@ t.test('the full fixture evaluates every feature', async (t) => {
   ]);
   t.same(c.vms.map((v) => v.address), ['vm.db', 'vm.web[0]', 'vm.web[1]', 'vm.web[2]', 'vm.site["blog"]', 'vm.site["shop"]']);
   const db = c.vms[0];
-  t.equal(db.attributes.description, 'Database for prod\nnetwork 10.0.1.0/24\n');
+  t.equal(db.attributes.description, 'Database for prod, network 10.0.1.0/24');
   t.same(db.attributes.memory, { static_min: 2 * GiB, dynamic_min: 2 * GiB, dynamic_max: 4 * GiB, static_max: 4 * GiB });
   const web1 = c.vms[2];
   t.equal(web1.attributes.name, 'prod-web-1');
