@@ -88,6 +88,7 @@ function validate(doc: Json, file: string): State {
       pending_reboot: r.pending_reboot === true,
     };
   });
+  refuseDuplicates(resources, file);
   const outputs = (doc.outputs ?? {}) as State['outputs'];
   const pending = Array.isArray(doc.pending_creates) && doc.pending_creates.length > 0 ? (doc.pending_creates as State['pending_creates']) : undefined;
   return {
@@ -99,6 +100,26 @@ function validate(doc: Json, file: string): State {
     resources,
     outputs,
   };
+}
+
+// Two entries for one address, or one VM under two addresses, would make a plan act twice on
+// one VM or lose one silently: the state is refused until a person says which entry is right.
+function refuseDuplicates(resources: readonly StateResource[], file: string): void {
+  const seen = new Map<string, number>();
+  const seenVm = new Map<string, number>();
+  const way = `Edit ${file} to keep the right entry (the previous version is in ${file}.backup), or move it aside and run \`xenform state rebuild\`.`;
+  resources.forEach((r, i) => {
+    const j = seen.get(r.address);
+    if (j !== undefined) {
+      throw new StateFormatError(file, `records ${r.address} twice: resources[${j}] (uuid ${resources[j].uuid}) and resources[${i}] (uuid ${r.uuid}). ${way}`);
+    }
+    seen.set(r.address, i);
+    const k = seenVm.get(r.uuid);
+    if (k !== undefined) {
+      throw new StateFormatError(file, `records VM ${r.uuid} under two addresses: resources[${k}] (${resources[k].address}) and resources[${i}] (${r.address}). ${way}`);
+    }
+    seenVm.set(r.uuid, i);
+  });
 }
 
 export function serializeState(state: State): string {

@@ -17,6 +17,7 @@ export function localStateManager(dir: string): StateManager {
       const lock = await acquireLock(dir, { operation, timeoutMs });
       return {
         info: lock.info,
+        notes: lock.notes,
         read: () => store.read(),
         write: (next, expected) => store.write(next, expected),
         openJournal: () => Journal.open(dir),
