@@ -10,6 +10,7 @@ import { isRefusal, moveResources, notInState, removeResources, type Refusal, ty
 import type { State } from '../../planner/model/state.js';
 import { vmHcl } from '../views/hcl.js';
 import { addressArgument, lockTimeoutOption } from '../arguments.js';
+import { registerRebuild } from './state-rebuild.js';
 
 function fail(ctx: CliContext, message: string): void {
   ctx.io.stderr(`Error: ${message}\n`);
@@ -107,6 +108,8 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (from: string, to: string, opts: { lockTimeout?: number }, cmd: Command) => {
       await editState(ctx, ctx.dir(cmd), 'state mv', opts.lockTimeout, (s) => moveResources(s, from, to));
     });
+
+  registerRebuild(state, ctx);
 
   state
     .command('pull')
