@@ -66,6 +66,31 @@ export function parseState(text: string, file = 'xenform.state.json'): State {
   return validate(cur, file);
 }
 
+// What is wrong with a recorded VM (a state's resources[i], a journal's `done` entry), as the
+// end of a sentence that starts with where it is; null when nothing is.
+export function resourceProblem(r: unknown): string | null {
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) return ' is not an object';
+  const o = r as Json;
+  const named = ` (${typeof o.address === 'string' ? o.address : '?'})`;
+  if (typeof o.address !== 'string' || o.address === '') return ' has no "address"';
+  for (const key of ['host', 'uuid']) if (typeof o[key] !== 'string' || o[key] === '') return `${named} has no "${key}"`;
+  if (typeof o.attributes !== 'object' || o.attributes === null || Array.isArray(o.attributes)) return `${named} has no "attributes"`;
+  if (o.restart_trigger != null && typeof o.restart_trigger !== 'string') return `${named} has a "restart_trigger" that is not a string`;
+  if (o.booted_with != null && typeof o.booted_with !== 'object') return `${named} has a "booted_with" that is not an object`;
+  for (const key of ['owned', 'pending_reboot']) if (o[key] !== undefined && typeof o[key] !== 'boolean') return `${named} has an "${key}" that is not true or false`;
+  return null;
+}
+
+function normalResource(r: Json): StateResource {
+  return {
+    ...(r as unknown as StateResource),
+    booted_with: (r.booted_with as StateResource['booted_with']) ?? null,
+    restart_trigger: (r.restart_trigger as string | null) ?? null,
+    owned: r.owned !== false,
+    pending_reboot: r.pending_reboot === true,
+  };
+}
+
 function validate(doc: Json, file: string): State {
   const fail = (what: string): never => {
     throw new StateFormatError(file, what);
@@ -73,20 +98,10 @@ function validate(doc: Json, file: string): State {
   if (typeof doc.lineage !== 'string' || doc.lineage === '') fail('has no "lineage"');
   if (typeof doc.serial !== 'number' || !Number.isInteger(doc.serial) || doc.serial < 0) fail('has no valid "serial"');
   if (!Array.isArray(doc.resources)) fail('has no "resources" list');
-  const resources = (doc.resources as Json[]).map((r, i): StateResource => {
-    const where = `resources[${i}]`;
-    if (typeof r !== 'object' || r === null) fail(`${where} is not an object`);
-    if (typeof r.address !== 'string') fail(`${where} has no "address"`);
-    if (typeof r.host !== 'string') fail(`${where} (${String(r.address)}) has no "host"`);
-    if (typeof r.uuid !== 'string') fail(`${where} (${String(r.address)}) has no "uuid"`);
-    if (typeof r.attributes !== 'object' || r.attributes === null) fail(`${where} (${String(r.address)}) has no "attributes"`);
-    return {
-      ...(r as unknown as StateResource),
-      booted_with: (r.booted_with as StateResource['booted_with']) ?? null,
-      restart_trigger: (r.restart_trigger as string | null) ?? null,
-      owned: r.owned !== false,
-      pending_reboot: r.pending_reboot === true,
-    };
+  const resources = (doc.resources as unknown[]).map((r, i): StateResource => {
+    const problem = resourceProblem(r);
+    if (problem) fail(`resources[${i}]${problem}`);
+    return normalResource(r as Json);
   });
   refuseDuplicates(resources, file);
   const outputs = (doc.outputs ?? {}) as State['outputs'];

@@ -34,9 +34,10 @@ export async function openState(manager: StateManager, opts: OpenOptions): Promi
       state = await held.write({ ...next, xenform_version: opts.xenformVersion }, state?.serial ?? null);
       return state;
     };
-    const notes: string[] = [...held.notes];
     const entries = await held.readJournal();
-    if (entries) {
+    const notes: string[] = [...held.notes]; // taking the lock and reading the journal may have said something
+    if (entries?.length === 0) await held.clearJournal(); // nothing it held can be folded
+    else if (entries) {
       const begin = entries.find((e) => e.t === 'begin');
       const base = state ?? emptyState(opts.xenformVersion, begin?.t === 'begin' ? begin.lineage : undefined);
       const folded = foldJournal(base, entries);

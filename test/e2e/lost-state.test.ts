@@ -86,9 +86,11 @@ for (const c of cases) {
 
 t.test('a deleted state with a backup of its lineage is refused at plan, naming the backup', async (t) => {
   const { dir, sshd } = await cases[0].setup(t);
-  t.equal(xenform(dir, ['apply', '--auto-approve'], SSH_ENV).code, 0);
+  const applied = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(applied.code, 0, `the first apply creates the VMs (${applied.stderr})`);
   const lineage = (JSON.parse(xenform(dir, ['state', 'pull']).stdout) as { lineage: string }).lineage;
-  t.equal(xenform(dir, ['state', 'rm', 'vm.installer']).code, 0, 'an edit leaves the applied state as the backup');
+  const rm = xenform(dir, ['state', 'rm', 'vm.installer']);
+  t.equal(rm.code, 0, `an edit leaves the applied state as the backup (${rm.stderr})`);
   rmSync(path.join(dir, STATE_FILE));
   const plan = xenform(dir, ['plan'], SSH_ENV);
   t.equal(plan.code, 1);

@@ -21,7 +21,7 @@ export function localStateManager(dir: string): StateManager {
         read: () => store.read(),
         write: (next, expected) => store.write(next, expected),
         openJournal: () => Journal.open(dir),
-        readJournal: () => readJournal(dir),
+        readJournal: () => readJournal(dir, lock.notes),
         clearJournal: () => fs.rm(journalPath(dir), { force: true }),
         release: () => lock.release(),
       };
