@@ -16,7 +16,7 @@ export function installSignalHandlers(): void {
   for (const signal of HANDLED_SIGNALS) {
     process.on(signal, () => {
       if (during) return during(signal);
-      process.stderr.write(`\n${signal} received: stopping; nothing was changed by this run after this point.\n`);
+      process.stderr.write(`\n${signal} received: stopping (no step was in progress); the state lock is released.\n`);
       process.exit(128 + constants.signals[signal]);
     });
   }

@@ -175,33 +175,17 @@ export async function acquireLock(dir: string, opts: AcquireOptions): Promise<Lo
     created: new Date().toISOString(),
     ...(boot ? { boot_id: boot } : {}),
   };
-  const started = Date.now();
-  const deadline = started + (opts.timeoutMs ?? 0);
   const notes: string[] = [];
-  // A lock released and taken again by others between our attempt and the read can make us
-  // miss it a few times; a bound keeps a lock that cannot be read from spinning forever.
-  let vanished = 0;
-  for (;;) {
-    if (await tryCreate(dir, file, info)) break;
-    const holder = await readLock(dir);
-    if (!holder) {
-      if (++vanished > 100) throw new UnreadableLockError(file, 'it keeps vanishing and reappearing');
-      continue; // released between our attempt and the read
-    }
-    if (isDead(holder) && (await takeOver(dir, holder, info.id))) {
-      notes.push(`Took over the lock of ${describeHolder(holder)}: that process no longer exists on this machine.`);
-      continue;
-    }
-    if (holder.id === UNREADABLE_ID && Date.now() >= deadline) throw new UnreadableLockError(file, 'it does not name a holder');
-    if (Date.now() >= deadline) {
-      const stale = isStale(holder);
-      throw new LockError(lockedMessage(holder, stale, opts.timeoutMs ? Date.now() - started : 0), holder, stale);
-    }
-    await new Promise((r) => setTimeout(r, Math.min(opts.pollMs ?? 200, Math.max(1, deadline - Date.now()))));
-  }
-  // Released on a normal exit even when a command forgets to; a crash leaves a stale lock.
+  // Released on any exit (a signal's too) even when a command forgets to, from the moment the
+  // lock may exist; only a SIGKILL leaves it, for the next run to take over.
   const onExit = () => releaseSync(file, info.id);
   process.once('exit', onExit);
+  try {
+    await takeLock(dir, info, opts, notes);
+  } catch (err) {
+    process.removeListener('exit', onExit);
+    throw err;
+  }
   let released = false;
   return {
     info,
@@ -214,6 +198,33 @@ export async function acquireLock(dir: string, opts: AcquireOptions): Promise<Lo
       if (holder?.id === info.id) await fs.rm(file, { force: true });
     },
   };
+}
+
+async function takeLock(dir: string, info: LockInfo, opts: AcquireOptions, notes: string[]): Promise<void> {
+  const file = lockPath(dir);
+  const started = Date.now();
+  const deadline = started + (opts.timeoutMs ?? 0);
+  // A lock released and taken again by others between our attempt and the read can make us
+  // miss it a few times; a bound keeps a lock that cannot be read from spinning forever.
+  let vanished = 0;
+  for (;;) {
+    if (await tryCreate(dir, file, info)) return;
+    const holder = await readLock(dir);
+    if (!holder) {
+      if (++vanished > 100) throw new UnreadableLockError(file, 'it keeps vanishing and reappearing');
+      continue; // released between our attempt and the read
+    }
+    if (isDead(holder) && (await takeOver(dir, holder, info.id))) {
+      notes.push(`Took over the lock of ${describeHolder(holder)}: that process no longer exists on this machine.`);
+      continue;
+    }
+    if (Date.now() >= deadline) {
+      if (holder.id === UNREADABLE_ID) throw new UnreadableLockError(file, 'it does not name a holder');
+      const stale = isStale(holder);
+      throw new LockError(lockedMessage(holder, stale, opts.timeoutMs ? Date.now() - started : 0), holder, stale);
+    }
+    await new Promise((r) => setTimeout(r, Math.min(opts.pollMs ?? 200, Math.max(1, deadline - Date.now()))));
+  }
 }
 
 function releaseSync(file: string, id: string): void {
