@@ -66,7 +66,7 @@ export function register(program: Command, ctx: CliContext): void {
       }
       const vm = await provider.readVm(uuid);
       if (!vm) return fail(`Host "${host.name}" has no VM with uuid ${uuid}.`);
-      const imported = importVm(state, { address, host: host.name, vm, restartTrigger: block.restart_trigger });
+      const imported = importVm(state, { address, host: host.name, vm, restartTrigger: block.restart_trigger, shutdown: block.shutdown });
       if (isRefusal(imported)) return fail(imported.error);
       await session.write(imported.state);
       ctx.io.stdout(

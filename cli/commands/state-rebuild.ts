@@ -63,7 +63,7 @@ export function registerRebuild(state: Command, ctx: CliContext): void {
         }),
       );
       if (unread.length > 0) return fail(`${unread.join('\n')}\nEvery host must be read to rebuild the state; nothing was written.`);
-      const addresses = new Map(config.vms.map((v) => [v.address, { host: v.host, restartTrigger: v.restart_trigger }]));
+      const addresses = new Map(config.vms.map((v) => [v.address, { host: v.host, restartTrigger: v.restart_trigger, shutdown: v.shutdown }]));
       const rebuilt = rebuildState(session.state, { addresses, inventories, lost: session.lost, xenformVersion: XENFORM_VERSION });
       if (isRefusal(rebuilt)) return fail(rebuilt.error);
       ctx.io.stdout(

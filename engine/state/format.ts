@@ -77,6 +77,10 @@ export function resourceProblem(r: unknown): string | null {
   if (typeof o.attributes !== 'object' || o.attributes === null || Array.isArray(o.attributes)) return `${named} has no "attributes"`;
   if (o.restart_trigger != null && typeof o.restart_trigger !== 'string') return `${named} has a "restart_trigger" that is not a string`;
   if (o.booted_with != null && typeof o.booted_with !== 'object') return `${named} has a "booted_with" that is not an object`;
+  const sd = o.shutdown as Json | undefined;
+  if (sd !== undefined && (typeof sd !== 'object' || sd === null || !['clean', 'hard'].includes(sd.mode as string) || typeof sd.timeout_ms !== 'number' || !['hard', 'fail'].includes(sd.fallback as string))) {
+    return `${named} has a "shutdown" policy that is not one (mode, timeout_ms, fallback)`;
+  }
   for (const key of ['owned', 'pending_reboot']) if (o[key] !== undefined && typeof o[key] !== 'boolean') return `${named} has an "${key}" that is not true or false`;
   return null;
 }

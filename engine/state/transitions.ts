@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { addressMatches, formatAddress, parseAddress } from '../../planner/model/address.js';
 import type { StepOp } from '../../planner/model/ops.js';
 import { STATE_VERSION, type State, type StateResource } from '../../planner/model/state.js';
-import type { HostInventory, ObservedVm, VmAttributes } from '../../planner/model/vm.js';
+import type { HostInventory, ObservedVm, ShutdownPolicy, VmAttributes } from '../../planner/model/vm.js';
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import { suggest } from '../../lang/didyoumean.js';
 import type { JournalEntry } from './journal.js';
@@ -44,6 +44,7 @@ export interface StepOutcome {
   change?: ResourceChange; // the plan's change for the VM
   restartTrigger?: string | null; // the configuration's, recorded once the VM's last step is done
   pendingReboot?: boolean; // the plan's pending_reboot, recorded once the VM's last step is done
+  shutdown?: ShutdownPolicy; // the configuration's, recorded once the VM's last step is done
 }
 
 // The VM's record after one of its steps: null when the step destroyed it.
@@ -62,6 +63,7 @@ export function stepRecord(state: State, o: StepOutcome): StateResource | null {
     restart_trigger: o.restartTrigger !== undefined ? o.restartTrigger : (prev?.restart_trigger ?? null),
     owned: prev?.owned ?? true, // created by xenform, or adopted through its ownership markers
     pending_reboot: o.pendingReboot !== undefined ? o.pendingReboot : obs ? obs.requires_reboot : (prev?.pending_reboot ?? false),
+    ...((o.shutdown ?? prev?.shutdown) ? { shutdown: o.shutdown ?? prev!.shutdown } : {}),
   };
 }
 
@@ -243,6 +245,7 @@ export interface ImportInput {
   host: string;
   vm: ObservedVm;
   restartTrigger: string | null;
+  shutdown?: ShutdownPolicy; // the block's
 }
 
 // Why VM `uuid` on `host` cannot be imported as `address` (checked before reading the host too).
@@ -268,6 +271,7 @@ export function importVm(state: State, input: ImportInput): Transition | Refusal
     restart_trigger: input.restartTrigger,
     owned: false,
     pending_reboot: vm.requires_reboot,
+    ...(input.shutdown ? { shutdown: input.shutdown } : {}),
   };
   return { state: { ...state, resources: [...state.resources, resource] }, notes: [] };
 }
@@ -318,7 +322,7 @@ export function moveResources(state: State, from: string, to: string): Transitio
 // --- rebuild -----------------------------------------------------------------------------
 
 export interface RebuildInput {
-  addresses: ReadonlyMap<string, { host: string; restartTrigger: string | null }>; // the configuration's VMs
+  addresses: ReadonlyMap<string, { host: string; restartTrigger: string | null; shutdown: ShutdownPolicy }>; // the configuration's VMs
   inventories: Record<string, HostInventory>; // every host, read
   lost?: State; // the earlier state a missing one had (its lineage is kept)
   xenformVersion: string;
@@ -356,6 +360,7 @@ export function rebuildState(state: State | null, input: RebuildInput): Transiti
       restart_trigger: input.addresses.get(address)!.restartTrigger,
       owned: true,
       pending_reboot: vm.requires_reboot,
+      shutdown: input.addresses.get(address)!.shutdown,
     });
     notes.push(`${address}: VM ${vm.uuid} on host "${vm.host}" (found by its ownership marker${vm.markers.lineage ? `, lineage ${vm.markers.lineage}` : ''})`);
   }

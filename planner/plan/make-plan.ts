@@ -229,7 +229,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     const ignore = cfg?.lifecycle.ignore_changes ?? [];
     const where = r && r.host !== host ? locate(address, r.host, r) : locate(address, host, r);
     const observed = where.observed;
-    const policy = cfg?.shutdown ?? DEFAULT_POLICY;
+    const policy = cfg?.shutdown ?? r?.shutdown ?? DEFAULT_POLICY; // a removed block's policy, as recorded
     const work: Work = {
       address,
       host,
@@ -281,7 +281,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
         if (r && !r.owned && !options.destroy) {
           // Import promised never to destroy the VM without asking; `xenform destroy` asks.
           work.action = 'forget';
-          work.reasons.push('imported and no longer in the configuration: it is removed from the state and left alone on its host (`xenform destroy -target` destroys it)');
+          work.reasons.push(`imported and no longer in the configuration: it is removed from the state and left alone on its host (\`xenform destroy --target ${address}\` destroys it)`);
           continue;
         }
         if (!observed) {
