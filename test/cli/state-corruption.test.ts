@@ -13,6 +13,7 @@ import { JOURNAL_FILE, REJECTED_SUFFIX } from '../../engine/state/local/journal.
 import { STATE_FILE, type State } from '../../planner/model/state.js';
 import { attrs } from '../engine/fake-host.js';
 import { xenform } from '../support/cli-io.js';
+import { HOST } from '../planner/config/support.js';
 
 const res = (address: string, uuid: string, extra = {}) => ({
   address, host: 'lab', uuid, attributes: attrs(address.replace(/\W+/g, '-')), booted_with: null, restart_trigger: null, owned: true, pending_reboot: false, ...extra,
@@ -89,7 +90,7 @@ const cases: Case[] = [
 
 for (const c of cases) {
   t.test(c.name, async (t) => {
-    const dir = t.testdir();
+    const dir = t.testdir({ 'main.xf.hcl': HOST });
     for (const [name, content] of Object.entries(c.files)) {
       if (typeof content === 'string') fs.writeFileSync(path.join(dir, name), content);
       else fs.symlinkSync(content.link, path.join(dir, name));
@@ -108,7 +109,7 @@ for (const c of cases) {
 }
 
 t.test('a symlinked state is written through the link, atomically, and stays a link', async (t) => {
-  const dir = t.testdir({ shared: {}, work: {} });
+  const dir = t.testdir({ shared: {}, work: { 'main.xf.hcl': HOST } });
   const target = path.join(dir, 'shared', 'lab.state.json');
   fs.writeFileSync(target, serializeState(good()));
   fs.symlinkSync('../shared/lab.state.json', path.join(dir, 'work', STATE_FILE));
@@ -120,7 +121,7 @@ t.test('a symlinked state is written through the link, atomically, and stays a l
 });
 
 t.test('a backup of another lineage is kept, never rotated away', async (t) => {
-  const dir = t.testdir();
+  const dir = t.testdir({ 'main.xf.hcl': HOST });
   fs.writeFileSync(path.join(dir, `${STATE_FILE}.backup`), serializeState({ ...good(), lineage: 'OLD' }));
   fs.writeFileSync(path.join(dir, STATE_FILE), serializeState({ ...good(), lineage: 'NEW' }));
   t.equal((await xenform(['--chdir', dir, 'state', 'mv', 'vm.a', 'vm.c'])).code, 0);

@@ -14,10 +14,10 @@ import { STATE_FILE } from '../../planner/model/state.js';
 import { openProvider } from '../../providers/factory.js';
 import { BUILT, CLI, WEB_BLOCK } from '../engine/crash-support.js';
 import { seededRandom } from '../support/random.js';
+import { HOST } from '../planner/config/support.js';
 
 const RUNS = Number(process.env.XENFORM_KILL_RUNS ?? 30);
 const SEED = Number(process.env.XENFORM_KILL_SEED ?? Math.floor(Math.random() * 2 ** 31));
-const SIM_HOST = 'host "lab" {\n  simulator = true\n  toolstack = "xapi"\n}\n';
 
 interface Run {
   child: ChildProcess;
@@ -57,7 +57,7 @@ const skip = !BUILT ? 'run `npm run build` first' : false;
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   t.test(`${signal} during refresh ends the run and releases the lock`, { skip }, async (t) => {
-    const dir = t.testdir({ 'main.xf.hcl': SIM_HOST + WEB_BLOCK });
+    const dir = t.testdir({ 'main.xf.hcl': HOST + WEB_BLOCK });
     // Every simulated command takes ten minutes: the run is still refreshing when the signal comes.
     const run = start(dir, ['apply', '--auto-approve'], { XENSIM_FAULTS: JSON.stringify({ latency_ms: { '*': 600_000 } }) });
     t.ok(await until(run, () => holds(dir, run)), 'the run takes the lock');
@@ -72,7 +72,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 t.test('runs SIGKILLed while holding the lock need no force-unlock, and the last apply converges', { skip, timeout: 900_000 }, async (t) => {
   t.comment(`kill loop seed ${SEED} (replay with XENFORM_KILL_SEED=${SEED})`);
   const rand = seededRandom(SEED);
-  const dir = t.testdir({ 'main.xf.hcl': SIM_HOST + WEB_BLOCK });
+  const dir = t.testdir({ 'main.xf.hcl': HOST + WEB_BLOCK });
   const env = { XENSIM_FAULTS: JSON.stringify({ latency_ms: { '*': 20 } }) };
   let kills = 0;
   let vars: string[] = [];
