@@ -2,11 +2,12 @@
 // one VM is never managed under two addresses, and an imported VM whose block goes is
 // forgotten, not destroyed.
 import t from 'tap';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { exampleCopy, xenform } from './cli.js';
 import { startSshd, ssh, type Sshd } from '../support/sshd.js';
-import { quickstartOverSsh, SSH_ENV } from '../support/ssh-config.js';
+import { quickstartOverSsh, SSH_ENV, xlGuestOverSsh } from '../support/ssh-config.js';
 
 async function quickstart(t: { teardown: (fn: () => void) => void }): Promise<{ dir: string; sshd: Sshd }> {
   const dir = exampleCopy('quickstart', t.teardown);
@@ -25,14 +26,19 @@ t.test('state rm then state mv onto the freed address: the plan refuses to put o
   const { dir, sshd } = await quickstart(t);
   const applied = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
   t.equal(applied.code, 0, applied.stderr);
-  const { 'vm.web': web } = uuids(dir);
+  const { 'vm.web': web, 'vm.installer': installer } = uuids(dir);
   const before = await vmsOnHost(sshd);
   t.equal(xenform(dir, ['state', 'rm', 'vm.installer']).code, 0);
-  t.equal(xenform(dir, ['state', 'mv', 'vm.web', 'vm.installer']).code, 0);
+  const mv = xenform(dir, ['state', 'mv', 'vm.web', 'vm.installer'], SSH_ENV);
+  t.equal(mv.code, 0, mv.stderr);
+  t.match(mv.stdout, `Rewrote the ownership marker of VM ${web} on host "demo" to vm.installer.`);
+  const marker = await ssh(sshd, `xe vm-param-get uuid=${web} param-name=other-config param-key=xenform-address`);
+  t.equal(marker.stdout.trim(), 'vm.installer', 'the host carries the new address');
 
   const plan = xenform(dir, ['plan'], SSH_ENV);
   t.equal(plan.code, 1, 'the plan is refused');
-  t.match(plan.stderr, `vm.web would be created on host "demo", but VM ${web} on host "demo" (recorded in the state as vm.installer)`, 'naming both addresses and the VM');
+  t.match(plan.stderr, /VMs \S+ and \S+ on host "demo" both carry the ownership markers of vm\.installer/, 'naming the address both VMs claim');
+  for (const uuid of [web, installer]) t.match(plan.stderr, uuid);
   const apply = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
   t.equal(apply.code, 1, 'apply is refused too');
   t.same(await vmsOnHost(sshd), before, 'no VM was made, changed into another or destroyed');
@@ -55,3 +61,33 @@ t.test('an imported VM whose block is removed is forgotten and left running on t
   const power = await ssh(sshd, `xe vm-param-get uuid=${installer} param-name=power-state`);
   t.equal(power.stdout.trim(), 'running', 'and still runs on its host');
 });
+
+const renameCases = [
+  { name: 'on an XAPI host', toolstack: 'xapi', from: 'vm.web', to: 'vm.site', block: /vm "web" \{/, renamed: 'vm "site" {' },
+  { name: 'on an xl host', toolstack: 'xl', from: 'vm.tiny', to: 'vm.small', block: /vm "tiny" \{/, renamed: 'vm "small" {' },
+];
+for (const c of renameCases) {
+  t.test(`state mv after renaming a block rewrites the marker, and the next plan has nothing to do ${c.name}`, async (t) => {
+    let dir: string;
+    let sshd: Sshd;
+    if (c.toolstack === 'xapi') ({ dir, sshd } = await quickstart(t));
+    else {
+      dir = mkdtempSync(path.join(tmpdir(), 'xenform-mv-xl-'));
+      t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+      sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'dom0.json'), XENSIM_TOOLSTACK: 'xl' } });
+      t.teardown(() => void sshd.stop());
+      xlGuestOverSsh(dir, sshd);
+    }
+    const applied = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+    t.equal(applied.code, 0, applied.stderr);
+    const uuid = uuids(dir)[c.from];
+    const file = path.join(dir, 'main.xf.hcl');
+    writeFileSync(file, readFileSync(file, 'utf8').replace(c.block, c.renamed).replace('vm.web.uuid', 'vm.site.uuid'));
+    const mv = xenform(dir, ['state', 'mv', c.from, c.to], SSH_ENV);
+    t.equal(mv.code, 0, mv.stderr);
+    t.match(mv.stdout, `Rewrote the ownership marker of VM ${uuid}`);
+    t.equal(uuids(dir)[c.to], uuid);
+    const plan = xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV);
+    t.equal(plan.code, 0, `nothing to do (${plan.stdout}${plan.stderr})`);
+  });
+}
