@@ -4,10 +4,8 @@
 // nothing changes, neither the state nor any marker.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { renderDiagnostics } from '../views/diagnostics.js';
+import { commandConfig } from '../command-config.js';
 import { XENFORM_VERSION } from '../../engine/version.js';
-import { loadConfig } from '../../planner/config/load.js';
-import { configSource } from '../../engine/config-source.js';
 import { ProviderPool } from '../../engine/providers.js';
 import { stateManagerFor } from '../../engine/state/backend.js';
 import { openState, type StateSession } from '../../engine/state/session.js';
@@ -16,7 +14,7 @@ import { errorText } from '../../engine/errors.js';
 import type { Provider } from '../../providers/provider.js';
 import type { StateResource } from '../../planner/model/state.js';
 import type { ObservedVm } from '../../planner/model/vm.js';
-import { addressArgument, addVariableOptions, lockTimeoutOption, variables, type VariableFlags } from '../arguments.js';
+import { addressArgument, addVariableOptions, lockTimeoutOption, type VariableFlags } from '../arguments.js';
 
 interface Rewrite {
   moved: StateResource; // under its new address
@@ -56,12 +54,8 @@ export function registerMove(state: Command, ctx: CliContext): void {
       const moved = r.state.resources.filter((x) => !before.resources.some((o) => o.address === x.address && o.uuid === x.uuid));
       const notes = [...r.notes];
       if (moved.length > 0) {
-        const loaded = loadConfig({ dir, ...variables(opts), env: ctx.io.env, source: configSource });
-        if (!loaded.config) {
-          ctx.io.stderr(renderDiagnostics(loaded.diagnostics, loaded.files, { color: ctx.color(cmd) }));
-          return fail('state mv rewrites each VM\'s ownership marker on its host, which needs the configuration\'s host blocks; nothing was changed.');
-        }
-        const config = loaded.config;
+        const config = commandConfig(ctx, cmd, opts);
+        if (!config) return fail('state mv rewrites each VM\'s ownership marker on its host, which needs the configuration\'s host blocks; nothing was changed.');
         // Every host is read before any marker is rewritten: one unreachable host changes nothing.
         const plan: (Omit<Rewrite, 'oldMarker'> & { vm: ObservedVm | null })[] = [];
         for (const m of moved) {

@@ -3,17 +3,15 @@
 // checkout) without creating every VM again. Shows what it would write, then asks.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { renderDiagnostics } from '../views/diagnostics.js';
+import { commandConfig } from '../command-config.js';
 import { XENFORM_VERSION } from '../../engine/version.js';
-import { loadConfig } from '../../planner/config/load.js';
-import { configSource } from '../../engine/config-source.js';
 import { ProviderPool } from '../../engine/providers.js';
 import { stateManagerFor } from '../../engine/state/backend.js';
 import { openState, type StateSession } from '../../engine/state/session.js';
 import { isRefusal, rebuildState } from '../../engine/state/transitions.js';
 import { errorText } from '../../engine/errors.js';
 import type { HostInventory } from '../../planner/model/vm.js';
-import { addVariableOptions, lockTimeoutOption, variables, type VariableFlags } from '../arguments.js';
+import { addVariableOptions, lockTimeoutOption, type VariableFlags } from '../arguments.js';
 
 interface RebuildFlags extends VariableFlags {
   autoApprove: boolean;
@@ -33,12 +31,8 @@ export function registerRebuild(state: Command, ctx: CliContext): void {
       ctx.io.stderr(`Error: ${message}\n`);
       ctx.exit(1);
     };
-    const loaded = loadConfig({ dir, ...variables(opts), env: ctx.io.env, source: configSource });
-    if (!loaded.config) {
-      ctx.io.stderr(renderDiagnostics(loaded.diagnostics, loaded.files, { color: ctx.color(cmd) }));
-      return ctx.exit(1);
-    }
-    const config = loaded.config;
+    const config = commandConfig(ctx, cmd, opts);
+    if (!config) return;
     if (!opts.autoApprove && (!ctx.io.stdinIsTTY || !ctx.io.readLine)) {
       return fail('there is no terminal to confirm on; run again with --auto-approve to write the rebuilt state without asking.');
     }

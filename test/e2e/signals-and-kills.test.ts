@@ -69,6 +69,23 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   });
 }
 
+t.test('Ctrl-C at the approval prompt cancels the apply and releases the lock', { skip: skip || (!fs.existsSync('/usr/bin/script') && 'script(1) is not installed') }, async (t) => {
+  const dir = t.testdir({ 'main.xf.hcl': HOST + WEB_BLOCK });
+  // script(1) gives the run a terminal, as a user's shell does; Ctrl-C is typed into it.
+  const command = [process.execPath, CLI, '--chdir', dir, '--no-color', 'apply'].map((a) => JSON.stringify(a)).join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const closed = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+  const run: Run = { child, closed: closed.then((code) => ({ code, signal: null, out })) };
+  t.ok(await until(run, () => out.includes('Only "yes" will be accepted')), 'the run asks for approval');
+  t.ok(fs.existsSync(path.join(dir, LOCK_FILE)), 'holding the lock while it asks');
+  child.stdin!.write('\x03');
+  t.equal(await closed, 130, `the run ends as interrupted (${out})`);
+  t.notOk(fs.existsSync(path.join(dir, LOCK_FILE)), 'no lock is left behind');
+});
+
 t.test('runs SIGKILLed while holding the lock need no force-unlock, and the last apply converges', { skip, timeout: 900_000 }, async (t) => {
   t.comment(`kill loop seed ${SEED} (replay with XENFORM_KILL_SEED=${SEED})`);
   const rand = seededRandom(SEED);
