@@ -67,7 +67,7 @@ async function askOnTerminal(prompt: string): Promise<string | null> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
   rl.on('SIGINT', () => {
     rl.close();
-    process.kill(process.pid, 'SIGINT');
+    process.emit('SIGINT', 'SIGINT'); // the run's handler ends it (signals.ts), before the closed prompt is read as an answer
   });
   try {
     return await rl.question(prompt);
