@@ -13,6 +13,7 @@ import { planRequest, type PlanFlags } from './arguments.js';
 import { renderPlan, reportPlanRun } from './views/plan.js';
 import { createProgressView } from './views/progress/index.js';
 import { readPlanFile } from './plan-file.js';
+import { whileApplying } from './signals.js';
 
 export interface ApplyFlags extends PlanFlags {
   autoApprove: boolean;
@@ -108,15 +109,15 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
   }
 
   const interrupter = createInterrupter();
-  const onSigint = () => {
+  const onSignal = (signal: string) => {
     const n = interrupter.interrupt();
     ctx.io.stderr(
       n === 1
-        ? '\nInterrupt received: finishing the steps in flight, then stopping. Press Ctrl-C again to abort them.\n'
-        : '\nSecond interrupt: aborting the steps in flight.\n',
+        ? `\n${signal === 'SIGINT' ? 'Interrupt' : signal} received: finishing the steps in flight, then stopping. Press Ctrl-C again to abort them.\n`
+        : `\nSecond ${signal === 'SIGINT' ? 'interrupt' : signal}: aborting the steps in flight.\n`,
     );
   };
-  process.on('SIGINT', onSigint);
+  const restoreSignals = whileApplying(onSignal);
   const planned: Record<string, number> = {};
   for (const s of plan.steps) planned[s.address] = (planned[s.address] ?? 0) + 1;
   const progress = createProgressView(ctx.io, { json: flags.json, tty: ctx.io.stdoutIsTTY && !flags.json, planned });
@@ -145,6 +146,6 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
     }
     summarize(ctx, plan, result, destroy);
   } finally {
-    process.off('SIGINT', onSigint);
+    restoreSignals();
   }
 }

@@ -16,6 +16,7 @@ import { register as validateCommand } from './commands/validate.js';
 import { register as fmtCommand } from './commands/fmt.js';
 import { register as terraformOnlyCommands } from './commands/terraform-only.js';
 import { argumentError, normaliseArgv } from './arguments.js';
+import { installSignalHandlers } from './signals.js';
 
 // In the order `xenform --help` lists them.
 const commands: RegisterCommand[] = [
@@ -61,8 +62,13 @@ function pointToHelp(cmd: Command, path: string): void {
   for (const sub of cmd.commands) pointToHelp(sub, `${path} ${sub.name()}`);
 }
 
+// Ctrl-C at the prompt reaches readline, not the process: it is passed on as the signal it is.
 async function askOnTerminal(prompt: string): Promise<string | null> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
+  rl.on('SIGINT', () => {
+    rl.close();
+    process.emit('SIGINT', 'SIGINT'); // the run's handler ends it (signals.ts), before the closed prompt is read as an answer
+  });
   try {
     return await rl.question(prompt);
   } finally {
@@ -71,6 +77,7 @@ async function askOnTerminal(prompt: string): Promise<string | null> {
 }
 
 export async function run(): Promise<void> {
+  installSignalHandlers();
   const code = await main(process.argv.slice(2), {
     stdout: (s) => process.stdout.write(s),
     stderr: (s) => process.stderr.write(s),

@@ -317,6 +317,7 @@ async function applyUnderLock(
           change: run.change,
           restartTrigger: last && run.config ? run.config.restart_trigger : undefined,
           pendingReboot: last ? run.change?.pending_reboot : undefined,
+          shutdown: last && run.config ? run.config.shutdown : undefined,
         }),
       });
       if (last) run.status = { kind: 'done' };

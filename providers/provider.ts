@@ -66,5 +66,7 @@ export interface Provider {
   // One VM, re-read just before its first step; null when it no longer exists.
   readVm(uuid: string): Promise<ObservedVm | null>;
   execute(step: Step, target: StepTarget, signal?: AbortSignal): Promise<StepResult>;
+  // Rewrites the VM's xenform-address ownership marker (`state mv`), its other markers kept.
+  setAddressMarker?(uuid: string, address: string): Promise<void>;
   close(): Promise<void>;
 }

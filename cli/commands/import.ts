@@ -3,10 +3,8 @@
 // never destroys it without asking), and the matching HCL is printed.
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { renderDiagnostics } from '../views/diagnostics.js';
+import { commandConfig } from '../command-config.js';
 import { XENFORM_VERSION } from '../../engine/version.js';
-import { loadConfig } from '../../planner/config/load.js';
-import { configSource } from '../../engine/config-source.js';
 import { suggest } from '../../lang/didyoumean.js';
 import { openProvider } from '../../providers/factory.js';
 import type { Provider } from '../../providers/provider.js';
@@ -15,7 +13,7 @@ import { openState } from '../../engine/state/session.js';
 import { emptyState, importRefusal, importVm, isRefusal } from '../../engine/state/transitions.js';
 import { errorText } from '../../engine/errors.js';
 import { vmHcl } from '../views/hcl.js';
-import { addressArgument, addVariableOptions, variables, type VariableFlags } from '../arguments.js';
+import { addressArgument, addVariableOptions, type VariableFlags } from '../arguments.js';
 
 export function register(program: Command, ctx: CliContext): void {
   addVariableOptions(
@@ -30,12 +28,8 @@ export function register(program: Command, ctx: CliContext): void {
       ctx.io.stderr(`Error: ${message}\n`);
       ctx.exit(1);
     };
-    const loaded = loadConfig({ dir, ...variables(opts), env: ctx.io.env, source: configSource });
-    if (!loaded.config) {
-      ctx.io.stderr(renderDiagnostics(loaded.diagnostics, loaded.files, { color: ctx.color(cmd) }));
-      return ctx.exit(1);
-    }
-    const config = loaded.config;
+    const config = commandConfig(ctx, cmd, opts);
+    if (!config) return;
     const block = config.vms.find((v) => v.address === address);
     if (!block) {
       const near = suggest(address, config.vms.map((v) => v.address));
@@ -66,7 +60,7 @@ export function register(program: Command, ctx: CliContext): void {
       }
       const vm = await provider.readVm(uuid);
       if (!vm) return fail(`Host "${host.name}" has no VM with uuid ${uuid}.`);
-      const imported = importVm(state, { address, host: host.name, vm, restartTrigger: block.restart_trigger });
+      const imported = importVm(state, { address, host: host.name, vm, restartTrigger: block.restart_trigger, shutdown: block.shutdown });
       if (isRefusal(imported)) return fail(imported.error);
       await session.write(imported.state);
       ctx.io.stdout(

@@ -6,10 +6,12 @@ import type { CliContext } from '../context.js';
 import { stateManagerFor } from '../../engine/state/backend.js';
 import { openState } from '../../engine/state/session.js';
 import { serializeState } from '../../engine/state/format.js';
-import { isRefusal, moveResources, notInState, removeResources, type Refusal, type Transition } from '../../engine/state/transitions.js';
+import { isRefusal, notInState, removeResources, type Refusal, type Transition } from '../../engine/state/transitions.js';
 import type { State } from '../../planner/model/state.js';
 import { vmHcl } from '../views/hcl.js';
 import { addressArgument, lockTimeoutOption } from '../arguments.js';
+import { registerRebuild } from './state-rebuild.js';
+import { registerMove } from './state-mv.js';
 
 function fail(ctx: CliContext, message: string): void {
   ctx.io.stderr(`Error: ${message}\n`);
@@ -98,15 +100,8 @@ export function register(program: Command, ctx: CliContext): void {
       await editState(ctx, ctx.dir(cmd), 'state rm', opts.lockTimeout, (s) => removeResources(s, addrs));
     });
 
-  state
-    .command('mv')
-    .description('record a VM under another address (after renaming its block)')
-    .addArgument(addressArgument('<from>', 'the address the VM is recorded under'))
-    .addArgument(addressArgument('<to>', 'the address to record it under'))
-    .addOption(lockTimeoutOption())
-    .action(async (from: string, to: string, opts: { lockTimeout?: number }, cmd: Command) => {
-      await editState(ctx, ctx.dir(cmd), 'state mv', opts.lockTimeout, (s) => moveResources(s, from, to));
-    });
+  registerMove(state, ctx);
+  registerRebuild(state, ctx);
 
   state
     .command('pull')

@@ -8,13 +8,14 @@ import { changedOutside } from '../../planner/diff/drift.js';
 import { attributeFormat } from '../../planner/model/attributes.js';
 import { formatSize } from '../../planner/config/units.js';
 
-export const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-', noop: ' ', read: '<=' };
+export const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-', forget: '.', noop: ' ', read: '<=' };
 
 export const ACTION_PHRASE: Record<Action, string> = {
   create: 'will be created',
   update: 'will be updated in place',
   replace: 'must be replaced',
   delete: 'will be destroyed',
+  forget: 'will be forgotten: removed from the state, the VM left alone',
   noop: 'has no changes',
   read: 'will be refreshed in the state',
 };
@@ -129,5 +130,6 @@ export function summaryLine(plan: Plan): string {
   const destroy = s.delete + s.replace;
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   if (plan.options.refresh_only) return `Plan: ${plural(changedOutside(plan.drift).length, 'change')} outside xenform to record in the state.`;
-  return `Plan: ${add} to add, ${s.update} to change, ${destroy} to destroy; ${plural(s.reboot, 'reboot')}, ${plural(s.halt, 'halt')}.`;
+  const forget = plan.resource_changes.filter((c) => c.action === 'forget').length;
+  return `Plan: ${add} to add, ${s.update} to change, ${destroy} to destroy${forget ? `, ${forget} to forget` : ''}; ${plural(s.reboot, 'reboot')}, ${plural(s.halt, 'halt')}.`;
 }

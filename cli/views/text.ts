@@ -13,7 +13,7 @@ export interface TextOptions {
 const ANSI = { reset: '\u001b[0m', bold: '\u001b[1m', red: '\u001b[31m', green: '\u001b[32m', yellow: '\u001b[33m', cyan: '\u001b[36m', magenta: '\u001b[35m' };
 type Paint = (code: keyof typeof ANSI, text: string) => string;
 
-const ACTION_COLOR: Record<string, keyof typeof ANSI> = { create: 'green', update: 'yellow', replace: 'magenta', delete: 'red', read: 'cyan', noop: 'reset' };
+const ACTION_COLOR: Record<string, keyof typeof ANSI> = { create: 'green', update: 'yellow', replace: 'magenta', delete: 'red', forget: 'cyan', read: 'cyan', noop: 'reset' };
 const DISRUPTION_COLOR: Record<string, keyof typeof ANSI> = { none: 'green', reboot: 'yellow', halt: 'red', replace: 'magenta', destroy: 'red' };
 
 export function renderPlanText(plan: Plan, opts: TextOptions): string {

@@ -66,6 +66,35 @@ export function parseState(text: string, file = 'xenform.state.json'): State {
   return validate(cur, file);
 }
 
+// What is wrong with a recorded VM (a state's resources[i], a journal's `done` entry), as the
+// end of a sentence that starts with where it is; null when nothing is.
+export function resourceProblem(r: unknown): string | null {
+  if (typeof r !== 'object' || r === null || Array.isArray(r)) return ' is not an object';
+  const o = r as Json;
+  const named = ` (${typeof o.address === 'string' ? o.address : '?'})`;
+  if (typeof o.address !== 'string' || o.address === '') return ' has no "address"';
+  for (const key of ['host', 'uuid']) if (typeof o[key] !== 'string' || o[key] === '') return `${named} has no "${key}"`;
+  if (typeof o.attributes !== 'object' || o.attributes === null || Array.isArray(o.attributes)) return `${named} has no "attributes"`;
+  if (o.restart_trigger != null && typeof o.restart_trigger !== 'string') return `${named} has a "restart_trigger" that is not a string`;
+  if (o.booted_with != null && typeof o.booted_with !== 'object') return `${named} has a "booted_with" that is not an object`;
+  const sd = o.shutdown as Json | undefined;
+  if (sd !== undefined && (typeof sd !== 'object' || sd === null || !['clean', 'hard'].includes(sd.mode as string) || typeof sd.timeout_ms !== 'number' || !['hard', 'fail'].includes(sd.fallback as string))) {
+    return `${named} has a "shutdown" policy that is not one (mode, timeout_ms, fallback)`;
+  }
+  for (const key of ['owned', 'pending_reboot']) if (o[key] !== undefined && typeof o[key] !== 'boolean') return `${named} has an "${key}" that is not true or false`;
+  return null;
+}
+
+function normalResource(r: Json): StateResource {
+  return {
+    ...(r as unknown as StateResource),
+    booted_with: (r.booted_with as StateResource['booted_with']) ?? null,
+    restart_trigger: (r.restart_trigger as string | null) ?? null,
+    owned: r.owned !== false,
+    pending_reboot: r.pending_reboot === true,
+  };
+}
+
 function validate(doc: Json, file: string): State {
   const fail = (what: string): never => {
     throw new StateFormatError(file, what);
@@ -73,21 +102,12 @@ function validate(doc: Json, file: string): State {
   if (typeof doc.lineage !== 'string' || doc.lineage === '') fail('has no "lineage"');
   if (typeof doc.serial !== 'number' || !Number.isInteger(doc.serial) || doc.serial < 0) fail('has no valid "serial"');
   if (!Array.isArray(doc.resources)) fail('has no "resources" list');
-  const resources = (doc.resources as Json[]).map((r, i): StateResource => {
-    const where = `resources[${i}]`;
-    if (typeof r !== 'object' || r === null) fail(`${where} is not an object`);
-    if (typeof r.address !== 'string') fail(`${where} has no "address"`);
-    if (typeof r.host !== 'string') fail(`${where} (${String(r.address)}) has no "host"`);
-    if (typeof r.uuid !== 'string') fail(`${where} (${String(r.address)}) has no "uuid"`);
-    if (typeof r.attributes !== 'object' || r.attributes === null) fail(`${where} (${String(r.address)}) has no "attributes"`);
-    return {
-      ...(r as unknown as StateResource),
-      booted_with: (r.booted_with as StateResource['booted_with']) ?? null,
-      restart_trigger: (r.restart_trigger as string | null) ?? null,
-      owned: r.owned !== false,
-      pending_reboot: r.pending_reboot === true,
-    };
+  const resources = (doc.resources as unknown[]).map((r, i): StateResource => {
+    const problem = resourceProblem(r);
+    if (problem) fail(`resources[${i}]${problem}`);
+    return normalResource(r as Json);
   });
+  refuseDuplicates(resources, file);
   const outputs = (doc.outputs ?? {}) as State['outputs'];
   const pending = Array.isArray(doc.pending_creates) && doc.pending_creates.length > 0 ? (doc.pending_creates as State['pending_creates']) : undefined;
   return {
@@ -99,6 +119,26 @@ function validate(doc: Json, file: string): State {
     resources,
     outputs,
   };
+}
+
+// Two entries for one address, or one VM under two addresses, would make a plan act twice on
+// one VM or lose one silently: the state is refused until a person says which entry is right.
+function refuseDuplicates(resources: readonly StateResource[], file: string): void {
+  const seen = new Map<string, number>();
+  const seenVm = new Map<string, number>();
+  const way = `Edit ${file} to keep the right entry (the previous version is in ${file}.backup), or move it aside and run \`xenform state rebuild\`.`;
+  resources.forEach((r, i) => {
+    const j = seen.get(r.address);
+    if (j !== undefined) {
+      throw new StateFormatError(file, `records ${r.address} twice: resources[${j}] (uuid ${resources[j].uuid}) and resources[${i}] (uuid ${r.uuid}). ${way}`);
+    }
+    seen.set(r.address, i);
+    const k = seenVm.get(r.uuid);
+    if (k !== undefined) {
+      throw new StateFormatError(file, `records VM ${r.uuid} under two addresses: resources[${k}] (${resources[k].address}) and resources[${i}] (${r.address}). ${way}`);
+    }
+    seenVm.set(r.uuid, i);
+  });
 }
 
 export function serializeState(state: State): string {

@@ -9,6 +9,7 @@ export interface LockInfo {
   pid: number;
   operation: string; // "apply", "plan", "state rm", ...
   created: string; // ISO 8601
+  boot_id?: string; // the holder machine's boot (Linux /proc/sys/kernel/random/boot_id), when known
 }
 
 export function describeHolder(info: LockInfo): string {
@@ -38,6 +39,20 @@ export class StateConflictError extends Error {
   }
 }
 
+// No state is stored, but what the backend keeps shows an earlier lineage that recorded VMs
+// (the local backend: its .backup file): planning from nothing would create them again.
+// `state rebuild` reads on past it, and may write a first state of that lineage.
+export class LostStateError extends Error {
+  constructor(
+    readonly where: string,
+    readonly previous: State,
+    message: string,
+  ) {
+    super(`${where}: ${message}`);
+    this.name = 'LostStateError';
+  }
+}
+
 // Appends journal entries durably; entries appended together may share one flush.
 export interface JournalWriter {
   append(entry: JournalEntry): Promise<void>;
@@ -46,6 +61,7 @@ export interface JournalWriter {
 
 export interface HeldLock {
   readonly info: LockInfo;
+  readonly notes: string[]; // what taking the lock did, as sentences (a dead holder's lock taken over)
   read(): Promise<State | null>;
   // Compare-and-swap: refused with StateConflictError unless the stored serial is `expected`
   // (null: no state stored yet). A state whose content is unchanged is not written again.

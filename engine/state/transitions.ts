@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { addressMatches, formatAddress, parseAddress } from '../../planner/model/address.js';
 import type { StepOp } from '../../planner/model/ops.js';
 import { STATE_VERSION, type State, type StateResource } from '../../planner/model/state.js';
-import type { HostInventory, ObservedVm, VmAttributes } from '../../planner/model/vm.js';
+import type { HostInventory, ObservedVm, ShutdownPolicy, VmAttributes } from '../../planner/model/vm.js';
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import { suggest } from '../../lang/didyoumean.js';
 import type { JournalEntry } from './journal.js';
@@ -44,6 +44,7 @@ export interface StepOutcome {
   change?: ResourceChange; // the plan's change for the VM
   restartTrigger?: string | null; // the configuration's, recorded once the VM's last step is done
   pendingReboot?: boolean; // the plan's pending_reboot, recorded once the VM's last step is done
+  shutdown?: ShutdownPolicy; // the configuration's, recorded once the VM's last step is done
 }
 
 // The VM's record after one of its steps: null when the step destroyed it.
@@ -62,6 +63,7 @@ export function stepRecord(state: State, o: StepOutcome): StateResource | null {
     restart_trigger: o.restartTrigger !== undefined ? o.restartTrigger : (prev?.restart_trigger ?? null),
     owned: prev?.owned ?? true, // created by xenform, or adopted through its ownership markers
     pending_reboot: o.pendingReboot !== undefined ? o.pendingReboot : obs ? obs.requires_reboot : (prev?.pending_reboot ?? false),
+    ...((o.shutdown ?? prev?.shutdown) ? { shutdown: o.shutdown ?? prev!.shutdown } : {}),
   };
 }
 
@@ -199,6 +201,10 @@ export function settleUnstepped(state: State, plan: Plan, stepped: ReadonlySet<s
     if (stepped.has(c.address) || !c.uuid) continue;
     const observed = c.before;
     const i = resources.findIndex((r) => r.address === c.address);
+    if (c.action === 'forget') {
+      if (i >= 0) resources.splice(i, 1);
+      continue;
+    }
     if (c.action === 'delete' && i >= 0 && resources[i].uuid === c.uuid && plan.drift.some((d) => d.address === c.address && d.kind === 'deleted')) {
       resources.splice(i, 1);
       continue;
@@ -239,6 +245,7 @@ export interface ImportInput {
   host: string;
   vm: ObservedVm;
   restartTrigger: string | null;
+  shutdown?: ShutdownPolicy; // the block's
 }
 
 // Why VM `uuid` on `host` cannot be imported as `address` (checked before reading the host too).
@@ -264,6 +271,7 @@ export function importVm(state: State, input: ImportInput): Transition | Refusal
     restart_trigger: input.restartTrigger,
     owned: false,
     pending_reboot: vm.requires_reboot,
+    ...(input.shutdown ? { shutdown: input.shutdown } : {}),
   };
   return { state: { ...state, resources: [...state.resources, resource] }, notes: [] };
 }
@@ -309,6 +317,65 @@ export function moveResources(state: State, from: string, to: string): Transitio
     state: { ...state, resources: state.resources.map((r) => (dest.has(r.address) ? { ...r, address: dest.get(r.address)! } : r)) },
     notes: moves.map(([src, d]) => `Moved ${src} to ${d}.`),
   };
+}
+
+// --- rebuild -----------------------------------------------------------------------------
+
+export interface RebuildInput {
+  addresses: ReadonlyMap<string, { host: string; restartTrigger: string | null; shutdown: ShutdownPolicy }>; // the configuration's VMs
+  inventories: Record<string, HostInventory>; // every host, read
+  lost?: State; // the earlier state a missing one had (its lineage is kept)
+  xenformVersion: string;
+}
+
+// The state the hosts' ownership markers describe: every VM whose xenform-address marker names
+// an address of the configuration is recorded under it. What the state already records, and
+// still exists, is kept; so is its lineage (else the markers', which must agree).
+export function rebuildState(state: State | null, input: RebuildInput): Transition | Refusal {
+  const found = new Map<string, ObservedVm[]>();
+  for (const inv of Object.values(input.inventories)) {
+    for (const vm of inv.vms) {
+      const a = vm.markers.address;
+      if (a !== undefined && input.addresses.has(a)) found.set(a, [...(found.get(a) ?? []), vm]);
+    }
+  }
+  const exists = (r: StateResource) => input.inventories[r.host]?.vms.some((v) => v.uuid === r.uuid) ?? true;
+  const kept = (state?.resources ?? []).filter(exists);
+  const keptVms = new Set(kept.map((r) => `${r.host}\u0000${r.uuid}`));
+  const notes: string[] = [];
+  const added: StateResource[] = [];
+  for (const [address, vms] of found) {
+    const fresh = vms.filter((v) => !keptVms.has(`${v.host}\u0000${v.uuid}`));
+    if (kept.some((r) => r.address === address) || fresh.length === 0) continue;
+    if (fresh.length > 1) {
+      return { error: `${fresh.map((v) => `VM ${v.uuid} on host "${v.host}"`).join(' and ')} all carry the marker of ${address}; xenform cannot tell which is its own. Remove the marker from the others (or \`xenform import ${address} UUID\` the right one). Nothing was written.` };
+    }
+    const vm = fresh[0];
+    added.push({
+      address,
+      host: vm.host,
+      uuid: vm.uuid,
+      attributes: vm.attributes,
+      booted_with: vm.booted_with,
+      restart_trigger: input.addresses.get(address)!.restartTrigger,
+      owned: true,
+      pending_reboot: vm.requires_reboot,
+      shutdown: input.addresses.get(address)!.shutdown,
+    });
+    notes.push(`${address}: VM ${vm.uuid} on host "${vm.host}" (found by its ownership marker${vm.markers.lineage ? `, lineage ${vm.markers.lineage}` : ''})`);
+  }
+  const lineages = [...new Set(added.map((r) => found.get(r.address)!.find((v) => v.uuid === r.uuid)!.markers.lineage).filter((l): l is string => l !== undefined))];
+  let lineage = state?.lineage ?? input.lost?.lineage;
+  if (lineage === undefined) {
+    if (lineages.length > 1) return { error: `The VMs found carry markers of ${lineages.length} lineages (${lineages.join(', ')}): they come from more than one state. Import them one by one with \`xenform import ADDR UUID\`. Nothing was written.` };
+    lineage = lineages[0];
+  }
+  if (added.length === 0) {
+    return { error: `No VM on the hosts carries an ownership marker of this configuration's addresses that the state does not already record: there is nothing to rebuild.` };
+  }
+  const base = state ?? { ...emptyState(input.xenformVersion, lineage), serial: input.lost ? input.lost.serial + 1 : 0 };
+  for (const r of state?.resources ?? []) if (!kept.includes(r)) notes.push(`${r.address}: VM ${r.uuid} is gone from host "${r.host}"; it is dropped from the state.`);
+  return { state: { ...base, resources: [...kept, ...added] }, notes };
 }
 
 export { notFound as notInState };

@@ -1,6 +1,6 @@
 // The state model (DESIGN.md "State"): what xenform recorded, the planner's third input beside
 // the configuration and the hosts. Its file format, storage and lock live in engine/state.
-import type { BootAttributes, VmAttributes } from './vm.js';
+import type { BootAttributes, ShutdownPolicy, VmAttributes } from './vm.js';
 
 export const STATE_VERSION = 1;
 export const STATE_FILE = 'xenform.state.json';
@@ -14,6 +14,9 @@ export interface StateResource {
   restart_trigger: string | null;
   owned: boolean; // created by xenform (false for imported VMs: never destroyed without asking)
   pending_reboot: boolean; // boot changes set but not yet booted (apply_boot_changes = "next_boot")
+  // The shutdown policy its block last had: used to shut it down once the block is gone.
+  // Absent in states written before it was recorded.
+  shutdown?: ShutdownPolicy;
 }
 
 // A create that an interrupted apply started but never saw finish. The VM may exist without

@@ -131,12 +131,19 @@ export function makePlan(input: PlanInput): PlanOutcome {
   // Where each VM is on its host: by uuid, else by ownership markers (adoption).
   const byUuid = new Map<string, Map<string, ObservedVm>>(); // host -> uuid -> VM
   const byMarker = new Map<string, Map<string, ObservedVm>>(); // host -> address -> VM
+  const anyMarked = new Map<string, ObservedVm[]>(); // address -> every VM carrying its marker, whatever the lineage
+  const recordedAs = new Map((state?.resources ?? []).map((r) => [`${r.host}\u0000${r.uuid}`, r.address]));
   for (const inv of Object.values(inventories)) {
     const uuids = new Map<string, ObservedVm>();
     const marked = new Map<string, ObservedVm>();
     const claims = new Map<string, ObservedVm[]>(); // address -> every VM carrying it
     for (const vm of inv.vms) {
       uuids.set(vm.uuid, vm);
+      if (vm.markers.address) anyMarked.set(vm.markers.address, [...(anyMarked.get(vm.markers.address) ?? []), vm]);
+      // A VM recorded under another address keeps its old marker until `state mv` rewrites it:
+      // it is that address's VM, never adopted as a second one.
+      const elsewhere = recordedAs.get(`${inv.host}\u0000${vm.uuid}`);
+      if (elsewhere !== undefined && elsewhere !== vm.markers.address) continue;
       if (lineage !== '' && vm.markers.lineage === lineage && vm.markers.address) {
         marked.set(vm.markers.address, vm);
         claims.set(vm.markers.address, [...(claims.get(vm.markers.address) ?? []), vm]);
@@ -215,7 +222,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     const ignore = cfg?.lifecycle.ignore_changes ?? [];
     const where = r && r.host !== host ? locate(address, r.host, r) : locate(address, host, r);
     const observed = where.observed;
-    const policy = cfg?.shutdown ?? DEFAULT_POLICY;
+    const policy = cfg?.shutdown ?? r?.shutdown ?? DEFAULT_POLICY; // a removed block's policy, as recorded
     const desired = vm ? (plannedAttributes(vm, inventories[host], observed) as VmAttributes) : null;
     const work: Work = {
       address,
@@ -265,6 +272,12 @@ export function makePlan(input: PlanInput): PlanOutcome {
         work.action = 'delete';
         work.after = null;
         work.uuid = observed?.uuid ?? r?.uuid ?? null;
+        if (r && !r.owned && !options.destroy) {
+          // Import promised never to destroy the VM without asking; `xenform destroy` asks.
+          work.action = 'forget';
+          work.reasons.push(`imported and no longer in the configuration: it is removed from the state and left alone on its host (\`xenform destroy --target ${address}\` destroys it)`);
+          continue;
+        }
         if (!observed) {
           work.reasons.push('not in the configuration, and already gone from its host: it is forgotten from the state');
           work.disruption = 'none';
@@ -279,6 +292,11 @@ export function makePlan(input: PlanInput): PlanOutcome {
       const graph = graphFor(toolstackOf(host));
       const markers = { address, lineage };
       if (!observed) {
+        const twins = (anyMarked.get(address) ?? []).filter((v) => inventories[v.host]);
+        if (twins.length > 0) {
+          errors.push(twinOfCreate(address, host, twins, lineage, state !== null, recordedAs));
+          continue;
+        }
         work.action = 'create';
         work.reasons.push(r ? 'deleted outside xenform: created again' : 'not yet created');
         work.reasons.push(...roundingReasons(vm, inventories[host]));
@@ -343,6 +361,25 @@ export function makePlan(input: PlanInput): PlanOutcome {
       if (e instanceof PlanningError) errors.push(refusal('No way to make the changes', `${address}: ${e.message}`, address));
       else throw e;
     }
+  }
+
+  // One VM under two addresses would take both addresses' steps: refused.
+  const managedAs = new Map<string, string>();
+  for (const w of works) {
+    const o = observedOf.get(w);
+    if (!o || w.action === 'forget') continue;
+    const other = managedAs.get(`${o.host}\u0000${o.uuid}`);
+    if (other !== undefined) {
+      errors.push(
+        refusal(
+          'One VM under two addresses',
+          `VM ${o.uuid} on host "${o.host}" would be managed as both ${other} and ${w.address}. ` +
+            `Keep one: \`xenform state rm\` the address that is wrong, or remove that VM's ownership markers, then plan again.`,
+          w.address,
+        ),
+      );
+    }
+    managedAs.set(`${o.host}\u0000${o.uuid}`, w.address);
   }
 
   // Refusals: more vCPUs than the host has CPUs, prevent_destroy, then disruption budgets.
@@ -451,6 +488,32 @@ function twinRefusal(address: string, host: string, twins: readonly ObservedVm[]
       `VMs ${uuids.slice(0, -1).join(', ')} and ${uuids[uuids.length - 1]} on host "${host}" ${twins.length === 2 ? 'both' : 'all'} carry the ownership markers of ${address} ` +
         '(a clone or copy of a managed VM keeps them); xenform cannot tell which is its own and changes none of them. ' +
         `Remove the markers from every VM that is not ${address} (xe vm-param-remove uuid=UUID param-name=other-config param-key=xenform-address), then plan again.`,
+      address,
+    ),
+    host,
+  };
+}
+
+// A create whose address is already carried by a VM's ownership marker would make a twin: the
+// state was lost (a deleted file, a fresh checkout) or belongs to another copy of this
+// configuration. The VM is adopted on purpose (rebuild, import), never duplicated.
+function twinOfCreate(address: string, host: string, marked: readonly ObservedVm[], lineage: string, hasState: boolean, recordedAs: ReadonlyMap<string, string>): Refusal {
+  const seen = marked.map((v) => {
+    const other = recordedAs.get(`${v.host}\u0000${v.uuid}`);
+    const why = other !== undefined
+      ? `recorded in the state as ${other}`
+      : v.markers.lineage === lineage
+        ? 'not recorded in the state'
+        : `of lineage ${v.markers.lineage ?? '(none)'}, ${hasState ? 'not this state\'s' : 'and there is no state here'}`;
+    return `VM ${v.uuid} on host "${v.host}" (${why})`;
+  });
+  const uuid = marked[0].uuid;
+  return {
+    ...refusal(
+      'A VM already carries this address',
+      `${address} would be created on host "${host}", but ${seen.join(' and ')} already carries its ownership marker (xenform-address = ${address}). ` +
+        `Creating it would make a twin. To adopt it, run \`xenform state rebuild\` (every VM whose markers name this configuration's addresses) ` +
+        `or \`xenform import ${address} ${uuid}\`; if that VM is not ${address}, remove its xenform-address marker, then plan again.`,
       address,
     ),
     host,

@@ -5,7 +5,8 @@ import type { Step } from '../model/ops.js';
 
 export const PLAN_FORMAT_VERSION = '1';
 
-export type Action = 'create' | 'update' | 'replace' | 'delete' | 'noop' | 'read';
+// forget: removed from the state, the VM left alone (an imported VM whose block is gone).
+export type Action = 'create' | 'update' | 'replace' | 'delete' | 'forget' | 'noop' | 'read';
 
 export interface AttributeChange {
   path: string; // "boot.args", "memory.static_max", "power_state"

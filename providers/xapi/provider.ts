@@ -158,6 +158,10 @@ export class XapiProvider implements Provider {
     return this.transport.close();
   }
 
+  async setAddressMarker(uuid: string, address: string): Promise<void> {
+    await this.xe({ vm: uuid, op: 'state mv' }, ['vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_ADDRESS}=${address}`]);
+  }
+
   // --- xe plumbing ---------------------------------------------------------
 
   private check(ctx: Ctx, argv: string[], r: ExecResult): ExecResult {

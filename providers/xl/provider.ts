@@ -125,6 +125,14 @@ export class XlProvider implements Provider {
     return { vm: this.observe(snap, file), paths };
   }
 
+  async setAddressMarker(uuid: string, address: string): Promise<void> {
+    const found = await this.locate(uuid);
+    if (!found) throw new ProviderError(this.host, 'UNKNOWN_VM', {}, `host "${this.host}" has no guest with uuid ${uuid}`);
+    const { vm, paths } = found;
+    const ctx: Ctx = { vm: vm.attributes.name, op: 'state mv', paths };
+    await this.write(ctx, vm.uuid, vm.attributes, { ...vm.markers, address }, vm.attributes.disks.map((d) => paths.get(d.name)!));
+  }
+
   // --- steps -------------------------------------------------------------------
 
   async execute(step: Step, target: StepTarget, signal?: AbortSignal): Promise<StepResult> {

@@ -7,6 +7,7 @@ import { emptyState } from '../../engine/state/transitions.js';
 import { STATE_FILE } from '../../planner/model/state.js';
 import { attrs } from '../engine/fake-host.js';
 import { xenform } from '../support/cli-io.js';
+import { HOST } from '../planner/config/support.js';
 
 const res = (address: string, uuid: string, extra = {}) => ({
   address, host: 'lab', uuid, attributes: attrs(address.replace(/\W+/g, '-')), booted_with: null, restart_trigger: null, owned: true, pending_reboot: false, ...extra,
@@ -14,6 +15,7 @@ const res = (address: string, uuid: string, extra = {}) => ({
 
 async function seeded(t: { testdir: () => string }) {
   const dir = t.testdir();
+  fs.writeFileSync(path.join(dir, 'main.xf.hcl'), HOST); // state mv reaches the host
   const store = new StateStore(dir);
   await store.write({
     ...emptyState('0.1.0', 'L'),
@@ -72,6 +74,16 @@ t.test('state mv renames one instance, or every instance of a resource keeping k
   const r = await xenform(['--chdir', dir, 'state', 'mv', 'vm.web', 'vm.app']);
   t.equal(r.code, 0, r.stderr);
   t.same((await new StateStore(dir).read())!.resources.map((x) => `${x.address}=${x.uuid}`), ['vm.app[0]=u-web-0', 'vm.app[1]=u-web-1', 'vm.database=u-db']);
+});
+
+t.test('state mv changes nothing when the VM\'s host cannot be reached', async (t) => {
+  const dir = await seeded(t);
+  fs.writeFileSync(path.join(dir, 'main.xf.hcl'), 'host "lab" {\n  address   = "127.0.0.1"\n  port      = 9\n  toolstack = "xapi"\n}\n');
+  const before = fs.readFileSync(path.join(dir, STATE_FILE), 'utf8');
+  const r = await xenform(['--chdir', dir, 'state', 'mv', 'vm.db', 'vm.database'], { env: { ...process.env, NO_COLOR: '1', SSH_AUTH_SOCK: '', HOME: '/nonexistent-xenform-home' } });
+  t.equal(r.code, 1);
+  t.match(r.stderr, /Host "lab" could not be reached .*: the ownership marker of VM u-db must be rewritten there, so nothing was changed/);
+  t.equal(fs.readFileSync(path.join(dir, STATE_FILE), 'utf8'), before, 'the state is as it was');
 });
 
 t.test('state mv refuses to overwrite a recorded address', async (t) => {

@@ -4,7 +4,7 @@ import t, { type Test } from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exampleCopy, xenform } from './cli.js';
-import { overSsh, SSH_ENV } from './over-ssh.js';
+import { overSsh, SSH_ENV } from '../support/ssh-config.js';
 import { startSshd, ssh, type Sshd } from '../support/sshd.js';
 import type { Plan } from '../../planner/plan/types.js';
 

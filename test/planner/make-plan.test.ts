@@ -40,14 +40,43 @@ t.test('a VM carrying this state\'s ownership markers is adopted, never created 
   t.notOk(plan.steps.some((s) => s.op === 'create'));
 });
 
-t.test('VMs without markers, or with another lineage, are never touched', async (t) => {
+t.test('VMs without markers are never touched', async (t) => {
   const stranger = observed('u-stranger', null, { name: 'web' });
-  const other = observed('u-other', 'vm.web', {}, { markers: { address: 'vm.web', lineage: 'someone-else' } });
-  const out = makePlan({ config: config([vmConfig('vm.web')]), state: state([]), inventories: inventory([stranger, other]), options: OPTIONS });
+  const out = makePlan({ config: config([vmConfig('vm.web')]), state: state([]), inventories: inventory([stranger]), options: OPTIONS });
   const plan = out.plan!;
   t.equal(ops(plan.steps), 'create start');
   t.same(plan.resource_changes.map((c) => c.address), ['vm.web']);
   t.equal(plan.resource_changes[0].uuid, null);
+});
+
+t.test('a create whose address marker is on the host with another lineage is refused, never twinned', async (t) => {
+  const other = observed('u-other', 'vm.web', {}, { markers: { address: 'vm.web', lineage: 'someone-else' } });
+  const out = makePlan({ config: config([vmConfig('vm.web')]), state: state([]), inventories: inventory([other]), options: OPTIONS });
+  t.equal(out.plan, null);
+  t.match(out.errors[0].detail, /vm\.web would be created on host "lab", but VM u-other on host "lab" \(of lineage someone-else, not this state's\)/);
+  t.match(out.errors[0].detail, /xenform state rebuild.*xenform import vm\.web u-other/);
+});
+
+t.test('one VM under two addresses is refused, naming both', async (t) => {
+  const out = makePlan({
+    config: config([vmConfig('vm.a'), vmConfig('vm.b')]),
+    state: state([resource('vm.a', 'u-1'), resource('vm.b', 'u-1')]),
+    inventories: inventory([observed('u-1', 'vm.a')]),
+    options: OPTIONS,
+  });
+  t.equal(out.plan, null);
+  t.match(out.errors.map((e) => e.detail).join('\n'), /VM u-1 on host "lab" would be managed as both vm\.a and vm\.b/);
+});
+
+t.test('a VM recorded under another address is never adopted as a second one through its old marker', async (t) => {
+  const out = makePlan({
+    config: config([vmConfig('vm.web'), vmConfig('vm.installer')]),
+    state: state([resource('vm.installer', 'u-web')]),
+    inventories: inventory([observed('u-web', 'vm.web')]),
+    options: OPTIONS,
+  });
+  t.equal(out.plan, null);
+  t.match(out.errors[0].detail, /vm\.web would be created on host "lab", but VM u-web on host "lab" \(recorded in the state as vm\.installer\)/);
 });
 
 t.test('a changed restart_trigger plans exactly one reboot', async (t) => {

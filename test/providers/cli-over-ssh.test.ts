@@ -8,7 +8,7 @@ import { spawn } from 'node:child_process';
 import { exampleCopy, repoRoot, xenform, type CliRun } from '../e2e/cli.js';
 import { startSshd, ssh, type Sshd } from '../support/sshd.js';
 import { killSessions, simCommands } from './sshd-sessions.js';
-import { overSsh, SSH_ENV } from '../e2e/over-ssh.js';
+import { overSsh, SSH_ENV } from '../support/ssh-config.js';
 
 const ENV = SSH_ENV;
 

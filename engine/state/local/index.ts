@@ -17,10 +17,11 @@ export function localStateManager(dir: string): StateManager {
       const lock = await acquireLock(dir, { operation, timeoutMs });
       return {
         info: lock.info,
+        notes: lock.notes,
         read: () => store.read(),
         write: (next, expected) => store.write(next, expected),
         openJournal: () => Journal.open(dir),
-        readJournal: () => readJournal(dir),
+        readJournal: () => readJournal(dir, lock.notes),
         clearJournal: () => fs.rm(journalPath(dir), { force: true }),
         release: () => lock.release(),
       };

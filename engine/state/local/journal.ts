@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { fsyncDir } from './store.js';
 import { STATE_FILE } from '../../../planner/model/state.js';
-import type { JournalEntry } from '../journal.js';
+import { journalEntryProblem, type JournalEntry } from '../journal.js';
 import type { JournalWriter } from '../manager.js';
 
 // Named after the state so that `xenform.state.json*` patterns (ignore files, backups) cover it.
@@ -71,23 +71,41 @@ export class Journal implements JournalWriter {
   }
 }
 
-// Every complete line; a line torn by a crash mid-write can only be the last one and is skipped.
-export async function readJournal(dir: string): Promise<JournalEntry[] | null> {
+// Lines that cannot be folded into the state are moved here, never silently dropped.
+export const REJECTED_SUFFIX = '.rejected';
+
+// Every valid line. A line torn by a crash mid-write can only be the last one and is skipped;
+// any other bad line is quarantined in the .rejected file, with a warning naming it.
+export async function readJournal(dir: string, warnings: string[] = []): Promise<JournalEntry[] | null> {
+  const file = journalPath(dir);
   let text: string;
   try {
-    text = await fs.readFile(journalPath(dir), 'utf8');
+    text = await fs.readFile(file, 'utf8');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw err;
   }
   const entries: JournalEntry[] = [];
-  for (const line of text.split('\n')) {
-    if (line.trim() === '') continue;
+  const rejected: string[] = [];
+  const lines = text.split('\n');
+  const last = text.endsWith('\n') ? lines.length - 2 : lines.length - 1;
+  lines.forEach((line, i) => {
+    if (line.trim() === '') return;
+    let entry: unknown;
+    let problem: string | null;
     try {
-      entries.push(JSON.parse(line) as JournalEntry);
+      entry = JSON.parse(line);
+      problem = journalEntryProblem(entry);
     } catch {
-      // torn write
+      if (i === last && !text.endsWith('\n')) return; // torn write
+      problem = 'is not valid JSON';
     }
-  }
+    if (problem === null) entries.push(entry as JournalEntry);
+    else {
+      rejected.push(line);
+      warnings.push(`${file} line ${i + 1} ${problem}; it was left out and kept in ${file}${REJECTED_SUFFIX}.`);
+    }
+  });
+  if (rejected.length > 0) await fs.appendFile(file + REJECTED_SUFFIX, rejected.map((l) => `${l}\n`).join(''), { mode: 0o600 });
   return entries;
 }

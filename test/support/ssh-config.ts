@@ -1,0 +1,44 @@
+// Configurations for the simulated hosts behind a test sshd (test/support/sshd.ts): the
+// quickstart's XAPI host turned into an SSH host, and a one-guest xl host.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import type { Sshd } from './sshd.js';
+
+// The client side of a test sshd: no agent, no user ssh_config.
+export const SSH_ENV = { SSH_AUTH_SOCK: '', HOME: '/nonexistent-xenform-home' };
+
+function connection(sshd: Sshd): string {
+  return [
+    `  address       = "${sshd.host}"`,
+    `  port          = ${sshd.port}`,
+    `  user          = "${sshd.user}"`,
+    `  identity_file = "${sshd.identityFile}"`,
+    `  known_hosts   = "${sshd.knownHostsFile}"`,
+  ].join('\n');
+}
+
+// An example's simulated host (in `dir`, a copy of the example), turned into an SSH host.
+export function overSsh(dir: string, sshd: Sshd, extra = ''): void {
+  const file = path.join(dir, 'main.xf.hcl');
+  const text = readFileSync(file, 'utf8');
+  const replaced = text.replace(/  simulator = true\n/, `${connection(sshd)}\n${extra}\n`);
+  if (replaced === text) throw new Error('the example no longer has `simulator = true`');
+  writeFileSync(file, replaced);
+}
+
+// One running PV guest, vm.tiny, on the xl host behind `sshd` (started with XENSIM_TOOLSTACK=xl).
+export function xlGuestOverSsh(dir: string, sshd: Sshd): void {
+  const etc = path.join(dir, 'host-etc-xen');
+  const save = path.join(dir, 'host-save');
+  const boot = path.join(dir, 'host-boot');
+  for (const d of [etc, save, boot]) mkdirSync(d, { recursive: true });
+  writeFileSync(path.join(boot, 'vmlinuz'), 'kernel');
+  writeFileSync(path.join(boot, 'initrd.gz'), 'ramdisk');
+  writeFileSync(
+    path.join(dir, 'main.xf.hcl'),
+    `host "edge" {\n  toolstack     = "xl"\n${connection(sshd)}\n  config_dir    = "${etc}"\n  suspend_dir   = "${save}"\n}\n\n` +
+      `vm "tiny" {\n  host        = host.edge\n  name        = "tiny"\n  power_state = "running"\n  memory      = "128MiB"\n  vcpus       = 1\n\n` +
+      `  boot {\n    mode    = "pv"\n    kernel  = "${boot}/vmlinuz"\n    ramdisk = "${boot}/initrd.gz"\n    args    = "console=hvc0"\n  }\n\n` +
+      `  shutdown {\n    timeout  = "10s"\n    fallback = "hard"\n  }\n}\n`,
+  );
+}
