@@ -7,6 +7,7 @@ import { ProviderError } from '../provider.js';
 import { runSim, type SimOptions } from '../sim/index.js';
 import { restState } from '../sim/store.js';
 import { eachCommand } from './batch.js';
+import { asChain, runChain } from './chain.js';
 import { asFileOp } from './file-ops.js';
 
 export class SimTransport implements Transport {
@@ -30,7 +31,7 @@ export class SimTransport implements Transport {
     // The simulated command cannot be interrupted; the caller just stops waiting for it.
     return new Promise((resolve, reject) => {
       const onAbort = () =>
-        reject(new ProviderError(this.sim.statePath, 'ABORTED', { command: argv.join(' ') }, `\`${argv.join(' ')}\` was abandoned when asked to stop; it may still complete`));
+        reject(new ProviderError(this.sim.statePath, 'ABORTED', { command: argv.join(' '), started: 'true' }, `\`${argv.join(' ')}\` was abandoned when asked to stop; it may still complete`));
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
@@ -81,6 +82,8 @@ export class SimTransport implements Transport {
     if (argv[0] === 'xe' || argv[0] === 'xl') return runSim(argv, this.sim);
     const fileOp = asFileOp(argv);
     if (fileOp) return fileOp.op.native(fileOp.args, (p) => this.resolve(p));
+    const chained = asChain(argv);
+    if (chained) return runChain(chained, (a) => this.run(a));
     return { stdout: '', stderr: `${argv[0]}: command not found\n`, code: 127 };
   }
 }

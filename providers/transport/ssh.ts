@@ -459,7 +459,7 @@ export class SshTransport implements Transport {
   }
 
   private abandoned(line: string, started: boolean): ProviderError {
-    return new ProviderError(this.resolved.label, 'ABORTED', { command: line },
+    return new ProviderError(this.resolved.label, 'ABORTED', { command: line, started: String(started) },
       started
         ? `${this.where()}: \`${line}\` was abandoned when asked to stop; it may still complete on the host`
         : `${this.where()}: \`${line}\` was not run: asked to stop`);

@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import type { DiskAttributes, HostInventory, NetworkAttributes, ObservedVm, VmAttributes } from '../../planner/model/vm.js';
 import type { SetChange, Step } from '../../planner/model/ops.js';
 import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
-import { ProviderError } from '../provider.js';
+import { killedBy, ProviderError } from '../provider.js';
 import { runBatch } from '../transport/batch.js';
 import { fileOp, parseReadDir } from '../transport/file-ops.js';
 import { CfgError, guestFromCfg, parseCfg, renderCfg, type GuestFromCfg } from './cfg.js';
@@ -210,6 +210,8 @@ export class XlProvider implements Provider {
 
   private check(ctx: Ctx, argv: string[], r: ExecResult): ExecResult {
     if (r.code === 0) return r;
+    const killed = killedBy(this.host, argv.join(' '), r);
+    if (killed) throw killed;
     const text = (r.stderr || r.stdout).trim().split('\n').filter((l) => !l.startsWith('Parsing config from')).join(' ') || `exit ${r.code}`;
     throw new ProviderError(this.host, 'XL_FAILED', { command: argv.join(' '), exit: String(r.code) },
       `${ctx.op} of ${ctx.vm} failed on host "${this.host}": \`${argv.join(' ')}\`: ${text}`);

@@ -4,29 +4,10 @@ import t from 'tap';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { exampleCopy, repoRoot, xenform, type CliRun } from '../e2e/cli.js';
+import { exampleCopy, xenform } from '../e2e/cli.js';
 import { startSshd, ssh, type Sshd } from '../support/sshd.js';
-import { killSessions, simCommands } from './sshd-sessions.js';
-
-// The quickstart's simulated host, turned into an SSH host.
-function overSsh(dir: string, sshd: Sshd, extra = ''): void {
-  const file = path.join(dir, 'main.xf.hcl');
-  const text = readFileSync(file, 'utf8');
-  const block = [
-    `  address       = "${sshd.host}"`,
-    `  port          = ${sshd.port}`,
-    `  user          = "${sshd.user}"`,
-    `  identity_file = "${sshd.identityFile}"`,
-    `  known_hosts   = "${sshd.knownHostsFile}"`,
-    extra,
-  ].join('\n');
-  const replaced = text.replace(/  simulator = true\n/, `${block}\n`);
-  if (replaced === text) throw new Error('the quickstart no longer has `simulator = true`');
-  writeFileSync(file, replaced);
-}
-
-const ENV = { SSH_AUTH_SOCK: '', HOME: '/nonexistent-xenform-home' };
+import { killSessions } from './sshd-sessions.js';
+import { ENV, overSsh, xenformInBackground, xeRunning } from './ssh-cli.js';
 
 async function powerStates(sshd: Sshd): Promise<string> {
   const r = await ssh(sshd, 'xe vm-list is-control-domain=false params=name-label,power-state');
@@ -73,28 +54,13 @@ t.test('an unknown or changed host key stops plan before anything runs', async (
   t.match(await ssh(sshd, 'xe vm-list is-control-domain=false --minimal').then((r) => r.stdout.trim()), '', 'no VM was created');
 });
 
-const xeRunning = (statePath: string, command: string): boolean => simCommands(statePath).some((args) => args.includes(`bin/xe ${command}`));
-
-function xenformAsync(dir: string, args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'xenform.js'), '--chdir', dir, '--no-color', ...args], {
-      env: { ...process.env, NO_COLOR: '1', ...ENV },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 t.test('a connection killed in the middle of apply: a clear error, then a state the next apply completes', async (t) => {
   const dir = exampleCopy('quickstart', t.teardown);
   const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'dom0.json'), XENSIM_FAULTS: JSON.stringify({ latency_ms: { 'vm-start': 5000 } }) } });
   t.teardown(() => sshd.stop());
   overSsh(dir, sshd);
 
-  const applying = xenformAsync(dir, ['apply', '--auto-approve']);
+  const applying = xenformInBackground(dir, ['apply', '--auto-approve']).done;
   // Wait until a vm-start is under way on the host (the sshd runs on this machine), then cut every session.
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline && !xeRunning(path.join(dir, 'dom0.json'), 'vm-start')) await new Promise((r) => setTimeout(r, 50));

@@ -75,6 +75,13 @@ export function reduce(m: ProgressModel, e: EngineEvent, now: number): ProgressM
       const note = e.ok ? `brought back to ${e.to}` : `could not bring it back to ${e.to}: ${e.error ?? 'unknown error'}`;
       return update(m, e.address, e.host, () => ({ note }));
     }
+    case 'vm_left':
+      return update(m, e.address, e.host, () => ({ note: e.message }));
+    case 'waiting': {
+      // One line per host, replaced as the wait goes on.
+      const prefix = waitingLine({ ...e, command: '', ms: 0 }).split(':')[0];
+      return { ...m, messages: [...m.messages.filter((x) => !x.startsWith(`${prefix}:`)), waitingLine(e)] };
+    }
     case 'interrupt':
       return { ...m, messages: [...m.messages, e.message] };
     case 'apply_done':
@@ -93,6 +100,10 @@ export function formatMs(ms: number): string {
   return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
 }
 
+
+export function waitingLine(e: { host: string; command: string; ms: number }): string {
+  return `host "${e.host}" still running: \`${e.command}\` (${formatMs(e.ms)} so far)`;
+}
 
 export function summaryLine(s: NonNullable<ProgressModel['summary']>): string {
   const status = s.failed > 0 ? 'Apply failed' : s.skipped > 0 ? 'Apply stopped' : 'Apply complete';

@@ -1,0 +1,136 @@
+// Apply when the host or the connection fails half way (issue 15, items 4 and 11): over a real
+// sshd with the simulated `xe`, through the built command line.
+import t, { type Test } from 'tap';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { xenform } from '../e2e/cli.js';
+import { startSshd, ssh, type Sshd } from '../support/sshd.js';
+import { killSessions } from './sshd-sessions.js';
+import { ENV, overSsh, until, xenformInBackground, xeRunning } from './ssh-cli.js';
+
+function config(power: string): string {
+  return `host "lab" {
+  simulator = true
+  toolstack = "xapi"
+}
+
+vm "web" {
+  host        = host.lab
+  name        = "web"
+  template    = "Debian Bookworm 12"
+  power_state = "${power}"
+  memory      = "1GiB"
+  vcpus       = 1
+  boot {
+    mode       = "pv"
+    bootloader = "pygrub"
+  }
+}
+`;
+}
+
+async function setup(t: Test, faults: object, power = 'running'): Promise<{ dir: string; sshd: Sshd; statePath: string }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'xenform-faults-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const statePath = path.join(dir, 'dom0.json');
+  const sshd = await startSshd({ env: { XENSIM_STATE: statePath, XENSIM_FAULTS: JSON.stringify(faults) } });
+  t.teardown(() => sshd.stop());
+  writeFileSync(path.join(dir, 'main.xf.hcl'), config(power));
+  overSsh(dir, sshd);
+  return { dir, sshd, statePath };
+}
+
+async function vmsNamed(sshd: Sshd, name: string): Promise<string[]> {
+  const r = await ssh(sshd, `xe vm-list name-label=${name} params=uuid --minimal`);
+  return r.stdout.trim().split(',').filter(Boolean);
+}
+
+async function marker(sshd: Sshd, uuid: string): Promise<string> {
+  const r = await ssh(sshd, `xe vm-param-get uuid=${uuid} param-name=other-config param-key=xenform-address`);
+  return r.stdout.trim();
+}
+
+const cuts: { name: string; cut: (run: ReturnType<typeof xenformInBackground>, sshd: Sshd) => void }[] = [
+  { name: 'the connection is cut', cut: (_run, sshd) => void killSessions(sshd) },
+  {
+    name: 'Ctrl-C is pressed twice',
+    cut: (run) => {
+      run.signal('SIGINT');
+      run.signal('SIGINT');
+    },
+  },
+];
+
+for (const c of cuts) {
+  t.test(`${c.name} while vm-install runs: the VM is marked all the same, and the next apply adopts it instead of making a twin`, async (t) => {
+    const { dir, sshd, statePath } = await setup(t, { latency_ms: { 'vm-install': 3000 } });
+    const run = xenformInBackground(dir, ['apply', '--auto-approve']);
+    await until(() => xeRunning(statePath, 'vm-install'), 'vm-install runs on the host');
+    c.cut(run, sshd);
+    const first = await run.done;
+    t.not(first.code, 0, 'apply reports the failure');
+    t.match(first.stdout + first.stderr, /next plan adopts it/, 'and says the VM it may have made is adopted, not made again');
+    t.notMatch(first.stderr, /^\s+at /m, 'without a stack trace');
+
+    // The host finishes what it was doing: the simulated xe outlives the cut session.
+    await until(() => !xeRunning(statePath, ''), 'the host is idle');
+    const made = await vmsNamed(sshd, 'web');
+    t.equal(made.length, 1, 'the install went through on the host');
+    t.equal(await marker(sshd, made[0]), 'vm.web', 'and the VM carries its ownership marker');
+
+    const second = xenform(dir, ['apply', '--auto-approve'], ENV);
+    t.equal(second.code, 0, `the next apply completes (${second.stdout}${second.stderr})`);
+    t.same(await vmsNamed(sshd, 'web'), made, 'with the same VM: none was created twice');
+    t.equal(xenform(dir, ['plan', '--detailed-exitcode'], ENV).code, 0, 'and nothing is left to do');
+  });
+}
+
+t.test('an install killed on the host before it printed the uuid: the next refresh adopts the VM by its name', async (t) => {
+  const { dir, sshd, statePath } = await setup(t, { kill_during: [{ command: 'vm-install', nth: 1 }] });
+  const first = xenform(dir, ['apply', '--auto-approve'], ENV);
+  t.not(first.code, 0, 'apply reports the failure');
+  t.match(first.stdout + first.stderr, /ended abruptly/, 'as a command that ended abruptly');
+  t.match(first.stdout + first.stderr, /next plan adopts it/, 'and says what happens to the VM it may have made');
+  await until(() => !xeRunning(statePath, ''), 'the host is idle');
+  const made = await vmsNamed(sshd, 'web');
+  t.equal(made.length, 1, 'the VM was installed');
+  t.equal(await marker(sshd, made[0]), '', 'but not marked');
+
+  const second = xenform(dir, ['apply', '--auto-approve'], ENV);
+  t.equal(second.code, 0, `the next apply completes (${second.stdout}${second.stderr})`);
+  t.match(second.stdout, new RegExp(`found VM ${made[0]}`), 'adopting the VM by its name');
+  t.same(await vmsNamed(sshd, 'web'), made, 'instead of making a twin');
+});
+
+t.test('a marker write that fails names the VM left behind, and the next apply adopts it instead of making a twin', async (t) => {
+  const { dir, sshd } = await setup(t, { fail: [{ command: 'vm-param-set', nth: 1, code: 'INTERNAL_ERROR', params: ['database locked'] }] });
+  const first = xenform(dir, ['apply', '--auto-approve'], ENV);
+  t.not(first.code, 0, 'apply reports the failure');
+  const made = await vmsNamed(sshd, 'web');
+  t.equal(made.length, 1, 'the VM was installed');
+  t.match(first.stderr, new RegExp(`VM ${made[0]} was installed .* but could not be marked`), 'the error names the VM left behind');
+  t.match(first.stderr, new RegExp(`xenform import vm\\.web ${made[0]}`), 'and how to keep it');
+
+  const second = xenform(dir, ['apply', '--auto-approve'], ENV);
+  t.equal(second.code, 0, `the next apply completes (${second.stdout}${second.stderr})`);
+  t.same(await vmsNamed(sshd, 'web'), made, 'with that VM, not a twin');
+});
+
+t.test('a start killed on the host (exit 137) is not undone: the VM is read again, reported as it is and left alone', async (t) => {
+  const { dir, sshd } = await setup(t, { kill_during: [{ command: 'vm-start', nth: 1 }] }, 'halted');
+  t.equal(xenform(dir, ['apply', '--auto-approve'], ENV).code, 0, 'the halted VM is created');
+  const file = path.join(dir, 'main.xf.hcl');
+  writeFileSync(file, readFileSync(file, 'utf8').replace('power_state = "halted"', 'power_state = "running"'));
+
+  const start = xenform(dir, ['apply', '--auto-approve'], ENV);
+  t.not(start.code, 0, 'apply reports the failure');
+  const out = start.stdout + start.stderr;
+  t.match(out, /ended abruptly \(exit 137/, 'names how the command ended');
+  t.match(out, /read again, it is running\. It was left as it is/, 'reports the VM as the host has it now');
+  t.notMatch(out, /shutdown|brought back|Restored/i, 'and runs no shutdown the plan never showed');
+  const [uuid] = await vmsNamed(sshd, 'web');
+  const power = await ssh(sshd, `xe vm-param-get uuid=${uuid} param-name=power-state`);
+  t.equal(power.stdout.trim(), 'running', 'the VM runs on the host');
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode'], ENV).code, 0, 'and the next plan has nothing to do');
+});
