@@ -71,8 +71,16 @@ export async function executeWithPolicy(
       return { uuid, observed: now };
     }
   }
-  if (policy.fallback === 'fail') {
+  if (policy.fallback === 'fail' && !timeout.signal.aborted) {
     throw new Error(`${why}, and its shutdown policy says fallback = "fail"`);
+  }
+  if (policy.fallback === 'fail') {
+    // The request stays with the host: the guest may still act on it, so the VM is left alone.
+    const request = step.op === 'clean_shutdown' ? 'clean shutdown' : 'clean reboot';
+    throw new ProviderError(step.host, 'TIMEOUT', { command: step.op },
+      `${why}, and its shutdown policy says fallback = "fail". The ${request} request was left running on host "${step.host}": ` +
+        `the guest may still ${step.op === 'clean_shutdown' ? 'halt' : 'reboot'} later. Check the VM, then run apply again once it is done, ` +
+        'or halt it yourself (or set fallback = "hard") to go on now');
   }
   hooks.note(`${why}; forcing it (fallback = "hard")`);
   try {

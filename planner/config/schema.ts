@@ -287,6 +287,10 @@ export function decodeVm(vm: VmBlock, ev: Evaluator, ctx: InstanceContext): VmCo
   for (const { block, content } of vm.disks) {
     const label = block.labels[0];
     const p = `disk.${label}`;
+    // On xl a disk's label names its image file (<vm>-<label>.img in the image directory).
+    if (host?.toolstack === 'xl' && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(label)) {
+      d.error('Invalid disk label', `On an xl host the disk label names the disk's image file: "${label}" must be letters, digits, ".", "_" and "-", starting with a letter or digit.`, block.labelRanges[0]);
+    }
     const c = content.attrs;
     const size = d.size(c.get('size'), `${p}.size`);
     if (!c.has('size')) missing(diags, 'size', blockHeader(block), ` in disk "${label}" (like "20GiB")`);
