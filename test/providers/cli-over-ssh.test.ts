@@ -50,7 +50,13 @@ t.test('an unknown or changed host key stops plan before anything runs', async (
   writeFileSync(sshd.knownHostsFile, known.replace(/AAAA\S+/, 'AAAAC3NzaC1lZDI1NTE5AAAAIBx8c1QhYkq1e4vNfZ6uWUw3pZyD1iQ4m5XGv2cK0a1b'));
   const changed = xenform(dir, ['apply', '--auto-approve'], ENV);
   t.equal(changed.code, 1, 'apply fails');
-  t.match(changed.stdout + changed.stderr, /CHANGED/);
+  const said = changed.stdout + changed.stderr;
+  t.match(said, /CHANGED/);
+  const presented = known.split(' ')[2].trim();
+  t.notOk(said.includes(presented), 'the presented key is not handed over as a line to paste into known_hosts');
+  t.notMatch(said, /ssh-keyscan|host_key = "SHA256/, 'nor a command or setting that would trust it');
+  t.match(said, /ssh-keygen -lf \/etc\/ssh\/ssh_host_ed25519_key\.pub/, 'it says how to check the key on the host');
+  t.match(said, /ssh-keygen -R '\[127\.0\.0\.1\]:\d+' -f /, 'and how to remove the old one once checked');
   t.match(await ssh(sshd, 'xe vm-list is-control-domain=false --minimal').then((r) => r.stdout.trim()), '', 'no VM was created');
 });
 
