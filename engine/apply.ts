@@ -201,6 +201,7 @@ async function applyUnderLock(
   begun.catch(() => undefined); // awaited after the walk; meanwhile each step's own entry fails with it
 
   const pool = req.providers ?? new ProviderPool({ workdir: req.dir, env: req.env ?? process.env }, req.openProvider);
+  pool.listen((host, command, ms) => emit({ type: 'waiting', host, command, ms }));
   const provider = (host: string): Promise<Provider> => {
     const hc = hostsByName.get(host);
     return hc ? pool.get(hc) : Promise.reject(new Error(`host "${host}" is not in the configuration`));

@@ -26,6 +26,7 @@ export const HOST_SCHEMA: BodySchema = {
     'simulator',
     'config_dir',
     'suspend_dir',
+    'command_timeout',
   ],
 };
 
@@ -97,6 +98,9 @@ export function decodeHost(block: Block, ev: Evaluator): HostConfig | null {
     const v = d.knownText(attrs.get(k), k);
     if (v !== undefined) host[k] = v;
   }
+  const commandTimeout = d.duration(attrs.get('command_timeout'), 'command_timeout');
+  if (commandTimeout === 0) d.error('Invalid value', '"command_timeout" must be longer than 0s.', attrs.get('command_timeout')!.expr.range);
+  else if (commandTimeout !== undefined) host.command_timeout_ms = commandTimeout;
   if (host.port !== undefined && host.port > 65535) d.error('Invalid value', `"port" must be at most 65535; got ${host.port}.`, attrs.get('port')!.expr.range);
   if (host.host_key !== undefined && !host.host_key.startsWith('SHA256:')) {
     d.error('Invalid value', `"host_key" must be a pinned key fingerprint like "SHA256:…" (as ssh-keygen -lf prints it); got "${host.host_key}".`, attrs.get('host_key')!.expr.range);

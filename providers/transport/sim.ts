@@ -9,13 +9,14 @@ import { restState } from '../sim/store.js';
 import { eachCommand } from './batch.js';
 import { asChain, runChain } from './chain.js';
 import { asFileOp } from './file-ops.js';
+import { watched, type WaitingListener } from './progress.js';
 
 export class SimTransport implements Transport {
   readonly description: string;
   private trips = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly sim: SimOptions & { root: string }) {
+  constructor(private readonly sim: SimOptions & { root: string; onWaiting?: WaitingListener }) {
     this.description = `simulator ${sim.statePath}`;
   }
 
@@ -25,7 +26,7 @@ export class SimTransport implements Transport {
 
   exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.trips++;
-    const work = this.track(this.run(argv));
+    const work = watched(this.track(this.run(argv)), argv.join(' '), this.sim.onWaiting);
     const signal = options.signal;
     if (!signal) return work;
     // The simulated command cannot be interrupted; the caller just stops waiting for it.
@@ -40,7 +41,8 @@ export class SimTransport implements Transport {
 
   batch(commands: string[][], options: BatchOptions = {}): Promise<ExecResult[]> {
     this.trips++;
-    return this.track(eachCommand(commands, options.parallel, (argv) => this.run(argv)));
+    const what = commands.length > 1 ? `${commands[0].join(' ')} (and ${commands.length - 1} more)` : (commands[0] ?? []).join(' ');
+    return watched(this.track(eachCommand(commands, options.parallel, (argv) => this.run(argv))), what, this.sim.onWaiting);
   }
 
   async writeFile(path: string, content: string, mode = 0o644): Promise<void> {

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { xenform } from '../e2e/cli.js';
 import { startSshd, ssh, type Sshd } from '../support/sshd.js';
-import { killSessions } from './sshd-sessions.js';
+import { killSessions, simProcesses } from './sshd-sessions.js';
 import { ENV, overSsh, until, xenformInBackground, xeRunning } from './ssh-cli.js';
 
 function config(power: string): string {
@@ -135,4 +135,41 @@ t.test('a start killed on the host (exit 137) is not undone: the VM is read agai
   const power = await ssh(sshd, `xe vm-param-get uuid=${uuid} param-name=power-state`);
   t.equal(power.stdout.trim(), 'running', 'the VM runs on the host');
   t.equal(xenform(dir, ['plan', '--detailed-exitcode'], ENV).code, 0, 'and the next plan has nothing to do');
+});
+
+t.test('a command that hangs is given up after the host\'s command_timeout, and the VM is reported as it is, not undone', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'xenform-faults-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const statePath = path.join(dir, 'dom0.json');
+  // The start hangs on the host (until the test ends it); the limit leaves reading the host,
+  // however loaded this machine is, time to spare.
+  const sshd = await startSshd({ env: { XENSIM_STATE: statePath, XENSIM_FAULTS: JSON.stringify({ latency_ms: { 'vm-start': 600_000 } }) } });
+  t.teardown(() => sshd.stop());
+  t.teardown(() => simProcesses(statePath).forEach((p) => process.kill(p.pid, 'SIGKILL')));
+  writeFileSync(path.join(dir, 'main.xf.hcl'), config('running'));
+  overSsh(dir, sshd, '  command_timeout = "30s"');
+
+  const apply = xenform(dir, ['apply', '--auto-approve'], ENV);
+  t.equal(apply.code, 1, 'apply fails');
+  t.match(apply.stderr, /`xe vm-start uuid=\S+` did not finish within 30 s; it was abandoned and may still be running \(command_timeout/, 'naming the command, the limit and the setting');
+  t.match(apply.stdout, /vm\.web \(\S+ on lab\): the host may have completed start after all; read again, it is halted\. It was left as it is/, 'the VM is read again and left alone');
+  t.notMatch(apply.stdout + apply.stderr, /brought back|Restored/, 'with nothing run that the plan did not show');
+});
+
+t.test('a host slow to answer is said so while plan and apply wait, naming the host and the command, on any output', async (t) => {
+  const { dir } = await setup(t, { latency_ms: { 'vm-list': 6000 } });
+  const plan = xenform(dir, ['plan'], ENV);
+  t.equal(plan.code, 0, plan.stderr);
+  const waiting = /host "lab" still running: `xe vm-list [^`]*`( \(and \d+ more\))? \(\d+\.\ds so far\)/;
+  t.match(plan.stderr, waiting, 'plan says which command it waits on');
+
+  const json = xenform(dir, ['plan', '--json'], ENV);
+  t.equal(json.code, 0, json.stderr);
+  t.doesNotThrow(() => JSON.parse(json.stdout), 'plan --json keeps stdout JSON');
+  t.match(json.stderr, waiting, 'and says so on stderr');
+
+  const apply = xenform(dir, ['apply', '--auto-approve', '--json'], ENV);
+  t.equal(apply.code, 0, apply.stderr);
+  const events = apply.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; host?: string; command?: string });
+  t.ok(events.some((e) => e.type === 'waiting' && e.host === 'lab' && /^xe vm-list/.test(e.command ?? '')), 'apply --json streams it as an event');
 });

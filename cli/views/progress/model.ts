@@ -39,7 +39,20 @@ function update(m: ProgressModel, address: string, host: string, change: (v: VmL
   return { ...withLine, vms: withLine.vms.map((v) => (v.address === address ? next : v)) };
 }
 
+// A host's waiting line goes once it answers.
+function withoutWaiting(m: ProgressModel, host: string): ProgressModel {
+  const prefix = waitingLine({ host, command: '', ms: 0 }).split(':')[0] + ':';
+  return m.messages.some((x) => x.startsWith(prefix)) ? { ...m, messages: m.messages.filter((x) => !x.startsWith(prefix)) } : m;
+}
+
 export function reduce(m: ProgressModel, e: EngineEvent, now: number): ProgressModel {
+  const next = fold(m, e, now);
+  if (e.type === 'refresh_done' || e.type === 'refresh_failed') return withoutWaiting(next, e.host);
+  if (e.type === 'step_done' || e.type === 'step_failed') return withoutWaiting(next, e.step.host);
+  return next;
+}
+
+function fold(m: ProgressModel, e: EngineEvent, now: number): ProgressModel {
   switch (e.type) {
     case 'refresh_start':
       return { ...m, hosts: [...m.hosts.filter((h) => h.host !== e.host), { host: e.host, state: 'reading', vms: 0, ms: 0 }] };
@@ -77,11 +90,8 @@ export function reduce(m: ProgressModel, e: EngineEvent, now: number): ProgressM
     }
     case 'vm_left':
       return update(m, e.address, e.host, () => ({ note: e.message }));
-    case 'waiting': {
-      // One line per host, replaced as the wait goes on.
-      const prefix = waitingLine({ ...e, command: '', ms: 0 }).split(':')[0];
-      return { ...m, messages: [...m.messages.filter((x) => !x.startsWith(`${prefix}:`)), waitingLine(e)] };
-    }
+    case 'waiting': // one line per host, replaced as the wait goes on
+      return { ...m, messages: [...withoutWaiting(m, e.host).messages, waitingLine(e)] };
     case 'interrupt':
       return { ...m, messages: [...m.messages, e.message] };
     case 'apply_done':
