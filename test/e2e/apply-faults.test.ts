@@ -65,6 +65,7 @@ t.test('the notes of an interrupted apply are printed once by the apply that rec
   const lock = JSON.parse(readFileSync(path.join(dir, 'xenform.lock.json'), 'utf8')) as { id: string };
   t.equal(xenform(dir, ['force-unlock', lock.id]).code, 0, 'the killed apply\'s lock is removed');
 
+  edit(dir, 'vcpus       = 1', 'vcpus       = 1\n  description = "recovered"'); // the recovering apply has steps to run
   const next = xenform(dir, ['apply', '--auto-approve']);
   t.equal(next.code, 0, `the next apply completes (${next.stdout}${next.stderr})`);
   t.equal(next.stdout.split('A previous apply was interrupted').length - 1, 1, 'the recovery note is printed once');
