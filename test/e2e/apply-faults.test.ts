@@ -4,7 +4,7 @@ import t, { type Test } from 'tap';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { xenform } from './cli.js';
+import { editConfig, xenform } from './cli.js';
 import { until, xenformInBackground } from '../providers/ssh-cli.js';
 
 interface Vm {
@@ -40,13 +40,6 @@ ${vm.shutdown ?? ''}${vm.extra ?? ''}}
   return dir;
 }
 
-function edit(dir: string, from: string, to: string): void {
-  const file = path.join(dir, 'main.xf.hcl');
-  const text = readFileSync(file, 'utf8');
-  if (!text.includes(from)) throw new Error(`the configuration has no ${from}`);
-  writeFileSync(file, text.replace(from, to));
-}
-
 t.test('a guest that crashes as it starts is reported as failed, not started, and apply exits non-zero', async (t) => {
   const dir = workdir(t, 'xapi');
   const apply = xenform(dir, ['apply', '--auto-approve'], { XENSIM_FAULTS: JSON.stringify({ crash: ['web'] }) });
@@ -65,7 +58,7 @@ t.test('the notes of an interrupted apply are printed once by the apply that rec
   const lock = JSON.parse(readFileSync(path.join(dir, 'xenform.lock.json'), 'utf8')) as { id: string };
   t.equal(xenform(dir, ['force-unlock', lock.id]).code, 0, 'the killed apply\'s lock is removed');
 
-  edit(dir, 'vcpus       = 1', 'vcpus       = 1\n  description = "recovered"'); // the recovering apply has steps to run
+  editConfig(dir, 'vcpus       = 1', 'vcpus       = 1\n  description = "recovered"'); // the recovering apply has steps to run
   const next = xenform(dir, ['apply', '--auto-approve']);
   t.equal(next.code, 0, `the next apply completes (${next.stdout}${next.stderr})`);
   t.equal(next.stdout.split('A previous apply was interrupted').length - 1, 1, 'the recovery note is printed once');
@@ -75,7 +68,7 @@ t.test('a clean shutdown that fallback = "fail" gives up on is said to be still 
   const shutdown = '  shutdown {\n    mode     = "clean"\n    timeout  = "1s"\n    fallback = "fail"\n  }\n';
   const dir = workdir(t, 'xapi', { shutdown });
   t.equal(xenform(dir, ['apply', '--auto-approve']).code, 0, 'the VM is created and started');
-  edit(dir, 'power_state = "running"', 'power_state = "halted"');
+  editConfig(dir, 'power_state = "running"', 'power_state = "halted"');
   const faults = { XENSIM_FAULTS: JSON.stringify({ ignore_clean_shutdown: ['web'], clean_shutdown_timeout_ms: 3000 }) };
   const apply = xenform(dir, ['apply', '--auto-approve'], faults);
   t.equal(apply.code, 1, 'apply fails');

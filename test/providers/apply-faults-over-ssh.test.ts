@@ -1,10 +1,10 @@
 // Apply when the host or the connection fails half way (issue 15, items 4 and 11): over a real
 // sshd with the simulated `xe`, through the built command line.
 import t, { type Test } from 'tap';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { xenform } from '../e2e/cli.js';
+import { editConfig, xenform } from '../e2e/cli.js';
 import { startSshd, ssh, type Sshd } from '../support/sshd.js';
 import { killSessions, simProcesses } from './sshd-sessions.js';
 import { ENV, overSsh, until, xenformInBackground, xeRunning } from './ssh-cli.js';
@@ -51,6 +51,14 @@ async function marker(sshd: Sshd, uuid: string): Promise<string> {
   return r.stdout.trim();
 }
 
+// The next apply completes with the VM the failed one made, and makes no twin of it.
+async function nextApplyKeeps(t: Test, dir: string, sshd: Sshd, made: string[]): Promise<string> {
+  const second = xenform(dir, ['apply', '--auto-approve'], ENV);
+  t.equal(second.code, 0, `the next apply completes (${second.stdout}${second.stderr})`);
+  t.same(await vmsNamed(sshd, 'web'), made, 'with the VM the failed apply made: none was created twice');
+  return second.stdout;
+}
+
 const cuts: { name: string; cut: (run: ReturnType<typeof xenformInBackground>, sshd: Sshd) => void | Promise<void> }[] = [
   { name: 'the connection is cut', cut: (_run, sshd) => void killSessions(sshd) },
   {
@@ -81,9 +89,7 @@ for (const c of cuts) {
     t.equal(made.length, 1, 'the install went through on the host');
     t.equal(await marker(sshd, made[0]), 'vm.web', 'and the VM carries its ownership marker');
 
-    const second = xenform(dir, ['apply', '--auto-approve'], ENV);
-    t.equal(second.code, 0, `the next apply completes (${second.stdout}${second.stderr})`);
-    t.same(await vmsNamed(sshd, 'web'), made, 'with the same VM: none was created twice');
+    await nextApplyKeeps(t, dir, sshd, made);
     t.equal(xenform(dir, ['plan', '--detailed-exitcode'], ENV).code, 0, 'and nothing is left to do');
   });
 }
@@ -99,10 +105,7 @@ t.test('an install killed on the host before it printed the uuid: the next refre
   t.equal(made.length, 1, 'the VM was installed');
   t.equal(await marker(sshd, made[0]), '', 'but not marked');
 
-  const second = xenform(dir, ['apply', '--auto-approve'], ENV);
-  t.equal(second.code, 0, `the next apply completes (${second.stdout}${second.stderr})`);
-  t.match(second.stdout, new RegExp(`found VM ${made[0]}`), 'adopting the VM by its name');
-  t.same(await vmsNamed(sshd, 'web'), made, 'instead of making a twin');
+  t.match(await nextApplyKeeps(t, dir, sshd, made), new RegExp(`found VM ${made[0]}`), 'adopting the VM by its name');
 });
 
 t.test('a marker write that fails names the VM left behind, and the next apply adopts it instead of making a twin', async (t) => {
@@ -114,16 +117,13 @@ t.test('a marker write that fails names the VM left behind, and the next apply a
   t.match(first.stderr, new RegExp(`VM ${made[0]} was installed .* but could not be marked`), 'the error names the VM left behind');
   t.match(first.stderr, new RegExp(`xenform import vm\\.web ${made[0]}`), 'and how to keep it');
 
-  const second = xenform(dir, ['apply', '--auto-approve'], ENV);
-  t.equal(second.code, 0, `the next apply completes (${second.stdout}${second.stderr})`);
-  t.same(await vmsNamed(sshd, 'web'), made, 'with that VM, not a twin');
+  await nextApplyKeeps(t, dir, sshd, made);
 });
 
 t.test('a start killed on the host (exit 137) is not undone: the VM is read again, reported as it is and left alone', async (t) => {
   const { dir, sshd } = await setup(t, { kill_during: [{ command: 'vm-start', nth: 1 }] }, 'halted');
   t.equal(xenform(dir, ['apply', '--auto-approve'], ENV).code, 0, 'the halted VM is created');
-  const file = path.join(dir, 'main.xf.hcl');
-  writeFileSync(file, readFileSync(file, 'utf8').replace('power_state = "halted"', 'power_state = "running"'));
+  editConfig(dir, 'power_state = "halted"', 'power_state = "running"');
 
   const start = xenform(dir, ['apply', '--auto-approve'], ENV);
   t.not(start.code, 0, 'apply reports the failure');
