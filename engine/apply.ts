@@ -353,6 +353,8 @@ async function applyUnderLock(
       const create = run.steps.find((s) => s.op === 'create');
       const name = create?.op === 'create' ? create.args.attributes.name : '?';
       note = `${run.address}: ${why}. If a VM was made, the next plan adopts it (by its ownership markers, or as the one new VM named "${name}" on ${run.host}) instead of creating another.`;
+    } else if (interruptedBy >= 2) {
+      note = `${run.address} (${uuid} on ${run.host}): ${why}; it was not read again (apply was interrupted twice). It was left as it is; the next plan reads it.`;
     } else {
       let now: string;
       try {
