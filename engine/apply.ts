@@ -10,10 +10,10 @@ import { fingerprint } from '../planner/plan/make-plan.js';
 import type { Plan, ResourceChange } from '../planner/plan/types.js';
 import type { ConfigSnapshot } from '../planner/plan/plan-file.js';
 import type { ProviderContext } from '../providers/factory.js';
-import type { Provider } from '../providers/provider.js';
+import { isUncertain, ProviderError, type Provider } from '../providers/provider.js';
 import type { EngineEvent, EventSink } from './events.js';
 import { errorText } from './errors.js';
-import { abortable, executeWithPolicy } from './apply/execute.js';
+import { abortable, executeWithPolicy, missedTarget } from './apply/execute.js';
 import { recordOutputs } from './apply/outputs.js';
 import { restore } from './apply/restore.js';
 import { blocked, targetUuid, vmRuns, type VmRun } from './apply/vm-run.js';
@@ -23,7 +23,7 @@ import { LockError, type StateManager } from './state/manager.js';
 import { stateManagerFor } from './state/backend.js';
 import { openState, type StateSession } from './state/session.js';
 import { emptyState, recordStep, settleUnstepped, stepRecord } from './state/transitions.js';
-import type { State } from '../planner/model/state.js';
+import type { PendingCreate, State } from '../planner/model/state.js';
 import { describeChanges } from './verify.js';
 import { walk, type WalkNode } from './walk.js';
 
@@ -134,7 +134,8 @@ export async function runApply(plan: Plan, req: ApplyRequest, events: EventSink)
     await req.providers?.close();
     return result;
   }
-  result.notes!.push(...session.notes);
+  // A session handed in was opened by the plan run, which reported its notes.
+  if (!req.session) result.notes!.push(...session.notes);
   try {
     const stale = staleReason(plan, session.state, req.savedPlan);
     if (stale) {
@@ -200,12 +201,15 @@ async function applyUnderLock(
   begun.catch(() => undefined); // awaited after the walk; meanwhile each step's own entry fails with it
 
   const pool = req.providers ?? new ProviderPool({ workdir: req.dir, env: req.env ?? process.env }, req.openProvider);
+  pool.listen((host, command, ms) => emit({ type: 'waiting', host, command, ms }));
   const provider = (host: string): Promise<Provider> => {
     const hc = hostsByName.get(host);
     return hc ? pool.get(hc) : Promise.reject(new Error(`host "${host}" is not in the configuration`));
   };
 
-  await noteNamesBeforeCreates(plan, provider, record);
+  const namesBefore = await noteNamesBeforeCreates(plan, provider, record);
+  // Creates whose outcome is unknown: the next refresh adopts their VM, if there is one.
+  const uncertainCreates: PendingCreate[] = [];
 
   let interruptedBy = 0;
   const onFirst = () => {
@@ -246,8 +250,8 @@ async function applyUnderLock(
     return p;
   };
 
-  const fail = async (run: VmRun, step: Step, error: string): Promise<'failed'> => {
-    run.status = { kind: 'failed', error };
+  const fail = async (run: VmRun, step: Step, error: string, leaveAlone?: string): Promise<'failed'> => {
+    run.status = { kind: 'failed', error, ...(leaveAlone ? { leaveAlone } : {}) };
     await record({ t: 'fail', step: step.id, address: step.address, host: step.host, op: step.op, error, time: new Date().toISOString() });
     result.failed.push({ step: step.id, error });
     emit({ type: 'step_failed', step, error });
@@ -295,9 +299,12 @@ async function applyUnderLock(
           note: (message) => emit({ type: 'step_note', step, message }),
         }),
         req.abortSignal,
+        step.host,
       );
       hostDone();
       if (step.op === 'create') run.newUuid = res.uuid;
+      const missed = missedTarget(step, res.observed);
+      if (missed) return fail(run, step, missed, `${step.op.replace('_', ' ')} did not leave it ${step.to}`);
       const last = --run.stepsLeft === 0;
       await record({
         t: 'done',
@@ -326,8 +333,41 @@ async function applyUnderLock(
       return 'done';
     } catch (err) {
       hostDone();
-      return fail(run, step, errorText(err));
+      const uncertain = isUncertain(err);
+      // A create that may have made its VM (or made it and could not mark it): the next
+      // refresh adopts the one new VM of its name.
+      if (step.op === 'create' && (uncertain || (err instanceof ProviderError && err.params.uuid))) {
+        const name = step.args.attributes.name;
+        uncertainCreates.push({ address: run.address, host: step.host, name, template: step.args.attributes.template, preexisting: namesBefore.get(step.host)?.[name] ?? [] });
+      }
+      if (!uncertain) return fail(run, step, errorText(err));
+      return fail(run, step, errorText(err), `the host may have completed ${step.op.replace('_', ' ')} after all`);
     }
+  };
+
+  // After a failure that leaves the VM's condition unknown, or not what the step said: the VM
+  // is read again and reported as it is, and no step the plan did not show is run on it.
+  const reportAsIs = async (run: VmRun, why: string): Promise<void> => {
+    const uuid = run.newUuid ?? (run.steps.some((s) => s.op === 'create') ? null : run.uuid);
+    let note: string;
+    if (!uuid) {
+      const create = run.steps.find((s) => s.op === 'create');
+      const name = create?.op === 'create' ? create.args.attributes.name : '?';
+      note = `${run.address}: ${why}. If a VM was made, the next plan adopts it (by its ownership markers, or as the one new VM named "${name}" on ${run.host}) instead of creating another.`;
+    } else if (interruptedBy >= 2) {
+      note = `${run.address} (${uuid} on ${run.host}): ${why}; it was not read again (apply was interrupted twice). It was left as it is; the next plan reads it.`;
+    } else {
+      let now: string;
+      try {
+        const vm = await (await provider(run.host)).readVm(uuid);
+        now = vm ? `it is ${vm.attributes.power_state}` : 'it no longer exists';
+      } catch (err) {
+        now = `it could not be read (${errorText(err)})`;
+      }
+      note = `${run.address} (${uuid} on ${run.host}): ${why}; read again, ${now}. It was left as it is; the next plan compares it with the configuration.`;
+    }
+    result.notes!.push(note);
+    emit({ type: 'vm_left', address: run.address, host: run.host, message: note });
   };
 
   const restoreRun = async (run: VmRun): Promise<void> => {
@@ -372,7 +412,7 @@ async function applyUnderLock(
       },
       vmFinished: (vm) => {
         const run = vms.get(vm)!;
-        if (run.status.kind === 'failed') restores.push(restoreRun(run));
+        if (run.status.kind === 'failed') restores.push(run.status.leaveAlone ? reportAsIs(run, run.status.leaveAlone) : restoreRun(run));
       },
     });
     await Promise.all(restores);
@@ -385,6 +425,10 @@ async function applyUnderLock(
   if (interruptedBy > 0) result.interrupted = true;
 
   state = settleUnstepped(state, plan, new Set(vms.keys()));
+  if (uncertainCreates.length > 0) {
+    const addresses = new Set(uncertainCreates.map((p) => p.address));
+    state = { ...state, pending_creates: [...(state.pending_creates ?? []).filter((p) => !addresses.has(p.address)), ...uncertainCreates] };
+  }
   if (config) state = recordOutputs(state, config, (known) => loadConfigFor(req, known));
   await session.write(state);
   await journal.close();
@@ -393,7 +437,8 @@ async function applyUnderLock(
 
 // Before creating, notes which VMs of the same names already exist: if this apply dies between
 // creating a VM and marking it, the next refresh can tell the new VM from the old ones.
-async function noteNamesBeforeCreates(plan: Plan, provider: (host: string) => Promise<Provider>, record: (e: JournalEntry) => Promise<void>): Promise<void> {
+async function noteNamesBeforeCreates(plan: Plan, provider: (host: string) => Promise<Provider>, record: (e: JournalEntry) => Promise<void>): Promise<Map<string, Record<string, string[]>>> {
+  const noted = new Map<string, Record<string, string[]>>();
   const createsByHost = new Map<string, Set<string>>();
   for (const s of plan.steps) {
     if (s.op === 'create') createsByHost.set(s.host, (createsByHost.get(s.host) ?? new Set()).add(s.args.attributes.name));
@@ -404,12 +449,14 @@ async function noteNamesBeforeCreates(plan: Plan, provider: (host: string) => Pr
         const inv = await (await provider(host)).inventory();
         const taken: Record<string, string[]> = {};
         for (const n of names) taken[n] = inv.vms.filter((v) => v.attributes.name === n).map((v) => v.uuid);
+        noted.set(host, taken);
         await record({ t: 'names', host, names: taken, time: new Date().toISOString() });
       } catch {
         // the host's steps report the failure
       }
     }),
   );
+  return noted;
 }
 
 function firstMarkerLineage(plan: Plan): string | null {

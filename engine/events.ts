@@ -13,6 +13,9 @@ export type EngineEvent =
   | { type: 'step_note'; step: Step; message: string } // e.g. the shutdown policy's fallback
   | { type: 'step_skipped'; step: Step; reason: string }
   | { type: 'vm_restore'; address: string; host: string; to: string; ok: boolean; error?: string }
+  | { type: 'vm_left'; address: string; host: string; message: string } // not restored: read again and reported as it is
+  // A command has been running this long (every `progress_ms`, see transport/progress.ts).
+  | { type: 'waiting'; host: string; command: string; ms: number }
   | { type: 'interrupt'; count: number; message: string }
   | { type: 'apply_done'; succeeded: number; failed: number; skipped: number; ms: number };
 

@@ -6,13 +6,24 @@ import type { Provider } from '../providers/provider.js';
 
 export type OpenProvider = (host: HostConfig, ctx: ProviderContext) => Promise<Provider>;
 
+export type WaitingListener = (host: string, command: string, ms: number) => void;
+
 export class ProviderPool {
   private readonly open = new Map<string, Promise<Provider>>();
+  private readonly ctx: ProviderContext;
+  private listener: WaitingListener | null = null;
 
   constructor(
-    private readonly ctx: ProviderContext,
+    ctx: ProviderContext,
     private readonly opener: OpenProvider = defaultOpen,
-  ) {}
+  ) {
+    this.ctx = { ...ctx, onWaiting: (host, command, ms) => this.listener?.(host, command, ms) };
+  }
+
+  // Who hears of commands that take long: the run using the connections now (plan, then apply).
+  listen(listener: WaitingListener): void {
+    this.listener = listener;
+  }
 
   // The provider of `host`, opened on first use; a failed open is not retried.
   get(host: HostConfig): Promise<Provider> {

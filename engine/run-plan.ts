@@ -64,6 +64,7 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
   };
   const out: PlanRun = { plan: null, config: null, diagnostics: [], files: {}, snapshot: null, errors: [], notes: [] };
   const pool = new ProviderPool({ workdir: req.dir, env: req.env ?? process.env }, req.openProvider);
+  pool.listen((host, command, ms) => emit({ type: 'waiting', host, command, ms }));
 
   let session;
   try {

@@ -16,6 +16,8 @@ export interface ProviderContext {
   // how to ask for a key passphrase; both have working defaults.
   ssh?: Omit<Partial<SshTransportOptions>, 'target'>;
   promptPassphrase?: (question: string) => Promise<string>;
+  // Told while a command on a host takes long, for a progress line.
+  onWaiting?: (host: string, command: string, ms: number) => void;
 }
 
 // `address = "local"` runs the toolstack on this machine (xenform on dom0 itself).
@@ -28,10 +30,11 @@ export function simPaths(workdir: string, host: string): { statePath: string; ro
 
 export function openTransport(host: HostConfig, ctx: ProviderContext): Transport {
   const env = ctx.env ?? process.env;
+  const onWaiting = ctx.onWaiting && ((command: string, ms: number) => ctx.onWaiting!(host.name, command, ms));
   if (host.simulator) {
     const { statePath, root } = simPaths(ctx.workdir, host.name);
     mkdirSync(root, { recursive: true });
-    return new SimTransport({ statePath, root, toolstack: host.toolstack, faults: env.XENSIM_FAULTS });
+    return new SimTransport({ statePath, root, toolstack: host.toolstack, faults: env.XENSIM_FAULTS, onWaiting });
   }
   if (!host.address) throw new Error(`host "${host.name}" has no address (set address, or simulator = true)`);
   if (host.address === LOCAL_ADDRESS) return new LocalTransport(host.name);
@@ -39,6 +42,8 @@ export function openTransport(host: HostConfig, ctx: ProviderContext): Transport
     ...ctx.ssh,
     env,
     promptPassphrase: ctx.promptPassphrase ?? ctx.ssh?.promptPassphrase,
+    commandTimeoutMs: host.command_timeout_ms ?? ctx.ssh?.commandTimeoutMs,
+    onWaiting,
     target: {
       label: host.name,
       address: host.address,

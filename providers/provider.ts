@@ -47,6 +47,32 @@ export class ProviderError extends Error {
   }
 }
 
+// A failure after which the command may or may not have taken effect on the host: the
+// connection went away or the wait was given up while it ran (TRANSPORT or ABORTED with the
+// command, TIMEOUT), or the command was killed (KILLED: exit 137 or 255, "Killed").
+export function isUncertain(err: unknown): boolean {
+  if (!(err instanceof ProviderError)) return false;
+  switch (err.code) {
+    case 'TIMEOUT':
+    case 'KILLED':
+      return true;
+    case 'TRANSPORT':
+      return err.params.command !== undefined;
+    case 'ABORTED':
+      return err.params.started === 'true';
+    default:
+      return false;
+  }
+}
+
+// A command that ended by a signal (128 + n, as a shell reports it), or 255, which ssh and
+// the simulator's killed commands exit with, or whose shell said "Killed".
+export function killedBy(host: string, command: string, r: ExecResult): ProviderError | null {
+  if (!(r.code > 128 || /^(sh: \d+: )?Killed\b/m.test(r.stderr))) return null;
+  return new ProviderError(host, 'KILLED', { command, exit: String(r.code) },
+    `host "${host}": \`${command}\` ended abruptly (exit ${r.code}${r.stderr.trim() ? `: ${r.stderr.trim().split('\n')[0]}` : ''}); it may or may not have taken effect`);
+}
+
 // The target of a step: the VM's uuid when it exists (null before `create`).
 export interface StepTarget {
   uuid: string | null;

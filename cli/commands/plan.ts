@@ -6,6 +6,7 @@ import { detailedExitCode } from '../../planner/plan/exit-code.js';
 import { addFormatOptions, addPlanOptions, planRequest, refuseConflicts, type PlanFlags } from '../arguments.js';
 import { refuseToOverwrite, writePlanFile } from '../plan-file.js';
 import { renderPlan, reportPlanRun } from '../views/plan.js';
+import { eventLine } from '../views/progress/lines.js';
 
 interface Flags extends PlanFlags {
   out?: string;
@@ -28,7 +29,8 @@ export function register(program: Command, ctx: CliContext): void {
     if (flags.out !== undefined) refuseToOverwrite(cmd, flags.out);
     const dir = ctx.dir(cmd);
     const color = ctx.color(cmd);
-    const run = await runPlan(planRequest(dir, flags), undefined);
+    // A host slow to answer is said so on stderr, whatever the output format.
+    const run = await runPlan(planRequest(dir, flags), (e) => e.type === 'waiting' && ctx.io.stderr(`${eventLine(e)}\n`));
     if (!reportPlanRun(ctx, run, { json: flags.json, color })) return;
     const plan = run.plan!;
     if (flags.out) {

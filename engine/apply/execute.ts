@@ -71,8 +71,16 @@ export async function executeWithPolicy(
       return { uuid, observed: now };
     }
   }
-  if (policy.fallback === 'fail') {
+  if (policy.fallback === 'fail' && !timeout.signal.aborted) {
     throw new Error(`${why}, and its shutdown policy says fallback = "fail"`);
+  }
+  if (policy.fallback === 'fail') {
+    // The request stays with the host: the guest may still act on it, so the VM is left alone.
+    const request = step.op === 'clean_shutdown' ? 'clean shutdown' : 'clean reboot';
+    throw new ProviderError(step.host, 'TIMEOUT', { command: step.op },
+      `${why}, and its shutdown policy says fallback = "fail". The ${request} request was left running on host "${step.host}": ` +
+        `the guest may still ${step.op === 'clean_shutdown' ? 'halt' : 'reboot'} later. Check the VM, then run apply again once it is done, ` +
+        'or halt it yourself (or set fallback = "hard") to go on now');
   }
   hooks.note(`${why}; forcing it (fallback = "hard")`);
   try {
@@ -91,11 +99,12 @@ export async function executeWithPolicy(
 
 // Resolves with the step, or rejects as soon as `signal` aborts (a provider that ignores its
 // signal must not keep a second Ctrl-C waiting).
-export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined, host: string): Promise<T> {
   if (!signal) return work;
-  if (signal.aborted) return Promise.reject(new Error('aborted by a second interrupt; the host may have completed it'));
+  const abandoned = () => new ProviderError(host, 'ABORTED', { started: 'true' }, 'aborted by a second interrupt; the host may have completed it');
+  if (signal.aborted) return Promise.reject(abandoned());
   return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new Error('aborted by a second interrupt; the host may have completed it'));
+    const onAbort = () => reject(abandoned());
     signal.addEventListener('abort', onAbort, { once: true });
     work.then(
       (v) => {
@@ -108,4 +117,15 @@ export function abortable<T>(work: Promise<T>, signal: AbortSignal | undefined):
       },
     );
   });
+}
+
+const BOOTS: ReadonlySet<string> = new Set(['start', 'resume', 'clean_reboot', 'hard_reboot']);
+
+// After a step that builds a domain, why the VM is not in the power state the step was for
+// (a guest that crashed as it booted), or null.
+export function missedTarget(step: Step, observed: ObservedVm | null): string | null {
+  if (!BOOTS.has(step.op) || !step.to || !observed) return null;
+  const now = observed.attributes.power_state;
+  if (now === step.to) return null;
+  return `${step.op.replace('_', ' ')} of ${step.address} returned, but the VM is ${now}, not ${step.to}: the guest may have crashed as it booted (see the host's logs)`;
 }

@@ -11,7 +11,10 @@ export type VmStatus =
   | { kind: 'pending' } // no step has started: not yet checked against the host
   | { kind: 'running' } // checked; steps run
   | { kind: 'refused'; reason: string } // it changed since the plan: none of its steps run
-  | { kind: 'failed'; error: string } // a step failed: the rest are skipped, then it is restored
+  // A step failed: the rest are skipped, then it is restored, unless `leaveAlone` says why not
+  // (the host may have done it after all, or the VM did not stay as the step left it): it is
+  // read again and reported as it is.
+  | { kind: 'failed'; error: string; leaveAlone?: string }
   | { kind: 'done' }; // every step succeeded
 
 export interface VmRun {

@@ -27,6 +27,7 @@ export const HOST_SCHEMA: BodySchema = {
     'simulator',
     'config_dir',
     'suspend_dir',
+    'command_timeout',
   ],
 };
 
@@ -98,6 +99,9 @@ export function decodeHost(block: Block, ev: Evaluator): HostConfig | null {
     const v = d.knownText(attrs.get(k), k);
     if (v !== undefined) host[k] = v;
   }
+  const commandTimeout = d.duration(attrs.get('command_timeout'), 'command_timeout');
+  if (commandTimeout === 0) d.error('Invalid value', '"command_timeout" must be longer than 0s.', attrs.get('command_timeout')!.expr.range);
+  else if (commandTimeout !== undefined) host.command_timeout_ms = commandTimeout;
   if (host.port !== undefined && host.port > 65535) d.error('Invalid value', `"port" must be at most 65535; got ${host.port}.`, attrs.get('port')!.expr.range);
   if (host.host_key !== undefined && !host.host_key.startsWith('SHA256:')) {
     d.error('Invalid value', `"host_key" must be a pinned key fingerprint like "SHA256:…" (as ssh-keygen -lf prints it); got "${host.host_key}".`, attrs.get('host_key')!.expr.range);
@@ -290,6 +294,10 @@ export function decodeVm(vm: VmBlock, ev: Evaluator, ctx: InstanceContext): VmCo
   for (const { block, content } of vm.disks) {
     const label = block.labels[0];
     const p = `disk.${label}`;
+    // On xl a disk's label names its image file (<vm>-<label>.img in the image directory).
+    if (host?.toolstack === 'xl' && !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(label)) {
+      d.error('Invalid disk label', `On an xl host the disk label names the disk's image file: "${label}" must be letters, digits, ".", "_" and "-", starting with a letter or digit.`, block.labelRanges[0]);
+    }
     const c = content.attrs;
     const size = d.size(c.get('size'), `${p}.size`);
     if (!c.has('size')) missing(diags, 'size', blockHeader(block), ` in disk "${label}" (like "20GiB")`);

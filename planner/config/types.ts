@@ -23,6 +23,7 @@ export interface HostConfig {
   max_parallel: number; // default 4
   config_dir?: string; // xl: where guest configuration files go (default /etc/xen)
   suspend_dir?: string; // xl: where save files go (default /var/lib/xen/save)
+  command_timeout_ms?: number; // `command_timeout`: how long one command on the host may take
   range: Range;
 }
 

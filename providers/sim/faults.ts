@@ -28,6 +28,7 @@
 //                          operation in current-operations. The next command that finds the
 //                          operation of a dead process completes it, as xapi would have done
 //                          for a client that went away.
+//                          vm-install is killed after it made the VM, before it prints the uuid.
 //   host_memory_mib        the host's RAM (default 262144), checked at start and resume.
 //   host_cpus              the host's pCPU count (default 16), checked against VCPUs-max at start and resume.
 import type { SimState } from './state.js';

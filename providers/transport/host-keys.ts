@@ -119,8 +119,8 @@ export function verifyHostKey(check: HostKeyCheck): HostKeyVerdict {
       message:
         `the host key of ${where} does not match the pinned host_key.\n` +
         `  pinned:    ${check.pinned}\n  presented: ${fp} (${type})\n` +
-        `This may be an attack (someone in the middle) or the host was reinstalled. ` +
-        `If you know why it changed, set host_key = "${fp}".`,
+        `Someone may be intercepting the connection (a man-in-the-middle attack), or the host was reinstalled. Nothing was sent to it.\n` +
+        `${verifyAdvice(type)} Only if they match, update host_key in the host block.`,
     };
   }
   const entries = readKnownHosts(check.knownHostsFiles).filter(
@@ -141,6 +141,8 @@ export function verifyHostKey(check: HostKeyCheck): HostKeyVerdict {
     };
   }
   const old = known.find((e) => e.type === type) ?? known[0];
+  // As OpenSSH does, the presented key is never offered as a line to paste: it is the one to
+  // distrust until it has been checked on the host itself.
   return {
     ok: false,
     kind: 'changed',
@@ -148,10 +150,18 @@ export function verifyHostKey(check: HostKeyCheck): HostKeyVerdict {
       `the host key of ${where} has CHANGED.\n` +
       `  known:     ${fingerprint(old.key)} (${old.type}) at ${old.file}:${old.line}\n` +
       `  presented: ${fp} (${type})\n` +
-      `This may be an attack (someone in the middle) or the host was reinstalled. If you know why it changed, ` +
-      `remove the old entry with: ssh-keygen -R '${knownHostsName(check.host, check.port)}' -f ${old.file}\n` +
-      trustAdvice(check, fp),
+      `Someone may be intercepting the connection (a man-in-the-middle attack), or the host was reinstalled. ` +
+      `Nothing was sent to it.\n` +
+      `${verifyAdvice(type)}\n` +
+      `Only if they match, remove the old entry:\n` +
+      `  ssh-keygen -R '${knownHostsName(check.host, check.port)}' -f ${old.file}\n` +
+      `and connect again: xenform then reports the key as unknown and says how to trust it.`,
   };
+}
+
+function verifyAdvice(type: string): string {
+  const file = `/etc/ssh/ssh_host_${type.replace(/^ssh-/, '').replace(/^ecdsa-sha2-nistp\d+$/, 'ecdsa')}_key.pub`;
+  return `Check the fingerprint on the host itself (its console, not over this network): \`ssh-keygen -lf ${file}\`, and compare it with the presented one.`;
 }
 
 // The key types known_hosts has for a host, to ask the server for one of those first.

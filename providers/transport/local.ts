@@ -61,7 +61,7 @@ export class LocalTransport implements Transport {
       child.stderr.on('data', (c: Buffer) => err.push(c));
       child.on('error', (e: NodeJS.ErrnoException) => {
         if (e.name === 'AbortError') {
-          reject(new ProviderError(this.host, 'ABORTED', { command: argv.join(' ') }, `\`${argv.join(' ')}\` was stopped when asked to`));
+          reject(new ProviderError(this.host, 'ABORTED', { command: argv.join(' '), started: 'true' }, `\`${argv.join(' ')}\` was stopped when asked to`));
         } else if (e.code === 'ENOENT') resolve({ stdout: '', stderr: `${argv[0]}: command not found\n`, code: 127 });
         else reject(new ProviderError(this.host, 'TRANSPORT', { command: argv.join(' ') }, `cannot run ${argv[0]}: ${e.message}`));
       });

@@ -7,14 +7,16 @@ import { ProviderError } from '../provider.js';
 import { runSim, type SimOptions } from '../sim/index.js';
 import { restState } from '../sim/store.js';
 import { eachCommand } from './batch.js';
+import { asChain, runChain } from './chain.js';
 import { asFileOp } from './file-ops.js';
+import { watched, type WaitingListener } from './progress.js';
 
 export class SimTransport implements Transport {
   readonly description: string;
   private trips = 0;
   private queue: Promise<unknown> = Promise.resolve();
 
-  constructor(private readonly sim: SimOptions & { root: string }) {
+  constructor(private readonly sim: SimOptions & { root: string; onWaiting?: WaitingListener }) {
     this.description = `simulator ${sim.statePath}`;
   }
 
@@ -24,13 +26,13 @@ export class SimTransport implements Transport {
 
   exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     this.trips++;
-    const work = this.track(this.run(argv));
+    const work = watched(this.track(this.run(argv)), argv.join(' '), this.sim.onWaiting);
     const signal = options.signal;
     if (!signal) return work;
     // The simulated command cannot be interrupted; the caller just stops waiting for it.
     return new Promise((resolve, reject) => {
       const onAbort = () =>
-        reject(new ProviderError(this.sim.statePath, 'ABORTED', { command: argv.join(' ') }, `\`${argv.join(' ')}\` was abandoned when asked to stop; it may still complete`));
+        reject(new ProviderError(this.sim.statePath, 'ABORTED', { command: argv.join(' '), started: 'true' }, `\`${argv.join(' ')}\` was abandoned when asked to stop; it may still complete`));
       if (signal.aborted) return onAbort();
       signal.addEventListener('abort', onAbort, { once: true });
       work.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
@@ -39,7 +41,8 @@ export class SimTransport implements Transport {
 
   batch(commands: string[][], options: BatchOptions = {}): Promise<ExecResult[]> {
     this.trips++;
-    return this.track(eachCommand(commands, options.parallel, (argv) => this.run(argv)));
+    const what = commands.length > 1 ? `${commands[0].join(' ')} (and ${commands.length - 1} more)` : (commands[0] ?? []).join(' ');
+    return watched(this.track(eachCommand(commands, options.parallel, (argv) => this.run(argv))), what, this.sim.onWaiting);
   }
 
   async writeFile(path: string, content: string, mode = 0o644): Promise<void> {
@@ -81,6 +84,8 @@ export class SimTransport implements Transport {
     if (argv[0] === 'xe' || argv[0] === 'xl') return runSim(argv, this.sim);
     const fileOp = asFileOp(argv);
     if (fileOp) return fileOp.op.native(fileOp.args, (p) => this.resolve(p));
+    const chained = asChain(argv);
+    if (chained) return runChain(chained, (a) => this.run(a));
     return { stdout: '', stderr: `${argv[0]}: command not found\n`, code: 127 };
   }
 }

@@ -8,6 +8,7 @@ import { ProviderError } from '../provider.js';
 import { FrameReader, frameCommand, frameParallel, newBoundary } from './framing.js';
 import { verifyHostKey, knownKeyTypes, type HostKeyVerdict } from './host-keys.js';
 import { promptHidden, terminalAvailable } from './prompt.js';
+import { watched, type WaitingListener } from './progress.js';
 import { commandLine } from './quote.js';
 import { parseJump, resolveSsh, type ResolvedSsh, type SshEnvironment, type SshTarget } from './ssh-options.js';
 
@@ -17,14 +18,20 @@ export interface SshTransportOptions {
   sshEnv?: SshEnvironment; // home directory and ~/.ssh/config, for tests
   mode?: 'shell' | 'exec'; // shell (default, falls back to exec) or exec only
   connectTimeoutMs?: number;
-  commandTimeoutMs?: number; // default for exec() without timeoutMs
+  // The host's `command_timeout`: how long any command may take. Without it, commands that
+  // only read (batches of parallel reads) get READ_TIMEOUT_MS and the others, which may wait
+  // on a guest (xapi's own clean shutdown timeout is 20 minutes), CHANGE_TIMEOUT_MS.
+  commandTimeoutMs?: number;
+  onWaiting?: WaitingListener; // told while a command takes long (progress.ts)
   idleTimeoutMs?: number; // close the connection after this long without commands
   keepaliveMs?: number;
   maxShells?: number; // concurrent persistent shells on the connection
   promptPassphrase?: (question: string) => Promise<string>;
 }
 
-const DEFAULTS = { connectTimeoutMs: 20_000, commandTimeoutMs: 30 * 60_000, idleTimeoutMs: 5 * 60_000, keepaliveMs: 15_000, maxShells: 4 };
+export const READ_TIMEOUT_MS = 2 * 60_000;
+export const CHANGE_TIMEOUT_MS = 30 * 60_000;
+const DEFAULTS = { connectTimeoutMs: 20_000, idleTimeoutMs: 5 * 60_000, keepaliveMs: 15_000, maxShells: 4 };
 
 const { Client, utils } = ssh2;
 type Client = InstanceType<typeof Client>;
@@ -90,21 +97,22 @@ export class SshTransport implements Transport {
   async exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     const line = commandLine(argv);
     this.trips++;
-    return this.withConnection(async (conn) => {
-      const limits = { timeoutMs: options.timeoutMs ?? this.opts.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs, signal: options.signal };
+    return watched(this.withConnection(async (conn) => {
+      const limits = { timeoutMs: options.timeoutMs ?? this.opts.commandTimeoutMs ?? CHANGE_TIMEOUT_MS, signal: options.signal };
       const shell = this.opts.mode === 'exec' ? null : await this.shellFor(conn);
       if (!shell) return this.execChannel(conn, line, options.stdin, limits);
       const [result] = await this.runOnShell(conn, shell, [{ argv, line, stdin: options.stdin }], limits);
       return result;
-    });
+    }), line, this.opts.onWaiting);
   }
 
   // Several commands in one round trip: written at once, answered in order.
   async batch(commands: string[][], options: BatchOptions = {}): Promise<ExecResult[]> {
     const items = commands.map((argv) => ({ argv, line: commandLine(argv) }));
     this.trips++;
-    return this.withConnection(async (conn) => {
-      const limits = { timeoutMs: options.timeoutMs ?? this.opts.commandTimeoutMs ?? DEFAULTS.commandTimeoutMs };
+    const what = items.length > 1 ? `${items[0].line} (and ${items.length - 1} more)` : items[0]?.line ?? '';
+    return watched(this.withConnection(async (conn) => {
+      const limits = { timeoutMs: options.timeoutMs ?? this.opts.commandTimeoutMs ?? (options.parallel ? READ_TIMEOUT_MS : CHANGE_TIMEOUT_MS) };
       const shell = this.opts.mode === 'exec' ? null : await this.shellFor(conn);
       if (shell) return this.runOnShell(conn, shell, items, limits, options.parallel);
       // exec fallback: one `sh` channel fed the framed script, closed after it.
@@ -114,7 +122,7 @@ export class SshTransport implements Transport {
       } finally {
         once.channel.end();
       }
-    });
+    }), what, this.opts.onWaiting);
   }
 
   async writeFile(path: string, content: string, mode = 0o644): Promise<void> {
@@ -435,10 +443,9 @@ export class SshTransport implements Transport {
     let timer: NodeJS.Timeout | null = null;
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
-        const line = items.map((i) => i.line).join('; ');
-        this.failShell(shell, `no answer within ${timeoutMs} ms`);
-        reject(new ProviderError(this.resolved.label, 'TIMEOUT', { command: line, timeout_ms: String(timeoutMs) },
-          `${this.where()}: \`${line}\` did not finish within ${timeoutMs} ms; it was abandoned and may still be running`));
+        const line = items.length > 1 ? `${items[0].line} (and ${items.length - 1} more)` : items[0].line;
+        this.failShell(shell, `no answer within ${formatMs(timeoutMs)}`);
+        reject(this.timedOut(line, timeoutMs));
       }, timeoutMs);
     });
     let onAbort: (() => void) | null = null;
@@ -458,8 +465,14 @@ export class SshTransport implements Transport {
     }
   }
 
+  private timedOut(line: string, timeoutMs: number): ProviderError {
+    return new ProviderError(this.resolved.label, 'TIMEOUT', { command: line, timeout_ms: String(timeoutMs) },
+      `${this.where()}: \`${line}\` did not finish within ${formatMs(timeoutMs)}; it was abandoned and may still be running ` +
+        `(command_timeout in the host block sets how long a command may take)`);
+  }
+
   private abandoned(line: string, started: boolean): ProviderError {
-    return new ProviderError(this.resolved.label, 'ABORTED', { command: line },
+    return new ProviderError(this.resolved.label, 'ABORTED', { command: line, started: String(started) },
       started
         ? `${this.where()}: \`${line}\` was abandoned when asked to stop; it may still complete on the host`
         : `${this.where()}: \`${line}\` was not run: asked to stop`);
@@ -490,8 +503,7 @@ export class SshTransport implements Transport {
         ));
       };
       conn.inFlight.add(fail);
-      const timer = setTimeout(() => fail(new ProviderError(this.resolved.label, 'TIMEOUT', { command: line },
-        `${this.where()}: \`${line}\` did not finish within ${timeoutMs} ms; it was abandoned and may still be running`)), timeoutMs);
+      const timer = setTimeout(() => fail(this.timedOut(line, timeoutMs)), timeoutMs);
       conn.client.exec(line, (err, channel) => {
         if (err) return fail(err);
         open = channel;
@@ -523,4 +535,10 @@ export class SshTransport implements Transport {
     }
     return conn.sftp;
   }
+}
+
+function formatMs(ms: number): string {
+  if (ms % 60_000 === 0) return `${ms / 60_000} min`;
+  if (ms % 1000 === 0) return `${ms / 1000} s`;
+  return `${ms} ms`;
 }

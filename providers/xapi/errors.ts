@@ -1,7 +1,7 @@
 // xe's error output (xapi-spec §1.7) -> ProviderError with the XAPI code, its
 // parameters and a sentence a user understands.
 import type { ExecResult } from '../provider.js';
-import { ProviderError } from '../provider.js';
+import { killedBy, ProviderError } from '../provider.js';
 
 // The first line xe prints for datamodel errors is the error's doc text.
 const DOC_CODES: [string, string][] = [
@@ -87,6 +87,8 @@ export interface XeContext {
 }
 
 export function xeError(ctx: XeContext, result: ExecResult): ProviderError {
+  const killed = killedBy(ctx.host, ctx.argv.join(' '), result);
+  if (killed) return killed;
   const failure = parseXeError(result.stderr || result.stdout);
   const name = vmName(failure.params.vm, ctx.vm);
   let message: string;

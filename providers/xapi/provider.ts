@@ -4,6 +4,7 @@ import { type SetChange, type Step } from '../../planner/model/ops.js';
 import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
 import { runBatch } from '../transport/batch.js';
+import { chain } from '../transport/chain.js';
 import { xeError } from './errors.js';
 import {
   MARKER_BOOTED_WITH,
@@ -239,12 +240,10 @@ export class XapiProvider implements Provider {
     // By uuid: `template=NAME` also matches snapshots of that name (cli_operations.ml `vm_install`
     // filters only is-a-template and is-control-domain), template-list leaves them out.
     const template = await this.templateUuid(ctx, a.template);
-    const install = ['vm-install', `template=${template}`, `new-name-label=${a.name}`];
+    const install = ['xe', 'vm-install', `template=${template}`, `new-name-label=${a.name}`];
     if (a.disks[0]?.sr) install.push(`sr-name-label=${a.disks[0].sr}`);
-    const uuid = await this.xe(ctx, install);
-    // The markers first, so that an interrupted create is found and adopted.
-    await this.xe(ctx, [
-      'vm-param-set', `uuid=${uuid}`,
+    const uuid = await this.installMarked(ctx, install, [
+      'xe', 'vm-param-set',
       `other-config:${MARKER_ADDRESS}=${markers.address}`,
       `other-config:${MARKER_LINEAGE}=${markers.lineage}`,
       `other-config:${MARKER_TEMPLATE}=${a.template}`,
@@ -261,6 +260,23 @@ export class XapiProvider implements Provider {
     const other = Object.entries(a.other_config).map(([k, v]) => `other-config:${k}=${v}`);
     if (other.length) await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, ...other]);
     return uuid;
+  }
+
+  // The install and the ownership markers in one round trip (chain.ts): a connection dropped
+  // while the VM is installed still leaves it marked, so the next plan adopts it. A VM that
+  // could not be marked is named in the error, for the user to import or destroy.
+  private async installMarked(ctx: Ctx, install: string[], mark: string[]): Promise<string> {
+    if (ctx.signal?.aborted) throw this.aborted(ctx);
+    checkArgv(this.host, ctx.vm, install);
+    checkArgv(this.host, ctx.vm, mark);
+    const r = await this.transport.exec(chain(install, 'uuid=', mark), ctx.signal ? { signal: ctx.signal } : undefined);
+    const uuid = /^(\S+)\n/.exec(r.stdout)?.[1];
+    if (r.code === 0 && uuid) return uuid;
+    if (!uuid) throw xeError({ host: this.host, vm: ctx.vm, op: ctx.op, argv: install }, r);
+    const why = xeError({ host: this.host, vm: ctx.vm, op: ctx.op, argv: [...mark, `uuid=${uuid}`] }, { ...r, stdout: r.stdout.slice(uuid.length + 1) });
+    throw new ProviderError(this.host, why.code, { ...why.params, uuid },
+      `${ctx.vm}: VM ${uuid} was installed on host "${this.host}" but could not be marked as xenform's (${why.message}); ` +
+        `it was left there: \`xenform import ${ctx.vm} ${uuid}\` to keep it, or destroy it with \`xe vm-uninstall uuid=${uuid}\``);
   }
 
   private setMemory(ctx: Ctx, uuid: string, m: MemoryAttributes): Promise<string> {

@@ -7,7 +7,7 @@ import { posix } from 'node:path';
 import type { DiskAttributes, HostInventory, NetworkAttributes, ObservedVm, VmAttributes } from '../../planner/model/vm.js';
 import type { SetChange, Step } from '../../planner/model/ops.js';
 import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
-import { ProviderError } from '../provider.js';
+import { killedBy, ProviderError } from '../provider.js';
 import { runBatch } from '../transport/batch.js';
 import { fileOp, parseReadDir } from '../transport/file-ops.js';
 import { CfgError, guestFromCfg, parseCfg, renderCfg, type GuestFromCfg } from './cfg.js';
@@ -32,6 +32,9 @@ interface Ctx {
   signal?: AbortSignal;
   paths: Map<string, string>; // disk name -> image path, of the VM being changed
 }
+
+// What may name a guest file or a disk image: no directory, no leading dot.
+const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 function sameBoot(a: object, b: object): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -218,6 +221,8 @@ export class XlProvider implements Provider {
 
   private check(ctx: Ctx, argv: string[], r: ExecResult): ExecResult {
     if (r.code === 0) return r;
+    const killed = killedBy(this.host, argv.join(' '), r);
+    if (killed) throw killed;
     const text = (r.stderr || r.stdout).trim().split('\n').filter((l) => !l.startsWith('Parsing config from')).join(' ') || `exit ${r.code}`;
     throw new ProviderError(this.host, 'XL_FAILED', { command: argv.join(' '), exit: String(r.code) },
       `${ctx.op} of ${ctx.vm} failed on host "${this.host}": \`${argv.join(' ')}\`: ${text}`);
@@ -249,8 +254,23 @@ export class XlProvider implements Provider {
     await this.xl(ctx, ['shutdown', '-w', name]);
   }
 
+  // The image of a disk: the path its guest file names, else a new one in the image directory,
+  // named after the VM and the disk (both checked to be plain file names).
   private diskPath(ctx: Ctx, vmName: string, disk: DiskAttributes): string {
-    return ctx.paths.get(disk.name) ?? posix.join(this.imageDir, `${vmName}-${disk.name}.img`);
+    const known = ctx.paths.get(disk.name);
+    if (known !== undefined) return known;
+    this.checkName(ctx, vmName);
+    if (!FILE_NAME.test(disk.name)) {
+      throw new ProviderError(this.host, 'INVALID_VALUE', { disk: disk.name },
+        `${ctx.vm}: the disk label "${disk.name}" cannot name an image file; use letters, digits, ".", "_" and "-"`);
+    }
+    return posix.join(this.imageDir, `${vmName}-${disk.name}.img`);
+  }
+
+  // Whether xenform may create or delete the file: only images in its own image directory.
+  private ownImage(path: string): boolean {
+    const normal = posix.normalize(path);
+    return normal === path && posix.dirname(normal) === posix.normalize(this.imageDir);
   }
 
   private async write(ctx: Ctx, uuid: string, attributes: Omit<VmAttributes, 'power_state'>, markers: { address?: string; lineage?: string }, diskPaths: string[]): Promise<void> {
@@ -267,7 +287,7 @@ export class XlProvider implements Provider {
   }
 
   private checkName(ctx: Ctx, name: string): void {
-    if (!/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name)) {
+    if (!FILE_NAME.test(name)) {
       throw new ProviderError(this.host, 'INVALID_VALUE', { name },
         `${ctx.vm}: the name "${name}" cannot name an xl guest file; use letters, digits, ".", "_" and "-"`);
     }
@@ -280,8 +300,14 @@ export class XlProvider implements Provider {
     // The file first: it carries the ownership markers, so an interrupted create is adopted.
     await this.write(ctx, uuid, a, markers, paths);
     if (a.disks.length) await this.exec(ctx, fileOp('mkdir', this.imageDir));
-    for (const [i, d] of a.disks.entries()) await this.exec(ctx, fileOp('create-image', paths[i], String(d.size)));
+    for (const [i, d] of a.disks.entries()) await this.createImage(ctx, paths[i], d.size);
     return uuid;
+  }
+
+  // A disk image that is not there yet; a path outside the image directory (a disk the guest
+  // file names, made outside xenform) is never created.
+  private async createImage(ctx: Ctx, path: string, size: number): Promise<void> {
+    if (this.ownImage(path)) await this.exec(ctx, fileOp('create-image', path, String(size)));
   }
 
   private async rewrite(ctx: Ctx, vm: ObservedVm, patch: Partial<VmAttributes>): Promise<void> {
@@ -289,7 +315,7 @@ export class XlProvider implements Provider {
     const paths = attributes.disks.map((d) => this.diskPath(ctx, attributes.name, d));
     if (patch.disks) {
       await this.exec(ctx, fileOp('mkdir', this.imageDir));
-      for (const [i, d] of attributes.disks.entries()) await this.exec(ctx, fileOp('create-image', paths[i], String(d.size)));
+      for (const [i, d] of attributes.disks.entries()) await this.createImage(ctx, paths[i], d.size);
     }
     await this.write(ctx, vm.uuid, attributes, vm.markers, paths);
   }
@@ -323,7 +349,8 @@ export class XlProvider implements Provider {
     const keep = vm.attributes.disks.filter((d) => d.name !== disk.name);
     if (keep.length === vm.attributes.disks.length) throw new ProviderError(this.host, 'NOT_FOUND', { disk: disk.name }, `${ctx.vm} has no disk "${disk.name}" to remove`);
     await this.rewrite(ctx, vm, { disks: keep });
-    await this.exec(ctx, fileOp('remove', this.diskPath(ctx, vm.attributes.name, disk)));
+    const path = this.diskPath(ctx, vm.attributes.name, disk);
+    if (this.ownImage(path)) await this.exec(ctx, fileOp('remove', path));
   }
 
   private async removeNetwork(ctx: Ctx, vm: ObservedVm, net: NetworkAttributes): Promise<void> {
@@ -338,7 +365,7 @@ export class XlProvider implements Provider {
     await this.exec(ctx, fileOp('remove', this.savePath(name)));
     for (const d of vm.attributes.disks) {
       const path = this.diskPath(ctx, name, d);
-      if (vm.markers.address !== undefined) await this.exec(ctx, fileOp('remove', path));
+      if (vm.markers.address !== undefined && this.ownImage(path)) await this.exec(ctx, fileOp('remove', path));
     }
     await this.exec(ctx, fileOp('remove', this.cfgPath(name)));
   }

@@ -1,6 +1,6 @@
 // Runs the built xenform command line the way a user does.
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,4 +32,12 @@ export function exampleCopy(name: string, teardown: (fn: () => void) => void): s
   });
   teardown(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
+}
+
+// Replaces one piece of a working directory's main.xf.hcl, as a user editing it would.
+export function editConfig(dir: string, from: string, to: string): void {
+  const file = path.join(dir, 'main.xf.hcl');
+  const text = readFileSync(file, 'utf8');
+  if (!text.includes(from)) throw new Error(`main.xf.hcl does not contain ${from}`);
+  writeFileSync(file, text.replace(from, to));
 }

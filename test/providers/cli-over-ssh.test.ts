@@ -4,13 +4,11 @@ import t from 'tap';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { exampleCopy, repoRoot, xenform, type CliRun } from '../e2e/cli.js';
+import { exampleCopy, xenform } from '../e2e/cli.js';
 import { startSshd, ssh, type Sshd } from '../support/sshd.js';
-import { killSessions, simCommands } from './sshd-sessions.js';
-import { overSsh, SSH_ENV } from '../support/ssh-config.js';
-
-const ENV = SSH_ENV;
+import { killSessions } from './sshd-sessions.js';
+import { xenformInBackground, xeRunning } from './ssh-cli.js';
+import { overSsh, SSH_ENV as ENV } from '../support/ssh-config.js';
 
 async function powerStates(sshd: Sshd): Promise<string> {
   const r = await ssh(sshd, 'xe vm-list is-control-domain=false params=name-label,power-state');
@@ -53,24 +51,15 @@ t.test('an unknown or changed host key stops plan before anything runs', async (
   writeFileSync(sshd.knownHostsFile, known.replace(/AAAA\S+/, 'AAAAC3NzaC1lZDI1NTE5AAAAIBx8c1QhYkq1e4vNfZ6uWUw3pZyD1iQ4m5XGv2cK0a1b'));
   const changed = xenform(dir, ['apply', '--auto-approve'], ENV);
   t.equal(changed.code, 1, 'apply fails');
-  t.match(changed.stdout + changed.stderr, /CHANGED/);
+  const said = changed.stdout + changed.stderr;
+  t.match(said, /CHANGED/);
+  const presented = known.split(' ')[2].trim();
+  t.notOk(said.includes(presented), 'the presented key is not handed over as a line to paste into known_hosts');
+  t.notMatch(said, /ssh-keyscan|host_key = "SHA256/, 'nor a command or setting that would trust it');
+  t.match(said, /ssh-keygen -lf \/etc\/ssh\/ssh_host_ed25519_key\.pub/, 'it says how to check the key on the host');
+  t.match(said, /ssh-keygen -R '\[127\.0\.0\.1\]:\d+' -f /, 'and how to remove the old one once checked');
   t.match(await ssh(sshd, 'xe vm-list is-control-domain=false --minimal').then((r) => r.stdout.trim()), '', 'no VM was created');
 });
-
-const xeRunning = (statePath: string, command: string): boolean => simCommands(statePath).some((args) => args.includes(`bin/xe ${command}`));
-
-function xenformAsync(dir: string, args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'xenform.js'), '--chdir', dir, '--no-color', ...args], {
-      env: { ...process.env, NO_COLOR: '1', ...ENV },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 t.test('a connection killed in the middle of apply: a clear error, then a state the next apply completes', async (t) => {
   const dir = exampleCopy('quickstart', t.teardown);
@@ -78,7 +67,7 @@ t.test('a connection killed in the middle of apply: a clear error, then a state 
   t.teardown(() => sshd.stop());
   overSsh(dir, sshd);
 
-  const applying = xenformAsync(dir, ['apply', '--auto-approve']);
+  const applying = xenformInBackground(dir, ['apply', '--auto-approve']).done;
   // Wait until a vm-start is under way on the host (the sshd runs on this machine), then cut every session.
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline && !xeRunning(path.join(dir, 'dom0.json'), 'vm-start')) await new Promise((r) => setTimeout(r, 50));

@@ -1,5 +1,6 @@
 // A scripted Transport: records every command and answers from a handler.
 import type { ExecResult, Transport } from '../../providers/provider.js';
+import { asChain, runChain } from '../../providers/transport/chain.js';
 
 export class FakeTransport implements Transport {
   readonly description = 'fake';
@@ -11,6 +12,8 @@ export class FakeTransport implements Transport {
 
   async exec(argv: string[]): Promise<ExecResult> {
     this.trips++;
+    const chained = asChain(argv);
+    if (chained) return runChain(chained, async (a) => this.answer(a));
     return this.answer(argv);
   }
 

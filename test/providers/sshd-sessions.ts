@@ -24,16 +24,20 @@ export function killSessions(sshd: Sshd): number {
 
 // The simulated commands running for one simulated host (XENSIM_STATE), whatever their parent:
 // a command outlives the session that started it when a connection is cut.
-export function simCommands(statePath: string): string[] {
-  const out: string[] = [];
+export function simProcesses(statePath: string): { pid: number; args: string }[] {
+  const out: { pid: number; args: string }[] = [];
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
       const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
       if (!args.some((a) => a.endsWith('/bin/xe') || a.endsWith('/bin/xl'))) continue;
-      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`XENSIM_STATE=${statePath}`)) out.push(args.join(' '));
+      if (readFileSync(`/proc/${pid}/environ`, 'utf8').split('\0').includes(`XENSIM_STATE=${statePath}`)) out.push({ pid: Number(pid), args: args.join(' ') });
     } catch {
       // the process ended meanwhile
     }
   }
   return out;
+}
+
+export function simCommands(statePath: string): string[] {
+  return simProcesses(statePath).map((p) => p.args);
 }

@@ -106,3 +106,20 @@ t.test('destroy removes the guest file and the images xenform made', async (t) =
   t.same(removed, ['/var/lib/xen/save/idle.save', '/var/lib/xen/images/idle-root.img', '/etc/xen/idle.cfg']);
   t.notOk(files.has('/etc/xen/idle.cfg'));
 });
+
+t.test('disk images are made and deleted only in the image directory', async (t) => {
+  const outside = ['/tmp/x', '/var/lib/xen/images/../../../../tmp/x', '/var/lib/xen/images/sub/x.img'];
+  for (const path of outside) {
+    const text = renderCfg({ uuid: 'uuid-idle', attributes: attrs('idle'), markers: { address: 'vm.idle', lineage: 'L' }, diskPaths: [path] });
+    const fake = new FakeTransport(host(new Map([['/etc/xen/idle.cfg', text]]), {}));
+    await new XlProvider('plain', fake).execute(step('vm.idle', { op: 'destroy', disks: [] }), { uuid: 'uuid-idle', address: 'vm.idle' });
+    const removed = fake.calls.filter((c) => c[3]?.endsWith('remove')).map((c) => c[4]);
+    t.same(removed, ['/var/lib/xen/save/idle.save', '/etc/xen/idle.cfg'], `destroy leaves a disk the guest file names at ${path}`);
+  }
+  const hostile = { ...attrs('new'), disks: [{ name: '/../../../../tmp/x', size: MiB, sr: '', bootable: false }] };
+  const fake = new FakeTransport(host(new Map(), {}));
+  const create = new XlProvider('plain', fake).execute(step('vm.new', { op: 'create', attributes: hostile, markers: { address: 'vm.new', lineage: 'L' } }), { uuid: null, address: 'vm.new' });
+  await t.rejects(create, /the disk label "\/\.\.\/\.\.\/\.\.\/\.\.\/tmp\/x" cannot name an image file/, 'create refuses a disk label that is a path');
+  t.notOk(fake.calls.some((c) => c[3]?.endsWith('create-image')), 'and makes no image');
+  t.equal(fake.files.size, 0, 'nor a guest file');
+});

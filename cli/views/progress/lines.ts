@@ -1,6 +1,6 @@
 // Not on a terminal: one plain line per event.
 import type { EngineEvent } from '../../../engine/events.js';
-import { formatMs, summaryLine } from './model.js';
+import { formatMs, summaryLine, waitingLine } from './model.js';
 import { maskStep } from '../../../planner/plan/sensitive.js';
 
 const stepName = (s: { address: string; op: string; id: string }) => `${s.address}: ${s.op.replace(/_/g, ' ')}`;
@@ -27,6 +27,10 @@ export function eventLine(e: EngineEvent): string {
       return `${e.address}: refused: ${e.reason}`;
     case 'vm_restore':
       return e.ok ? `${e.address}: brought back to ${e.to}` : `${e.address}: could not bring it back to ${e.to}: ${e.error ?? 'unknown error'}`;
+    case 'vm_left':
+      return e.message;
+    case 'waiting':
+      return waitingLine(e);
     case 'interrupt':
       return e.message;
     case 'apply_done':

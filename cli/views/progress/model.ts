@@ -39,7 +39,20 @@ function update(m: ProgressModel, address: string, host: string, change: (v: VmL
   return { ...withLine, vms: withLine.vms.map((v) => (v.address === address ? next : v)) };
 }
 
+// A host's waiting line goes once it answers.
+function withoutWaiting(m: ProgressModel, host: string): ProgressModel {
+  const prefix = waitingLine({ host, command: '', ms: 0 }).split(':')[0] + ':';
+  return m.messages.some((x) => x.startsWith(prefix)) ? { ...m, messages: m.messages.filter((x) => !x.startsWith(prefix)) } : m;
+}
+
 export function reduce(m: ProgressModel, e: EngineEvent, now: number): ProgressModel {
+  const next = fold(m, e, now);
+  if (e.type === 'refresh_done' || e.type === 'refresh_failed') return withoutWaiting(next, e.host);
+  if (e.type === 'step_done' || e.type === 'step_failed') return withoutWaiting(next, e.step.host);
+  return next;
+}
+
+function fold(m: ProgressModel, e: EngineEvent, now: number): ProgressModel {
   switch (e.type) {
     case 'refresh_start':
       return { ...m, hosts: [...m.hosts.filter((h) => h.host !== e.host), { host: e.host, state: 'reading', vms: 0, ms: 0 }] };
@@ -75,6 +88,10 @@ export function reduce(m: ProgressModel, e: EngineEvent, now: number): ProgressM
       const note = e.ok ? `brought back to ${e.to}` : `could not bring it back to ${e.to}: ${e.error ?? 'unknown error'}`;
       return update(m, e.address, e.host, () => ({ note }));
     }
+    case 'vm_left':
+      return update(m, e.address, e.host, () => ({ note: e.message }));
+    case 'waiting': // one line per host, replaced as the wait goes on
+      return { ...m, messages: [...withoutWaiting(m, e.host).messages, waitingLine(e)] };
     case 'interrupt':
       return { ...m, messages: [...m.messages, e.message] };
     case 'apply_done':
@@ -93,6 +110,10 @@ export function formatMs(ms: number): string {
   return `${Math.floor(s / 60)}m${String(Math.round(s % 60)).padStart(2, '0')}s`;
 }
 
+
+export function waitingLine(e: { host: string; command: string; ms: number }): string {
+  return `host "${e.host}" still running: \`${e.command}\` (${formatMs(e.ms)} so far)`;
+}
 
 export function summaryLine(s: NonNullable<ProgressModel['summary']>): string {
   const status = s.failed > 0 ? 'Apply failed' : s.skipped > 0 ? 'Apply stopped' : 'Apply complete';

@@ -94,6 +94,7 @@ function setMapEntry(cls: ClassDef, o: any, f: Field<any>, key: string, value: s
 
 export function paramSet(cls: ClassDef): Command {
   return onObject(cls, ['uuid'], 'update', (o, run, c) => {
+    if (run.fail) throw faultError(run.fail, null, `${cls.cli}-param-set`);
     // Each parameter is its own API call, in command-line order: not atomic.
     for (const [k, v] of run.order) {
       if (k === 'uuid' || ['minimal', 'force', 'multiple'].includes(k)) continue;

@@ -3,7 +3,7 @@ import { newUuid, UUID_RE } from '../ids.js';
 import type { SimState, Vbd, Vdi, Vm } from '../state.js';
 import { blankVm } from '../host.js';
 import { allocatedSize } from './storage.js';
-import { vmByUuid, type XeRun } from './context.js';
+import { Killed, vmByUuid, type XeRun } from './context.js';
 import { CliError, XapiError } from './errors.js';
 import { vifMac } from './device-records.js';
 import { prependKey } from './record-format.js';
@@ -123,7 +123,7 @@ export const vmInstall: Command = {
   required: ['new-name-label'],
   run: async (run) => {
     await run.latency();
-    return run.update((st) => {
+    const uuid = await run.update((st) => {
       if (run.fail) throw faultError(run.fail, null, 'provision');
       const t = findTemplate(run, st);
       const sr = findSr(run, st) ?? (st.srs[st.host.defaultSr] ? st.host.defaultSr : null);
@@ -154,6 +154,9 @@ export const vmInstall: Command = {
       st.vms[vm.uuid] = vm;
       return vm.uuid + '\n';
     });
+    // kill_during: the VM is made, and its uuid never reaches the client.
+    if (run.kill) throw new Killed();
+    return uuid;
   },
 };
 
