@@ -18,7 +18,10 @@ export function xenform(dir: string, args: string[], env: Record<string, string>
   const r = spawnSync(process.execPath, [bin, '--chdir', dir, '--no-color', ...args], {
     encoding: 'utf8',
     env: { ...process.env, NO_COLOR: '1', ...env },
-    timeout: 120_000,
+    // a safety net for a hung run, not a measure: xenform handles SIGTERM itself, so only
+    // SIGKILL stops one stuck in a loop
+    timeout: 600_000,
+    killSignal: 'SIGKILL',
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
