@@ -34,7 +34,7 @@ async function loadPlan(ctx: CliContext, dir: string, planFile: string | undefin
     return saved ? { plan: saved.plan, snapshot: saved.configuration } : null;
   }
   const progress = createProgressView(ctx.io, { json: flags.json, tty: false });
-  const run = await runPlan({ ...planRequest(dir, flags), holdLock: true }, progress.sink);
+  const run = await runPlan({ ...planRequest(dir, flags), holdLock: true, operation: flags.destroy ? 'destroy' : 'apply' }, progress.sink);
   await progress.done();
   if (!reportPlanRun(ctx, run, { json: flags.json, color })) {
     await run.session?.release();
@@ -71,7 +71,7 @@ function summarize(ctx: CliContext, plan: Plan, result: ApplyResult, destroy: bo
   const s = plan.summary;
   const counts = destroy
     ? `${s.delete} destroyed`
-    : `${s.create} added, ${s.update + s.replace} changed, ${s.delete} destroyed`;
+    : `${s.create} added, ${s.update} changed, ${s.replace ? `${s.replace} replaced, ` : ''}${s.delete} destroyed`;
   if (result.ok) {
     io.stdout(`\n${destroy ? 'Destroy' : 'Apply'} complete! Resources: ${counts}.\n`);
   } else {

@@ -35,6 +35,7 @@ export interface PlanRequest {
   // Keep the state locked after planning (PlanRun.session), so that an apply that asks for
   // approval first runs under the same lock: pass it on as ApplyRequest.session.
   holdLock?: boolean;
+  operation?: 'plan' | 'apply' | 'destroy'; // what the lock says it is held for; default "plan"
   env?: Record<string, string | undefined>; // for XF_VAR_* and providers; default process.env
   openProvider?: (host: HostConfig, ctx: ProviderContext) => Promise<Provider>;
   state?: StateManager; // where the state lives; default: the local file in `dir`
@@ -67,7 +68,7 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
 
   let session;
   try {
-    session = await openState(req.state ?? stateManagerFor(req.dir), { operation: 'plan', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
+    session = await openState(req.state ?? stateManagerFor(req.dir), { operation: req.operation ?? 'plan', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
   } catch (err) {
     out.errors.push(err instanceof LockError ? err.message : `Could not read the state: ${errorText(err)}`);
     return out;
