@@ -28,13 +28,13 @@ interface LoadedPlan {
   providers?: ProviderPool; // the hosts' connections, kept from refresh to apply
 }
 
-async function loadPlan(ctx: CliContext, dir: string, planFile: string | undefined, flags: ApplyFlags, color: boolean): Promise<LoadedPlan | null> {
+async function loadPlan(ctx: CliContext, dir: string, planFile: string | undefined, flags: ApplyFlags, color: boolean, env: Record<string, string | undefined>): Promise<LoadedPlan | null> {
   if (planFile) {
     const saved = readPlanFile(ctx, dir, planFile);
     return saved ? { plan: saved.plan, snapshot: saved.configuration } : null;
   }
   const progress = createProgressView(ctx.io, { json: flags.json, tty: false });
-  const run = await runPlan({ ...planRequest(dir, flags), holdLock: true, operation: flags.destroy ? 'destroy' : 'apply' }, progress.sink);
+  const run = await runPlan({ ...planRequest(dir, flags, env), holdLock: true, operation: flags.destroy ? 'destroy' : 'apply' }, progress.sink);
   await progress.done();
   if (!reportPlanRun(ctx, run, { json: flags.json, color })) {
     await run.session?.release();
@@ -88,7 +88,8 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
   const dir = ctx.dir(cmd);
   const color = ctx.color(cmd);
   destroy ||= flags.destroy;
-  const loaded = await loadPlan(ctx, dir, planFile, { ...flags, destroy }, color);
+  const env = ctx.env(cmd);
+  const loaded = await loadPlan(ctx, dir, planFile, { ...flags, destroy }, color, env);
   if (!loaded) return;
   const { plan, snapshot, session, providers } = loaded;
   const letGo = async () => {
@@ -132,6 +133,7 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
         signal: interrupter.signal,
         abortSignal: interrupter.abortSignal,
         snapshot,
+        env,
         maxUnavailable: flags.maxUnavailable,
         session,
         providers,

@@ -8,6 +8,7 @@ import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Step } from '../planner/model/ops.js';
 import { fingerprint } from '../planner/plan/make-plan.js';
 import type { Plan, ResourceChange } from '../planner/plan/types.js';
+import { secretValues } from '../planner/plan/sensitive.js';
 import type { ConfigSnapshot } from '../planner/plan/plan-file.js';
 import type { ProviderContext } from '../providers/factory.js';
 import type { Provider } from '../providers/provider.js';
@@ -199,7 +200,8 @@ async function applyUnderLock(
   const begun = record({ t: 'begin', lineage: state.lineage, serial: state.serial, time: new Date().toISOString() });
   begun.catch(() => undefined); // awaited after the walk; meanwhile each step's own entry fails with it
 
-  const pool = req.providers ?? new ProviderPool({ workdir: req.dir, env: req.env ?? process.env }, req.openProvider);
+  const secrets = config ? secretValues(config) : [];
+  const pool = req.providers ?? new ProviderPool({ workdir: req.dir, env: req.env ?? process.env, secrets: () => secrets }, req.openProvider);
   const provider = (host: string): Promise<Provider> => {
     const hc = hostsByName.get(host);
     return hc ? pool.get(hc) : Promise.reject(new Error(`host "${host}" is not in the configuration`));

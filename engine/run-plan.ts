@@ -9,6 +9,7 @@ import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Disruption, HostInventory } from '../planner/model/vm.js';
 import { makePlan } from '../planner/plan/make-plan.js';
 import type { Plan } from '../planner/plan/types.js';
+import { secretValues } from '../planner/plan/sensitive.js';
 import type { ConfigSnapshot } from '../planner/plan/plan-file.js';
 import type { ProviderContext } from '../providers/factory.js';
 import type { Provider } from '../providers/provider.js';
@@ -64,7 +65,8 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
     }
   };
   const out: PlanRun = { plan: null, config: null, diagnostics: [], files: {}, snapshot: null, errors: [], notes: [] };
-  const pool = new ProviderPool({ workdir: req.dir, env: req.env ?? process.env }, req.openProvider);
+  let secrets: string[] = []; // the configuration's sensitive values, masked in the command log
+  const pool = new ProviderPool({ workdir: req.dir, env: req.env ?? process.env, secrets: () => secrets }, req.openProvider);
 
   let session;
   try {
@@ -92,6 +94,7 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
     out.config = loaded.config;
     if (!loaded.config) return out;
     const config = loaded.config;
+    secrets = secretValues(config);
 
     const inventories: Record<string, HostInventory> = {};
     if (req.refresh) {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { HostConfig } from '../planner/config/types.js';
 import type { Provider, Transport } from './provider.js';
 import { LocalTransport } from './transport/local.js';
+import { commandLogWanted, loggedTransport } from './transport/logged.js';
 import { SimTransport } from './transport/sim.js';
 import { SshTransport, type SshTransportOptions } from './transport/ssh.js';
 import { XapiProvider } from './xapi/provider.js';
@@ -16,6 +17,8 @@ export interface ProviderContext {
   // how to ask for a key passphrase; both have working defaults.
   ssh?: Omit<Partial<SshTransportOptions>, 'target'>;
   promptPassphrase?: (question: string) => Promise<string>;
+  // Values masked in the command log (XENFORM_LOG=debug): the sensitive values of the configuration.
+  secrets?: () => readonly string[];
 }
 
 // `address = "local"` runs the toolstack on this machine (xenform on dom0 itself).
@@ -28,6 +31,11 @@ export function simPaths(workdir: string, host: string): { statePath: string; ro
 
 export function openTransport(host: HostConfig, ctx: ProviderContext): Transport {
   const env = ctx.env ?? process.env;
+  const transport = transportFor(host, ctx, env);
+  return commandLogWanted(env) ? loggedTransport(transport, host.name, { env, secrets: ctx.secrets }) : transport;
+}
+
+function transportFor(host: HostConfig, ctx: ProviderContext, env: Record<string, string | undefined>): Transport {
   if (host.simulator) {
     const { statePath, root } = simPaths(ctx.workdir, host.name);
     mkdirSync(root, { recursive: true });

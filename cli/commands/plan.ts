@@ -28,7 +28,7 @@ export function register(program: Command, ctx: CliContext): void {
     if (flags.out !== undefined) refuseToOverwrite(cmd, flags.out);
     const dir = ctx.dir(cmd);
     const color = ctx.color(cmd);
-    const run = await runPlan(planRequest(dir, flags), undefined);
+    const run = await runPlan(planRequest(dir, flags, ctx.env(cmd)), undefined);
     if (!reportPlanRun(ctx, run, { json: flags.json, color })) return;
     const plan = run.plan!;
     if (flags.out) {
