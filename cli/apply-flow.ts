@@ -19,6 +19,7 @@ export interface ApplyFlags extends PlanFlags {
   parallelism: number;
   maxUnavailable?: number;
   json: boolean;
+  allowPartial?: boolean; // apply PLANFILE: refuse only the VMs that changed, not the whole plan
 }
 
 interface LoadedPlan {
@@ -129,6 +130,7 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
         dir,
         parallelism: flags.parallelism,
         savedPlan: planFile !== undefined,
+        allowPartial: flags.allowPartial,
         lockTimeoutMs: flags.lockTimeout,
         signal: interrupter.signal,
         abortSignal: interrupter.abortSignal,

@@ -16,6 +16,7 @@ import type { EngineEvent, EventSink } from './events.js';
 import { errorText } from './errors.js';
 import { abortable, executeWithPolicy } from './apply/execute.js';
 import { recordOutputs } from './apply/outputs.js';
+import { changedSincePlan, stalePlanError } from './apply/stale-plan.js';
 import { restore } from './apply/restore.js';
 import { blocked, targetUuid, vmRuns, type VmRun } from './apply/vm-run.js';
 import { ProviderPool } from './providers.js';
@@ -31,7 +32,8 @@ import { walk, type WalkNode } from './walk.js';
 export interface ApplyRequest {
   dir: string;
   parallelism: number; // overall, default 10
-  savedPlan: boolean; // a plan from a file: refused as a whole when the state's lineage or serial moved
+  savedPlan: boolean; // a plan from a file: refused as a whole when the state's lineage or serial moved, or any VM changed
+  allowPartial?: boolean; // a saved plan whose VMs changed: run the steps of the others, refuse only those
   lockTimeoutMs?: number;
   signal?: AbortSignal; // first abort: finish steps in flight and stop; see createInterrupter()
   abortSignal?: AbortSignal; // second abort: abort the waits in flight too
@@ -191,6 +193,26 @@ async function applyUnderLock(
   const vms = vmRuns(plan, new Map((config?.vms ?? []).map((v) => [v.address, v])));
   const stepById = new Map(plan.steps.map((s) => [s.id, s]));
 
+  const secrets = config ? secretValues(config) : [];
+  const pool = req.providers ?? new ProviderPool({ workdir: req.dir, env: req.env ?? process.env, secrets: () => secrets }, req.openProvider);
+  const provider = (host: string): Promise<Provider> => {
+    const hc = hostsByName.get(host);
+    return hc ? pool.get(hc) : Promise.reject(new Error(`host "${host}" is not in the configuration`));
+  };
+
+  if (req.savedPlan && !req.allowPartial) {
+    const changed = await changedSincePlan(plan, provider);
+    if (changed.length > 0) {
+      for (const c of changed) {
+        result.refused.push({ address: c.address, reason: c.reason });
+        emit({ type: 'vm_refused', address: c.address, host: c.host, reason: c.reason });
+      }
+      result.errors.push(stalePlanError(changed));
+      if (!req.providers) await pool.close();
+      return;
+    }
+  }
+
   const journal = await session.held.openJournal();
   const record = async (entry: JournalEntry) => {
     await journal.append(entry);
@@ -199,13 +221,6 @@ async function applyUnderLock(
   // Not awaited: every later entry is appended after it, so it is durable before any step starts.
   const begun = record({ t: 'begin', lineage: state.lineage, serial: state.serial, time: new Date().toISOString() });
   begun.catch(() => undefined); // awaited after the walk; meanwhile each step's own entry fails with it
-
-  const secrets = config ? secretValues(config) : [];
-  const pool = req.providers ?? new ProviderPool({ workdir: req.dir, env: req.env ?? process.env, secrets: () => secrets }, req.openProvider);
-  const provider = (host: string): Promise<Provider> => {
-    const hc = hostsByName.get(host);
-    return hc ? pool.get(hc) : Promise.reject(new Error(`host "${host}" is not in the configuration`));
-  };
 
   await noteNamesBeforeCreates(plan, provider, record);
 

@@ -8,25 +8,9 @@ import { spawn } from 'node:child_process';
 import { exampleCopy, repoRoot, xenform, type CliRun } from '../e2e/cli.js';
 import { startSshd, ssh, type Sshd } from '../support/sshd.js';
 import { killSessions, simCommands } from './sshd-sessions.js';
+import { overSsh, SSH_ENV } from '../support/quickstart-ssh.js';
 
-// The quickstart's simulated host, turned into an SSH host.
-function overSsh(dir: string, sshd: Sshd, extra = ''): void {
-  const file = path.join(dir, 'main.xf.hcl');
-  const text = readFileSync(file, 'utf8');
-  const block = [
-    `  address       = "${sshd.host}"`,
-    `  port          = ${sshd.port}`,
-    `  user          = "${sshd.user}"`,
-    `  identity_file = "${sshd.identityFile}"`,
-    `  known_hosts   = "${sshd.knownHostsFile}"`,
-    extra,
-  ].join('\n');
-  const replaced = text.replace(/  simulator = true\n/, `${block}\n`);
-  if (replaced === text) throw new Error('the quickstart no longer has `simulator = true`');
-  writeFileSync(file, replaced);
-}
-
-const ENV = { SSH_AUTH_SOCK: '', HOME: '/nonexistent-xenform-home' };
+const ENV = SSH_ENV;
 
 async function powerStates(sshd: Sshd): Promise<string> {
   const r = await ssh(sshd, 'xe vm-list is-control-domain=false params=name-label,power-state');
