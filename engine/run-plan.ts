@@ -8,6 +8,7 @@ import { recordingSource, variableEnv } from './config-snapshot.js';
 import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Disruption, HostInventory } from '../planner/model/vm.js';
 import { makePlan } from '../planner/plan/make-plan.js';
+import { hostsToRead, selectTargets } from '../planner/plan/targets.js';
 import type { Plan } from '../planner/plan/types.js';
 import { secretValues } from '../planner/plan/sensitive.js';
 import type { ConfigSnapshot } from '../planner/plan/plan-file.js';
@@ -98,8 +99,10 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
 
     const inventories: Record<string, HostInventory> = {};
     if (req.refresh) {
+      // With --target, one unreachable host does not block a plan for VMs on the others.
+      const needed = hostsToRead(config, state, selectTargets(config, state, req));
       await Promise.all(
-        config.hosts.map(async (host) => {
+        config.hosts.filter((h) => needed === null || needed.has(h.name)).map(async (host) => {
           emit({ type: 'refresh_start', host: host.name });
           const t0 = Date.now();
           try {

@@ -8,9 +8,8 @@ import type { State, StateResource } from '../model/state.js';
 import type { Action, Drift, Plan, ResourceChange } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
 import { isSensitivePath } from './sensitive.js';
-import { addressMatches, parseAddress, parsePattern, type Address, type AddressPattern } from '../model/address.js';
 import { graphFor } from '../lifecycle/graphs.js';
-import { suggest } from '../../lang/didyoumean.js';
+import { selectTargets } from './targets.js';
 import { type AllocationUnits, change, diffAttributes } from '../diff/compare.js';
 import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
 import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
@@ -162,53 +161,11 @@ export function makePlan(input: PlanInput): PlanOutcome {
   };
 
   // Targeting: the targets, plus their dependencies (or, when destroying, their dependants).
-  const targetPatterns: AddressPattern[] = [];
-  for (const t of options.targets) {
-    const a = parsePattern(t);
-    if (!a) errors.push(refusal('Invalid target address', `--target ${t}: not a resource address (expected for example vm.web or vm.web[0])`));
-    else targetPatterns.push(a);
-  }
-  const replacePatterns: Address[] = [];
-  for (const t of options.replace) {
-    const a = parseAddress(t);
-    if (!a) errors.push(refusal('Invalid replace address', `--replace ${t}: not a resource address (expected for example vm.web[0])`));
-    else replacePatterns.push(a);
-  }
+  const selection = selectTargets(config, state, options);
+  for (const p of selection.problems) errors.push(refusal(p.summary, p.detail, p.address));
   if (errors.length > 0) return { plan: null, errors };
-  const allAddresses = uniq([...config.vms.map((v) => v.address), ...(state?.resources ?? []).map((r) => r.address)]);
-  const parsed = new Map(allAddresses.map((a) => [a, parseAddress(a)]));
-  const matchesAny = (patterns: readonly AddressPattern[], address: string): boolean => {
-    const a = parsed.get(address);
-    return a != null && patterns.some((p) => addressMatches(p, a));
-  };
-  // An address that names nothing is a typo, not a request for "No changes".
-  const unknownAddress = (flag: string, given: string, matches: boolean): void => {
-    if (matches) return;
-    const close = suggest(given, allAddresses);
-    errors.push(
-      refusal(
-        `No such resource for ${flag}`,
-        `${flag} ${given}: no VM with this address is in the configuration or the state.${close ? ` Did you mean ${close}?` : ''}`,
-        given,
-      ),
-    );
-  };
-  targetPatterns.forEach((p, i) => unknownAddress('--target', options.targets[i], allAddresses.some((a) => matchesAny([p], a))));
-  replacePatterns.forEach((p, i) => unknownAddress('--replace', options.replace[i], allAddresses.some((a) => matchesAny([p], a))));
-  if (errors.length > 0) return { plan: null, errors };
-  let selected: Set<string> | null = null;
-  if (targetPatterns.length > 0) {
-    warnings.push(TARGETING_WARNING);
-    selected = new Set(allAddresses.filter((a) => matchesAny(targetPatterns, a)));
-    const dependants = new Map<string, string[]>();
-    for (const v of config.vms) for (const d of v.depends_on) dependants.set(d, [...(dependants.get(d) ?? []), v.address]);
-    const queue = [...selected];
-    while (queue.length > 0) {
-      const a = queue.pop()!;
-      const next = options.destroy ? (dependants.get(a) ?? []) : (vms.get(a)?.depends_on ?? []);
-      for (const n of next) if (!selected.has(n)) (selected.add(n), queue.push(n));
-    }
-  }
+  const { addresses: allAddresses, replace: replacePatterns, selected, matches: matchesAny } = selection;
+  if (selected !== null) warnings.push(TARGETING_WARNING);
   const inScope = (a: string): boolean => selected === null || selected.has(a);
 
   const works: Work[] = [];
