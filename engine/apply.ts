@@ -16,6 +16,7 @@ import type { EngineEvent, EventSink } from './events.js';
 import { errorText } from './errors.js';
 import { abortable, executeWithPolicy } from './apply/execute.js';
 import { recordOutputs } from './apply/outputs.js';
+import { recordTriggers } from './apply/triggers.js';
 import { changedSincePlan, stalePlanError } from './apply/stale-plan.js';
 import { restore } from './apply/restore.js';
 import { blocked, targetUuid, vmRuns, type VmRun } from './apply/vm-run.js';
@@ -24,7 +25,7 @@ import type { JournalEntry } from './state/journal.js';
 import { LockError, type StateManager } from './state/manager.js';
 import { stateManagerFor } from './state/backend.js';
 import { openState, type StateSession } from './state/session.js';
-import { emptyState, recordStep, settleUnstepped, stepRecord } from './state/transitions.js';
+import { emptyState, recordStep, setOutputs, settleUnstepped, stepRecord } from './state/transitions.js';
 import type { State } from '../planner/model/state.js';
 import { describeChanges } from './verify.js';
 import { walk, type WalkNode } from './walk.js';
@@ -401,7 +402,10 @@ async function applyUnderLock(
   if (interruptedBy > 0) result.interrupted = true;
 
   state = settleUnstepped(state, plan, new Set(vms.keys()));
-  if (config) state = recordOutputs(state, config, (known) => loadConfigFor(req, known));
+  state = recordTriggers(state, plan, new Set(vms.keys()));
+  // A whole destroy leaves nothing for an output to say, as in Terraform.
+  if (plan.options.destroy && plan.options.targets.length === 0 && result.failed.length === 0 && result.refused.length === 0 && !interruptedBy) state = setOutputs(state, []);
+  else if (config) state = recordOutputs(state, config, (known) => loadConfigFor(req, known));
   await session.write(state);
   await journal.close();
   await session.held.clearJournal();

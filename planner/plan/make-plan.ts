@@ -10,6 +10,7 @@ import { PLAN_FORMAT_VERSION } from './types.js';
 import { isSensitivePath } from './sensitive.js';
 import { graphFor } from '../lifecycle/graphs.js';
 import { selectTargets } from './targets.js';
+import { outputChanges } from './output-changes.js';
 import { type AllocationUnits, change, diffAttributes } from '../diff/compare.js';
 import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
 import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
@@ -295,11 +296,20 @@ export function makePlan(input: PlanInput): PlanOutcome {
         const shown = isSensitivePath(vm.sensitive_paths, 'restart_trigger') ? '' : ` (${r!.restart_trigger} -> ${vm.restart_trigger})`;
         work.reasons.push(`restart_trigger changed${shown}: one reboot`);
       }
+      // A trigger set, dropped or changed is recorded even when no step runs (a halted VM, a
+      // first value): the next change of its value then reboots the VM once.
+      const trigger = vm.restart_trigger;
+      const triggerRecorded = r !== undefined && (trigger === null || typeof trigger === 'string') && r.restart_trigger !== trigger;
+      if (triggerRecorded) {
+        const reason = triggered ? 'restart_trigger changed: one reboot' : 'restart_trigger is recorded in the state; a later change of its value reboots the VM once';
+        work.changes.push({ path: 'restart_trigger', before: r!.restart_trigger, after: trigger, effect: triggered ? 'next_boot' : 'live', reason, sensitive: false });
+        if (!triggered) work.reasons.push(trigger === null ? 'restart_trigger removed: forgotten from the state' : 'restart_trigger set: recorded in the state, no reboot');
+      }
       if (realizePending) work.reasons.push('the boot configuration set earlier has not been booted yet');
       if (steps.pendingReboot && !wasPending) work.reasons.push('apply_boot_changes = "next_boot": the boot changes are set now and take effect at the next reboot');
       useSteps(work, steps, host);
       work.pendingReboot = steps.pendingReboot;
-      work.action = work.drafts.length > 0 ? 'update' : 'noop';
+      work.action = work.drafts.length > 0 || triggerRecorded ? 'update' : 'noop';
     } catch (e) {
       if (e instanceof PlanningError) errors.push(refusal('No way to make the changes', `${address}: ${e.message}`, address));
       else throw e;
@@ -388,6 +398,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     resource_changes: resourceChanges,
     drift,
     steps,
+    output_changes: options.refreshOnly || options.destroy ? [] : outputChanges(config.outputs, state?.outputs),
     summary: {
       create: count('create'),
       update: count('update'),

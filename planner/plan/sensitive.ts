@@ -63,6 +63,7 @@ export function maskPlan(plan: Plan): Plan {
     resource_changes: plan.resource_changes.map(maskResource),
     drift: plan.drift.map(maskDrift),
     steps: plan.steps.map(maskStep),
+    ...(plan.output_changes ? { output_changes: plan.output_changes.map((o) => (o.sensitive ? { ...o, before: o.before === null ? null : SENSITIVE_VALUE, after: o.after === null ? null : SENSITIVE_VALUE } : o)) } : {}),
   };
 }
 
