@@ -144,7 +144,11 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
         },
       });
       out.plan = outcome.plan;
-      out.errors.push(...outcome.errors.map((d) => d.detail));
+      // A refusal about a place in the configuration is shown there (file:line:column).
+      for (const d of outcome.errors) {
+        if (d.subject) out.diagnostics.push(d);
+        else out.errors.push(d.detail);
+      }
     } catch (err) {
       out.errors.push(`Planning failed: ${errorText(err)}`);
     }

@@ -10,6 +10,7 @@ import { PLAN_FORMAT_VERSION } from './types.js';
 import { isSensitivePath } from './sensitive.js';
 import { graphFor } from '../lifecycle/graphs.js';
 import { selectTargets } from './targets.js';
+import { checkNames } from './inventory-check.js';
 import { outputChanges } from './output-changes.js';
 import { type AllocationUnits, change, diffAttributes } from '../diff/compare.js';
 import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
@@ -316,8 +317,10 @@ export function makePlan(input: PlanInput): PlanOutcome {
     }
   }
 
-  // Refusals: more vCPUs than the host has CPUs, prevent_destroy, then disruption budgets.
+  // Refusals: names the host does not know, more vCPUs than the host has CPUs, prevent_destroy,
+  // then disruption budgets.
   for (const w of works) {
+    if (w.vm) errors.push(...checkNames(w.vm, w.host, w.drafts, inventories[w.host], w.action === 'replace'));
     const pcpus = inventories[w.host]?.pcpus;
     if (w.vm && w.after && pcpus !== undefined && w.after.vcpus_max > pcpus) errors.push(tooManyVcpus(w.vm, w.after.vcpus_max, pcpus));
     if ((w.action === 'delete' || w.action === 'replace') && w.vm?.lifecycle.prevent_destroy && w.drafts.some((d) => d.op === 'destroy')) {
