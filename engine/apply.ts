@@ -16,7 +16,7 @@ import type { EngineEvent, EventSink } from './events.js';
 import { errorText } from './errors.js';
 import { abortable, executeWithPolicy } from './apply/execute.js';
 import { recordOutputs } from './apply/outputs.js';
-import { recordTriggers } from './apply/triggers.js';
+import { recordPlanFacts } from './apply/record-plan.js';
 import { changedSincePlan, stalePlanError } from './apply/stale-plan.js';
 import { restore } from './apply/restore.js';
 import { blocked, targetUuid, vmRuns, type VmRun } from './apply/vm-run.js';
@@ -402,7 +402,7 @@ async function applyUnderLock(
   if (interruptedBy > 0) result.interrupted = true;
 
   state = settleUnstepped(state, plan, new Set(vms.keys()));
-  state = recordTriggers(state, plan, new Set(vms.keys()));
+  state = recordPlanFacts(state, plan, new Set(vms.keys()));
   // A whole destroy leaves nothing for an output to say, as in Terraform.
   if (plan.options.destroy && plan.options.targets.length === 0 && result.failed.length === 0 && result.refused.length === 0 && !interruptedBy) state = setOutputs(state, []);
   else if (config) state = recordOutputs(state, config, (known) => loadConfigFor(req, known));

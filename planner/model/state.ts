@@ -14,6 +14,9 @@ export interface StateResource {
   restart_trigger: string | null;
   owned: boolean; // created by xenform (false for imported VMs: never destroyed without asking)
   pending_reboot: boolean; // boot changes set but not yet booted (apply_boot_changes = "next_boot")
+  // Attribute paths whose values derive from sensitive variables, as the last apply planned
+  // them: `state show` masks them. Absent when there are none.
+  sensitive_paths?: string[];
 }
 
 // A create that an interrupted apply started but never saw finish. The VM may exist without

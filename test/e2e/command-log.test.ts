@@ -1,5 +1,6 @@
-// The promise: what runs as root on dom0 is visible. XENFORM_LOG=debug (or --verbose) logs every
-// command sent to each host with its timing and exit status, sensitive values masked.
+// The promises: what runs as root on dom0 is visible, and secrets stay secret. XENFORM_LOG=debug
+// (or --verbose) logs every command sent to each host with its timing and exit status, and neither
+// the log nor `state show` ever shows a sensitive value in clear.
 import t from 'tap';
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -36,4 +37,15 @@ t.test('--verbose logs the commands to stderr, and a failed command says its exi
   t.match(apply.stderr, /xe vm-start .* -> exit 1 in \d+ ms: .*power state/, 'the failed start with its exit status and error');
   const quiet = xenform(dir, ['plan']);
   t.notMatch(quiet.stderr, /\[DEBUG\]/, 'without it nothing is logged');
+});
+
+t.test('state show masks the values that derive from a sensitive variable', async (t) => {
+  const dir = exampleCopy('quickstart', t.teardown);
+  withSecret(dir);
+  t.equal(xenform(dir, ['apply', '--auto-approve']).code, 0);
+  const shown = xenform(dir, ['state', 'show', 'vm.installer']);
+  t.equal(shown.code, 0, shown.stderr);
+  t.match(shown.stdout, /"owner" = \(sensitive value\)/, 'the value is masked');
+  t.notMatch(shown.stdout, SECRET, 'and never shown in clear');
+  t.match(shown.stdout, /name        = "installer"/, 'the other values are shown');
 });
