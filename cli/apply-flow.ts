@@ -13,6 +13,7 @@ import { planRequest, type PlanFlags } from './arguments.js';
 import { renderPlan, reportPlanRun } from './views/plan.js';
 import { createProgressView } from './views/progress/index.js';
 import { readPlanFile } from './plan-file.js';
+import { failedLine, whereVmsAre } from './views/outcome.js';
 
 export interface ApplyFlags extends PlanFlags {
   autoApprove: boolean;
@@ -64,7 +65,7 @@ function summarize(ctx: CliContext, plan: Plan, result: ApplyResult, destroy: bo
   const { io } = ctx;
   for (const note of result.notes ?? []) io.stdout(`Note: ${note}\n`);
   for (const r of result.refused) io.stderr(`Refused ${r.address}: ${r.reason}\n`);
-  for (const f of result.failed) io.stderr(`Failed step ${f.step}: ${f.error}\n`);
+  for (const f of result.failed) io.stderr(`Failed: ${failedLine(plan, f)}\n`);
   for (const r of result.restored ?? []) {
     io.stderr(r.ok ? `Restored ${r.address} to ${r.to}.\n` : `Could not restore ${r.address} to ${r.to}: ${r.error ?? 'unknown error'}\n`);
   }
@@ -81,6 +82,8 @@ function summarize(ctx: CliContext, plan: Plan, result: ApplyResult, destroy: bo
         `${result.succeeded.length} steps succeeded, ${result.failed.length} failed, ${result.skipped.length} skipped` +
         `${result.refused.length ? `, ${result.refused.length} VMs refused` : ''}.\n`,
     );
+    const where = whereVmsAre(plan, result);
+    if (where.length > 0) io.stderr(`\nWhere each VM is now, and what is left to do (plan and apply again to finish):\n${where.join('\n')}\n`);
     ctx.exit(1);
   }
 }
@@ -110,14 +113,8 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
   }
 
   const interrupter = createInterrupter();
-  const onSigint = () => {
-    const n = interrupter.interrupt();
-    ctx.io.stderr(
-      n === 1
-        ? '\nInterrupt received: finishing the steps in flight, then stopping. Press Ctrl-C again to abort them.\n'
-        : '\nSecond interrupt: aborting the steps in flight.\n',
-    );
-  };
+  // The apply says what an interrupt means, once, through the progress view.
+  const onSigint = () => void interrupter.interrupt();
   process.on('SIGINT', onSigint);
   const planned: Record<string, number> = {};
   for (const s of plan.steps) planned[s.address] = (planned[s.address] ?? 0) + 1;

@@ -232,6 +232,7 @@ async function applyUnderLock(
     emit({ type: 'interrupt', count: 1, message: 'Interrupted: finishing the steps in flight, then stopping. Interrupt again to abort them.' });
   };
   const onSecond = () => {
+    if (interruptedBy >= 2) return;
     interruptedBy = 2;
     emit({ type: 'interrupt', count: 2, message: 'Interrupted again: aborting the steps in flight.' });
   };
