@@ -2,10 +2,9 @@
 // what `show` prints, what `state show` suggests, what a lock says, when force-unlock asks,
 // how an apply counts a replacement.
 import t from 'tap';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { exampleCopy, repoRoot, xenform, type CliRun } from './cli.js';
+import { exampleCopy, xenform, xenformAsync } from './cli.js';
 import { acquireLock, lockPath } from '../../engine/state/local/lock.js';
 
 function edit(dir: string, from: string, to: string): void {
@@ -43,17 +42,6 @@ t.test('state show of a block with count suggests its first instance, not anothe
   t.match(r.stderr, /did you mean vm\.web\[0\]\?/);
   t.notMatch(r.stderr, /vm\.db/);
 });
-
-function xenformAsync(dir: string, args: string[], env: Record<string, string>): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'xenform.js'), '--chdir', dir, '--no-color', ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
 
 t.test('the lock an apply holds says it is held for "apply"', async (t) => {
   const dir = exampleCopy('quickstart', t.teardown);

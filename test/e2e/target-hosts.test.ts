@@ -2,25 +2,13 @@
 // targeted VMs (and their dependencies) need are read.
 import t from 'tap';
 import { appendFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { exampleCopy, xenform } from './cli.js';
-
-// A port on 127.0.0.1 that nothing listens on: connecting to it is refused.
-function closedPort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const srv = createServer();
-    srv.on('error', rej);
-    srv.listen(0, '127.0.0.1', () => {
-      const addr = srv.address();
-      srv.close(() => res(typeof addr === 'object' && addr ? addr.port : 0));
-    });
-  });
-}
+import { freePort } from '../support/sshd.js';
 
 t.test('with --target, a plan reads only the hosts the targeted VMs need', async (t) => {
   const dir = exampleCopy('quickstart', t.teardown);
-  const port = await closedPort();
+  const port = await freePort();
   appendFileSync(
     path.join(dir, 'main.xf.hcl'),
     `\nhost "far" {\n  address     = "127.0.0.1"\n  port        = ${port}\n  toolstack   = "xapi"\n  known_hosts = "${path.join(dir, 'known_hosts')}"\n}\n\n` +

@@ -4,8 +4,7 @@ import t from 'tap';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { spawn } from 'node:child_process';
-import { exampleCopy, repoRoot, xenform, type CliRun } from '../e2e/cli.js';
+import { exampleCopy, xenform, xenformAsync } from '../e2e/cli.js';
 import { startSshd, ssh, type Sshd } from '../support/sshd.js';
 import { killSessions, simCommands } from './sshd-sessions.js';
 import { overSsh, SSH_ENV } from '../support/quickstart-ssh.js';
@@ -59,26 +58,13 @@ t.test('an unknown or changed host key stops plan before anything runs', async (
 
 const xeRunning = (statePath: string, command: string): boolean => simCommands(statePath).some((args) => args.includes(`bin/xe ${command}`));
 
-function xenformAsync(dir: string, args: string[]): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'xenform.js'), '--chdir', dir, '--no-color', ...args], {
-      env: { ...process.env, NO_COLOR: '1', ...ENV },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
-}
-
 t.test('a connection killed in the middle of apply: a clear error, then a state the next apply completes', async (t) => {
   const dir = exampleCopy('quickstart', t.teardown);
   const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'dom0.json'), XENSIM_FAULTS: JSON.stringify({ latency_ms: { 'vm-start': 5000 } }) } });
   t.teardown(() => sshd.stop());
   overSsh(dir, sshd);
 
-  const applying = xenformAsync(dir, ['apply', '--auto-approve']);
+  const applying = xenformAsync(dir, ['apply', '--auto-approve'], ENV);
   // Wait until a vm-start is under way on the host (the sshd runs on this machine), then cut every session.
   const deadline = Date.now() + 120_000;
   while (Date.now() < deadline && !xeRunning(path.join(dir, 'dom0.json'), 'vm-start')) await new Promise((r) => setTimeout(r, 50));
