@@ -14,12 +14,14 @@ import { renderPlan, reportPlanRun } from './views/plan.js';
 import { createProgressView } from './views/progress/index.js';
 import { readPlanFile } from './plan-file.js';
 import { whileApplying } from './signals.js';
+import { failedLine, whereVmsAre } from './views/outcome.js';
 
 export interface ApplyFlags extends PlanFlags {
   autoApprove: boolean;
   parallelism: number;
   maxUnavailable?: number;
   json: boolean;
+  allowPartial?: boolean; // apply PLANFILE: refuse only the VMs that changed, not the whole plan
 }
 
 interface LoadedPlan {
@@ -29,13 +31,13 @@ interface LoadedPlan {
   providers?: ProviderPool; // the hosts' connections, kept from refresh to apply
 }
 
-async function loadPlan(ctx: CliContext, dir: string, planFile: string | undefined, flags: ApplyFlags, color: boolean): Promise<LoadedPlan | null> {
+async function loadPlan(ctx: CliContext, dir: string, planFile: string | undefined, flags: ApplyFlags, color: boolean, env: Record<string, string | undefined>): Promise<LoadedPlan | null> {
   if (planFile) {
     const saved = readPlanFile(ctx, dir, planFile);
     return saved ? { plan: saved.plan, snapshot: saved.configuration } : null;
   }
   const progress = createProgressView(ctx.io, { json: flags.json, tty: false });
-  const run = await runPlan({ ...planRequest(dir, flags), holdLock: true }, progress.sink);
+  const run = await runPlan({ ...planRequest(dir, flags, env), holdLock: true, operation: flags.destroy ? 'destroy' : 'apply' }, progress.sink);
   await progress.done();
   if (!reportPlanRun(ctx, run, { json: flags.json, color })) {
     await run.session?.release();
@@ -64,7 +66,7 @@ function summarize(ctx: CliContext, plan: Plan, result: ApplyResult, destroy: bo
   const { io } = ctx;
   for (const note of result.notes ?? []) io.stdout(`Note: ${note}\n`);
   for (const r of result.refused) io.stderr(`Refused ${r.address}: ${r.reason}\n`);
-  for (const f of result.failed) io.stderr(`Failed step ${f.step}: ${f.error}\n`);
+  for (const f of result.failed) io.stderr(`Failed: ${failedLine(plan, f)}\n`);
   for (const r of result.restored ?? []) {
     io.stderr(r.ok ? `Restored ${r.address} to ${r.to}.\n` : `Could not restore ${r.address} to ${r.to}: ${r.error ?? 'unknown error'}\n`);
   }
@@ -72,7 +74,7 @@ function summarize(ctx: CliContext, plan: Plan, result: ApplyResult, destroy: bo
   const s = plan.summary;
   const counts = destroy
     ? `${s.delete} destroyed`
-    : `${s.create} added, ${s.update + s.replace} changed, ${s.delete} destroyed`;
+    : `${s.create} added, ${s.update} changed, ${s.replace ? `${s.replace} replaced, ` : ''}${s.delete} destroyed`;
   if (result.ok) {
     io.stdout(`\n${destroy ? 'Destroy' : 'Apply'} complete! Resources: ${counts}.\n`);
   } else {
@@ -81,6 +83,8 @@ function summarize(ctx: CliContext, plan: Plan, result: ApplyResult, destroy: bo
         `${result.succeeded.length} steps succeeded, ${result.failed.length} failed, ${result.skipped.length} skipped` +
         `${result.refused.length ? `, ${result.refused.length} VMs refused` : ''}.\n`,
     );
+    const where = whereVmsAre(plan, result);
+    if (where.length > 0) io.stderr(`\nWhere each VM is now, and what is left to do (plan and apply again to finish):\n${where.join('\n')}\n`);
     ctx.exit(1);
   }
 }
@@ -89,7 +93,8 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
   const dir = ctx.dir(cmd);
   const color = ctx.color(cmd);
   destroy ||= flags.destroy;
-  const loaded = await loadPlan(ctx, dir, planFile, { ...flags, destroy }, color);
+  const env = ctx.env(cmd);
+  const loaded = await loadPlan(ctx, dir, planFile, { ...flags, destroy }, color, env);
   if (!loaded) return;
   const { plan, snapshot, session, providers } = loaded;
   const letGo = async () => {
@@ -109,15 +114,8 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
   }
 
   const interrupter = createInterrupter();
-  const onSignal = (signal: string) => {
-    const n = interrupter.interrupt();
-    ctx.io.stderr(
-      n === 1
-        ? `\n${signal === 'SIGINT' ? 'Interrupt' : signal} received: finishing the steps in flight, then stopping. Press Ctrl-C again to abort them.\n`
-        : `\nSecond ${signal === 'SIGINT' ? 'interrupt' : signal}: aborting the steps in flight.\n`,
-    );
-  };
-  const restoreSignals = whileApplying(onSignal);
+  // The apply says what an interrupt means, once, through the progress view.
+  const restoreSignals = whileApplying(() => void interrupter.interrupt());
   const planned: Record<string, number> = {};
   for (const s of plan.steps) planned[s.address] = (planned[s.address] ?? 0) + 1;
   const progress = createProgressView(ctx.io, { json: flags.json, tty: ctx.io.stdoutIsTTY && !flags.json, planned });
@@ -129,10 +127,12 @@ export async function applyFlow(ctx: CliContext, cmd: Command, planFile: string 
         dir,
         parallelism: flags.parallelism,
         savedPlan: planFile !== undefined,
+        allowPartial: flags.allowPartial,
         lockTimeoutMs: flags.lockTimeout,
         signal: interrupter.signal,
         abortSignal: interrupter.abortSignal,
         snapshot,
+        env,
         maxUnavailable: flags.maxUnavailable,
         session,
         providers,

@@ -147,9 +147,10 @@ export function refuseConflicts(cmd: Command, flags: PlanFlags, opts: { planFile
   }
 }
 
-export function planRequest(dir: string, flags: PlanFlags): PlanRequest {
+export function planRequest(dir: string, flags: PlanFlags, env: Record<string, string | undefined>): PlanRequest {
   return {
     dir,
+    env,
     ...variables(flags),
     destroy: flags.destroy,
     refreshOnly: flags.refreshOnly,

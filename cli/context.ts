@@ -15,6 +15,7 @@ export interface CliIO {
 export interface GlobalOptions {
   chdir?: string;
   color: boolean;
+  verbose?: boolean;
 }
 
 export class CliContext {
@@ -32,6 +33,11 @@ export class CliContext {
 
   color(cmd: Command): boolean {
     return this.globals(cmd).color !== false && !this.io.env.NO_COLOR && this.io.stdoutIsTTY;
+  }
+
+  // The environment commands run with: --verbose asks for the command log as XENFORM_LOG=debug does.
+  env(cmd: Command): Record<string, string | undefined> {
+    return this.globals(cmd).verbose ? { ...this.io.env, XENFORM_LOG: 'debug' } : this.io.env;
   }
 
   // Records the exit code; the highest one wins so that an error is never hidden by a later success.

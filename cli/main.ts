@@ -41,6 +41,7 @@ export async function main(argv: string[], io: CliIO): Promise<number> {
     .version(XENFORM_VERSION)
     .option('--chdir <dir>', 'use the configuration in DIR')
     .option('--no-color', 'do not colour the output (also NO_COLOR)')
+    .option('--verbose', 'log every command sent to a host, with its timing and exit status, to stderr (as XENFORM_LOG=debug)')
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr, outputError: (text, write) => write(argumentError(text)) });
   for (const register of commands) register(program, ctx);

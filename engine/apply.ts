@@ -8,6 +8,7 @@ import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Step } from '../planner/model/ops.js';
 import { fingerprint } from '../planner/plan/make-plan.js';
 import type { Plan, ResourceChange } from '../planner/plan/types.js';
+import { secretValues } from '../planner/plan/sensitive.js';
 import type { ConfigSnapshot } from '../planner/plan/plan-file.js';
 import type { ProviderContext } from '../providers/factory.js';
 import { isUncertain, ProviderError, type Provider } from '../providers/provider.js';
@@ -15,6 +16,8 @@ import type { EngineEvent, EventSink } from './events.js';
 import { errorText } from './errors.js';
 import { abortable, executeWithPolicy, missedTarget } from './apply/execute.js';
 import { recordOutputs } from './apply/outputs.js';
+import { recordPlanFacts } from './apply/record-plan.js';
+import { changedSincePlan, stalePlanError } from './apply/stale-plan.js';
 import { restore } from './apply/restore.js';
 import { blocked, targetUuid, vmRuns, type VmRun } from './apply/vm-run.js';
 import { ProviderPool } from './providers.js';
@@ -22,7 +25,7 @@ import type { JournalEntry } from './state/journal.js';
 import { LockError, type StateManager } from './state/manager.js';
 import { stateManagerFor } from './state/backend.js';
 import { openState, type StateSession } from './state/session.js';
-import { emptyState, recordStep, settleUnstepped, stepRecord } from './state/transitions.js';
+import { emptyState, recordStep, setOutputs, settleUnstepped, stepRecord } from './state/transitions.js';
 import type { PendingCreate, State } from '../planner/model/state.js';
 import { describeChanges } from './verify.js';
 import { walk, type WalkNode } from './walk.js';
@@ -30,7 +33,8 @@ import { walk, type WalkNode } from './walk.js';
 export interface ApplyRequest {
   dir: string;
   parallelism: number; // overall, default 10
-  savedPlan: boolean; // a plan from a file: refused as a whole when the state's lineage or serial moved
+  savedPlan: boolean; // a plan from a file: refused as a whole when the state's lineage or serial moved, or any VM changed
+  allowPartial?: boolean; // a saved plan whose VMs changed: run the steps of the others, refuse only those
   lockTimeoutMs?: number;
   signal?: AbortSignal; // first abort: finish steps in flight and stop; see createInterrupter()
   abortSignal?: AbortSignal; // second abort: abort the waits in flight too
@@ -191,6 +195,27 @@ async function applyUnderLock(
   const vms = vmRuns(plan, new Map((config?.vms ?? []).map((v) => [v.address, v])));
   const stepById = new Map(plan.steps.map((s) => [s.id, s]));
 
+  const secrets = config ? secretValues(config) : [];
+  const pool = req.providers ?? new ProviderPool({ workdir: req.dir, env: req.env ?? process.env, secrets: () => secrets }, req.openProvider);
+  pool.listen((host, command, ms) => emit({ type: 'waiting', host, command, ms }));
+  const provider = (host: string): Promise<Provider> => {
+    const hc = hostsByName.get(host);
+    return hc ? pool.get(hc) : Promise.reject(new Error(`host "${host}" is not in the configuration`));
+  };
+
+  if (req.savedPlan && !req.allowPartial) {
+    const changed = await changedSincePlan(plan, provider);
+    if (changed.length > 0) {
+      for (const c of changed) {
+        result.refused.push({ address: c.address, reason: c.reason });
+        emit({ type: 'vm_refused', address: c.address, host: c.host, reason: c.reason });
+      }
+      result.errors.push(stalePlanError(changed));
+      if (!req.providers) await pool.close();
+      return;
+    }
+  }
+
   const journal = await session.held.openJournal();
   const record = async (entry: JournalEntry) => {
     await journal.append(entry);
@@ -199,13 +224,6 @@ async function applyUnderLock(
   // Not awaited: every later entry is appended after it, so it is durable before any step starts.
   const begun = record({ t: 'begin', lineage: state.lineage, serial: state.serial, time: new Date().toISOString() });
   begun.catch(() => undefined); // awaited after the walk; meanwhile each step's own entry fails with it
-
-  const pool = req.providers ?? new ProviderPool({ workdir: req.dir, env: req.env ?? process.env }, req.openProvider);
-  pool.listen((host, command, ms) => emit({ type: 'waiting', host, command, ms }));
-  const provider = (host: string): Promise<Provider> => {
-    const hc = hostsByName.get(host);
-    return hc ? pool.get(hc) : Promise.reject(new Error(`host "${host}" is not in the configuration`));
-  };
 
   const namesBefore = await noteNamesBeforeCreates(plan, provider, record);
   // Creates whose outcome is unknown: the next refresh adopts their VM, if there is one.
@@ -218,6 +236,7 @@ async function applyUnderLock(
     emit({ type: 'interrupt', count: 1, message: 'Interrupted: finishing the steps in flight, then stopping. Interrupt again to abort them.' });
   };
   const onSecond = () => {
+    if (interruptedBy >= 2) return;
     interruptedBy = 2;
     emit({ type: 'interrupt', count: 2, message: 'Interrupted again: aborting the steps in flight.' });
   };
@@ -429,7 +448,10 @@ async function applyUnderLock(
     const addresses = new Set(uncertainCreates.map((p) => p.address));
     state = { ...state, pending_creates: [...(state.pending_creates ?? []).filter((p) => !addresses.has(p.address)), ...uncertainCreates] };
   }
-  if (config) state = recordOutputs(state, config, (known) => loadConfigFor(req, known));
+  state = recordPlanFacts(state, plan, new Set(vms.keys()));
+  // A whole destroy leaves nothing for an output to say, as in Terraform.
+  if (plan.options.destroy && plan.options.targets.length === 0 && result.failed.length === 0 && result.refused.length === 0 && !interruptedBy) state = setOutputs(state, []);
+  else if (config) state = recordOutputs(state, config, (known) => loadConfigFor(req, known));
   await session.write(state);
   await journal.close();
   await session.held.clearJournal();

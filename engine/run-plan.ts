@@ -8,7 +8,9 @@ import { recordingSource, variableEnv } from './config-snapshot.js';
 import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Disruption, HostInventory } from '../planner/model/vm.js';
 import { makePlan } from '../planner/plan/make-plan.js';
+import { hostsToRead, selectTargets } from '../planner/plan/targets.js';
 import type { Plan } from '../planner/plan/types.js';
+import { secretValues } from '../planner/plan/sensitive.js';
 import type { ConfigSnapshot } from '../planner/plan/plan-file.js';
 import type { ProviderContext } from '../providers/factory.js';
 import type { Provider } from '../providers/provider.js';
@@ -35,6 +37,7 @@ export interface PlanRequest {
   // Keep the state locked after planning (PlanRun.session), so that an apply that asks for
   // approval first runs under the same lock: pass it on as ApplyRequest.session.
   holdLock?: boolean;
+  operation?: 'plan' | 'apply' | 'destroy'; // what the lock says it is held for; default "plan"
   env?: Record<string, string | undefined>; // for XF_VAR_* and providers; default process.env
   openProvider?: (host: HostConfig, ctx: ProviderContext) => Promise<Provider>;
   state?: StateManager; // where the state lives; default: the local file in `dir`
@@ -63,12 +66,13 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
     }
   };
   const out: PlanRun = { plan: null, config: null, diagnostics: [], files: {}, snapshot: null, errors: [], notes: [] };
-  const pool = new ProviderPool({ workdir: req.dir, env: req.env ?? process.env }, req.openProvider);
+  let secrets: string[] = []; // the configuration's sensitive values, masked in the command log
+  const pool = new ProviderPool({ workdir: req.dir, env: req.env ?? process.env, secrets: () => secrets }, req.openProvider);
   pool.listen((host, command, ms) => emit({ type: 'waiting', host, command, ms }));
 
   let session;
   try {
-    session = await openState(req.state ?? stateManagerFor(req.dir), { operation: 'plan', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
+    session = await openState(req.state ?? stateManagerFor(req.dir), { operation: req.operation ?? 'plan', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
   } catch (err) {
     out.errors.push(err instanceof LockError ? err.message : `Could not read the state: ${errorText(err)}`);
     return out;
@@ -92,11 +96,14 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
     out.config = loaded.config;
     if (!loaded.config) return out;
     const config = loaded.config;
+    secrets = secretValues(config);
 
     const inventories: Record<string, HostInventory> = {};
     if (req.refresh) {
+      // With --target, one unreachable host does not block a plan for VMs on the others.
+      const needed = hostsToRead(config, state, selectTargets(config, state, req));
       await Promise.all(
-        config.hosts.map(async (host) => {
+        config.hosts.filter((h) => needed === null || needed.has(h.name)).map(async (host) => {
           emit({ type: 'refresh_start', host: host.name });
           const t0 = Date.now();
           try {
@@ -138,7 +145,11 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
         },
       });
       out.plan = outcome.plan;
-      out.errors.push(...outcome.errors.map((d) => d.detail));
+      // A refusal about a place in the configuration is shown there (file:line:column).
+      for (const d of outcome.errors) {
+        if (d.subject) out.diagnostics.push(d);
+        else out.errors.push(d.detail);
+      }
     } catch (err) {
       out.errors.push(`Planning failed: ${errorText(err)}`);
     }

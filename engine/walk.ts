@@ -84,7 +84,7 @@ export async function walk(nodes: WalkNode[], opts: WalkOptions): Promise<void> 
           }
           const bad = failedDep(n);
           if (bad) {
-            skip(n, `it depends on ${bad.id} (${bad.vm}), which ${status.get(bad.id) === 'failed' ? 'failed' : 'did not run'}`);
+            skip(n, `it waits for a step of ${bad.vm} that ${status.get(bad.id) === 'failed' ? 'failed' : 'did not run'}`);
             progressed = true;
             continue;
           }
@@ -138,7 +138,7 @@ export async function walk(nodes: WalkNode[], opts: WalkOptions): Promise<void> 
         skip(
           n,
           opts.stop()
-            ? 'apply was interrupted before it started'
+            ? 'the apply was interrupted before this step could start'
             : n.group && opts.maxUnavailable !== undefined
               ? `the disruption budget of group "${n.group}" (${opts.maxUnavailable} at once) cannot be met with these dependencies`
               : 'its dependencies can never complete',

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { HostConfig } from '../planner/config/types.js';
 import type { Provider, Transport } from './provider.js';
 import { LocalTransport } from './transport/local.js';
+import { commandLogWanted, loggedTransport } from './transport/logged.js';
 import { SimTransport } from './transport/sim.js';
 import { SshTransport, type SshTransportOptions } from './transport/ssh.js';
 import { XapiProvider } from './xapi/provider.js';
@@ -18,6 +19,8 @@ export interface ProviderContext {
   promptPassphrase?: (question: string) => Promise<string>;
   // Told while a command on a host takes long, for a progress line.
   onWaiting?: (host: string, command: string, ms: number) => void;
+  // Values masked in the command log (XENFORM_LOG=debug): the sensitive values of the configuration.
+  secrets?: () => readonly string[];
 }
 
 // `address = "local"` runs the toolstack on this machine (xenform on dom0 itself).
@@ -30,6 +33,11 @@ export function simPaths(workdir: string, host: string): { statePath: string; ro
 
 export function openTransport(host: HostConfig, ctx: ProviderContext): Transport {
   const env = ctx.env ?? process.env;
+  const transport = transportFor(host, ctx, env);
+  return commandLogWanted(env) ? loggedTransport(transport, host.name, { env, secrets: ctx.secrets }) : transport;
+}
+
+function transportFor(host: HostConfig, ctx: ProviderContext, env: Record<string, string | undefined>): Transport {
   const onWaiting = ctx.onWaiting && ((command: string, ms: number) => ctx.onWaiting!(host.name, command, ms));
   if (host.simulator) {
     const { statePath, root } = simPaths(ctx.workdir, host.name);

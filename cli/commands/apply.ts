@@ -11,7 +11,9 @@ export function register(program: Command, ctx: CliContext): void {
         .command('apply')
         .description('run the planned steps on the hosts and record the result')
         .argument('[planfile]', 'a plan saved with `xenform plan --out`'),
-    ).option('--json', 'print the progress as JSON lines', false),
+    )
+      .option('--json', 'print the progress as JSON lines', false)
+      .option('--allow-partial', 'with a saved plan some of whose VMs changed since it was made: run the steps of the others instead of refusing the whole plan', false),
   ).action(async (planFile: string | undefined, flags: ApplyFlags, cmd: Command) => {
     refuseConflicts(cmd, flags, { planFile });
     await applyFlow(ctx, cmd, planFile, flags, false);

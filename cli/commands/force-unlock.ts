@@ -14,7 +14,15 @@ export function register(program: Command, ctx: CliContext): void {
       const state = stateManagerFor(ctx.dir(cmd));
       try {
         const holder = (await state.locks()).find((l) => l.id === id);
-        if (holder && !opts.force && ctx.io.stdinIsTTY && ctx.io.readLine) {
+        // Unattended, nobody can weigh whether the holder is gone: only --force says so.
+        if (holder && !opts.force && (!ctx.io.stdinIsTTY || !ctx.io.readLine)) {
+          ctx.io.stderr(
+            `Error: the lock is held by ${describeHolder(holder)}, and there is no terminal to confirm its removal on; ` +
+              `run again with --force once you are sure no xenform holds it any more.\n`,
+          );
+          return ctx.exit(1);
+        }
+        if (holder && !opts.force && ctx.io.readLine) {
           const alive = !holder.stale;
           ctx.io.stdout(
             `The lock is held by ${describeHolder(holder)}.\n` +

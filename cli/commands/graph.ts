@@ -21,7 +21,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (saved) ctx.io.stdout(renderPlanDot(saved.plan));
       return;
     }
-    const run = await runPlan(planRequest(dir, flags));
+    const run = await runPlan(planRequest(dir, flags, ctx.env(cmd)));
     if (reportPlanRun(ctx, run, { json: false, color: ctx.color(cmd) })) ctx.io.stdout(renderPlanDot(run.plan!));
   });
 }

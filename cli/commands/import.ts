@@ -54,7 +54,7 @@ export function register(program: Command, ctx: CliContext): void {
       const refused = importRefusal(state, address, host.name, uuid);
       if (refused) return fail(refused.error);
       try {
-        provider = await openProvider(host, { workdir: dir, env: ctx.io.env });
+        provider = await openProvider(host, { workdir: dir, env: ctx.env(cmd) });
       } catch (err) {
         return fail(`Host "${host.name}" could not be reached: ${errorText(err)}`);
       }

@@ -30,7 +30,8 @@ export function register(program: Command, ctx: CliContext): void {
     const dir = ctx.dir(cmd);
     const color = ctx.color(cmd);
     // A host slow to answer is said so on stderr, whatever the output format.
-    const run = await runPlan(planRequest(dir, flags), (e) => e.type === 'waiting' && ctx.io.stderr(`${eventLine(e)}\n`));
+    const run = await runPlan(planRequest(dir, flags, ctx.env(cmd)), (e) => e.type === 'waiting' && ctx.io.stderr(`${eventLine(e)}
+`));
     if (!reportPlanRun(ctx, run, { json: flags.json, color })) return;
     const plan = run.plan!;
     if (flags.out) {

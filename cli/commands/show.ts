@@ -5,6 +5,7 @@ import { stateManagerFor } from '../../engine/state/backend.js';
 import { addFormatOptions } from '../arguments.js';
 import { readPlanFile } from '../plan-file.js';
 import { renderPlan } from '../views/plan.js';
+import { printable } from '../views/printable.js';
 
 export function register(program: Command, ctx: CliContext): void {
   addFormatOptions(
@@ -31,14 +32,15 @@ export function register(program: Command, ctx: CliContext): void {
     }
     for (const r of state.resources) {
       const a = r.attributes;
-      ctx.io.stdout(
+      ctx.io.stdout(printable(
         `# ${r.address} (host "${r.host}", uuid ${r.uuid})\n` +
           `  name        = ${JSON.stringify(a.name)}\n` +
           `  power_state = ${JSON.stringify(a.power_state)}\n` +
           `  memory      = ${a.memory.static_max}\n` +
           `  vcpus       = ${a.vcpus}\n` +
           `  boot.mode   = ${JSON.stringify(a.boot.mode)}\n\n`,
-      );
+        { color: false },
+      ));
     }
   });
 }

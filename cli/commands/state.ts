@@ -9,6 +9,7 @@ import { serializeState } from '../../engine/state/format.js';
 import { isRefusal, notInState, removeResources, type Refusal, type Transition } from '../../engine/state/transitions.js';
 import type { State } from '../../planner/model/state.js';
 import { vmHcl } from '../views/hcl.js';
+import { isSensitivePath, SENSITIVE_VALUE } from '../../planner/plan/sensitive.js';
 import { addressArgument, lockTimeoutOption } from '../arguments.js';
 import { registerRebuild } from './state-rebuild.js';
 import { registerMove } from './state-mv.js';
@@ -86,8 +87,8 @@ export function register(program: Command, ctx: CliContext): void {
           `#   host:    ${r.host}\n` +
           `#   owned:   ${r.owned ? 'yes (created or adopted by xenform)' : 'no (imported: never destroyed without asking)'}\n` +
           (r.pending_reboot ? '#   pending: boot changes take effect at the next reboot\n' : '') +
-          (r.restart_trigger !== null ? `#   restart_trigger: ${r.restart_trigger}\n` : '') +
-          vmHcl(r.address, r.host, r.attributes),
+          (r.restart_trigger !== null ? `#   restart_trigger: ${isSensitivePath(r.sensitive_paths, 'restart_trigger') ? SENSITIVE_VALUE : r.restart_trigger}\n` : '') +
+          vmHcl(r.address, r.host, r.attributes, r.sensitive_paths),
       );
     });
 

@@ -1,7 +1,7 @@
 // Words and symbols shared by the plan renderers: pure functions of plan data.
 import { diffArrays } from 'diff';
 import type { Step } from '../../planner/model/ops.js';
-import type { Action, AttributeChange, Plan, ResourceChange } from '../../planner/plan/types.js';
+import type { Action, AttributeChange, OutputChange, Plan, ResourceChange } from '../../planner/plan/types.js';
 import { SENSITIVE_VALUE } from '../../planner/plan/sensitive.js';
 import { hasChanges } from '../../planner/plan/exit-code.js';
 import { changedOutside } from '../../planner/diff/drift.js';
@@ -106,6 +106,16 @@ export function describeStep(s: Step): string {
   if (!s.from && s.to) return `${what} (-> ${s.to})`;
   if (s.from) return `${what} (${s.from}${policy})`;
   return what;
+}
+
+// "+ web_uuid = (known after apply)", "~ ip = \"192.0.2.7\" -> \"192.0.2.8\"", "- old = 1"
+export function outputLines(plan: Plan): string[] {
+  const shown = (o: OutputChange, v: unknown, unknown = false): string => (o.sensitive ? SENSITIVE_VALUE : unknown ? '(known after apply)' : formatValue(v));
+  return (plan.output_changes ?? []).map((o) => {
+    if (o.action === 'create') return `+ ${o.name} = ${shown(o, o.after, o.after_unknown)}`;
+    if (o.action === 'delete') return `- ${o.name} = ${shown(o, o.before)}`;
+    return `~ ${o.name} = ${shown(o, o.before)} -> ${shown(o, o.after, o.after_unknown)}`;
+  });
 }
 
 export function stepsByAddress(plan: Plan): Map<string, Step[]> {

@@ -3,7 +3,7 @@
 import type { Drift, Plan, ResourceChange } from '../../planner/plan/types.js';
 import { changedOutside, notYetBooted } from '../../planner/diff/drift.js';
 import type { Step } from '../../planner/model/ops.js';
-import { BADGE, changed, changeDetail, describeChange, describeStep, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { BADGE, changed, changeDetail, describeChange, describeStep, outputLines, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
 import { createdLines } from './created.js';
 import { DISRUPTION_ORDER } from '../../planner/model/vm.js';
 
@@ -79,6 +79,8 @@ export function renderPlanMarkdown(plan: Plan): string {
     out.push(...driftSection('Configured, not yet booted', notYetBooted(plan.drift), level >= 2));
     const shown = level === 0 ? rcs : level === 1 ? rcs.filter((c) => c.disruption !== 'none') : [];
     for (const rc of shown) out.push(...details(rc, steps.get(rc.address) ?? []));
+    const outputs = outputLines(plan);
+    if (outputs.length > 0 && level < 3) out.push('<details><summary>Changes to Outputs</summary>', '', '```diff', ...outputs.map((l) => l.replace(/```/g, "'''")), '```', '', '</details>', '');
     if (shown.length < rcs.length) out.push(`_Details of ${rcs.length - shown.length} VMs are left out to keep this comment short; run \`xenform show\` on the saved plan to see them._`, '');
     for (const w of plan.warnings) out.push(`> [!NOTE]`, `> ${esc(w)}`, '');
     return out.join('\n');

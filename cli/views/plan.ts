@@ -6,6 +6,7 @@ import type { Plan } from '../../planner/plan/types.js';
 import { renderPlanMarkdown } from './markdown.js';
 import { renderPlanText } from './text.js';
 import { maskPlan } from '../../planner/plan/sensitive.js';
+import { printable } from './printable.js';
 
 // Prints diagnostics, notes and errors of a plan run; returns false when there is no plan to go on with.
 export function reportPlanRun(ctx: CliContext, run: PlanRun, opts: { json: boolean; color: boolean }): boolean {
@@ -33,6 +34,6 @@ export function reportPlanRun(ctx: CliContext, run: PlanRun, opts: { json: boole
 
 export function renderPlan(plan: Plan, opts: { json: boolean; markdown: boolean; color: boolean }): string {
   if (opts.json) return `${JSON.stringify(maskPlan(plan), null, 2)}\n`;
-  if (opts.markdown) return renderPlanMarkdown(plan);
-  return renderPlanText(plan, { color: opts.color });
+  if (opts.markdown) return printable(renderPlanMarkdown(plan), { color: false });
+  return printable(renderPlanText(plan, { color: opts.color }), opts);
 }

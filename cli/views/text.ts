@@ -2,7 +2,7 @@
 // symbol, disruption badge, attribute diffs and numbered steps, then the summary line.
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import type { Step } from '../../planner/model/ops.js';
-import { ACTION_PHRASE, BADGE, changed, changeDetail, describeChange, describeStep, shownValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { ACTION_PHRASE, BADGE, changed, changeDetail, describeChange, describeStep, outputLines, shownValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
 import { createdLines } from './created.js';
 import { changedOutside, notYetBooted } from '../../planner/diff/drift.js';
 
@@ -50,6 +50,8 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
     for (const rc of rcs) out.push(...renderResource(rc, steps.get(rc.address) ?? [], byId, paint), '');
   }
 
+  const outputs = plan.options.refresh_only ? [] : outputLines(plan);
+  if (outputs.length > 0) out.push('Changes to Outputs:', ...outputs.map((l) => `  ${l}`), '');
   out.push(paint('bold', summaryLine(plan)));
   for (const w of plan.warnings) out.push('', `${paint('yellow', 'Warning:')} ${w}`);
   return out.join('\n') + '\n';

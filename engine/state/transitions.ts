@@ -28,7 +28,10 @@ export function emptyState(xenformVersion: string, lineage: string = randomUUID(
 const INVALID_ADDRESS = (text: string) => `"${text}" is not a resource address; expected e.g. vm.web or vm.web[0].`;
 
 function notFound(state: State, address: string): string {
-  const near = suggest(address, state.resources.map((r) => r.address));
+  // vm.web of a block with count or for_each: its instances, not the nearest other name.
+  const given = parseAddress(address);
+  const instance = given?.key === null ? state.resources.find((r) => { const a = parseAddress(r.address); return a !== null && addressMatches(given, a); }) : undefined;
+  const near = instance?.address ?? suggest(address, state.resources.map((r) => r.address));
   return `${address} is not in the state${near ? `; did you mean ${near}?` : '.'} \`xenform state list\` shows what is.`;
 }
 

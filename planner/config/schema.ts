@@ -60,12 +60,12 @@ export const VM_SCHEMA: BodySchema = {
 };
 
 const { pv: PV_FIELDS, hvm: HVM_FIELDS } = BOOT_FIELDS;
-const BOOT_SCHEMA: BodySchema = { attributes: ['mode', ...PV_FIELDS, ...HVM_FIELDS] };
-const MEMORY_SCHEMA: BodySchema = { attributes: [...MEMORY_FIELDS] };
-const DISK_SCHEMA: BodySchema = { attributes: ['size', 'sr', 'bootable', 'device'] };
-const NETWORK_SCHEMA: BodySchema = { attributes: ['network', 'mac'] };
-const SHUTDOWN_SCHEMA: BodySchema = { attributes: ['mode', 'timeout', 'fallback'] };
-const LIFECYCLE_SCHEMA: BodySchema = { attributes: ['prevent_destroy', 'ignore_changes', 'max_disruption', 'apply_boot_changes'] };
+export const BOOT_SCHEMA: BodySchema = { attributes: ['mode', ...PV_FIELDS, ...HVM_FIELDS] };
+export const MEMORY_SCHEMA: BodySchema = { attributes: [...MEMORY_FIELDS] };
+export const DISK_SCHEMA: BodySchema = { attributes: ['size', 'sr', 'bootable', 'device'] };
+export const NETWORK_SCHEMA: BodySchema = { attributes: ['network', 'mac'] };
+export const SHUTDOWN_SCHEMA: BodySchema = { attributes: ['mode', 'timeout', 'fallback'] };
+export const LIFECYCLE_SCHEMA: BodySchema = { attributes: ['prevent_destroy', 'ignore_changes', 'max_disruption', 'apply_boot_changes'] };
 
 export const POWER_STATES = ['running', 'halted', 'paused', 'suspended'] as const;
 const TOOLSTACKS = ['xapi', 'xl'] as const;

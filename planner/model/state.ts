@@ -17,6 +17,9 @@ export interface StateResource {
   // The shutdown policy its block last had: used to shut it down once the block is gone.
   // Absent in states written before it was recorded.
   shutdown?: ShutdownPolicy;
+  // Attribute paths whose values derive from sensitive variables, as the last apply planned
+  // them: `state show` masks them. Absent when there are none.
+  sensitive_paths?: string[];
 }
 
 // A create that an interrupted apply started but never saw finish. The VM may exist without

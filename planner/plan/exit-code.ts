@@ -3,7 +3,8 @@ import type { Plan } from './types.js';
 import { changedOutside } from '../diff/drift.js';
 
 export function hasChanges(plan: Plan): boolean {
-  return plan.steps.length > 0 || plan.resource_changes.some((c) => c.action !== 'noop' && c.action !== 'read') || (plan.options.refresh_only && changedOutside(plan.drift).length > 0);
+  if (plan.options.refresh_only) return changedOutside(plan.drift).length > 0;
+  return plan.steps.length > 0 || plan.resource_changes.some((c) => c.action !== 'noop' && c.action !== 'read') || (plan.output_changes ?? []).length > 0;
 }
 
 export function detailedExitCode(plan: Plan): 0 | 2 | 3 {

@@ -8,12 +8,14 @@ import type { State, StateResource } from '../model/state.js';
 import type { Action, Drift, Plan, ResourceChange } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
 import { isSensitivePath } from './sensitive.js';
-import { addressMatches, parseAddress, parsePattern, type Address, type AddressPattern } from '../model/address.js';
 import { graphFor } from '../lifecycle/graphs.js';
 import { suggest } from '../../lang/didyoumean.js';
 import { change, diffAttributes } from '../diff/compare.js';
 import { formatSize } from '../config/units.js';
 import { allocationUnits, plannedAttributes, roundedDisks } from '../diff/planned.js';
+import { selectTargets } from './targets.js';
+import { checkNames } from './inventory-check.js';
+import { outputChanges } from './output-changes.js';
 import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
 import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
@@ -162,53 +164,11 @@ export function makePlan(input: PlanInput): PlanOutcome {
   };
 
   // Targeting: the targets, plus their dependencies (or, when destroying, their dependants).
-  const targetPatterns: AddressPattern[] = [];
-  for (const t of options.targets) {
-    const a = parsePattern(t);
-    if (!a) errors.push(refusal('Invalid target address', `--target ${t}: not a resource address (expected for example vm.web or vm.web[0])`));
-    else targetPatterns.push(a);
-  }
-  const replacePatterns: Address[] = [];
-  for (const t of options.replace) {
-    const a = parseAddress(t);
-    if (!a) errors.push(refusal('Invalid replace address', `--replace ${t}: not a resource address (expected for example vm.web[0])`));
-    else replacePatterns.push(a);
-  }
+  const selection = selectTargets(config, state, options);
+  for (const p of selection.problems) errors.push(refusal(p.summary, p.detail, p.address));
   if (errors.length > 0) return { plan: null, errors };
-  const allAddresses = uniq([...config.vms.map((v) => v.address), ...(state?.resources ?? []).map((r) => r.address)]);
-  const parsed = new Map(allAddresses.map((a) => [a, parseAddress(a)]));
-  const matchesAny = (patterns: readonly AddressPattern[], address: string): boolean => {
-    const a = parsed.get(address);
-    return a != null && patterns.some((p) => addressMatches(p, a));
-  };
-  // An address that names nothing is a typo, not a request for "No changes".
-  const unknownAddress = (flag: string, given: string, matches: boolean): void => {
-    if (matches) return;
-    const close = suggest(given, allAddresses);
-    errors.push(
-      refusal(
-        `No such resource for ${flag}`,
-        `${flag} ${given}: no VM with this address is in the configuration or the state.${close ? ` Did you mean ${close}?` : ''}`,
-        given,
-      ),
-    );
-  };
-  targetPatterns.forEach((p, i) => unknownAddress('--target', options.targets[i], allAddresses.some((a) => matchesAny([p], a))));
-  replacePatterns.forEach((p, i) => unknownAddress('--replace', options.replace[i], allAddresses.some((a) => matchesAny([p], a))));
-  if (errors.length > 0) return { plan: null, errors };
-  let selected: Set<string> | null = null;
-  if (targetPatterns.length > 0) {
-    warnings.push(TARGETING_WARNING);
-    selected = new Set(allAddresses.filter((a) => matchesAny(targetPatterns, a)));
-    const dependants = new Map<string, string[]>();
-    for (const v of config.vms) for (const d of v.depends_on) dependants.set(d, [...(dependants.get(d) ?? []), v.address]);
-    const queue = [...selected];
-    while (queue.length > 0) {
-      const a = queue.pop()!;
-      const next = options.destroy ? (dependants.get(a) ?? []) : (vms.get(a)?.depends_on ?? []);
-      for (const n of next) if (!selected.has(n)) (selected.add(n), queue.push(n));
-    }
-  }
+  const { addresses: allAddresses, replace: replacePatterns, selected, matches: matchesAny } = selection;
+  if (selected !== null) warnings.push(TARGETING_WARNING);
   const inScope = (a: string): boolean => selected === null || selected.has(a);
 
   const works: Work[] = [];
@@ -352,11 +312,20 @@ export function makePlan(input: PlanInput): PlanOutcome {
         const shown = isSensitivePath(vm.sensitive_paths, 'restart_trigger') ? '' : ` (${r!.restart_trigger} -> ${vm.restart_trigger})`;
         work.reasons.push(`restart_trigger changed${shown}: one reboot`);
       }
+      // A trigger set, dropped or changed is recorded even when no step runs (a halted VM, a
+      // first value): the next change of its value then reboots the VM once.
+      const trigger = vm.restart_trigger;
+      const triggerRecorded = r !== undefined && (trigger === null || typeof trigger === 'string') && r.restart_trigger !== trigger;
+      if (triggerRecorded) {
+        const reason = triggered ? 'restart_trigger changed: one reboot' : 'restart_trigger is recorded in the state; a later change of its value reboots the VM once';
+        work.changes.push({ path: 'restart_trigger', before: r!.restart_trigger, after: trigger, effect: triggered ? 'next_boot' : 'live', reason, sensitive: false });
+        if (!triggered) work.reasons.push(trigger === null ? 'restart_trigger removed: forgotten from the state' : 'restart_trigger set: recorded in the state, no reboot');
+      }
       if (realizePending) work.reasons.push('the boot configuration set earlier has not been booted yet');
       if (steps.pendingReboot && !wasPending) work.reasons.push('apply_boot_changes = "next_boot": the boot changes are set now and take effect at the next reboot');
       useSteps(work, steps, host);
       work.pendingReboot = steps.pendingReboot;
-      work.action = work.drafts.length > 0 ? 'update' : 'noop';
+      work.action = work.drafts.length > 0 || triggerRecorded ? 'update' : 'noop';
     } catch (e) {
       if (e instanceof PlanningError) errors.push(refusal('No way to make the changes', `${address}: ${e.message}`, address));
       else throw e;
@@ -382,8 +351,10 @@ export function makePlan(input: PlanInput): PlanOutcome {
     managedAs.set(`${o.host}\u0000${o.uuid}`, w.address);
   }
 
-  // Refusals: more vCPUs than the host has CPUs, prevent_destroy, then disruption budgets.
+  // Refusals: names the host does not know, more vCPUs than the host has CPUs, prevent_destroy,
+  // then disruption budgets.
   for (const w of works) {
+    if (w.vm) errors.push(...checkNames(w.vm, w.host, w.drafts, inventories[w.host], w.action === 'replace'));
     const pcpus = inventories[w.host]?.pcpus;
     if (w.vm && w.after && pcpus !== undefined && w.after.vcpus_max > pcpus) errors.push(tooManyVcpus(w.vm, w.after.vcpus_max, pcpus));
     if ((w.action === 'delete' || w.action === 'replace') && w.vm?.lifecycle.prevent_destroy && w.drafts.some((d) => d.op === 'destroy')) {
@@ -464,6 +435,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     resource_changes: resourceChanges,
     drift,
     steps,
+    output_changes: options.refreshOnly || options.destroy ? [] : outputChanges(config.outputs, state?.outputs),
     summary: {
       create: count('create'),
       update: count('update'),

@@ -2,6 +2,7 @@
 // (text, Markdown, JSON, progress lines). The saved plan keeps them: apply needs them.
 import type { Step } from '../model/ops.js';
 import type { AttributeChange, Drift, Plan, ResourceChange } from './types.js';
+import type { Config } from '../config/types.js';
 
 export const SENSITIVE_VALUE = '(sensitive value)';
 
@@ -62,5 +63,27 @@ export function maskPlan(plan: Plan): Plan {
     resource_changes: plan.resource_changes.map(maskResource),
     drift: plan.drift.map(maskDrift),
     steps: plan.steps.map(maskStep),
+    ...(plan.output_changes ? { output_changes: plan.output_changes.map((o) => (o.sensitive ? { ...o, before: o.before === null ? null : SENSITIVE_VALUE, after: o.after === null ? null : SENSITIVE_VALUE } : o)) } : {}),
   };
+}
+
+// The values a log must never show: those of sensitive variables and of the attributes that
+// derive from them (strings of three characters or more; a shorter one would mask half a log).
+export function secretValues(config: Pick<Config, 'variables' | 'vms'>): string[] {
+  const out = new Set<string>();
+  const leaves = (v: unknown): void => {
+    if (typeof v === 'string') {
+      if (v.length >= 3) out.add(v);
+    } else if (Array.isArray(v)) v.forEach(leaves);
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(leaves);
+  };
+  for (const v of Object.values(config.variables)) if (v.sensitive) leaves(v.value);
+  for (const vm of config.vms) {
+    for (const p of vm.sensitive_paths ?? []) {
+      const [head, tail] = p.split('.', 2);
+      const top = (vm.attributes as unknown as Record<string, unknown>)[head];
+      leaves(tail === undefined ? top : (top as Record<string, unknown> | undefined)?.[tail]);
+    }
+  }
+  return [...out];
 }

@@ -50,6 +50,16 @@ export interface Drift {
   message: string;
 }
 
+// An output value the apply records in the state (Terraform's output_changes).
+export interface OutputChange {
+  name: string;
+  action: 'create' | 'update' | 'delete';
+  before: unknown; // as recorded; null when new
+  after: unknown; // null when dropped; parts known only after apply are null
+  after_unknown: boolean; // some of `after` is known only after apply
+  sensitive: boolean; // shown and published masked
+}
+
 export interface PlanSummary {
   create: number;
   update: number;
@@ -68,6 +78,7 @@ export interface Plan {
   resource_changes: ResourceChange[];
   drift: Drift[];
   steps: Step[];
+  output_changes?: OutputChange[]; // absent in plans saved by older versions
   summary: PlanSummary;
   warnings: string[];
   options: { destroy: boolean; refresh_only: boolean; targets: string[]; replace: string[] };

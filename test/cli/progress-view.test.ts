@@ -24,7 +24,7 @@ function screenOf(raw: string, cols = 100, rows = 30): Promise<string[]> {
   });
 }
 
-t.test('on a terminal, the Ink view shows one line per VM with its step, spinner, elapsed time and a summary', { skip: !fs.existsSync(driver) && 'run `npm run build` first' }, async (t) => {
+t.test('on a terminal, the Ink view shows one line per VM with its step, spinner and elapsed time', { skip: !fs.existsSync(driver) && 'run `npm run build` first' }, async (t) => {
   // `script` gives the driver a pseudo-terminal, so process.stdout.isTTY is true as in real use.
   // Ink draws only the final frame when it sees CI in the environment (is-in-ci), as CI logs
   // want; the terminal a person watches has no CI variable, so neither has this one.
@@ -53,14 +53,14 @@ t.test('on a terminal, the Ink view shows one line per VM with its step, spinner
   t.match(line('vm.db'), /✔ vm\.db\s+done/);
   t.match(line('vm.cache'), /✘ vm\.cache\s+failed \(set\)/, 'a failed VM says which step failed');
   t.match(screen.join('\n'), /vm\.cache.*brought back to running/, 'the restore is said in the output');
-  t.match(screen[screen.length - 1], /^Apply failed: 3 succeeded, 1 failed, 0 skipped in 1\.3s\.$/, 'the summary is the last line');
+  t.notMatch(screen.join('\n'), /Apply (failed|stopped|complete)/, 'the view prints no summary: the command prints the one summary, with where each VM is');
   t.equal(screen.filter((l) => l.includes('vm.db')).length, 1, 'each VM has exactly one line on the final screen');
 });
 
 const s = (op: Step['op']): Step => stepOf({ op }, { address: 'vm.a', host: 'lab' });
 
 t.test('not on a terminal, each event is one plain line', async (t) => {
-  t.equal(eventLine({ type: 'step_start', step: s('clean_shutdown') }), 'vm.a: clean shutdown (s1) started');
+  t.equal(eventLine({ type: 'step_start', step: s('clean_shutdown') }), 'vm.a: clean shutdown started');
   t.equal(eventLine({ type: 'step_failed', step: s('start'), error: 'VM_BAD_POWER_STATE' }), 'vm.a: start FAILED: VM_BAD_POWER_STATE');
   t.equal(eventLine({ type: 'vm_restore', address: 'vm.a', host: 'lab', to: 'running', ok: true }), 'vm.a: brought back to running');
   t.equal(eventLine({ type: 'apply_done', succeeded: 2, failed: 0, skipped: 1, ms: 2500 }), 'Apply stopped: 2 succeeded, 0 failed, 1 skipped in 2.5s.');

@@ -145,7 +145,7 @@ t.test('force-unlock removes the lock with the given ID and refuses another ID',
   const declined = await xenform(['--chdir', dir, 'force-unlock', lock.info.id], { tty: true, answers: ['no'] });
   t.equal(declined.code, 1, 'on a terminal, anything but "yes" keeps the lock');
   t.ok(fs.existsSync(lockPath(dir)));
-  const ok = await xenform(['--chdir', dir, 'force-unlock', lock.info.id]);
+  const ok = await xenform(['--chdir', dir, 'force-unlock', '--force', lock.info.id]);
   t.equal(ok.code, 0);
   t.match(ok.stdout, /Removed the state lock/);
   t.notOk(fs.existsSync(lockPath(dir)));

@@ -69,7 +69,8 @@ async function apply(plan: Plan, provider: Provider, cfg: Config, before: State 
       uuid,
       attributes: vm.attributes,
       booted_with: vm.booted_with,
-      restart_trigger: cfg.vms.find((v) => v.address === rc.address)?.restart_trigger ?? previous.get(rc.address)?.restart_trigger ?? null,
+      // As apply records it: the configuration's trigger, dropped when the configuration drops it.
+      restart_trigger: cfg.vms.some((v) => v.address === rc.address) ? cfg.vms.find((v) => v.address === rc.address)!.restart_trigger : (previous.get(rc.address)?.restart_trigger ?? null),
       owned: true,
       pending_reboot: rc.pending_reboot === true,
     });

@@ -2,7 +2,8 @@
 // quickstart's XAPI host turned into an SSH host, and a one-guest xl host.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Sshd } from './sshd.js';
+import { exampleCopy } from '../e2e/cli.js';
+import { ssh, startSshd, type Sshd } from './sshd.js';
 
 // The client side of a test sshd: no agent, no user ssh_config.
 export const SSH_ENV = { SSH_AUTH_SOCK: '', HOME: '/nonexistent-xenform-home' };
@@ -41,4 +42,26 @@ export function xlGuestOverSsh(dir: string, sshd: Sshd): void {
       `  boot {\n    mode    = "pv"\n    kernel  = "${boot}/vmlinuz"\n    ramdisk = "${boot}/initrd.gz"\n    args    = "console=hvc0"\n  }\n\n` +
       `  shutdown {\n    timeout  = "10s"\n    fallback = "hard"\n  }\n}\n`,
   );
+}
+
+// A copy of the quickstart reaching its host through a fresh sshd, both removed when the test ends.
+export async function quickstartOverSsh(t: { teardown: (fn: () => void | Promise<void>) => void }, env: Record<string, string> = {}): Promise<{ dir: string; sshd: Sshd }> {
+  const dir = exampleCopy('quickstart', t.teardown);
+  const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'dom0.json'), ...env } });
+  t.teardown(() => sshd.stop());
+  overSsh(dir, sshd);
+  return { dir, sshd };
+}
+
+// A parameter of the VM named `name`, as the host's xe reports it.
+export async function vmParam(sshd: Sshd, name: string, param: string): Promise<string> {
+  const r = await ssh(sshd, `xe vm-list name-label=${name} params=${param} --minimal`);
+  return r.stdout.trim();
+}
+
+export function editConfig(dir: string, from: string, to: string, all = false): void {
+  const file = path.join(dir, 'main.xf.hcl');
+  const text = readFileSync(file, 'utf8');
+  if (!text.includes(from)) throw new Error(`the configuration does not contain ${from}`);
+  writeFileSync(file, all ? text.split(from).join(to) : text.replace(from, to));
 }

@@ -30,7 +30,8 @@ function findSshd(): string {
   throw new Error('sshd not found: install the openssh-server package (apt-get install openssh-server)');
 }
 
-function freePort(): Promise<number> {
+// A port on 127.0.0.1 that nothing listens on once this returns.
+export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.on('error', rej);

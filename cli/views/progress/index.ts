@@ -22,7 +22,8 @@ export interface ProgressHandle {
 export function createProgressView(io: CliIO, opts: ProgressOptions): ProgressHandle {
   const now = Promise.resolve();
   if (opts.json) return { sink: (e) => io.stdout(`${jsonLine(e)}\n`), ready: now, done: async () => undefined };
-  if (!opts.tty) return { sink: (e) => io.stdout(`${eventLine(e)}\n`), ready: now, done: async () => undefined };
+  // The command prints the one summary, with where each VM is now: the views print none.
+  if (!opts.tty) return { sink: (e) => e.type !== 'apply_done' && io.stdout(`${eventLine(e)}\n`), ready: now, done: async () => undefined };
   return inkView(opts.stdout ?? process.stdout, opts.planned ?? {});
 }
 

@@ -3,7 +3,7 @@ import type { EngineEvent } from '../../../engine/events.js';
 import { formatMs, summaryLine, waitingLine } from './model.js';
 import { maskStep } from '../../../planner/plan/sensitive.js';
 
-const stepName = (s: { address: string; op: string; id: string }) => `${s.address}: ${s.op.replace(/_/g, ' ')}`;
+const stepName = (s: { address: string; op: string }) => `${s.address}: ${s.op.replace(/_/g, ' ')}`;
 
 export function eventLine(e: EngineEvent): string {
   switch (e.type) {
@@ -14,7 +14,7 @@ export function eventLine(e: EngineEvent): string {
     case 'refresh_failed':
       return e.error;
     case 'step_start':
-      return `${stepName(e.step)} (${e.step.id}) started`;
+      return `${stepName(e.step)} started`;
     case 'step_note':
       return `${stepName(e.step)}: ${e.message}`;
     case 'step_done':

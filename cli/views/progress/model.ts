@@ -80,7 +80,8 @@ function fold(m: ProgressModel, e: EngineEvent, now: number): ProgressModel {
       return update(m, e.step.address, e.step.host, () => ({ status: 'failed', op: e.step.op, note: e.error, lastEnded: now }));
     case 'step_skipped':
       return update(m, e.step.address, e.step.host, (v) =>
-        v.status === 'failed' || v.status === 'refused' ? {} : { status: 'skipped', op: v.op ?? e.step.op, note: e.reason },
+        // The op is the step that did not run, never the last one that did (a finished shutdown).
+        v.status === 'failed' || v.status === 'refused' || v.status === 'skipped' ? {} : { status: 'skipped', op: e.step.op, note: e.reason },
       );
     case 'vm_refused':
       return update(m, e.address, e.host, () => ({ status: 'refused', note: e.reason }));

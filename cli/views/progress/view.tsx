@@ -3,7 +3,7 @@
 import { Box, Text } from 'ink';
 import Spinner from 'ink-spinner';
 import { OPS } from '../../../planner/model/ops.js';
-import { formatMs, summaryLine, type ProgressModel, type VmLine } from './model.js';
+import { formatMs, type ProgressModel, type VmLine } from './model.js';
 
 const MARK: Record<Exclude<VmLine['status'], 'running'>, { text: string; color: string }> = {
   waiting: { text: '·', color: 'gray' },
@@ -12,6 +12,10 @@ const MARK: Record<Exclude<VmLine['status'], 'running'>, { text: string; color: 
   refused: { text: '⊘', color: 'yellow' },
   skipped: { text: '-', color: 'gray' },
 };
+
+// Wide enough for every step's "doing" phrase and "12 of 34 steps done"; longer text is cut, never
+// run into the next column.
+const WHAT_WIDTH = Math.max(24, ...Object.values(OPS).map((o) => o.doing.length));
 
 function VmRow({ vm, now, width, planned }: { vm: VmLine; now: number; width: number; planned: number }) {
   const elapsed = vm.status === 'running' ? now - vm.since : vm.firstStarted !== null && vm.lastEnded !== null ? vm.lastEnded - vm.firstStarted : 0;
@@ -28,13 +32,13 @@ function VmRow({ vm, now, width, planned }: { vm: VmLine; now: number; width: nu
       <Box width={2}>
         {vm.status === 'running' ? <Text color="cyan"><Spinner type="dots" /></Text> : <Text color={MARK[vm.status].color}>{MARK[vm.status].text}</Text>}
       </Box>
-      <Box width={width + 2}>
-        <Text bold>{vm.address}</Text>
+      <Box width={width + 2} flexShrink={0}>
+        <Text bold wrap="truncate-end">{vm.address}</Text>
       </Box>
-      <Box width={24}>
-        <Text>{what}</Text>
+      <Box width={WHAT_WIDTH + 2} flexShrink={0}>
+        <Text wrap="truncate-end">{what}</Text>
       </Box>
-      <Box width={9}>
+      <Box width={9} flexShrink={0}>
         <Text dimColor>{vm.status === 'waiting' ? '' : formatMs(elapsed)}</Text>
       </Box>
       {vm.note ? <Text color={vm.status === 'failed' ? 'red' : vm.status === 'refused' ? 'yellow' : undefined} wrap="truncate-end">{vm.note}</Text> : null}
@@ -58,7 +62,6 @@ export function ProgressView({ model, now }: { model: ProgressModel; now: number
       {model.messages.map((m, i) => (
         <Text key={`msg-${i}`} color="yellow">{m}</Text>
       ))}
-      {model.summary ? <Text bold color={model.summary.failed > 0 ? 'red' : model.summary.skipped > 0 ? 'yellow' : 'green'}>{summaryLine(model.summary)}</Text> : null}
     </Box>
   );
 }
