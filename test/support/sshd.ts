@@ -30,7 +30,7 @@ function findSshd(): string {
   throw new Error('sshd not found: install the openssh-server package (apt-get install openssh-server)');
 }
 
-function freePort(): Promise<number> {
+export function freePort(): Promise<number> {
   return new Promise((res, rej) => {
     const srv = createServer();
     srv.on('error', rej);
