@@ -46,6 +46,7 @@ export interface JournalWriter {
 
 export interface HeldLock {
   readonly info: LockInfo;
+  readonly notes?: string[]; // what taking the lock did (e.g. took over a dead holder's), as sentences
   read(): Promise<State | null>;
   // Compare-and-swap: refused with StateConflictError unless the stored serial is `expected`
   // (null: no state stored yet). A state whose content is unchanged is not written again.

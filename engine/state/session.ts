@@ -27,7 +27,7 @@ export async function openState(manager: StateManager, opts: OpenOptions): Promi
       state = await held.write({ ...next, xenform_version: opts.xenformVersion }, state?.serial ?? null);
       return state;
     };
-    const notes: string[] = [];
+    const notes: string[] = [...(held.notes ?? [])];
     const entries = await held.readJournal();
     if (entries) {
       const begin = entries.find((e) => e.t === 'begin');
