@@ -72,7 +72,9 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
   try {
     const manager = req.state ?? stateManagerFor(req.dir, req.env ?? process.env);
     try {
-      session = await openState(manager, { operation: 'plan', lockTimeoutMs: req.holdLock ? req.lockTimeoutMs : 0, xenformVersion: XENFORM_VERSION });
+      // Held for an apply, the lock names the apply: that is what a refused run must wait for.
+      const operation = req.holdLock ? (req.destroy ? 'destroy' : 'apply') : 'plan';
+      session = await openState(manager, { operation, lockTimeoutMs: req.holdLock ? req.lockTimeoutMs : 0, xenformVersion: XENFORM_VERSION });
       state = session.state;
     } catch (err) {
       if (req.holdLock || !(err instanceof LockError) || !err.holder) throw err;
