@@ -4,14 +4,17 @@
 import t from 'tap';
 import fs from 'node:fs';
 import os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { postgresMissing, PGBOUNCER, startPostgres } from '../../../support/postgres.js';
 import { startSshd } from '../../../support/sshd.js';
-import { BUILT, cli, sshdAvailable } from '../../crash-support.js';
+import { BUILT, cli, ROOT, sshdAvailable } from '../../crash-support.js';
 import { STATE_FILE } from '../../../../planner/model/state.js';
 import { parseState } from '../../../../engine/state/format.js';
 import { SPILL_FILE } from '../../../../engine/state/pg/journal.js';
 import { disagreements, machine, pulled, query, until } from './support.js';
+
+const EXAMPLE = path.join(ROOT, 'examples', 'pull-request');
 
 const locked = async (url: string, schema: string): Promise<boolean> =>
   (await query(url, `SELECT operation FROM ${schema}.locks`)).rows.some((r) => r.operation === 'apply');
@@ -123,6 +126,23 @@ t.test('the pg backend from the command line', { skip: Boolean(missing), timeout
     t.notOk(fs.existsSync(path.join(dir, SPILL_FILE)), 'the spill file was folded in');
     if (spilled) t.match(again.stderr + again.stdout, /were moved into the database/);
     t.same(await disagreements(sshd, dir, 8), []);
+  });
+
+  t.test('the pull-request example: CI plans and posts Markdown, the apply job applies the saved plan from another checkout', async (t) => {
+    const ci = machine(t, sshd, db.url, 'lab');
+    const applier = machine(t, sshd, db.url, 'lab');
+    for (const dir of [ci, applier]) fs.writeFileSync(path.join(dir, 'n.auto.xfvars.hcl'), 'n = 9\n');
+    const env = { ...process.env, NO_COLOR: '1', PR_NUMBER: '' };
+    const planned = spawnSync('bash', [path.join(EXAMPLE, 'plan-comment.sh'), ci], { cwd: ci, env, encoding: 'utf8' });
+    t.equal(planned.status, 0, planned.stderr);
+    t.match(planned.stdout, 'Changes without disruption.');
+    t.match(fs.readFileSync(path.join(ci, 'plan-comment.md'), 'utf8'), /vm\.web\[8\]/, 'the Markdown comment shows the change');
+    const applied = spawnSync('bash', [path.join(EXAMPLE, 'apply-saved.sh'), applier, path.join(ci, 'plan.xfplan')], { env, encoding: 'utf8' });
+    t.equal(applied.status, 0, applied.stderr);
+    t.same(await disagreements(sshd, applier, 9), []);
+    const again = spawnSync('bash', [path.join(EXAMPLE, 'apply-saved.sh'), applier, path.join(ci, 'plan.xfplan')], { env, encoding: 'utf8' });
+    t.equal(again.status, 1, 'the same saved plan is refused once the state moved');
+    t.match(again.stderr, /made against state serial \d+, but the state is now at serial \d+/);
   });
 
   t.test('through PgBouncer in transaction mode: one state, a refused second apply, history', { skip: PGBOUNCER ? false : undefined }, async (t) => {
