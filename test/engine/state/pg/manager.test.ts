@@ -2,7 +2,6 @@
 // compare-and-swap, fencing, locks that name their holder and are taken over only when safe.
 import t, { type Test } from 'tap';
 import os from 'node:os';
-import pg from 'pg';
 import { postgresMissing, startPostgres, type Postgres } from '../../../support/postgres.js';
 import { stateManagerFor } from '../../../../engine/state/backend.js';
 import { isPg, type PgStateManager } from '../../../../engine/state/pg/index.js';
@@ -11,6 +10,7 @@ import { emptyState } from '../../../../engine/state/transitions.js';
 import { LockError, StateConflictError } from '../../../../engine/state/manager.js';
 import { redact } from '../../../../engine/state/pg/connection.js';
 import type { State } from '../../../../planner/model/state.js';
+import { query } from './support.js';
 
 const missing = postgresMissing();
 if (missing) t.fail(missing);
@@ -31,16 +31,6 @@ const withVm = (s: State, address: string): State => ({
   resources: [...s.resources, { address, uuid: `uuid-${address}`, host: 'lab', owned: true, pending_reboot: false, booted_with: null, restart_trigger: null, attributes: {} } as never],
 });
 
-async function sql(url: string, text: string, params: unknown[] = []): Promise<pg.QueryResult> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    return await c.query(text, params);
-  } finally {
-    await c.end();
-  }
-}
-
 t.test('the pg backend', { skip: Boolean(missing) }, async (t) => {
   const db: Postgres = await startPostgres();
   t.teardown(() => db.destroy());
@@ -60,7 +50,7 @@ t.test('the pg backend', { skip: Boolean(missing) }, async (t) => {
     t.ok(first.applied.length > 0, 'the migrations ran');
     const again = await m.migrate();
     t.same(again.applied, [], 'a second init applies nothing');
-    const inPublic = await sql(db.admin.replace(/\/postgres$/, '/xenform'), `SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'`);
+    const inPublic = await query(db.admin.replace(/\/postgres$/, '/xenform'), `SELECT relname FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'public'`);
     t.same(inPublic.rows, [], 'nothing was created in public');
     await m.check();
   });
@@ -131,14 +121,16 @@ t.test('the pg backend', { skip: Boolean(missing) }, async (t) => {
 
   t.test('a lock past its lease is not taken over while its journal shows a step in flight', async (t) => {
     const dir = workdir(t, db.url, 'inflight');
+    // The holder renews every 200 s: within this test, its heartbeat stays where it is set.
+    const holder = manager(dir, { XENFORM_PG_LOCK_LEASE: '600' });
     const a = manager(dir, { XENFORM_PG_LOCK_LEASE: '0.2' });
-    t.teardown(() => a.close());
+    t.teardown(() => Promise.all([a.close(), holder.close()]));
     await a.migrate();
-    const held = await a.lock('apply');
+    const held = await holder.lock('apply');
     const j = await held.openJournal();
     await j.append({ t: 'start', step: 's1', address: 'vm.web[1]', host: 'lab', op: 'create', uuid: null, time: 'x' });
     // Another machine held it: the process check cannot prove it gone.
-    await sql(db.url, `UPDATE inflight.locks SET who = 'ci@runner-7', heartbeat = now() - interval '1 hour'`);
+    await query(db.url, `UPDATE inflight.locks SET who = 'ci@runner-7', heartbeat = now() - interval '1 hour'`);
     const err = await a.lock('apply').then(() => null, (e: unknown) => e);
     t.ok(err instanceof LockError);
     t.match((err as Error).message, /ci@runner-7 .*journal shows step s1 \(create of vm\.web\[1\] on lab\) in flight/);
