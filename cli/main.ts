@@ -7,6 +7,8 @@ import { register as applyCommand } from './commands/apply.js';
 import { register as destroyCommand } from './commands/destroy.js';
 import { register as forceUnlockCommand } from './commands/force-unlock.js';
 import { register as graphCommand } from './commands/graph.js';
+import { register as initCommand } from './commands/init.js';
+import { register as lockCommand } from './commands/lock.js';
 import { register as importCommand } from './commands/import.js';
 import { register as outputCommand } from './commands/output.js';
 import { register as planCommand } from './commands/plan.js';
@@ -20,6 +22,7 @@ import { installSignalHandlers } from './signals.js';
 
 // In the order `xenform --help` lists them.
 const commands: RegisterCommand[] = [
+  initCommand,
   planCommand,
   applyCommand,
   destroyCommand,
@@ -28,6 +31,7 @@ const commands: RegisterCommand[] = [
   stateCommand,
   importCommand,
   outputCommand,
+  lockCommand,
   forceUnlockCommand,
   validateCommand,
   fmtCommand,

@@ -17,7 +17,7 @@ import type { Provider } from '../providers/provider.js';
 import { ProviderPool } from './providers.js';
 import type { EventSink } from './events.js';
 import { errorText } from './errors.js';
-import { LockError, type StateManager } from './state/manager.js';
+import { describeHolder, LockError, type StateManager } from './state/manager.js';
 import { stateManagerFor } from './state/backend.js';
 import { openState, type StateSession } from './state/session.js';
 import { adoptPendingCreates } from './state/transitions.js';
@@ -70,16 +70,28 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
   const pool = new ProviderPool({ workdir: req.dir, env: req.env ?? process.env, secrets: () => secrets }, req.openProvider);
   pool.listen((host, command, ms) => emit({ type: 'waiting', host, command, ms }));
 
-  let session;
+  // A plan that is not kept for an apply never waits for the lock: when another run holds it,
+  // it plans against the last written state (a consistent snapshot) and says so.
+  let session: StateSession | null = null;
+  let state: State | null = null;
   try {
-    session = await openState(req.state ?? stateManagerFor(req.dir), { operation: req.operation ?? 'plan', lockTimeoutMs: req.lockTimeoutMs, xenformVersion: XENFORM_VERSION });
+    const manager = req.state ?? stateManagerFor(req.dir, req.env ?? process.env);
+    try {
+      // Held for an apply, the lock names the apply: that is what a refused run must wait for.
+      const operation = req.operation ?? (req.holdLock ? (req.destroy ? 'destroy' : 'apply') : 'plan');
+      session = await openState(manager, { operation, lockTimeoutMs: req.holdLock ? req.lockTimeoutMs : 0, xenformVersion: XENFORM_VERSION });
+      state = session.state;
+    } catch (err) {
+      if (req.holdLock || !(err instanceof LockError) || !err.holder) throw err;
+      state = await manager.read();
+      out.notes!.push(`The state is locked by ${describeHolder(err.holder)}: this plan was made against its last written version (serial ${state?.serial ?? 'none'}) without waiting.`);
+    }
   } catch (err) {
     out.errors.push(err instanceof LockError ? err.message : `Could not read the state: ${errorText(err)}`);
     return out;
   }
   try {
-    out.notes!.push(...session.notes);
-    let state: State | null = session.state;
+    out.notes!.push(...(session?.notes ?? []));
     const known = Object.fromEntries((state?.resources ?? []).map((r) => [r.address, { uuid: r.uuid }]));
     const env = req.env ?? process.env;
     const recorder = recordingSource(configSource, req.dir);
@@ -123,7 +135,7 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
       if (state?.pending_creates?.length) {
         const adopted = adoptPendingCreates(state, inventories);
         out.notes!.push(...adopted.notes);
-        state = await session.write(adopted.state);
+        state = session ? await session.write(adopted.state) : adopted.state;
       }
     }
 
@@ -155,11 +167,11 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
     }
     return out;
   } finally {
-    if (req.holdLock && out.plan) {
+    if (req.holdLock && out.plan && session) {
       out.session = session;
       out.providers = pool;
     } else {
-      await session.release();
+      await session?.release();
       await pool.close();
     }
   }

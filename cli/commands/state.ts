@@ -13,6 +13,7 @@ import { isSensitivePath, SENSITIVE_VALUE } from '../../planner/plan/sensitive.j
 import { addressArgument, lockTimeoutOption } from '../arguments.js';
 import { registerRebuild } from './state-rebuild.js';
 import { registerMove } from './state-mv.js';
+import { readStateVersion, registerStateHistory } from './state-history.js';
 
 function fail(ctx: CliContext, message: string): void {
   ctx.io.stderr(`Error: ${message}\n`);
@@ -21,9 +22,9 @@ function fail(ctx: CliContext, message: string): void {
 
 const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-async function readState(ctx: CliContext, dir: string): Promise<State | null> {
+async function readState(ctx: CliContext, dir: string, serial?: string): Promise<State | null> {
   try {
-    return await stateManagerFor(dir).read();
+    return serial === undefined ? await stateManagerFor(dir).read() : await readStateVersion(dir, ctx.io.env, serial);
   } catch (err) {
     fail(ctx, errorMessage(err));
     return null;
@@ -73,8 +74,9 @@ export function register(program: Command, ctx: CliContext): void {
     .command('show')
     .description('show one recorded VM')
     .addArgument(addressArgument('<address>', 'e.g. vm.web[0]'))
-    .action(async (addr: string, _opts: unknown, cmd: Command) => {
-      const s = await readState(ctx, ctx.dir(cmd));
+    .option('--serial <n>', 'as recorded in that version of the state (pg backend)')
+    .action(async (addr: string, opts: { serial?: string }, cmd: Command) => {
+      const s = await readState(ctx, ctx.dir(cmd), opts.serial);
       if (!s) {
         if (ctx.exitCode === 0) fail(ctx, `There is no state in ${ctx.dir(cmd)} (no xenform.state.json).`);
         return;
@@ -107,9 +109,12 @@ export function register(program: Command, ctx: CliContext): void {
   state
     .command('pull')
     .description('print the state as JSON')
-    .action(async (_opts: unknown, cmd: Command) => {
-      const s = await readState(ctx, ctx.dir(cmd));
+    .option('--serial <n>', 'that version of the state (pg backend)')
+    .action(async (opts: { serial?: string }, cmd: Command) => {
+      const s = await readState(ctx, ctx.dir(cmd), opts.serial);
       if (s) ctx.io.stdout(serializeState(s));
       else if (ctx.exitCode === 0) ctx.io.stdout('{}\n');
     });
+
+  registerStateHistory(state, ctx);
 }

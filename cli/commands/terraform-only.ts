@@ -2,7 +2,6 @@
 // to use instead (hidden from the help, which lists only what xenform has).
 import type { Command } from 'commander';
 import type { CliContext } from '../context.js';
-import { STATE_FILE } from '../../planner/model/state.js';
 
 interface Answer {
   name: string;
@@ -11,11 +10,6 @@ interface Answer {
 }
 
 const ANSWERS: Answer[] = [
-  {
-    name: 'init',
-    exitCode: 0,
-    line: () => `xenform needs no init: its host toolstacks are built in, and the local state (${STATE_FILE}) is created by the first apply.`,
-  },
   { name: 'refresh', exitCode: 1, line: () => 'xenform has no refresh command: use `xenform apply --refresh-only` (or `xenform plan --refresh-only` to see the drift).' },
   { name: 'taint', exitCode: 1, line: ([addr]) => `xenform has no taint command: use \`xenform apply --replace ${addr ?? 'ADDR'}\` to replace a VM in the next run.` },
   { name: 'untaint', exitCode: 1, line: () => 'xenform has no untaint command: it never marks a VM for replacement; a VM is replaced only by a plan made with --replace.' },

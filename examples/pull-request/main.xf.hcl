@@ -1,8 +1,20 @@
-# A configuration reviewed in pull requests: CI runs `xenform plan --markdown`
-# and posts the result as a comment (see plan-comment.sh).
+# A configuration reviewed in pull requests. The state lives in PostgreSQL, so the CI
+# runner's checkout, the apply job's checkout and every operator's laptop see one state:
+# CI runs plan-comment.sh on a pull request (a plan that never waits for the lock, posted
+# as Markdown), and apply-saved.sh applies that saved plan after the merge, from another
+# checkout. Run `xenform init` once (and `xenform init --migrate-state` to move a local
+# xenform.state.json in).
+
+xenform {
+  backend "pg" {
+    # The connection comes from XENFORM_PG_CONN_STR or libpq's PG* variables (PGHOST,
+    # PGUSER, PGPASSWORD...), so no password is ever written here.
+    schema_name = "lab"
+  }
+}
 
 host "lab" {
-  simulator = true
+  address   = "xcp-lab.example.org"
   toolstack = "xapi"
 }
 

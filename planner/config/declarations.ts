@@ -5,6 +5,7 @@ import type { Attribute, Block, Body, Range } from '../../lang/syntax/ast.js';
 import { type BodySchema, checkBody, rangeText } from '../../lang/body.js';
 import type { FnContext } from '../../lang/functions/spec.js';
 import { checkVmBlock, type VmBlock } from './schema.js';
+import { decodeBackend, XENFORM_BLOCK } from './backend.js';
 import { declareVariable, type VariableDecl } from './variables.js';
 
 const TOP_SCHEMA: BodySchema = {
@@ -15,6 +16,7 @@ const TOP_SCHEMA: BodySchema = {
     output: { labels: ['name'], multiple: true },
     host: { labels: ['name'], multiple: true },
     vm: { labels: ['name'], multiple: true },
+    xenform: XENFORM_BLOCK,
   },
 };
 const NAME = /^[\p{L}_][\p{L}\p{N}_-]*$/u;
@@ -55,8 +57,10 @@ export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Dec
     firstSeen.set(key, b.labelRanges[0]);
     return true;
   };
+  const settings: Block[] = [];
   for (const body of bodies) {
     const top = checkBody(body, TOP_SCHEMA, diags, 'at the top level of a configuration file');
+    settings.push(...(top.blocks.get('xenform') ?? []));
     for (const b of top.blocks.get('variable') ?? []) if (unique('variable', b)) d.variables.set(b.labels[0], declareVariable(b, diags, fn));
     for (const b of top.blocks.get('host') ?? []) if (unique('host', b)) d.hosts.set(b.labels[0], b);
     for (const b of top.blocks.get('vm') ?? []) if (unique('vm', b)) d.vms.set(b.labels[0], checkVmBlock(b, diags));
@@ -81,5 +85,6 @@ export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Dec
       }
     }
   }
+  decodeBackend(settings, diags, fn); // for its diagnostics: the state backend reads it itself
   return d;
 }

@@ -9,7 +9,6 @@ import type { Action, Drift, Plan, ResourceChange } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
 import { isSensitivePath } from './sensitive.js';
 import { graphFor } from '../lifecycle/graphs.js';
-import { suggest } from '../../lang/didyoumean.js';
 import { change, diffAttributes } from '../diff/compare.js';
 import { formatSize } from '../config/units.js';
 import { allocationUnits, plannedAttributes, roundedDisks } from '../diff/planned.js';

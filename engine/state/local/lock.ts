@@ -31,7 +31,7 @@ export function lockPath(dir: string): string {
   return path.join(dir, LOCK_FILE);
 }
 
-function whoAmI(): string {
+export function whoAmI(): string {
   let user = process.env.USER ?? process.env.LOGNAME ?? '';
   try {
     user = os.userInfo().username;
