@@ -22,7 +22,8 @@ import type { JournalEntry } from './state/journal.js';
 import { LockError, type StateManager } from './state/manager.js';
 import { stateManagerFor } from './state/backend.js';
 import { openState, type StateSession } from './state/session.js';
-import { emptyState, recordStep, settleUnstepped, stepRecord } from './state/transitions.js';
+import { emptyState, settleUnstepped, stepRecord } from './state/transitions.js';
+import { LiveState } from './state/live.js';
 import type { State } from '../planner/model/state.js';
 import { describeChanges } from './verify.js';
 import { walk, type WalkNode } from './walk.js';
@@ -185,6 +186,7 @@ async function applyUnderLock(
   // The state exists (with its lineage) before the first VM is created, so that ownership
   // markers always point at a lineage the next plan can match.
   if (!session.state) state = await session.write(state);
+  const live = new LiveState(state);
 
   const hostsByName = new Map((config?.hosts ?? []).map((h) => [h.name, h]));
   const vms = vmRuns(plan, new Map((config?.vms ?? []).map((v) => [v.address, v])));
@@ -193,7 +195,7 @@ async function applyUnderLock(
   const journal = await session.held.openJournal();
   const record = async (entry: JournalEntry) => {
     await journal.append(entry);
-    state = recordStep(state, entry);
+    live.record(entry);
   };
   // Not awaited: every later entry is appended after it, so it is durable before any step starts.
   const begun = record({ t: 'begin', lineage: state.lineage, serial: state.serial, time: new Date().toISOString() });
@@ -307,7 +309,7 @@ async function applyUnderLock(
         op: step.op,
         uuid: res.uuid,
         time: new Date().toISOString(),
-        resource: stepRecord(state, {
+        resource: stepRecord(live.narrowed(run.address), {
           address: run.address,
           host: step.host,
           op: step.op,
@@ -338,7 +340,7 @@ async function applyUnderLock(
         provider: p,
         toolstack: hostsByName.get(run.host)?.toolstack ?? p.toolstack,
         record,
-        state: () => state,
+        state: () => live.state,
         abort: req.abortSignal,
         hooks: { note: () => undefined },
       });
@@ -383,7 +385,7 @@ async function applyUnderLock(
   }
   if (interruptedBy > 0) result.interrupted = true;
 
-  state = settleUnstepped(state, plan, new Set(vms.keys()));
+  state = settleUnstepped(live.state, plan, new Set(vms.keys()));
   if (config) state = recordOutputs(state, config, (known) => loadConfigFor(req, known));
   await session.write(state);
   await journal.close();
@@ -402,7 +404,9 @@ async function noteNamesBeforeCreates(plan: Plan, provider: (host: string) => Pr
       try {
         const inv = await (await provider(host)).inventory();
         const taken: Record<string, string[]> = {};
-        for (const n of names) taken[n] = inv.vms.filter((v) => v.attributes.name === n).map((v) => v.uuid);
+        const byName = new Map<string, string[]>();
+        for (const v of inv.vms) byName.set(v.attributes.name, [...(byName.get(v.attributes.name) ?? []), v.uuid]);
+        for (const n of names) taken[n] = byName.get(n) ?? [];
         await record({ t: 'names', host, names: taken, time: new Date().toISOString() });
       } catch {
         // the host's steps report the failure
