@@ -122,9 +122,13 @@ export function attributeFormat(path: string): ValueFormat {
   return findAttribute(path)?.format ?? 'plain';
 }
 
-// ignore_changes = ["boot"] ignores boot.args too; ["other_config.owner"] only that key.
+// ignore_changes = ["boot"] ignores boot.args too; ["other_config.owner"] only that key;
+// `all` ignores everything ignore_changes may name (a host move still replaces the VM).
 export function isIgnored(path: string, ignore: readonly string[]): boolean {
-  for (const p of ignore) if (path === p || path.startsWith(`${p}.`)) return true;
+  for (const p of ignore) {
+    if (path === p || path.startsWith(`${p}.`)) return true;
+    if (p === 'all' && IGNORABLE.has(path.split('.', 1)[0])) return true;
+  }
   return false;
 }
 

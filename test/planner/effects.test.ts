@@ -175,3 +175,11 @@ t.test('ignore_changes leaves the ignored attribute alone', async (t) => {
   t.same(out.plan!.steps, []);
   t.equal(out.plan!.resource_changes[0].action, 'noop');
 });
+
+t.test('ignore_changes = all leaves every attribute alone, the power state included', async (t) => {
+  const out = planOne('running', { tags: ['other'], vcpus: 4, boot: { ...base.boot, args: 'x' }, power_state: 'halted' }, {
+    vm: { lifecycle: { prevent_destroy: false, ignore_changes: ['all'], max_disruption: 'replace', apply_boot_changes: 'reboot' } },
+  });
+  t.same(out.plan!.steps, []);
+  t.equal(out.plan!.resource_changes[0].action, 'noop');
+});

@@ -148,6 +148,10 @@ const ignored: [name: string, path: string, ignore: string[], expected: boolean]
   ['an other-config key ignores only that key', 'other_config.team', ['other_config.owner'], false],
   ['other_config ignores every key', 'other_config.team', ['other_config'], true],
   ['a name prefix is not a path prefix', 'vcpus_max', ['vcpus'], false],
+  ['all ignores a field of a block', 'boot.args', ['all'], true],
+  ['all ignores a disk', 'disks.data', ['all'], true],
+  ['all ignores the power state', 'power_state', ['all'], true],
+  ['all never ignores a move to another host block', 'host', ['all'], false],
 ];
 for (const [name, path, ignore, expected] of ignored) {
   t.test(name, async (t) => {
