@@ -25,7 +25,8 @@ import type { JournalEntry } from './state/journal.js';
 import { LockError, type StateManager } from './state/manager.js';
 import { stateManagerFor } from './state/backend.js';
 import { openState, type StateSession } from './state/session.js';
-import { emptyState, recordStep, setOutputs, settleUnstepped, stepRecord } from './state/transitions.js';
+import { emptyState, setOutputs, settleUnstepped, stepRecord } from './state/transitions.js';
+import { LiveState } from './state/live.js';
 import type { PendingCreate, State } from '../planner/model/state.js';
 import { describeChanges } from './verify.js';
 import { walk, type WalkNode } from './walk.js';
@@ -190,6 +191,7 @@ async function applyUnderLock(
   // The state exists (with its lineage) before the first VM is created, so that ownership
   // markers always point at a lineage the next plan can match.
   if (!session.state) state = await session.write(state);
+  const live = new LiveState(state);
 
   const hostsByName = new Map((config?.hosts ?? []).map((h) => [h.name, h]));
   const vms = vmRuns(plan, new Map((config?.vms ?? []).map((v) => [v.address, v])));
@@ -219,7 +221,7 @@ async function applyUnderLock(
   const journal = await session.held.openJournal();
   const record = async (entry: JournalEntry) => {
     await journal.append(entry);
-    state = recordStep(state, entry);
+    live.record(entry);
   };
   // Not awaited: every later entry is appended after it, so it is durable before any step starts.
   const begun = record({ t: 'begin', lineage: state.lineage, serial: state.serial, time: new Date().toISOString() });
@@ -333,7 +335,7 @@ async function applyUnderLock(
         op: step.op,
         uuid: res.uuid,
         time: new Date().toISOString(),
-        resource: stepRecord(state, {
+        resource: stepRecord(live.narrowed(run.address), {
           address: run.address,
           host: step.host,
           op: step.op,
@@ -398,7 +400,7 @@ async function applyUnderLock(
         provider: p,
         toolstack: hostsByName.get(run.host)?.toolstack ?? p.toolstack,
         record,
-        state: () => state,
+        state: () => live.state,
         abort: req.abortSignal,
         hooks: { note: () => undefined },
       });
@@ -443,7 +445,7 @@ async function applyUnderLock(
   }
   if (interruptedBy > 0) result.interrupted = true;
 
-  state = settleUnstepped(state, plan, new Set(vms.keys()));
+  state = settleUnstepped(live.state, plan, new Set(vms.keys()));
   if (uncertainCreates.length > 0) {
     const addresses = new Set(uncertainCreates.map((p) => p.address));
     state = { ...state, pending_creates: [...(state.pending_creates ?? []).filter((p) => !addresses.has(p.address)), ...uncertainCreates] };
@@ -470,7 +472,13 @@ async function noteNamesBeforeCreates(plan: Plan, provider: (host: string) => Pr
       try {
         const inv = await (await provider(host)).inventory();
         const taken: Record<string, string[]> = {};
-        for (const n of names) taken[n] = inv.vms.filter((v) => v.attributes.name === n).map((v) => v.uuid);
+        const byName = new Map<string, string[]>();
+        for (const v of inv.vms) {
+          const same = byName.get(v.attributes.name);
+          if (same) same.push(v.uuid);
+          else byName.set(v.attributes.name, [v.uuid]);
+        }
+        for (const n of names) taken[n] = byName.get(n) ?? [];
         noted.set(host, taken);
         await record({ t: 'names', host, names: taken, time: new Date().toISOString() });
       } catch {

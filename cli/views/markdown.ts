@@ -72,11 +72,15 @@ function driftSection(title: string, drift: Drift[], folded: boolean): string[] 
 export function renderPlanMarkdown(plan: Plan): string {
   const steps = stepsByAddress(plan);
   const rcs = [...changed(plan)].sort((a, b) => DISRUPTION_ORDER.indexOf(b.disruption) - DISRUPTION_ORDER.indexOf(a.disruption));
+  // Worked out once: the comment may be built several times over to fit it in the limit.
+  const head = ['### xenform plan', '', ...banner(plan), `**${summaryLine(plan)}**`, ''];
+  const outside = changedOutside(plan.drift);
+  const notBooted = notYetBooted(plan.drift);
   const build = (level: number, rows: number): string => {
-    const out: string[] = ['### xenform plan', '', ...banner(plan), `**${summaryLine(plan)}**`, ''];
+    const out: string[] = [...head];
     if (rcs.length > 0) out.push(...table(rcs, steps, rows));
-    out.push(...driftSection('Objects have changed outside of xenform', changedOutside(plan.drift), level >= 2));
-    out.push(...driftSection('Configured, not yet booted', notYetBooted(plan.drift), level >= 2));
+    out.push(...driftSection('Objects have changed outside of xenform', outside, level >= 2));
+    out.push(...driftSection('Configured, not yet booted', notBooted, level >= 2));
     const shown = level === 0 ? rcs : level === 1 ? rcs.filter((c) => c.disruption !== 'none') : [];
     for (const rc of shown) out.push(...details(rc, steps.get(rc.address) ?? []));
     const outputs = outputLines(plan);

@@ -156,6 +156,42 @@ export function unnamedReferences(t: XapiTables): boolean {
   return t.vdis.some((v) => !srs.has(v['sr-uuid'])) || t.vifs.some((v) => !networks.has(v['network-uuid']));
 }
 
+interface TablesIndex {
+  vdiByUuid: Map<string, XeRecord>;
+  srName: Map<string, string>;
+  netName: Map<string, string>;
+  vbdsByVm: Map<string, XeRecord[]>;
+  vifsByVm: Map<string, XeRecord[]>;
+}
+
+// Built once per tables read, so that observing every VM of a host stays linear in its size.
+const indexes = new WeakMap<XapiTables, TablesIndex>();
+
+function byVm(records: XeRecord[]): Map<string, XeRecord[]> {
+  const m = new Map<string, XeRecord[]>();
+  for (const x of records) {
+    const list = m.get(x['vm-uuid']);
+    if (list) list.push(x);
+    else m.set(x['vm-uuid'], [x]);
+  }
+  return m;
+}
+
+function indexOf(t: XapiTables): TablesIndex {
+  let ix = indexes.get(t);
+  if (!ix) {
+    ix = {
+      vdiByUuid: new Map(t.vdis.map((v) => [v.uuid, v])),
+      srName: new Map(t.srs.map((s) => [s.uuid, s['name-label']])),
+      netName: new Map(t.networks.map((n) => [n.uuid, n['name-label']])),
+      vbdsByVm: byVm(t.vbds),
+      vifsByVm: byVm(t.vifs),
+    };
+    indexes.set(t, ix);
+  }
+  return ix;
+}
+
 // `recorded`: the boot the caller has just recorded, instead of the marker `r` was read with.
 export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: BootAttributes): ObservedVm {
   const other = otherConfigOf(r);
@@ -163,12 +199,10 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
   for (const [k, v] of Object.entries(other)) {
     if (!k.startsWith('xenform-') && !XAPI_KEYS.has(k)) userConfig[k] = v;
   }
-  const vdiByUuid = new Map(t.vdis.map((v) => [v.uuid, v]));
-  const srName = new Map(t.srs.map((s) => [s.uuid, s['name-label']]));
-  const netName = new Map(t.networks.map((n) => [n.uuid, n['name-label']]));
+  const { vdiByUuid, srName, netName, vbdsByVm, vifsByVm } = indexOf(t);
   // Only the disks xenform created for this VM count: a template's disks are not the configuration's to remove.
-  const disks: DiskAttributes[] = t.vbds
-    .filter((b) => b['vm-uuid'] === r.uuid && b.type === 'Disk' && b.empty !== 'true')
+  const disks: DiskAttributes[] = (vbdsByVm.get(r.uuid) ?? [])
+    .filter((b) => b.type === 'Disk' && b.empty !== 'true')
     .map((b) => ({ vbd: b, vdi: vdiByUuid.get(b['vdi-uuid']) }))
     .filter(({ vdi }) => {
       const marks = otherConfigOf(vdi);
@@ -185,8 +219,7 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
         device: b.userdevice,
       };
     });
-  const networks: NetworkAttributes[] = t.vifs
-    .filter((v) => v['vm-uuid'] === r.uuid)
+  const networks: NetworkAttributes[] = [...(vifsByVm.get(r.uuid) ?? [])]
     .sort((a, b) => num(a.device) - num(b.device))
     .map((v) => ({
       name: otherConfigOf(v)[VIF_MARKER_NETWORK] ?? `eth${v.device}`,

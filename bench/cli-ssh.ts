@@ -1,0 +1,56 @@
+// No-change `plan` of N existing VMs on 20 hosts over real SSH: each host its own OpenSSH
+// server on 127.0.0.1 (test/support/sshd.ts) running the simulated `xe`, with N/20 VMs.
+// Prints the plan's time and peak RSS, `plan --refresh=false` (the same without reading the
+// hosts), and the baseline measured in the same run: the 20 raw inventory round trips (the
+// xe commands of one refresh) done in parallel by `ssh` itself.
+// Run: npm run build && node dist/bench/cli-ssh.js     (BENCH_SIZES=1000,10000,100000; default 1000)
+// Target (issue 16): at 10,000 VMs under 3 s, refresh at most 1.5x the raw round trips.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { inventoryQueries } from '../providers/xapi/inventory.js';
+import { queryCommands } from '../providers/xapi/tables.js';
+import { shq, sshArgs, startSshd, type Sshd } from '../test/support/sshd.js';
+import { buildExistingFleet, simHostFile, writeConfig } from './cli/fleet.js';
+import { expectCode, Report, sizes, tempDir, xenform } from './cli/run.js';
+
+const HOSTS = 20;
+const INVENTORY = inventoryQueries().flatMap(queryCommands).map((argv) => argv.map(shq).join(' ')).join('; ');
+
+function rawRoundTrips(sshds: Sshd[]): Promise<number> {
+  const t0 = performance.now();
+  return Promise.all(
+    sshds.map(
+      (s) =>
+        new Promise<void>((resolve, reject) => {
+          const child = spawn('ssh', [...sshArgs(s), INVENTORY], { stdio: ['ignore', 'ignore', 'inherit'] });
+          child.on('error', reject);
+          child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`ssh exited with ${code}`))));
+        }),
+    ),
+  ).then(() => performance.now() - t0);
+}
+
+const report = new Report(`cli-ssh: no-change plan of N existing VMs on ${HOSTS} hosts, each its own sshd on 127.0.0.1`);
+for (const n of sizes([1000])) {
+  const dir = tempDir('ssh');
+  const sshds: Sshd[] = [];
+  try {
+    const perHost = Math.ceil(n / HOSTS);
+    await buildExistingFleet(dir, { hosts: HOSTS, perHost });
+    fs.mkdirSync(path.join(dir, 'hosts'));
+    for (let h = 0; h < HOSTS; h++) {
+      const file = path.join(dir, 'hosts', `h${h}.json`);
+      fs.renameSync(simHostFile(dir, h), file);
+      sshds.push(await startSshd({ env: { XENSIM_STATE: file } }));
+    }
+    writeConfig(dir, { hosts: HOSTS, perHost, ssh: sshds });
+    const raw = { label: 'raw ssh round trips', ms: await rawRoundTrips(sshds) };
+    report.add({ bench: 'plan over ssh, no changes', n, m: expectCode('plan over ssh', await xenform(['plan', '--detailed-exitcode'], { cwd: dir }), [0]), baseline: raw });
+    report.add({ bench: 'plan --refresh=false', n, m: expectCode('plan --refresh=false', await xenform(['plan', '--refresh=false'], { cwd: dir }), [0, 2]), baseline: raw });
+  } finally {
+    await Promise.all(sshds.map((s) => s.stop()));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
