@@ -40,6 +40,12 @@ export class CliContext {
     return this.globals(cmd).verbose ? { ...this.io.env, XENFORM_LOG: 'debug' } : this.io.env;
   }
 
+  // An error the user can act on: one line on stderr, and exit code 1.
+  fail(message: string): void {
+    this.io.stderr(`Error: ${message}\n`);
+    this.exit(1);
+  }
+
   // Records the exit code; the highest one wins so that an error is never hidden by a later success.
   exit(code: number): void {
     this.exitCode = Math.max(this.exitCode, code);

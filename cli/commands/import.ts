@@ -24,44 +24,40 @@ export function register(program: Command, ctx: CliContext): void {
       .argument('<uuid>', 'the VM\'s uuid on the host named by the block'),
   ).action(async (address: string, uuid: string, opts: VariableFlags, cmd: Command) => {
     const dir = ctx.dir(cmd);
-    const fail = (message: string) => {
-      ctx.io.stderr(`Error: ${message}\n`);
-      ctx.exit(1);
-    };
     const config = commandConfig(ctx, cmd, opts);
     if (!config) return;
     const block = config.vms.find((v) => v.address === address);
     if (!block) {
       const near = suggest(address, config.vms.map((v) => v.address));
-      return fail(
+      return ctx.fail(
         `${address} is not in the configuration${near ? `; did you mean ${near}?` : '.'}` +
           ` Write its vm block first (with the host it lives on), then import into it.`,
       );
     }
     const host = config.hosts.find((h) => h.name === block.host);
-    if (!host) return fail(`${address} names host "${block.host}", which has no host block.`);
+    if (!host) return ctx.fail(`${address} names host "${block.host}", which has no host block.`);
 
     let session;
     try {
       session = await openState(stateManagerFor(dir), { operation: 'import', xenformVersion: XENFORM_VERSION });
     } catch (err) {
-      return fail(errorText(err));
+      return ctx.fail(errorText(err));
     }
     let provider: Provider | null = null;
     try {
       for (const note of session.notes) ctx.io.stderr(`${note}\n`);
       const state = session.state ?? emptyState(XENFORM_VERSION);
       const refused = importRefusal(state, address, host.name, uuid);
-      if (refused) return fail(refused.error);
+      if (refused) return ctx.fail(refused.error);
       try {
         provider = await openProvider(host, { workdir: dir, env: ctx.env(cmd) });
       } catch (err) {
-        return fail(`Host "${host.name}" could not be reached: ${errorText(err)}`);
+        return ctx.fail(`Host "${host.name}" could not be reached: ${errorText(err)}`);
       }
       const vm = await provider.readVm(uuid);
-      if (!vm) return fail(`Host "${host.name}" has no VM with uuid ${uuid}.`);
+      if (!vm) return ctx.fail(`Host "${host.name}" has no VM with uuid ${uuid}.`);
       const imported = importVm(state, { address, host: host.name, vm, restartTrigger: block.restart_trigger, shutdown: block.shutdown });
-      if (isRefusal(imported)) return fail(imported.error);
+      if (isRefusal(imported)) return ctx.fail(imported.error);
       await session.write(imported.state);
       ctx.io.stdout(
         `Imported ${address}: VM ${vm.uuid} ("${vm.attributes.name}") on host ${host.name}.\n` +
@@ -69,7 +65,7 @@ export function register(program: Command, ctx: CliContext): void {
           vmHcl(address, host.name, vm.attributes),
       );
     } catch (err) {
-      fail(`Import failed: ${errorText(err)}`);
+      ctx.fail(`Import failed: ${errorText(err)}`);
     } finally {
       await provider?.close().catch(() => undefined);
       await session.release();

@@ -33,40 +33,36 @@ export function registerMove(state: Command, ctx: CliContext): void {
       .addOption(lockTimeoutOption()),
   ).action(async (from: string, to: string, opts: VariableFlags & { lockTimeout?: number }, cmd: Command) => {
     const dir = ctx.dir(cmd);
-    const fail = (message: string) => {
-      ctx.io.stderr(`Error: ${message}\n`);
-      ctx.exit(1);
-    };
     let session: StateSession;
     try {
       session = await openState(stateManagerFor(dir), { operation: 'state mv', lockTimeoutMs: opts.lockTimeout, xenformVersion: XENFORM_VERSION });
     } catch (err) {
-      return fail(errorText(err));
+      return ctx.fail(errorText(err));
     }
     const pool = new ProviderPool({ workdir: dir, env: ctx.io.env });
     const done: Rewrite[] = [];
     try {
       for (const note of session.notes) ctx.io.stderr(`${note}\n`);
-      if (!session.state) return fail(`There is no state in ${dir} (no xenform.state.json): nothing to change.`);
+      if (!session.state) return ctx.fail(`There is no state in ${dir} (no xenform.state.json): nothing to change.`);
       const before = session.state;
       const r = moveResources(before, from, to);
-      if (isRefusal(r)) return fail(r.error);
+      if (isRefusal(r)) return ctx.fail(r.error);
       const moved = r.state.resources.filter((x) => !before.resources.some((o) => o.address === x.address && o.uuid === x.uuid));
       const notes = [...r.notes];
       if (moved.length > 0) {
         const config = commandConfig(ctx, cmd, opts);
-        if (!config) return fail('state mv rewrites each VM\'s ownership marker on its host, which needs the configuration\'s host blocks; nothing was changed.');
+        if (!config) return ctx.fail('state mv rewrites each VM\'s ownership marker on its host, which needs the configuration\'s host blocks; nothing was changed.');
         // Every host is read before any marker is rewritten: one unreachable host changes nothing.
         const plan: (Omit<Rewrite, 'oldMarker'> & { vm: ObservedVm | null })[] = [];
         for (const m of moved) {
           const old = before.resources.find((o) => o.uuid === m.uuid && o.host === m.host)!;
           const hostConfig = config.hosts.find((h) => h.name === m.host);
-          if (!hostConfig) return fail(`${old.address} is on host "${m.host}", which has no host block in the configuration: its ownership marker cannot be rewritten, so nothing was changed.`);
+          if (!hostConfig) return ctx.fail(`${old.address} is on host "${m.host}", which has no host block in the configuration: its ownership marker cannot be rewritten, so nothing was changed.`);
           try {
             const provider = await pool.get(hostConfig);
             plan.push({ moved: m, from: old.address, provider, vm: await provider.readVm(m.uuid) });
           } catch (err) {
-            return fail(`Host "${m.host}" could not be reached (${errorText(err)}): the ownership marker of VM ${m.uuid} must be rewritten there, so nothing was changed.`);
+            return ctx.fail(`Host "${m.host}" could not be reached (${errorText(err)}): the ownership marker of VM ${m.uuid} must be rewritten there, so nothing was changed.`);
           }
         }
         for (const p of plan) {
@@ -76,7 +72,7 @@ export function registerMove(state: Command, ctx: CliContext): void {
             continue;
           }
           if (vm.markers.address === undefined) continue; // imported, never marked
-          if (!p.provider.setAddressMarker) return fail(`Host "${p.moved.host}" cannot rewrite ownership markers; nothing was changed.`);
+          if (!p.provider.setAddressMarker) return ctx.fail(`Host "${p.moved.host}" cannot rewrite ownership markers; nothing was changed.`);
           await p.provider.setAddressMarker(vm.uuid, p.moved.address);
           done.push({ ...p, oldMarker: vm.markers.address });
           notes.push(`Rewrote the ownership marker of VM ${vm.uuid} on host "${p.moved.host}" to ${p.moved.address}.`);
@@ -86,7 +82,7 @@ export function registerMove(state: Command, ctx: CliContext): void {
       done.length = 0;
       for (const note of notes) ctx.io.stdout(`${note}\n`);
     } catch (err) {
-      fail(`state mv failed: ${errorText(err)}`);
+      ctx.fail(`state mv failed: ${errorText(err)}`);
     } finally {
       // A failure after some markers were rewritten puts them back, so the state and the hosts still agree.
       for (const d of done) await d.provider.setAddressMarker!(d.moved.uuid, d.oldMarker).catch(() => ctx.io.stderr(`Error: could not put back the marker of VM ${d.moved.uuid} on host "${d.moved.host}" (xenform-address = ${d.oldMarker}).\n`));

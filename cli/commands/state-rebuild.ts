@@ -27,20 +27,16 @@ export function registerRebuild(state: Command, ctx: CliContext): void {
       .addOption(lockTimeoutOption()),
   ).action(async (opts: RebuildFlags, cmd: Command) => {
     const dir = ctx.dir(cmd);
-    const fail = (message: string) => {
-      ctx.io.stderr(`Error: ${message}\n`);
-      ctx.exit(1);
-    };
     const config = commandConfig(ctx, cmd, opts);
     if (!config) return;
     if (!opts.autoApprove && (!ctx.io.stdinIsTTY || !ctx.io.readLine)) {
-      return fail('there is no terminal to confirm on; run again with --auto-approve to write the rebuilt state without asking.');
+      return ctx.fail('there is no terminal to confirm on; run again with --auto-approve to write the rebuilt state without asking.');
     }
     let session: StateSession;
     try {
       session = await openState(stateManagerFor(dir), { operation: 'state rebuild', lockTimeoutMs: opts.lockTimeout, xenformVersion: XENFORM_VERSION, acceptLost: true });
     } catch (err) {
-      return fail(errorText(err));
+      return ctx.fail(errorText(err));
     }
     const pool = new ProviderPool({ workdir: dir, env: ctx.io.env });
     try {
@@ -56,10 +52,10 @@ export function registerRebuild(state: Command, ctx: CliContext): void {
           }
         }),
       );
-      if (unread.length > 0) return fail(`${unread.join('\n')}\nEvery host must be read to rebuild the state; nothing was written.`);
+      if (unread.length > 0) return ctx.fail(`${unread.join('\n')}\nEvery host must be read to rebuild the state; nothing was written.`);
       const addresses = new Map(config.vms.map((v) => [v.address, { host: v.host, restartTrigger: v.restart_trigger, shutdown: v.shutdown }]));
       const rebuilt = rebuildState(session.state, { addresses, inventories, lost: session.lost, xenformVersion: XENFORM_VERSION });
-      if (isRefusal(rebuilt)) return fail(rebuilt.error);
+      if (isRefusal(rebuilt)) return ctx.fail(rebuilt.error);
       ctx.io.stdout(
         `The state would record (lineage ${rebuilt.state.lineage}):\n` +
           rebuilt.state.resources.map((r) => `  ${r.address}: VM ${r.uuid} on host "${r.host}"\n`).join('') +
@@ -67,12 +63,12 @@ export function registerRebuild(state: Command, ctx: CliContext): void {
       );
       if (!opts.autoApprove) {
         const answer = await ctx.io.readLine!('\nWrite this state? Only "yes" will be accepted: ');
-        if (answer?.trim() !== 'yes') return fail('state rebuild cancelled; nothing was written.');
+        if (answer?.trim() !== 'yes') return ctx.fail('state rebuild cancelled; nothing was written.');
       }
       const written = await session.write(rebuilt.state);
       ctx.io.stdout(`\nWrote the state: ${written.resources.length} VMs recorded, serial ${written.serial}.\n`);
     } catch (err) {
-      fail(`state rebuild failed: ${errorText(err)}`);
+      ctx.fail(`state rebuild failed: ${errorText(err)}`);
     } finally {
       await pool.close();
       await session.release();

@@ -15,18 +15,13 @@ import { registerRebuild } from './state-rebuild.js';
 import { registerMove } from './state-mv.js';
 import { readStateVersion, registerStateHistory } from './state-history.js';
 
-function fail(ctx: CliContext, message: string): void {
-  ctx.io.stderr(`Error: ${message}\n`);
-  ctx.exit(1);
-}
-
 const errorMessage = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
 async function readState(ctx: CliContext, dir: string, serial?: string): Promise<State | null> {
   try {
     return serial === undefined ? await stateManagerFor(dir).read() : await readStateVersion(dir, ctx.io.env, serial);
   } catch (err) {
-    fail(ctx, errorMessage(err));
+    ctx.fail(errorMessage(err));
     return null;
   }
 }
@@ -37,17 +32,17 @@ async function editState(ctx: CliContext, dir: string, operation: string, lockTi
   try {
     session = await openState(stateManagerFor(dir), { operation, lockTimeoutMs, xenformVersion: XENFORM_VERSION });
   } catch (err) {
-    return fail(ctx, errorMessage(err));
+    return ctx.fail(errorMessage(err));
   }
   try {
     for (const note of session.notes) ctx.io.stderr(`${note}\n`);
-    if (!session.state) return fail(ctx, `There is no state in ${dir} (no xenform.state.json): nothing to change.`);
+    if (!session.state) return ctx.fail(`There is no state in ${dir} (no xenform.state.json): nothing to change.`);
     const r = edit(session.state);
-    if (isRefusal(r)) return fail(ctx, r.error);
+    if (isRefusal(r)) return ctx.fail(r.error);
     await session.write(r.state);
     for (const note of r.notes) ctx.io.stdout(`${note}\n`);
   } catch (err) {
-    fail(ctx, errorMessage(err));
+    ctx.fail(errorMessage(err));
   } finally {
     await session.release();
   }
@@ -78,11 +73,11 @@ export function register(program: Command, ctx: CliContext): void {
     .action(async (addr: string, opts: { serial?: string }, cmd: Command) => {
       const s = await readState(ctx, ctx.dir(cmd), opts.serial);
       if (!s) {
-        if (ctx.exitCode === 0) fail(ctx, `There is no state in ${ctx.dir(cmd)} (no xenform.state.json).`);
+        if (ctx.exitCode === 0) ctx.fail(`There is no state in ${ctx.dir(cmd)} (no xenform.state.json).`);
         return;
       }
       const r = s.resources.find((x) => x.address === addr);
-      if (!r) return fail(ctx, notInState(s, addr));
+      if (!r) return ctx.fail(notInState(s, addr));
       ctx.io.stdout(
         `# ${r.address}\n` +
           `#   uuid:    ${r.uuid}\n` +
