@@ -11,7 +11,10 @@ import { openState, type StateSession } from '../../engine/state/session.js';
 import { isRefusal, rebuildState } from '../../engine/state/transitions.js';
 import { errorText } from '../../engine/errors.js';
 import type { HostInventory } from '../../planner/model/vm.js';
-import { addVariableOptions, lockTimeoutOption, type VariableFlags } from '../arguments.js';
+import { recordOutputs } from '../../engine/apply/outputs.js';
+import { configSource } from '../../engine/config-source.js';
+import { loadConfig } from '../../planner/config/load.js';
+import { addVariableOptions, lockTimeoutOption, variables, type VariableFlags } from '../arguments.js';
 
 interface RebuildFlags extends VariableFlags {
   autoApprove: boolean;
@@ -65,7 +68,12 @@ export function registerRebuild(state: Command, ctx: CliContext): void {
         const answer = await ctx.io.readLine!('\nWrite this state? Only "yes" will be accepted: ');
         if (answer?.trim() !== 'yes') return ctx.fail('state rebuild cancelled; nothing was written.');
       }
-      const written = await session.write(rebuilt.state);
+      // The outputs as an apply would have recorded them, so the next plan has nothing to do.
+      const withOutputs = recordOutputs(rebuilt.state, config, (known) => {
+        const again = loadConfig({ dir, ...variables(opts), env: ctx.io.env, source: configSource, known });
+        return again.config ?? 'the configuration has errors';
+      });
+      const written = await session.write(withOutputs);
       ctx.io.stdout(`\nWrote the state: ${written.resources.length} VMs recorded, serial ${written.serial}.\n`);
     } catch (err) {
       ctx.fail(`state rebuild failed: ${errorText(err)}`);

@@ -4,6 +4,7 @@
 import { appendFileSync } from 'node:fs';
 import type { BatchOptions, ExecOptions, ExecResult, Transport } from '../provider.js';
 import { commandLine } from './quote.js';
+import { asChain } from './chain.js';
 
 export const MASKED = '(sensitive value)';
 
@@ -35,6 +36,11 @@ export function loggedTransport(inner: Transport, host: string, opts: CommandLog
       return JSON.stringify(words);
     }
   };
+  // A chain (an install and its markers in one round trip) reads as its two commands.
+  const command = (argv: readonly string[]): string => {
+    const c = asChain([...argv]);
+    return c ? `${shown(c.first)} && ${shown(c.then)} ${c.prefix}<its output>` : shown(argv);
+  };
   const outcome = (r: ExecResult, ms?: number): string => `exit ${r.code}${ms === undefined ? '' : ` in ${ms} ms`}${r.code !== 0 && r.stderr ? `: ${firstLine(r.stderr)}` : ''}`;
   const timed = async <T>(what: string, run: () => Promise<T>, done: (r: T, ms: number) => string): Promise<T> => {
     const t0 = Date.now();
@@ -52,7 +58,7 @@ export function loggedTransport(inner: Transport, host: string, opts: CommandLog
       return inner.description;
     },
     exec: (argv: string[], options?: ExecOptions) =>
-      timed(`${shown(argv)}${options?.stdin !== undefined ? ` (stdin: ${Buffer.byteLength(options.stdin)} bytes)` : ''}`, () => inner.exec(argv, options), outcome),
+      timed(`${command(argv)}${options?.stdin !== undefined ? ` (stdin: ${Buffer.byteLength(options.stdin)} bytes)` : ''}`, () => inner.exec(argv, options), outcome),
     roundTrips: () => inner.roundTrips(),
     close: () => inner.close(),
   };
@@ -60,7 +66,7 @@ export function loggedTransport(inner: Transport, host: string, opts: CommandLog
     const batch = inner.batch.bind(inner);
     logged.batch = async (commands: string[][], options?: BatchOptions) => {
       const results = await timed(`batch of ${commands.length} command(s) in one round trip`, () => batch(commands, options), (rs, ms) => `${rs.length} answered in ${ms} ms`);
-      commands.forEach((argv, i) => write(`  ${shown(argv)} -> ${results[i] ? outcome(results[i]) : 'no answer'}`));
+      commands.forEach((argv, i) => write(`  ${command(argv)} -> ${results[i] ? outcome(results[i]) : 'no answer'}`));
       return results;
     };
   }

@@ -44,7 +44,7 @@ t.test('a guest that crashes as it starts is reported as failed, not started, an
   const dir = workdir(t, 'xapi');
   const apply = xenform(dir, ['apply', '--auto-approve'], { XENSIM_FAULTS: JSON.stringify({ crash: ['web'] }) });
   t.equal(apply.code, 1, 'apply fails');
-  t.match(apply.stderr, /Failed step s\d+: start of vm\.web returned, but the VM is halted, not running/, 'the start is reported as failed, with what the host has');
+  t.match(apply.stderr, /Failed: vm\.web: start failed: start of vm\.web returned, but the VM is halted, not running/, 'the start is reported as failed, with what the host has');
   t.notMatch(apply.stdout, /Apply complete/, 'and never as complete');
 });
 
@@ -52,11 +52,11 @@ t.test('the notes of an interrupted apply are printed once by the apply that rec
   const dir = workdir(t, 'xapi');
   const faults = { XENSIM_FAULTS: JSON.stringify({ latency_ms: { 'vm-start': 60_000 } }) };
   const run = xenformInBackground(dir, ['apply', '--auto-approve'], faults);
-  await until(() => /start \(s\d+\) started/.test(run.output()), 'the start is under way');
+  await until(() => /vm\.web: start started/.test(run.output()), 'the start is under way');
   run.signal('SIGKILL');
   await run.done;
   const lock = JSON.parse(readFileSync(path.join(dir, 'xenform.lock.json'), 'utf8')) as { id: string };
-  t.equal(xenform(dir, ['force-unlock', lock.id]).code, 0, 'the killed apply\'s lock is removed');
+  t.equal(xenform(dir, ['force-unlock', '--force', lock.id]).code, 0, 'the killed apply\'s lock is removed');
 
   editConfig(dir, 'vcpus       = 1', 'vcpus       = 1\n  description = "recovered"'); // the recovering apply has steps to run
   const next = xenform(dir, ['apply', '--auto-approve']);

@@ -5,6 +5,7 @@ import t from 'tap';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exampleCopy, xenform, xenformAsync } from './cli.js';
+import { xeProcess } from '../support/sim-host.js';
 import { acquireLock, lockPath } from '../../engine/state/local/lock.js';
 
 function edit(dir: string, from: string, to: string): void {
@@ -16,9 +17,15 @@ function edit(dir: string, from: string, to: string): void {
 
 const RAW = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
 
-t.test('show never prints the raw control characters a VM name carries: they are escaped', async (t) => {
+// Validate refuses control characters in the configuration, but a host can hold anything: a
+// VM renamed outside xenform shows its host-side name in the plan.
+t.test('show never prints the raw control characters a host-side VM name carries: they are escaped', async (t) => {
   const dir = exampleCopy('quickstart', t.teardown);
-  edit(dir, 'name        = "web"', 'name        = "web\\u009b2J\\u202egpj.exe\\u001b[31m"');
+  t.equal(xenform(dir, ['apply', '--auto-approve']).code, 0, 'the quickstart is applied');
+  const xe = (args: string[]) => xeProcess({ XENSIM_STATE: path.join(dir, '.xenform', 'sim', 'demo.json') }, args);
+  const uuid = (await xe(['vm-list', 'name-label=web', '--minimal'])).stdout.trim();
+  const renamed = await xe(['vm-param-set', `uuid=${uuid}`, 'name-label=web\u009b2J\u202egpj.exe\u001b[31m']);
+  t.equal(renamed.code, 0, `the VM ${uuid} is renamed on the host (${renamed.stderr})`);
   const plan = xenform(dir, ['plan', '--out', 'p.xfplan']);
   t.equal(plan.code, 0, plan.stderr);
   for (const flags of [[], ['--markdown']]) {
