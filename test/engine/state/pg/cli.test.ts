@@ -19,6 +19,14 @@ const EXAMPLE = path.join(ROOT, 'examples', 'pull-request');
 const locked = async (url: string, schema: string): Promise<boolean> =>
   (await query(url, `SELECT operation FROM ${schema}.locks`)).rows.some((r) => r.operation === 'apply');
 
+// Freezes the apply holding the lock (SIGSTOP), so that what is checked while it holds the lock
+// cannot race with its end; the returned function lets it go on.
+async function freezeHolder(url: string, schema: string): Promise<() => void> {
+  const pid = Number((await query(url, `SELECT pid FROM ${schema}.locks WHERE operation = 'apply'`)).rows[0].pid);
+  process.kill(pid, 'SIGSTOP');
+  return () => process.kill(pid, 'SIGCONT');
+}
+
 const missing = postgresMissing() ?? (!sshdAvailable() ? 'sshd is not installed (apt-get install openssh-server)' : !BUILT ? 'run `npm run build` first' : null);
 if (missing) t.fail(missing);
 
@@ -70,6 +78,7 @@ t.test('the pg backend from the command line', { skip: Boolean(missing), timeout
     const b = machine(t, sshd, db.url, 'lab');
     const first = cli(a, ['apply', '--auto-approve', '--var', 'n=4']);
     await until('the first apply holds the lock', () => locked(db.url, 'lab'));
+    const thaw = await freezeHolder(db.url, 'lab');
     const list = await cli(b, ['lock', 'list']);
     t.match(list.stdout, new RegExp(`${me} \\(pid \\d+\\)  "apply"  since \\S+  heartbeat \\S+\\n`), 'lock list names the holder');
     const second = await cli(b, ['apply', '--auto-approve', '--var', 'n=4']);
@@ -81,7 +90,9 @@ t.test('the pg backend from the command line', { skip: Boolean(missing), timeout
     const plan = await cli(b, ['plan', '--var', 'n=4']);
     t.equal(plan.code, 0, plan.stderr);
     t.match(plan.stdout + plan.stderr, /this plan was made against its last written version/);
-    t.equal((await first).code, 0, 'the first apply finishes');
+    thaw();
+    const finished = await first;
+    t.equal(finished.code, 0, `the first apply finishes (${finished.stderr})`);
     t.same(await disagreements(sshd, b, 4), []);
   });
 
@@ -149,15 +160,24 @@ t.test('the pg backend from the command line', { skip: Boolean(missing), timeout
   t.test('through PgBouncer in transaction mode: one state, a refused second apply, history', { skip: PGBOUNCER ? false : undefined }, async (t) => {
     if (!PGBOUNCER) return t.fail('pgbouncer is not installed: apt-get install pgbouncer (.ci/run does)');
     const url = await db.pgbouncer();
-    const a = machine(t, sshd, url, 'bounced');
-    const b = machine(t, sshd, url, 'bounced');
+    // A host of its own: the VMs of the "lab" state carry the same addresses, and a state of
+    // another lineage may not create their twins.
+    const bouncedState = path.join(t.testdirName + '-sim.json');
+    t.teardown(() => fs.rmSync(bouncedState, { force: true }));
+    const host = await startSshd({ env: { XENSIM_STATE: bouncedState, XENSIM_FAULTS: JSON.stringify({ latency_ms: { '*': 20 } }) } });
+    t.teardown(() => host.stop());
+    const a = machine(t, host, url, 'bounced');
+    const b = machine(t, host, url, 'bounced');
     t.equal((await cli(a, ['init'])).code, 0);
     t.equal((await cli(a, ['apply', '--auto-approve', '--var', 'n=0'])).code, 0, 'an empty apply writes the first state');
     const first = cli(a, ['apply', '--auto-approve', '--var', 'n=2']);
     await until('the first apply holds the lock', () => locked(db.url, 'bounced'));
+    const thaw = await freezeHolder(db.url, 'bounced');
     const second = await cli(b, ['apply', '--auto-approve', '--var', 'n=2']);
     t.match(second.stderr, /The state is locked: held by .* for "apply"/);
-    t.equal((await first).code, 0);
+    thaw();
+    const finished = await first;
+    t.equal(finished.code, 0, `the first apply finishes (${finished.stderr})`);
     t.equal((await cli(b, ['plan', '--var', 'n=2', '--detailed-exitcode'])).code, 0, 'the other machine sees the state');
     t.match((await cli(b, ['state', 'history'])).stdout, /apply/);
     t.equal((await cli(b, ['lock', 'list'])).stdout.trim().endsWith('is not locked.'), true);
