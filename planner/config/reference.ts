@@ -14,6 +14,7 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
     host_key: 'Pinned host key fingerprint, `"SHA256:…"`, instead of known_hosts.',
     toolstack: 'Required: `"xapi"` (XenServer / XCP-ng through `xe`) or `"xl"` (plain Xen).',
     max_parallel: 'Operations run at once on this host. Default: 4.',
+    command_timeout: 'How long one command on this host may run before it is abandoned (and its outcome treated as uncertain), a duration like `"10m"`. Default: 2 minutes for reads, 30 minutes for changes.',
     simulator: '`true`: the built-in simulated dom0, persisted under `.xenform/sim/`. Default: false.',
     config_dir: 'xl only: where guest configuration files go. Default: `/etc/xen`.',
     suspend_dir: 'xl only: where suspend images go. Default: `/var/lib/xen/save`.',
