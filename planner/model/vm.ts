@@ -106,6 +106,30 @@ export interface ObservedVm {
   // one xenform recorded): booted_with is then its current configuration. Absent when not.
   rebuilt_outside?: true;
   requires_reboot: boolean; // XAPI requires-reboot, or a known pending boot change
+  // What the running guest's drivers can do (XAPI: VM_guest_metrics; xl: the guest's xenstore
+  // feature keys). Absent when the host does not say: nothing is then assumed possible live.
+  guest?: GuestCapabilities;
+  // The pool member the VM runs on (XAPI resident-on, as a member name-label), and the one it
+  // prefers to start on (affinity); absent on a single host or when not running / not set.
+  resident_on?: string;
+  affinity?: string;
+}
+
+export interface GuestCapabilities {
+  pv_drivers: boolean; // PV-drivers-detected
+  hotplug_disk: boolean; // can-use-hotplug-vbd
+  hotplug_network: boolean; // can-use-hotplug-vif
+  hotplug_vcpus: boolean; // feature-vcpu-hotplug
+}
+
+// A member of a XAPI pool as refresh saw it (a plain Xen host is a pool of one).
+export interface PoolMember {
+  uuid: string;
+  name: string; // name-label
+  pcpus: number;
+  memory_total: number; // bytes
+  memory_free: number; // bytes, XAPI's own accounting
+  enabled: boolean; // false after host-disable: it receives no VM
 }
 
 export interface HostInventory {
@@ -114,12 +138,14 @@ export interface HostInventory {
   // The most physical CPUs one host can give a VM (XAPI: host cpu_info cpu_count); a VM whose
   // vcpus_max is above it cannot start. Absent when not known.
   pcpus?: number;
+  members?: PoolMember[]; // a XAPI pool's members; absent for a plain Xen host
   vms: ObservedVm[]; // every VM on the host, managed or not (not the control domain, not templates)
   // boot: how a VM installed from the template boots until told otherwise (XAPI: its
   // HVM-boot-policy, HVM-boot-params and PV-* fields); absent when not known.
   templates: { uuid: string; name: string; boot?: BootAttributes }[];
   // allocation_unit: the granularity the SR's storage backend gives a new disk's size in
   // (bytes; a disk gets the desired size rounded up to it); absent when not known.
-  srs: { uuid: string; name: string; type: string; allocation_unit?: number }[];
+  // capabilities: the SR backend's, e.g. "VDI_RESIZE_ONLINE" (XAPI SM capabilities); absent when not known.
+  srs: { uuid: string; name: string; type: string; allocation_unit?: number; capabilities?: string[] }[];
   networks: { uuid: string; name: string; bridge: string }[];
 }

@@ -14,6 +14,9 @@ export interface AttributeChange {
   after: unknown;
   effect: Effect;
   reason: string; // "PV args take effect at the next boot"
+  // What the chosen route depended on, as refresh observed it: "the SR resizes attached disks",
+  // "the guest has no PV drivers, so the disk cannot be hot-plugged". Absent for fixed rules.
+  condition?: string;
   sensitive: boolean; // derives from a sensitive variable: shown and published masked
 }
 
