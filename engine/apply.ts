@@ -9,7 +9,7 @@ import type { Step } from '../planner/model/ops.js';
 import { fingerprint } from '../planner/plan/make-plan.js';
 import type { Plan, ResourceChange } from '../planner/plan/types.js';
 import { secretValues } from '../planner/plan/sensitive.js';
-import type { ConfigSnapshot } from '../planner/plan/plan-file.js';
+import { planFingerprint, type ConfigSnapshot } from '../planner/plan/plan-file.js';
 import type { ProviderContext } from '../providers/factory.js';
 import { isUncertain, ProviderError, type Provider } from '../providers/provider.js';
 import type { EngineEvent, EventSink } from './events.js';
@@ -147,6 +147,7 @@ export async function runApply(plan: Plan, req: ApplyRequest, events: EventSink)
       result.errors.push(stale);
       return result;
     }
+    await session.held.recordPlan({ fingerprint: planFingerprint(plan), serial: plan.serial, steps: plan.steps.length });
     if (req.snapshot) {
       const note = changeNote(req.snapshot, req.dir);
       if (note) result.notes!.push(note);

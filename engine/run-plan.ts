@@ -17,7 +17,7 @@ import type { Provider } from '../providers/provider.js';
 import { ProviderPool } from './providers.js';
 import type { EventSink } from './events.js';
 import { errorText } from './errors.js';
-import { describeHolder, LockError, type StateManager } from './state/manager.js';
+import { describeHolder, LockError, type LockInfo, type StateManager } from './state/manager.js';
 import { stateManagerFor } from './state/backend.js';
 import { openState, type StateSession } from './state/session.js';
 import { adoptPendingCreates } from './state/transitions.js';
@@ -57,6 +57,20 @@ export interface PlanRun {
   providers?: ProviderPool; // with holdLock: the hosts' connections, still open; close() them or hand them to runApply
 }
 
+function lockedNote(holder: LockInfo, state: State | null): string {
+  return `The state is locked by ${describeHolder(holder)}: this plan was made against its last written version (serial ${state?.serial ?? 'none'}) without waiting.`;
+}
+
+// The state when nothing is left to settle, read without the lock; null when a journal or an
+// unconfirmed create needs the lock to be folded in and written.
+async function readSettled(manager: StateManager): Promise<{ state: State | null; notes: string[] } | null> {
+  const state = await manager.read();
+  if (state?.pending_creates?.length || (await manager.readJournal()) !== null) return null;
+  const holder = (await manager.locks()).find((l) => !l.stale);
+  const notes = holder ? [lockedNote(holder, state)] : [];
+  return { state, notes };
+}
+
 export async function runPlan(req: PlanRequest, events?: EventSink): Promise<PlanRun> {
   const emit: EventSink = (e) => {
     try {
@@ -70,21 +84,28 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
   const pool = new ProviderPool({ workdir: req.dir, env: req.env ?? process.env, secrets: () => secrets }, req.openProvider);
   pool.listen((host, command, ms) => emit({ type: 'waiting', host, command, ms }));
 
-  // A plan that is not kept for an apply never waits for the lock: when another run holds it,
+  // A plan that is not kept for an apply only reads: it takes no lock unless a journal or an
+  // unconfirmed create is left to settle, and never waits for it: when another run holds it,
   // it plans against the last written state (a consistent snapshot) and says so.
   let session: StateSession | null = null;
   let state: State | null = null;
   try {
     const manager = req.state ?? stateManagerFor(req.dir, req.env ?? process.env);
-    try {
-      // Held for an apply, the lock names the apply: that is what a refused run must wait for.
-      const operation = req.operation ?? (req.holdLock ? (req.destroy ? 'destroy' : 'apply') : 'plan');
-      session = await openState(manager, { operation, lockTimeoutMs: req.holdLock ? req.lockTimeoutMs : 0, xenformVersion: XENFORM_VERSION });
-      state = session.state;
-    } catch (err) {
-      if (req.holdLock || !(err instanceof LockError) || !err.holder) throw err;
-      state = await manager.read();
-      out.notes!.push(`The state is locked by ${describeHolder(err.holder)}: this plan was made against its last written version (serial ${state?.serial ?? 'none'}) without waiting.`);
+    const settled = req.holdLock ? null : await readSettled(manager);
+    if (settled) {
+      state = settled.state;
+      out.notes!.push(...settled.notes);
+    } else {
+      try {
+        // Held for an apply, the lock names the apply: that is what a refused run must wait for.
+        const operation = req.operation ?? (req.holdLock ? (req.destroy ? 'destroy' : 'apply') : 'plan');
+        session = await openState(manager, { operation, lockTimeoutMs: req.holdLock ? req.lockTimeoutMs : 0, xenformVersion: XENFORM_VERSION });
+        state = session.state;
+      } catch (err) {
+        if (req.holdLock || !(err instanceof LockError) || !err.holder) throw err;
+        state = await manager.read();
+        out.notes!.push(lockedNote(err.holder, state));
+      }
     }
   } catch (err) {
     out.errors.push(err instanceof LockError ? err.message : `Could not read the state: ${errorText(err)}`);

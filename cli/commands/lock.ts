@@ -22,6 +22,7 @@ export function register(program: Command, ctx: CliContext): void {
           ctx.io.stdout(
             `${l.id}  ${l.who} (pid ${l.pid})  "${l.operation}"  since ${l.created}` +
               (heartbeat ? `  heartbeat ${heartbeat}` : '') +
+              (l.plan ? `  plan ${l.plan.fingerprint} (${l.plan.steps} step${l.plan.steps === 1 ? '' : 's'}, state serial ${l.plan.serial})` : '') +
               (l.stale ? '  (stale: its holder is gone or silent past the lease; see `xenform force-unlock`)' : '') +
               '\n',
           );

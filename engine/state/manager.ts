@@ -10,10 +10,20 @@ export interface LockInfo {
   operation: string; // "apply", "plan", "state rm", ...
   created: string; // ISO 8601
   boot_id?: string; // the holder machine's boot (Linux /proc/sys/kernel/random/boot_id), when known
+  plan?: LockPlan; // the plan the holder applies, once it has one
+}
+
+// The plan a lock is held to apply: which one (the fingerprint of its plan JSON), the state
+// serial it was made against, and how many steps it runs.
+export interface LockPlan {
+  fingerprint: string;
+  serial: number;
+  steps: number;
 }
 
 export function describeHolder(info: LockInfo): string {
-  return `${info.who} (pid ${info.pid}) for "${info.operation}" since ${info.created}, lock ID ${info.id}`;
+  const plan = info.plan ? `, applying plan ${info.plan.fingerprint} (${info.plan.steps} step${info.plan.steps === 1 ? '' : 's'}, made against state serial ${info.plan.serial})` : '';
+  return `${info.who} (pid ${info.pid}) for "${info.operation}" since ${info.created}, lock ID ${info.id}${plan}`;
 }
 
 export class LockError extends Error {
@@ -70,12 +80,16 @@ export interface HeldLock {
   openJournal(): Promise<JournalWriter>;
   readJournal(): Promise<JournalEntry[] | null>; // null: no journal
   clearJournal(): Promise<void>;
+  recordPlan(plan: LockPlan): Promise<void>; // the lock names the plan it applies (lock list, a refused run)
   release(): Promise<void>;
 }
 
 export interface StateManager {
   readonly where: string; // for messages: "xenform.state.json in /srv/infra"
   read(): Promise<State | null>; // a consistent snapshot, without the lock
+  // The journal as it is now, without the lock: a plan that only reads folds it in memory.
+  // It may be in the middle of being written by a running apply.
+  readJournal(): Promise<JournalEntry[] | null>;
   lock(operation: string, timeoutMs?: number): Promise<HeldLock>; // LockError when held elsewhere
   locks(): Promise<(LockInfo & { stale: boolean })[]>; // stale: its holder is known to be gone
   forceUnlock(id: string): Promise<LockInfo>; // the holder removed; LockError when id is not held

@@ -1,5 +1,6 @@
 // The saved plan (`plan --out FILE`): the plan JSON plus the configuration snapshot it was
 // made from, checked on the way back in. Pure text in and out; the cli reads and writes the file.
+import { createHash } from 'node:crypto';
 import type { PathKind } from '../../lang/source.js';
 import type { Plan } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
@@ -28,6 +29,11 @@ const SNAPSHOT_KEY = 'configuration_snapshot';
 
 export function serializePlan(plan: Plan): string {
   return JSON.stringify(plan, null, 2) + '\n';
+}
+
+// Names a plan in a lock and its messages: the same plan JSON always has the same fingerprint.
+export function planFingerprint(plan: Plan): string {
+  return 'sha256:' + createHash('sha256').update(serializePlan(plan)).digest('hex').slice(0, 16);
 }
 
 export function serializeSavedPlan(saved: SavedPlan): string {

@@ -13,6 +13,7 @@ export function localStateManager(dir: string): StateManager {
   return {
     where: `${STATE_FILE} in ${path.resolve(dir)}`,
     read: () => store.read(),
+    readJournal: () => readJournal(dir, [], false), // bad lines are quarantined by the run that holds the lock
     async lock(operation: string, timeoutMs?: number): Promise<HeldLock> {
       const lock = await acquireLock(dir, { operation, timeoutMs });
       return {
@@ -23,6 +24,7 @@ export function localStateManager(dir: string): StateManager {
         openJournal: () => Journal.open(dir),
         readJournal: () => readJournal(dir, lock.notes),
         clearJournal: () => fs.rm(journalPath(dir), { force: true }),
+        recordPlan: (plan) => lock.recordPlan(plan),
         release: () => lock.release(),
       };
     },

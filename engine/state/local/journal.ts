@@ -75,8 +75,9 @@ export class Journal implements JournalWriter {
 export const REJECTED_SUFFIX = '.rejected';
 
 // Every valid line. A line torn by a crash mid-write can only be the last one and is skipped;
-// any other bad line is quarantined in the .rejected file, with a warning naming it.
-export async function readJournal(dir: string, warnings: string[] = []): Promise<JournalEntry[] | null> {
+// any other bad line is quarantined in the .rejected file, with a warning naming it (by a reader
+// that holds the lock: `quarantine` false only leaves it out).
+export async function readJournal(dir: string, warnings: string[] = [], quarantine = true): Promise<JournalEntry[] | null> {
   const file = journalPath(dir);
   let text: string;
   try {
@@ -106,6 +107,6 @@ export async function readJournal(dir: string, warnings: string[] = []): Promise
       warnings.push(`${file} line ${i + 1} ${problem}; it was left out and kept in ${file}${REJECTED_SUFFIX}.`);
     }
   });
-  if (rejected.length > 0) await fs.appendFile(file + REJECTED_SUFFIX, rejected.map((l) => `${l}\n`).join(''), { mode: 0o600 });
+  if (quarantine && rejected.length > 0) await fs.appendFile(file + REJECTED_SUFFIX, rejected.map((l) => `${l}\n`).join(''), { mode: 0o600 });
   return entries;
 }

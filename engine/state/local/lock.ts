@@ -6,7 +6,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fsyncDir } from './store.js';
-import { describeHolder, LockError, type LockInfo } from '../manager.js';
+import { describeHolder, LockError, type LockInfo, type LockPlan } from '../manager.js';
 
 export const LOCK_FILE = 'xenform.lock.json';
 
@@ -15,6 +15,7 @@ export { describeHolder, LockError, type LockInfo };
 export interface Lock {
   readonly info: LockInfo;
   readonly notes: string[]; // e.g. a dead holder's lock taken over
+  recordPlan(plan: LockPlan): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -31,7 +32,11 @@ export function lockPath(dir: string): string {
   return path.join(dir, LOCK_FILE);
 }
 
+// Who a lock and a state version name: XENFORM_HOLDER when set (a CI job names itself, e.g.
+// "ci@runner-7"), else user@host.
 export function whoAmI(): string {
+  const named = process.env.XENFORM_HOLDER?.trim();
+  if (named) return named;
   let user = process.env.USER ?? process.env.LOGNAME ?? '';
   try {
     user = os.userInfo().username;
@@ -190,6 +195,22 @@ export async function acquireLock(dir: string, opts: AcquireOptions): Promise<Lo
   return {
     info,
     notes,
+    // The lock file is replaced whole (rename), so a reader sees the old or the new holder
+    // record, never a torn one; only a dead holder's lock is ever taken over, so it is still ours.
+    async recordPlan(plan) {
+      const next: LockInfo = { ...info, plan };
+      const draft = `${file}.${info.id}.plan.tmp`;
+      const h = await fs.open(draft, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC, 0o600);
+      try {
+        await h.writeFile(`${JSON.stringify(next, null, 2)}\n`);
+        await h.sync();
+      } finally {
+        await h.close();
+      }
+      await fs.rename(draft, file);
+      await fsyncDir(dir);
+      Object.assign(info, { plan });
+    },
     async release() {
       if (released) return;
       released = true;

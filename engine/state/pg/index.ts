@@ -37,6 +37,7 @@ export function pgStateManager(settings: PgSettings): PgStateManager {
     db,
     where: `schema "${settings.schema}" at ${db.where}`,
     read: () => readState(db),
+    readJournal: () => guard(db, () => readJournal(db)),
     readVersion: (serial) => readState(db, serial),
     history: () => history(db),
     check: () => guard(db, () => checkSchema(db)),
@@ -59,6 +60,7 @@ export function pgStateManager(settings: PgSettings): PgStateManager {
         openJournal: async () => new PgJournal(db, as),
         readJournal: () => readJournal(db),
         clearJournal: () => clearJournal(db, as),
+        recordPlan: (plan) => guard(db, () => lock.recordPlan(plan)),
         async release() {
           try {
             await lock.release();

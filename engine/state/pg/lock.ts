@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import type pg from 'pg';
-import { describeHolder, LockError, type LockInfo } from '../manager.js';
+import { describeHolder, LockError, type LockInfo, type LockPlan } from '../manager.js';
 import type { JournalEntry } from '../journal.js';
 import { whoAmI } from '../local/lock.js';
 import { advisoryKeys, type Db, quoteIdent } from './connection.js';
@@ -21,7 +21,7 @@ export interface PgLockRow extends LockInfo {
 
 export { whoAmI };
 
-const LOCK_COLUMNS = `id::text, who, pid, operation, plan_id, created, heartbeat, fencing, (extract(epoch FROM now() - heartbeat) * 1000)::float8 AS silent_ms`;
+const LOCK_COLUMNS = `id::text, who, pid, operation, plan_id, plan_serial, plan_steps, created, heartbeat, fencing, (extract(epoch FROM now() - heartbeat) * 1000)::float8 AS silent_ms`;
 
 function toRow(r: Record<string, unknown>): PgLockRow {
   return {
@@ -33,6 +33,7 @@ function toRow(r: Record<string, unknown>): PgLockRow {
     heartbeat: (r.heartbeat as Date).toISOString(),
     fencing: Number(r.fencing),
     silentMs: r.silent_ms as number,
+    ...(typeof r.plan_id === 'string' ? { plan: { fingerprint: r.plan_id, serial: Number(r.plan_serial), steps: Number(r.plan_steps) } } : {}),
   };
 }
 
@@ -125,6 +126,7 @@ export interface PgLock {
   fencing: number;
   notes: string[];
   lost(): boolean; // the heartbeat found the lock gone (taken over or force-unlocked)
+  recordPlan(plan: LockPlan): Promise<void>;
   release(): Promise<void>;
 }
 
@@ -160,6 +162,12 @@ export async function acquire(db: Db, operation: string, timeoutMs = 0, pollMs =
     ...got,
     notes,
     lost: () => lost,
+    async recordPlan(plan) {
+      await db.tx((c) =>
+        c.query(`UPDATE ${quoteIdent(schema)}.locks SET plan_id = $3, plan_serial = $4, plan_steps = $5 WHERE name = $1 AND id = $2`, [state, got.info.id, plan.fingerprint, plan.serial, plan.steps]),
+      );
+      got.info.plan = plan;
+    },
     async release() {
       if (released) return;
       released = true;

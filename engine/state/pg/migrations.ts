@@ -46,6 +46,12 @@ const MIGRATIONS: { version: number; what: string; sql: (s: string) => string }[
         PRIMARY KEY (name, seq)
       );`,
   },
+  {
+    version: 2,
+    what: 'locks name the plan they apply (fingerprint in plan_id, its state serial and step count)',
+    sql: (s) => `
+      ALTER TABLE ${s}.locks ADD COLUMN plan_serial bigint, ADD COLUMN plan_steps integer;`,
+  },
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -62,7 +62,7 @@ t.test('the pg backend from the command line', { skip: Boolean(missing), timeout
     const moved = await pulled(dir);
     t.equal(moved?.lineage, local.lineage, 'lineage kept');
     t.equal(moved?.serial, local.serial, 'serial kept');
-    t.same((await cli(dir, ['init'])).stdout.split('\n')[1], 'Its schema is up to date (version 1).');
+    t.same((await cli(dir, ['init'])).stdout.split('\n')[1], 'Its schema is up to date (version 2).');
   });
 
   t.test('another machine sees the same state: its plan has nothing to do', async (t) => {
