@@ -16,8 +16,9 @@ import { disagreements, machine, pulled, query, until } from './support.js';
 
 const EXAMPLE = path.join(ROOT, 'examples', 'pull-request');
 
+// An apply holds the lock and has recorded the plan it runs in it.
 const locked = async (url: string, schema: string): Promise<boolean> =>
-  (await query(url, `SELECT operation FROM ${schema}.locks`)).rows.some((r) => r.operation === 'apply');
+  (await query(url, `SELECT operation, plan_id FROM ${schema}.locks`)).rows.some((r) => r.operation === 'apply' && r.plan_id !== null);
 
 // Freezes the apply holding the lock (SIGSTOP), so that what is checked while it holds the lock
 // cannot race with its end; the returned function lets it go on.
@@ -80,13 +81,14 @@ t.test('the pg backend from the command line', { skip: Boolean(missing), timeout
     await until('the first apply holds the lock', () => locked(db.url, 'lab'));
     const thaw = await freezeHolder(db.url, 'lab');
     const list = await cli(b, ['lock', 'list']);
-    t.match(list.stdout, new RegExp(`${me} \\(pid \\d+\\)  "apply"  since \\S+  heartbeat \\S+\\n`), 'lock list names the holder');
+    t.match(list.stdout, new RegExp(`${me} \\(pid \\d+\\)  "apply"  since \\S+  heartbeat \\S+  plan sha256:[0-9a-f]{16} \\(\\d+ steps?, state serial \\d+\\)\\n`), 'lock list names the holder and the plan it applies');
     const second = await cli(b, ['apply', '--auto-approve', '--var', 'n=4']);
     t.equal(second.code, 1);
     // Refused, not queued: it did not wait for the first to finish (the 2 s bound of the
     // refusal itself is checked in manager.test.ts, without node's start-up in it).
     t.notMatch(second.stderr, /after waiting/);
     t.match(second.stderr, new RegExp(`The state is locked: held by ${me} \\(pid \\d+\\) for "apply" since \\d{4}-\\d\\d-\\d\\dT`));
+    t.match(second.stderr, /, applying plan sha256:[0-9a-f]{16} \(\d+ steps?, made against state serial \d+\)/, 'and the plan it applies');
     const plan = await cli(b, ['plan', '--var', 'n=4']);
     t.equal(plan.code, 0, plan.stderr);
     t.match(plan.stdout + plan.stderr, /this plan was made against its last written version/);

@@ -16,7 +16,9 @@ export function backendBlock(url: string, schema: string): string {
 
 // A fresh directory with the shared configuration: another checkout, another machine.
 export function machine(t: Test, sshd: Sshd, url: string, schema: string): string {
-  const dir = fs.mkdtempSync(path.join(t.testdirName.replace(/[^/]+$/, ''), `pg-machine-`));
+  const parent = t.testdirName.replace(/[^/]+$/, '');
+  fs.mkdirSync(parent, { recursive: true }); // absent in a fresh checkout until some test made it
+  const dir = fs.mkdtempSync(path.join(parent, `pg-machine-`));
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   fs.writeFileSync(path.join(dir, 'main.xf.hcl'), backendBlock(url, schema) + hostBlock(sshd) + WEB_BLOCK);
   return dir;
