@@ -55,3 +55,27 @@ t.test('outputs are not left stale when count drops to 0, nor after a destroy', 
   t.equal(xenform(dir, ['destroy', '--auto-approve']).code, 0);
   t.same(state(dir).outputs, {}, 'a destroy leaves no output behind');
 });
+
+t.test('a changed shutdown policy is recorded by an apply that runs no step for that VM, and the destroy after its block is removed uses it', async (t) => {
+  const dir = exampleCopy('quickstart', t.teardown);
+  t.equal(xenform(dir, ['apply', '--auto-approve']).code, 0);
+  const block = '  boot {\n    mode  = "hvm"\n    order = "dc"\n  }\n';
+  edit(dir, block, `${block}\n  shutdown {\n    timeout  = "10m"\n    fallback = "fail"\n  }\n`);
+
+  const plan = xenform(dir, ['plan', '--detailed-exitcode']);
+  t.equal(plan.code, 2, 'a change to record, without disruption');
+  t.match(plan.stdout, /~ shutdown: (\(none\)|\{[^}]*\}) -> \{"mode":"clean","timeout_ms":600000,"fallback":"fail"\}/, 'the policy to record is shown');
+  t.notMatch(plan.stdout, /steps:/, 'no step runs for it');
+
+  const apply = xenform(dir, ['apply', '--auto-approve']);
+  t.equal(apply.code, 0, apply.stderr);
+  const recorded = state(dir).resources.find((r: { address: string }) => r.address === 'vm.installer');
+  t.same(recorded.shutdown, { mode: 'clean', timeout_ms: 600_000, fallback: 'fail' }, 'the policy is recorded');
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode']).code, 0, 'and nothing is left to do');
+
+  const text = readFileSync(path.join(dir, 'main.xf.hcl'), 'utf8');
+  writeFileSync(path.join(dir, 'main.xf.hcl'), text.slice(0, text.indexOf('# An HVM guest')) + text.slice(text.indexOf('output "web_uuid"')));
+  const removed = xenform(dir, ['plan']);
+  t.equal(removed.code, 0, removed.stderr);
+  t.match(removed.stdout, /clean_shutdown \(running -> halted; clean for up to 600s, then fail\)/, 'the destroy of the removed block shuts down with the recorded policy');
+});

@@ -1,0 +1,22 @@
+// The shutdown policy a VM's state records is the one its destroy uses once its block is gone.
+// A policy changed in the configuration is recorded by the next apply even when no step runs for
+// that VM: the plan carries it as a change of its own, with no step (a VM with steps records its
+// policy with its last step).
+import type { ShutdownPolicy } from '../model/vm.js';
+import type { AttributeChange } from './types.js';
+
+const same = (a: ShutdownPolicy, b: ShutdownPolicy): boolean => a.mode === b.mode && a.timeout_ms === b.timeout_ms && a.fallback === b.fallback;
+
+// `recorded` absent: the state has none, and a removed block would get `unrecorded`.
+export function policyToRecord(recorded: ShutdownPolicy | undefined, configured: ShutdownPolicy, unrecorded: ShutdownPolicy): AttributeChange | null {
+  const before = recorded ?? unrecorded;
+  if (same(before, configured)) return null;
+  return {
+    path: 'shutdown',
+    before: recorded ?? null,
+    after: configured,
+    effect: 'live',
+    reason: 'the shutdown policy is recorded in the state; a destroy after the block is removed uses it',
+    sensitive: false,
+  };
+}
