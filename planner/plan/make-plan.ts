@@ -321,12 +321,12 @@ export function makePlan(input: PlanInput): PlanOutcome {
         work.changes.push({ path: 'restart_trigger', before: r!.restart_trigger, after: trigger, effect: triggered ? 'next_boot' : 'live', reason, sensitive: false });
         if (!triggered) work.reasons.push(trigger === null ? 'restart_trigger removed: forgotten from the state' : 'restart_trigger set: recorded in the state, no reboot');
       }
-      const policyRecorded = r ? policyToRecord(r.shutdown, vm.shutdown, DEFAULT_POLICY) : null;
-      if (policyRecorded) work.changes.push(policyRecorded);
       if (realizePending) work.reasons.push('the boot configuration set earlier has not been booted yet');
       if (steps.pendingReboot && !wasPending) work.reasons.push('apply_boot_changes = "next_boot": the boot changes are set now and take effect at the next reboot');
       useSteps(work, steps, host);
       work.pendingReboot = steps.pendingReboot;
+      const policyRecorded = r && work.drafts.length === 0 ? policyToRecord(r.shutdown, vm.shutdown) : null; // with steps, the last one records it
+      if (policyRecorded) work.changes.push(policyRecorded);
       work.action = work.drafts.length > 0 || triggerRecorded || policyRecorded ? 'update' : 'noop';
     } catch (e) {
       if (e instanceof PlanningError) errors.push(refusal('No way to make the changes', `${address}: ${e.message}`, address));

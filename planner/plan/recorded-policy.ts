@@ -7,13 +7,13 @@ import type { AttributeChange } from './types.js';
 
 const same = (a: ShutdownPolicy, b: ShutdownPolicy): boolean => a.mode === b.mode && a.timeout_ms === b.timeout_ms && a.fallback === b.fallback;
 
-// `recorded` absent: the state has none, and a removed block would get `unrecorded`.
-export function policyToRecord(recorded: ShutdownPolicy | undefined, configured: ShutdownPolicy, unrecorded: ShutdownPolicy): AttributeChange | null {
-  const before = recorded ?? unrecorded;
-  if (same(before, configured)) return null;
+// A state that recorded no policy (a VM adopted before any step ran) gets one with the VM's next
+// step, not as a change of its own: every such VM would otherwise show one.
+export function policyToRecord(recorded: ShutdownPolicy | undefined, configured: ShutdownPolicy): AttributeChange | null {
+  if (!recorded || same(recorded, configured)) return null;
   return {
     path: 'shutdown',
-    before: recorded ?? null,
+    before: recorded,
     after: configured,
     effect: 'live',
     reason: 'the shutdown policy is recorded in the state; a destroy after the block is removed uses it',
