@@ -5,7 +5,7 @@ import { constants as fsc, unlinkSync, readFileSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fsyncDir } from './store.js';
+import { atomicWrite, fsyncDir } from './store.js';
 import { describeHolder, LockError, type LockInfo, type LockPlan } from '../manager.js';
 
 export const LOCK_FILE = 'xenform.lock.json';
@@ -198,17 +198,7 @@ export async function acquireLock(dir: string, opts: AcquireOptions): Promise<Lo
     // The lock file is replaced whole (rename), so a reader sees the old or the new holder
     // record, never a torn one; only a dead holder's lock is ever taken over, so it is still ours.
     async recordPlan(plan) {
-      const next: LockInfo = { ...info, plan };
-      const draft = `${file}.${info.id}.plan.tmp`;
-      const h = await fs.open(draft, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_TRUNC, 0o600);
-      try {
-        await h.writeFile(`${JSON.stringify(next, null, 2)}\n`);
-        await h.sync();
-      } finally {
-        await h.close();
-      }
-      await fs.rename(draft, file);
-      await fsyncDir(dir);
+      await atomicWrite(file, `${JSON.stringify({ ...info, plan }, null, 2)}\n`);
       Object.assign(info, { plan });
     },
     async release() {

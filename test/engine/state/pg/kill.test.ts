@@ -3,12 +3,10 @@
 // converges: no VM lost or doubled. XENFORM_CRASH_SEED replays a sequence; XENFORM_PG_KILL_RUNS
 // changes how many kills (default 20).
 import t from 'tap';
-import fs from 'node:fs';
 import path from 'node:path';
-import { postgresMissing, startPostgres } from '../../../support/postgres.js';
-import { startSshd } from '../../../support/sshd.js';
+import { postgresMissing } from '../../../support/postgres.js';
 import { BUILT, cli, random, sshdAvailable } from '../../crash-support.js';
-import { disagreements, machine } from './support.js';
+import { disagreements, twoMachines } from './support.js';
 
 const RUNS = Number(process.env.XENFORM_PG_KILL_RUNS ?? 20);
 const SEED = Number(process.env.XENFORM_CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31));
@@ -18,14 +16,7 @@ if (missing) t.fail(missing);
 t.test('a holder killed mid-apply is taken over by another machine, which converges with no VM lost or doubled', { skip: Boolean(missing), timeout: 1_200_000 }, async (t) => {
   t.comment(`seed ${SEED} (replay with XENFORM_CRASH_SEED=${SEED})`);
   const rand = random(SEED);
-  const db = await startPostgres();
-  t.teardown(() => db.destroy());
-  const simState = `${t.testdirName}-sim.json`;
-  t.teardown(() => fs.rmSync(simState, { force: true }));
-  const sshd = await startSshd({ env: { XENSIM_STATE: simState, XENSIM_FAULTS: JSON.stringify({ latency_ms: { '*': 10 } }) } });
-  t.teardown(() => sshd.stop());
-  const a = machine(t, sshd, db.url, 'lab');
-  const b = machine(t, sshd, db.url, 'lab');
+  const { db, sshd, a, b } = await twoMachines(t, 10);
   const env = { XENFORM_PG_LOCK_LEASE: '1' };
   t.equal((await cli(a, ['init'])).code, 0);
   const first = await cli(a, ['apply', '--auto-approve', '--var', 'n=3'], { env });

@@ -7,10 +7,9 @@ import t, { type Test } from 'tap';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { postgresMissing, startPostgres } from '../../../support/postgres.js';
-import { startSshd } from '../../../support/sshd.js';
+import { postgresMissing } from '../../../support/postgres.js';
 import { BUILT, cli, sshdAvailable } from '../../crash-support.js';
-import { disagreements, machine, query, until } from './support.js';
+import { disagreements, query, twoMachines, until } from './support.js';
 
 const missing = postgresMissing() ?? (!sshdAvailable() ? 'sshd is not installed (apt-get install openssh-server)' : !BUILT ? 'run `npm run build` first' : null);
 if (missing) t.fail(missing);
@@ -29,14 +28,7 @@ async function silentPort(t: Test): Promise<number> {
 }
 
 t.test('a lock whose holder on another machine went silent is taken over after its lease, saying so, and the apply converges', { skip: Boolean(missing), timeout: 300_000 }, async (t) => {
-  const db = await startPostgres();
-  t.teardown(() => db.destroy());
-  const simState = `${t.testdirName}-sim.json`;
-  t.teardown(() => fs.rmSync(simState, { force: true }));
-  const sshd = await startSshd({ env: { XENSIM_STATE: simState, XENSIM_FAULTS: JSON.stringify({ latency_ms: { '*': 10 } }) } });
-  t.teardown(() => sshd.stop());
-  const a = machine(t, sshd, db.url, 'lab');
-  const b = machine(t, sshd, db.url, 'lab');
+  const { db, sshd, a, b } = await twoMachines(t, 10);
   const lease = { XENFORM_PG_LOCK_LEASE: '2' };
   t.equal((await cli(a, ['init'])).code, 0);
 

@@ -7,7 +7,8 @@ import pg from 'pg';
 import type { Test } from 'tap';
 import { parseState } from '../../../../engine/state/format.js';
 import type { State } from '../../../../planner/model/state.js';
-import type { Sshd } from '../../../support/sshd.js';
+import { startPostgres, type Postgres } from '../../../support/postgres.js';
+import { startSshd, type Sshd } from '../../../support/sshd.js';
 import { cli, hostBlock, inventory, WEB_BLOCK } from '../../crash-support.js';
 
 export function backendBlock(url: string, schema: string): string {
@@ -62,4 +63,16 @@ export async function until(what: string, check: () => Promise<boolean>, limitMs
     if (Date.now() > deadline) throw new Error(`gave up waiting until ${what}`);
     await new Promise((r) => setTimeout(r, 25)); // polling for a state, not waiting for a duration
   }
+}
+
+// A throwaway PostgreSQL, the simulated dom0 behind a real sshd (each command taking
+// `latencyMs`), and two machines on its schema "lab"; all stopped and removed after the test.
+export async function twoMachines(t: Test, latencyMs: number): Promise<{ db: Postgres; sshd: Sshd; a: string; b: string }> {
+  const db = await startPostgres();
+  t.teardown(() => db.destroy());
+  const simState = `${t.testdirName}-sim.json`;
+  t.teardown(() => fs.rmSync(simState, { force: true }));
+  const sshd = await startSshd({ env: { XENSIM_STATE: simState, XENSIM_FAULTS: JSON.stringify({ latency_ms: { '*': latencyMs } }) } });
+  t.teardown(() => sshd.stop());
+  return { db, sshd, a: machine(t, sshd, db.url, 'lab'), b: machine(t, sshd, db.url, 'lab') };
 }
