@@ -131,3 +131,9 @@ t.test('a grown disk and a new interface on a hot-plugging guest take no halt to
   t.equal(halting.plan!.steps.map((s) => s.op).join(' '), 'clean_shutdown change_disk add_network start');
   t.equal(halting.plan!.resource_changes[0].disruption, 'halt');
 });
+
+t.test('a disk moved to an SR the host does not have is refused at plan time', async (t) => {
+  const out = plan('running', drivers, { disks: [{ ...root, sr: 'Nowhere' }] });
+  t.equal(out.plan, null);
+  t.match(out.errors.map((e) => e.detail).join('\n'), /Nowhere/);
+});
