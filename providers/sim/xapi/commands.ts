@@ -7,6 +7,7 @@ import { lifecycle, vmDestroy, vmResetPowerstate, vmUninstall } from './vm-power
 import { memoryCommand, setMemory, sizes, vcpuHotplug } from './vm-memory-vcpu-commands.js';
 import { devicePlug, vbdCreate, vbdDestroy, vdiCreate, vdiDestroy, vifCreate, vifDestroy } from './device-commands.js';
 import { eventWait } from './event-wait.js';
+import { vdiCopy, vdiPoolMigrate, vdiResize } from './vdi-commands.js';
 
 const lifecycleOwn = ['force', 'on', 'paused', 'progress'];
 
@@ -48,6 +49,9 @@ export const COMMANDS: Record<string, Command> = {
   'vm-vcpu-hotplug': vcpuHotplug,
   'vdi-create': vdiCreate,
   'vdi-destroy': vdiDestroy,
+  'vdi-resize': vdiResize,
+  'vdi-copy': vdiCopy,
+  'vdi-pool-migrate': vdiPoolMigrate,
   'vbd-create': vbdCreate,
   'vbd-plug': devicePlug('vbd', true),
   'vbd-unplug': devicePlug('vbd', false),
