@@ -15,13 +15,15 @@ export interface Stamped {
 
 // $1, $2: how many words act and read have, $3: the prefix, $4: the fields, then the words.
 // Commands are rebuilt from positional parameters by index: nothing is evaluated but "${N}"
-// references, and the field names are checked to be plain words (stamped() below). Act's
-// output goes to stderr and the mark's too: stdout is the read's output, byte for byte.
+// references, and the field names are checked to be plain words (stamped() below). When act
+// fails, its output and exit code are the script's; else stdout is the read's output, byte
+// for byte, and act's and the mark's output go to stderr.
 export const STAMPED_SCRIPT = [
   "trap '' HUP PIPE",
   'a=$1; r=$2; p=$3; f=$4; shift 4',
   'c=; i=1; while [ "$i" -le "$a" ]; do c="$c \\"\\${$i}\\""; i=$((i+1)); done',
-  'eval "$c" >&2 || exit $?',
+  'o=$(eval "$c" && echo x) || { s=$?; printf \'%s\' "$o"; exit "$s"; }',
+  "printf '%s' \"${o%x}\" >&2",
   'shift "$a"',
   'c=; i=1; while [ "$i" -le "$r" ]; do c="$c \\"\\${$i}\\""; i=$((i+1)); done',
   'out=$(eval "$c" && echo x) || exit $?',
@@ -65,7 +67,7 @@ export function readValue(out: string, field: string): string {
 // The script's result: act's failure, or the read's output with the mark's exit code.
 export async function runStamped(s: Stamped, run: (argv: string[]) => Promise<ExecResult>): Promise<ExecResult> {
   const act = await run(s.act);
-  if (act.code !== 0) return { stdout: '', stderr: act.stdout + act.stderr, code: act.code };
+  if (act.code !== 0) return act;
   const read = await run(s.read);
   if (read.code !== 0) return { stdout: '', stderr: act.stdout + act.stderr + read.stderr, code: read.code };
   if (s.mark.length === 0 || read.stdout === '') return { stdout: read.stdout, stderr: act.stdout + act.stderr + read.stderr, code: 0 };

@@ -216,13 +216,14 @@ export class XapiProvider implements Provider {
       stamped({ act, read, fields: mark?.fields ?? [], prefix: key + (mark?.prefix ?? ''), mark: markArgv }),
       ctx.signal ? { signal: ctx.signal } : undefined,
     );
-    if (r.code !== 0 && r.stdout === '') throw xeError({ host: this.host, vm: ctx.vm, op: ctx.op, argv: act }, r);
+    // The read's output is the record of xapi's own fields; anything else is act's failure.
+    const fields = r.stdout === '' ? undefined : parseRecords(r.stdout, POWER_FIELDS, [uuid])?.[0];
+    if (r.code !== 0 && !fields) throw xeError({ host: this.host, vm: ctx.vm, op: ctx.op, argv: act }, r);
     if (r.code !== 0) throw xeError({ host: this.host, vm: ctx.vm, op: ctx.op, argv: [...markArgv, key] }, { ...r, stdout: '' });
     if (r.stdout === '') {
       this.lastRead.delete(uuid);
       return { uuid, observed: null };
     }
-    const fields = parseRecords(r.stdout, POWER_FIELDS, [uuid])?.[0];
     if (!fields) return { uuid, observed: await this.readVm(uuid) }; // never from xapi's own fields, but not to be guessed
     const record: XeRecord = { ...before.record, ...fields };
     if (mark) {
