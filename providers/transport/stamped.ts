@@ -4,6 +4,7 @@
 // that run commands themselves. The remote shell ignores hangups and broken pipes, so a
 // connection dropped meanwhile does not stop the mark.
 import type { ExecResult } from '../provider.js';
+import { commandLine } from './quote.js';
 
 export interface Stamped {
   act: string[];
@@ -74,4 +75,11 @@ export async function runStamped(s: Stamped, run: (argv: string[]) => Promise<Ex
   const values = s.fields.map((f) => readValue(read.stdout, f)).join(' ');
   const mark = await run([...s.mark, `${s.prefix}${values}`]);
   return { stdout: read.stdout, stderr: act.stdout + act.stderr + read.stderr + mark.stdout + mark.stderr, code: mark.code };
+}
+
+// How a transport names a command in its messages (a timeout, an abandoned command): a
+// stamped command by its act, which is what can take long, anything else as it is sent.
+export function shownLine(argv: string[]): string {
+  const s = asStamped(argv);
+  return commandLine(s ? s.act : argv);
 }
