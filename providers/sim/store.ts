@@ -14,6 +14,7 @@ import type { SimState } from './state.js';
 import { sleep } from './faults.js';
 import { lock, tryLock, unlock } from './file-lock.js';
 import { cachedState, forgetState, readState, writeChanges, writeRest, writeSnapshot, type Loaded } from './host-file.js';
+import { noteChange } from './lookup.js';
 import { trackChanges, type RecordKey } from './track.js';
 
 const MAX_HOLD_MS = 50; // how long in-process calls may keep the lock from other processes
@@ -114,7 +115,8 @@ class StateFile {
       while (this.waiting.length > 0 && (done.length === 0 || Date.now() - this.lockedSince < MAX_HOLD_MS)) {
         const call = this.waiting.shift()!;
         state ??= call.create();
-        const tracked = trackChanges(state);
+        const root = state;
+        const tracked = trackChanges(state, (key) => noteChange(root, key));
         try {
           done.push([call, { ok: true, value: await call.fn(tracked.proxy) }]);
         } catch (error) {

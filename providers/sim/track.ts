@@ -30,7 +30,8 @@ export function where<T extends object>(collection: Record<string, T>, test: (ra
   return found;
 }
 
-export function trackChanges<T extends object>(root: T): Tracked<T> {
+// `onChange` is told the key of each change once it is made (lookup.ts keeps its indexes with it).
+export function trackChanges<T extends object>(root: T, onChange?: (key: RecordKey) => void): Tracked<T> {
   const changed = new Map<string, RecordKey>();
   const proxies = new WeakMap<object, object>();
 
@@ -44,6 +45,7 @@ export function trackChanges<T extends object>(root: T): Tracked<T> {
       at = typeof at === 'object' && at !== null ? (at as Record<string, unknown>)[part] : undefined;
     }
     changed.set(key.join('\0'), key);
+    onChange?.(key);
   };
 
   const unwrap = (v: unknown): unknown => {
@@ -67,17 +69,21 @@ export function trackChanges<T extends object>(root: T): Tracked<T> {
     },
     set(t, k, v) {
       const raw = unwrap(v);
-      if (t[k] !== raw || !(k in t)) note(paths.get(t)!, k);
+      const changes = t[k] !== raw || !(k in t);
       t[k] = raw;
+      if (changes) note(paths.get(t)!, k);
       return true;
     },
     deleteProperty(t, k) {
-      if (k in t) note(paths.get(t)!, k);
-      return delete t[k];
+      const had = k in t;
+      const done = delete t[k];
+      if (had) note(paths.get(t)!, k);
+      return done;
     },
     defineProperty(t, k, d) {
+      const done = Reflect.defineProperty(t, k, d);
       note(paths.get(t)!, k);
-      return Reflect.defineProperty(t, k, d);
+      return done;
     },
   };
 

@@ -5,6 +5,7 @@ import { appendFileSync } from 'node:fs';
 import type { BatchOptions, ExecOptions, ExecResult, Transport } from '../provider.js';
 import { commandLine } from './quote.js';
 import { asChain } from './chain.js';
+import { asStamped } from './stamped.js';
 
 export const MASKED = '(sensitive value)';
 
@@ -36,10 +37,15 @@ export function loggedTransport(inner: Transport, host: string, opts: CommandLog
       return JSON.stringify(words);
     }
   };
-  // A chain (an install and its markers in one round trip) reads as its two commands.
+  // A chain (an install and its markers in one round trip) reads as its two commands, a
+  // stamped command (stamped.ts) as its three.
   const command = (argv: readonly string[]): string => {
     const c = asChain([...argv]);
-    return c ? `${shown(c.first)} && ${shown(c.then)} ${c.prefix}<its output>` : shown(argv);
+    if (c) return `${shown(c.first)} && ${shown(c.then)} ${c.prefix}<its output>`;
+    const s = asStamped([...argv]);
+    if (!s) return shown(argv);
+    const mark = s.mark.length ? ` && ${shown(s.mark)} ${s.prefix}<its ${s.fields.join(' ')}>` : '';
+    return `${shown(s.act)} && ${shown(s.read)}${mark}`;
   };
   const outcome = (r: ExecResult, ms?: number): string => `exit ${r.code}${ms === undefined ? '' : ` in ${ms} ms`}${r.code !== 0 && r.stderr ? `: ${firstLine(r.stderr)}` : ''}`;
   const timed = async <T>(what: string, run: () => Promise<T>, done: (r: T, ms: number) => string): Promise<T> => {

@@ -9,6 +9,7 @@ import { restState } from '../sim/store.js';
 import { eachCommand } from './batch.js';
 import { asChain, runChain } from './chain.js';
 import { asFileOp } from './file-ops.js';
+import { asStamped, runStamped } from './stamped.js';
 import { watched, type WaitingListener } from './progress.js';
 
 export class SimTransport implements Transport {
@@ -86,6 +87,8 @@ export class SimTransport implements Transport {
     if (fileOp) return fileOp.op.native(fileOp.args, (p) => this.resolve(p));
     const chained = asChain(argv);
     if (chained) return runChain(chained, (a) => this.run(a));
+    const stamp = asStamped(argv);
+    if (stamp) return runStamped(stamp, (a) => this.run(a));
     return { stdout: '', stderr: `${argv[0]}: command not found\n`, code: 127 };
   }
 }

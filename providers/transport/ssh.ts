@@ -10,6 +10,7 @@ import { verifyHostKey, knownKeyTypes, type HostKeyVerdict } from './host-keys.j
 import { promptHidden, terminalAvailable } from './prompt.js';
 import { watched, type WaitingListener } from './progress.js';
 import { commandLine } from './quote.js';
+import { shownLine } from './stamped.js';
 import { parseJump, resolveSsh, type ResolvedSsh, type SshEnvironment, type SshTarget } from './ssh-options.js';
 
 export interface SshTransportOptions {
@@ -96,14 +97,15 @@ export class SshTransport implements Transport {
 
   async exec(argv: string[], options: ExecOptions = {}): Promise<ExecResult> {
     const line = commandLine(argv);
+    const shown = shownLine(argv);
     this.trips++;
     return watched(this.withConnection(async (conn) => {
       const limits = { timeoutMs: options.timeoutMs ?? this.opts.commandTimeoutMs ?? CHANGE_TIMEOUT_MS, signal: options.signal };
       const shell = this.opts.mode === 'exec' ? null : await this.shellFor(conn);
       if (!shell) return this.execChannel(conn, line, options.stdin, limits);
-      const [result] = await this.runOnShell(conn, shell, [{ argv, line, stdin: options.stdin }], limits);
+      const [result] = await this.runOnShell(conn, shell, [{ argv, line: shown, stdin: options.stdin }], limits);
       return result;
-    }), line, this.opts.onWaiting);
+    }), shown, this.opts.onWaiting);
   }
 
   // Several commands in one round trip: written at once, answered in order.

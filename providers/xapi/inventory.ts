@@ -97,11 +97,23 @@ export function encodeBootedWith(b: BootedWith): string {
   return Buffer.from(JSON.stringify(b)).toString('base64');
 }
 
+// The marker as the host writes it after a power operation, in the same round trip (see
+// XapiProvider.power): the encoded boot, then the new domain's dom-id and start-time as xe
+// printed them.
+export function stampPrefix(boot: BootAttributes): string {
+  return `${encodeBootedWith({ boot })} `;
+}
+
+export const STAMP_FIELDS = ['dom-id', 'start-time'];
+
+// Either form: the encoded BootedWith alone, or stampPrefix followed by the domain.
 export function decodeBootedWith(value: string | undefined): BootedWith | null {
   if (!value) return null;
+  const [encoded, domId, startTime] = value.split(' ');
   try {
-    const v = JSON.parse(Buffer.from(value, 'base64').toString('utf8')) as BootedWith | BootAttributes;
-    return 'boot' in v ? v : { boot: v };
+    const v = JSON.parse(Buffer.from(encoded, 'base64').toString('utf8')) as BootedWith | BootAttributes;
+    const b = 'boot' in v ? v : { boot: v };
+    return domId !== undefined && /^-?\d+$/.test(domId) ? { boot: b.boot, dom_id: Number(domId), start_time: startTime ?? '' } : b;
   } catch {
     return null;
   }

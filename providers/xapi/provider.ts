@@ -5,23 +5,25 @@ import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '..
 import { ProviderError } from '../provider.js';
 import { runBatch } from '../transport/batch.js';
 import { chain } from '../transport/chain.js';
+import { stamped } from '../transport/stamped.js';
 import { xeError } from './errors.js';
 import { changeDisk, type DiskOps } from './disk-changes.js';
 import {
   MARKER_BOOTED_WITH,
   MARKER_TEMPLATE,
+  STAMP_FIELDS,
   VDI_MARKER_DISK,
   VDI_MARKER_VM,
   VIF_MARKER_NETWORK,
   bootOf,
   buildInventory,
   decodeBootedWith,
-  domainOf,
   encodeBootedWith,
   inventoryQueries,
   namesFrom,
   namesQueries,
   observeVm,
+  stampPrefix,
   tablesFrom,
   unnamedReferences,
   vmQueries,
@@ -29,7 +31,7 @@ import {
   type Names,
   type XapiTables,
 } from './inventory.js';
-import { otherConfigOf, parseMinimal, type XeRecord } from './records.js';
+import { CHECKED_OTHER_CONFIG, otherConfigOf, parseMinimal, parseRecords, type XeRecord } from './records.js';
 import { readTables, type Query } from './tables.js';
 import { checkArgv, checkAttributes, checkChanges } from './wire.js';
 
@@ -48,6 +50,8 @@ export class XapiProvider implements Provider {
     const read = await this.tables({ vm: `host "${this.host}"`, op: 'inventory' }, inventoryQueries());
     const tables = tablesFrom(read);
     this.names = { srs: tables.srs, networks: tables.networks };
+    // A power step then reads only what it changes (power()).
+    for (const record of tables.vms) if (record['is-control-domain'] !== 'true') this.lastRead.set(record.uuid, { record, tables });
     return buildInventory(this.host, tables);
   }
 
@@ -186,32 +190,52 @@ export class XapiProvider implements Provider {
     return new ProviderError(this.host, 'ABORTED', {}, `${ctx.op} of ${ctx.vm} was not started: apply was interrupted`);
   }
 
-  // A power operation changes the VM record only: its devices are taken from the last read
-  // of the VM when there is one, and the VM record alone is read again. When a domain was
-  // built, xenform records on the VM which boot it was built with and the domain's dom-id and
-  // start-time (see MARKER_BOOTED_WITH): `boot` for a start or reboot (built from the current
-  // record), `resume` for a resume (a new domain that keeps the boot the marker names).
+  // A power operation changes the VM's power fields only: the rest of the record and its
+  // devices are taken from the last read of the VM (the refresh's inventory, or the step
+  // before). The operation, the read of its power fields and, when a domain was built, the
+  // marker recording which boot it was built with and the domain's dom-id and start-time (see
+  // MARKER_BOOTED_WITH) go in one round trip of at most three `xe` (stamped.ts): `boot` for a
+  // start or reboot, `resume` for a resume (a new domain that keeps the boot the marker names).
   private async power(ctx: Ctx, uuid: string, command: string[], builds: false | 'boot' | 'resume' | 'suspend'): Promise<StepResult> {
-    const before = this.lastRead.get(uuid);
+    const act = ['xe', command[0], `uuid=${uuid}`, ...command.slice(1)];
+    const before = this.lastRead.get(uuid) ?? (await this.readRecord(uuid));
+    if (!before) {
+      await this.xe(ctx, act.slice(1)); // the host says why it cannot
+      return { uuid, observed: null };
+    }
+    const other = otherConfigOf(before.record);
     // A domain rebuilt outside xenform is suspended: the marker is made to name its boot, for
     // the resume to carry forward.
-    const suspending = builds === 'suspend' ? observeVm(this.host, (before ?? (await this.readRecord(uuid)))?.record ?? { uuid }, before?.tables ?? EMPTY_TABLES) : null;
-    await this.xe(ctx, [command[0], `uuid=${uuid}`, ...command.slice(1)]);
-    if (suspending?.rebuilt_outside && suspending.booted_with) {
-      await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_BOOTED_WITH}=${encodeBootedWith({ boot: suspending.booted_with })}`]);
+    const suspending = builds === 'suspend' ? observeVm(this.host, before.record, before.tables) : null;
+    const boot = builds === 'boot' ? bootOf(before.record) : builds === 'resume' ? decodeBootedWith(other[MARKER_BOOTED_WITH])?.boot : undefined;
+    const key = `other-config:${MARKER_BOOTED_WITH}=`;
+    const mark = boot
+      ? { prefix: stampPrefix(boot), fields: STAMP_FIELDS }
+      : suspending?.rebuilt_outside && suspending.booted_with ? { prefix: encodeBootedWith({ boot: suspending.booted_with }), fields: [] } : null;
+    const markArgv = mark ? ['xe', 'vm-param-set', `uuid=${uuid}`] : [];
+    const read = ['xe', 'vm-list', `uuid=${uuid}`, `params=${POWER_FIELDS.join(',')}`];
+    if (ctx.signal?.aborted) throw this.aborted(ctx);
+    for (const argv of [act, read, ...(mark ? [[...markArgv, key + mark.prefix]] : [])]) checkArgv(this.host, ctx.vm, argv);
+    const r = await this.transport.exec(
+      stamped({ act, read, fields: mark?.fields ?? [], prefix: key + (mark?.prefix ?? ''), mark: markArgv }),
+      ctx.signal ? { signal: ctx.signal } : undefined,
+    );
+    // The read's output is the record of xapi's own fields; anything else is act's failure.
+    const fields = r.stdout === '' ? undefined : parseRecords(r.stdout, POWER_FIELDS, [uuid])?.[0];
+    if (r.code !== 0 && !fields) throw xeError({ host: this.host, vm: ctx.vm, op: ctx.op, argv: act }, r);
+    if (r.code !== 0) throw xeError({ host: this.host, vm: ctx.vm, op: ctx.op, argv: [...markArgv, key] }, { ...r, stdout: '' });
+    if (r.stdout === '') {
+      this.lastRead.delete(uuid);
+      return { uuid, observed: null };
     }
-    let read: { record: XeRecord; tables: XapiTables } | null;
-    if (before) {
-      const [vms] = await this.tables(ctx, vmQueries(uuid).slice(0, 1));
-      const record = vms.find((r) => r.uuid === uuid);
-      read = record ? { record, tables: { ...before.tables, vms: [record] } } : null;
-      if (read) this.lastRead.set(uuid, read);
-      else this.lastRead.delete(uuid);
-    } else read = await this.readRecord(uuid);
-    if (!read) return { uuid, observed: null };
-    const boot = builds === 'boot' ? bootOf(read.record) : builds === 'resume' ? decodeBootedWith(otherConfigOf(read.record)[MARKER_BOOTED_WITH])?.boot : undefined;
-    if (boot) await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_BOOTED_WITH}=${encodeBootedWith({ boot, ...domainOf(read.record) })}`]);
-    return { uuid, observed: observeVm(this.host, read.record, read.tables, boot) };
+    if (!fields) return { uuid, observed: await this.readVm(uuid) }; // never from xapi's own fields, but not to be guessed
+    const record: XeRecord = { ...before.record, ...fields };
+    if (mark) {
+      const value = mark.prefix + mark.fields.map((f) => fields[f]).join(' ');
+      record[CHECKED_OTHER_CONFIG] = JSON.stringify({ ...other, [MARKER_BOOTED_WITH]: value });
+    }
+    this.lastRead.set(uuid, { record, tables: before.tables });
+    return { uuid, observed: observeVm(this.host, record, before.tables, boot) };
   }
 
   private async templateUuid(ctx: Ctx, name: string): Promise<string> {
@@ -474,6 +498,7 @@ export class XapiProvider implements Provider {
   }
 }
 
-const EMPTY_TABLES: XapiTables = { vms: [], vbds: [], vdis: [], vifs: [], templates: [], srs: [], networks: [] };
+// What a power operation changes in a VM record, all of it xapi's own (no value a user set).
+const POWER_FIELDS = ['uuid', 'power-state', 'dom-id', 'start-time', 'requires-reboot'];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

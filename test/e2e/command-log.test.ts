@@ -49,3 +49,34 @@ t.test('state show masks the values that derive from a sensitive variable', asyn
   t.notMatch(shown.stdout, SECRET, 'and never shown in clear');
   t.match(shown.stdout, /name        = "installer"/, 'the other values are shown');
 });
+
+// Each `host "…" (…): ` entry not indented is one round trip; a batch's commands follow it indented.
+function roundTrips(log: string): string[] {
+  return log.split('\n').map((l) => /\[DEBUG\] host "[^"]*" \([^)]*\): (\S.*)$/.exec(l)?.[1]).filter((x): x is string => x !== undefined);
+}
+const xeIn = (entry: string): number => (entry.split(' -> ')[0].match(/(^|&& )xe /g) ?? []).length;
+
+t.test('a start, a shutdown and a reboot each reach the host in one round trip of at most three xe', async (t) => {
+  const dir = exampleCopy('quickstart', t.teardown);
+  const file = path.join(dir, 'main.xf.hcl');
+  const cases = [
+    { name: 'the start after each create', op: 'vm-start', edit: (s: string) => s, xe: 3 },
+    { name: 'a shutdown', op: 'vm-shutdown', edit: (s: string) => s.replace(/power_state = "running"/g, 'power_state = "halted"'), xe: 2 },
+    { name: 'a start of halted VMs', op: 'vm-start', edit: (s: string) => s.replace(/power_state = "halted"/g, 'power_state = "running"'), xe: 3 },
+  ];
+  for (const c of cases) {
+    writeFileSync(file, c.edit(readFileSync(file, 'utf8')));
+    const logFile = path.join(dir, `${c.op}-${cases.indexOf(c)}.log`);
+    const apply = xenform(dir, ['apply', '--auto-approve'], { XENFORM_LOG: 'debug', XENFORM_LOG_PATH: logFile });
+    t.equal(apply.code, 0, apply.stderr);
+    const trips = roundTrips(readFileSync(logFile, 'utf8'));
+    const steps = trips.filter((e) => e.startsWith(`xe ${c.op} `));
+    t.equal(steps.length, 2, `${c.name}: one round trip for each of the two VMs`);
+    t.same(steps.map(xeIn), [c.xe, c.xe], `${c.name}: ${c.xe} xe in it (the operation, its power fields${c.xe === 3 ? ', the boot marker' : ''})`);
+    for (const step of steps) {
+      const uuid = /uuid=(\S+)/.exec(step)![1];
+      const after = trips.slice(trips.indexOf(step) + 1).filter((e) => e.includes(uuid));
+      t.same(after, [], `${c.name}: nothing more is sent about the VM after its step`);
+    }
+  }
+});

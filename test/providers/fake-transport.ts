@@ -1,6 +1,7 @@
 // A scripted Transport: records every command and answers from a handler.
 import type { ExecResult, Transport } from '../../providers/provider.js';
 import { asChain, runChain } from '../../providers/transport/chain.js';
+import { asStamped, runStamped } from '../../providers/transport/stamped.js';
 
 export class FakeTransport implements Transport {
   readonly description = 'fake';
@@ -14,6 +15,8 @@ export class FakeTransport implements Transport {
     this.trips++;
     const chained = asChain(argv);
     if (chained) return runChain(chained, async (a) => this.answer(a));
+    const stamp = asStamped(argv);
+    if (stamp) return runStamped(stamp, async (a) => this.answer(a));
     return this.answer(argv);
   }
 

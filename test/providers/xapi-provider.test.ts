@@ -269,7 +269,7 @@ t.test('a disk made for another VM is not one of this VM\'s managed disks', asyn
   t.same(inv.vms[0].attributes.disks, [], 'a copy of another VM\'s disk is left alone');
 });
 
-t.test('a start reads only the VM record again and records the boot it built with and its domain', async (t) => {
+t.test('a start, the read of its new domain and the marker that names the domain go in one round trip of three xe', async (t) => {
   let power = 'halted';
   const fake = new FakeTransport((argv) => {
     if (argv[1] === 'vm-start') {
@@ -277,7 +277,12 @@ t.test('a start reads only the VM record again and records the boot it built wit
       return ok();
     }
     if (argv[1] === 'vm-list') {
-      return ok(xeTable([vmFields(WEB, 'web-0', 'xenform-address: vm.web[0]').map(([k, v]): [string, string] => [k, k.startsWith('power-state') ? power : v])]));
+      // as xe does, only the fields params= names
+      const wanted = (argv.find((a) => a.startsWith('params='))?.slice('params='.length) ?? '').split(',');
+      const fields = vmFields(WEB, 'web-0', 'xenform-address: vm.web[0]', [['resident-on ( RO)', 'h']])
+        .map(([k, v]): [string, string] => (k.startsWith('power-state') ? [k, power] : k.startsWith('dom-id') ? [k, power === 'running' ? '7' : '-1'] : k.startsWith('start-time') ? [k, power === 'running' ? '20261206T15:00:00Z' : v] : [k, v]))
+        .filter(([k]) => wanted.includes(k.split(' ')[0]));
+      return ok(xeTable([fields]));
     }
     return inventoryHost(argv);
   });
@@ -286,15 +291,14 @@ t.test('a start reads only the VM record again and records the boot it built wit
   fake.calls.length = 0;
   const trips = fake.roundTrips();
   const result = await provider.execute(step({ op: 'start' }), { uuid: WEB, address: 'vm.web[0]' });
-  t.equal(fake.roundTrips() - trips, 3, 'the start, the VM record with its new domain, then the marker');
+  t.equal(fake.roundTrips() - trips, 1, 'one round trip');
   const boot = before!.attributes.boot;
-  const marker = { boot, dom_id: -1, start_time: '19700101T00:00:00Z' };
+  const prefix = Buffer.from(JSON.stringify({ boot })).toString('base64');
   t.same(fake.calls.map((c) => c.slice(1).join(' ')), [
     `vm-start uuid=${WEB}`,
-    `vm-list uuid=${WEB} params=${fake.calls[1][3].slice('params='.length)}`,
-    `vm-list uuid=${WEB} params=uuid --minimal`,
-    `vm-param-set uuid=${WEB} other-config:xenform-booted-with=${Buffer.from(JSON.stringify(marker)).toString('base64')}`,
-  ]);
+    `vm-list uuid=${WEB} params=uuid,power-state,dom-id,start-time,requires-reboot`,
+    `vm-param-set uuid=${WEB} other-config:xenform-booted-with=${prefix} 7 20261206T15:00:00Z`,
+  ], 'the start, its power fields, then the marker with the boot, the new dom-id and start-time');
   t.equal(result.observed?.attributes.power_state, 'running');
   t.same(result.observed?.booted_with, boot, 'the boot it was built with');
   t.equal(result.observed?.requires_reboot, false);

@@ -3,8 +3,11 @@ import type { SimState } from '../state.js';
 import { VBD_FIELDS, VDI_FIELDS, VIF_FIELDS } from './device-records.js';
 import { HOST_FIELDS, NETWORK_FIELDS, SR_FIELDS, hostRow } from './host-records.js';
 import type { Ctx, Field } from './record-format.js';
-import { VM_FIELDS } from './vm-record.js';
+import { VM_FIELDS, vbdsOf, vifsOf, vmsNamed } from './vm-record.js';
 import { SM_FIELDS, smRows } from './sm-drivers.js';
+import { UUID_RE } from '../ids.js';
+
+const byVm = (rows: (st: SimState, vm: string) => any[]) => (st: SimState, v: string) => (UUID_RE.test(v) ? rows(st, v) : null);
 
 export interface ClassDef {
   cli: string; // command prefix
@@ -12,6 +15,9 @@ export interface ClassDef {
   fields: Field<any>[];
   rows(st: SimState): any[];
   byUuid(st: SimState, uuid: string): any | undefined;
+  // rows whose field has a given raw value, found without a scan: a superset of the rows a
+  // filter on that field keeps
+  byField?: Record<string, (st: SimState, value: string) => any[] | null>; // null: scan
   defaults: string[]; // default fields of *-list
   implicit: [string, string][]; // implicit filters of *-list
   dbMapName: (cliName: string) => string; // MAP_DUPLICATE_KEY's param_name
@@ -29,11 +35,11 @@ function uuidRows<T extends { uuid: string }>(pick: (st: SimState) => Record<str
 
 export const CLASSES: Record<string, ClassDef> = {
   vm: {
-    cli: 'vm', table: 'VM', fields: VM_FIELDS, ...uuidRows((st) => st.vms),
+    cli: 'vm', table: 'VM', fields: VM_FIELDS, ...uuidRows((st) => st.vms), byField: { 'name-label': vmsNamed },
     defaults: ['name-label', 'uuid', 'power-state'], implicit: [['is-a-template', 'false']], dbMapName: dbName,
   },
   template: {
-    cli: 'template', table: 'VM', fields: VM_FIELDS, ...uuidRows((st) => st.vms),
+    cli: 'template', table: 'VM', fields: VM_FIELDS, ...uuidRows((st) => st.vms), byField: { 'name-label': vmsNamed },
     defaults: ['name-label', 'name-description', 'uuid'], implicit: [['is-a-template', 'true'], ['is-a-snapshot', 'false']], dbMapName: dbName,
   },
   vdi: {
@@ -41,11 +47,11 @@ export const CLASSES: Record<string, ClassDef> = {
     defaults: ['uuid', 'name-label', 'name-description', 'virtual-size', 'read-only', 'sharable', 'sr-uuid'], implicit: [], dbMapName: dbName,
   },
   vbd: {
-    cli: 'vbd', table: 'VBD', fields: VBD_FIELDS, ...uuidRows((st) => st.vbds),
+    cli: 'vbd', table: 'VBD', fields: VBD_FIELDS, ...uuidRows((st) => st.vbds), byField: { 'vm-uuid': byVm(vbdsOf) },
     defaults: ['uuid', 'vm-uuid', 'vm-name-label', 'vdi-uuid', 'device', 'empty'], implicit: [], dbMapName: dbName,
   },
   vif: {
-    cli: 'vif', table: 'VIF', fields: VIF_FIELDS, ...uuidRows((st) => st.vifs),
+    cli: 'vif', table: 'VIF', fields: VIF_FIELDS, ...uuidRows((st) => st.vifs), byField: { 'vm-uuid': byVm(vifsOf) },
     defaults: ['uuid', 'device', 'vm-uuid', 'network-uuid'], implicit: [], dbMapName: dbName,
   },
   sr: {

@@ -8,8 +8,9 @@ import { CliError, XapiError } from './errors.js';
 import { settleGuests, type Env } from './operations.js';
 import { completeOperation } from './operations.js';
 import { processAlive } from '../file-lock.js';
-import { rawOf, where } from '../track.js';
+import { rawOf } from '../track.js';
 import { renderValue, type Ctx, type Field } from './record-format.js';
+import { vmsPending } from './vm-record.js';
 
 export class Killed extends Error {}
 
@@ -86,7 +87,7 @@ export class XeRun {
 // Operations whose process is gone are completed, as xapi completes a task whose
 // client went away.
 function settle(st: SimState, env: Env): void {
-  for (const vm of where(st.vms, (v) => v.ops.some((o) => !processAlive(o.pid)))) {
+  for (const vm of vmsPending(st, '').filter((v) => rawOf(v).ops.some((o) => !processAlive(o.pid)))) {
     for (const o of [...vm.ops]) {
       if (processAlive(o.pid)) continue;
       vm.ops = vm.ops.filter((x) => x !== o);

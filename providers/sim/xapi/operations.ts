@@ -6,9 +6,8 @@ import { newUuid } from '../ids.js';
 import type { SimState, Vm } from '../state.js';
 import { NoHostsAvailable, XapiError } from './errors.js';
 import { hostCpus, hostFreeMemory } from './host-records.js';
-import { hasGuestMetrics, vmVbds, vmVifs } from './vm-record.js';
+import { hasGuestMetrics, vmsPending, vmVbds, vmVifs } from './vm-record.js';
 import { vmLabel } from './lifecycle.js';
-import { where } from '../track.js';
 
 // Version choice: >= v24.20.0, direct kernels must live under /var/lib/xcp/guest/.
 const KERNEL_DIR = '/var/lib/xcp/guest/';
@@ -169,7 +168,7 @@ export function suspendSrOf(st: SimState, vm: Vm): string | null {
 // Guest-initiated events that are due: crashes handled by actions-after-crash.
 export function settleGuests(st: SimState, env: Env): void {
   const now = Date.now();
-  for (const vm of where(st.vms, (v) => v.crashAt !== undefined && v.crashAt <= now && v.power === 'running')) {
+  for (const vm of vmsPending(st, '').filter((v) => v.crashAt !== undefined && v.crashAt <= now && v.power === 'running')) {
     const action = vm.afterCrash;
     const young = vm.startTime !== null && now - vm.startTime < 120_000;
     if (action === 'preserve') {

@@ -65,9 +65,15 @@ export class MultipleFailed extends Error {
 // The objects `filters` can match: a uuid filter names at most one.
 export function candidates(cls: ClassDef, st: SimState, filters: [string, string][]): any[] {
   const byId = filters.find(([k]) => k === 'uuid');
-  if (!byId) return cls.rows(st);
-  const o = cls.byUuid(st, byId[1]);
-  return o ? [o] : [];
+  if (byId) {
+    const o = cls.byUuid(st, byId[1]);
+    return o ? [o] : [];
+  }
+  for (const [k, v] of filters) {
+    const found = cls.byField?.[k]?.(st, v);
+    if (found) return found;
+  }
+  return cls.rows(st);
 }
 
 export function byUuid(cls: ClassDef, st: SimState, uuid: string | undefined): any {

@@ -7,7 +7,7 @@ import { Killed, vmByUuid, type XeRun } from './context.js';
 import { CliError, XapiError } from './errors.js';
 import { vifMac } from './device-records.js';
 import { prependKey } from './record-format.js';
-import { vmVbds, vmVifs } from './vm-record.js';
+import { vmsNamed, vmVbds, vmVifs } from './vm-record.js';
 import { faultError, runVmOp } from './vm-ops.js';
 import { type Command, onSelected } from './select.js';
 
@@ -84,9 +84,8 @@ function cloneDevices(st: SimState, src: Vm, dst: Vm, sr: string | null, snapsho
 }
 
 function findTemplate(run: XeRun, st: SimState): Vm {
-  const vms = Object.values(st.vms);
   const byName = (n: string) => {
-    const ts = vms.filter((v) => v.template && v.name === n);
+    const ts = vmsNamed(st, n).filter((v) => v.template);
     if (ts.length === 0) throw new CliError('No templates matched');
     if (ts.length > 1) throw new CliError('More than one matching template found');
     return ts[0];

@@ -3,7 +3,7 @@
 import type { Map, SimState, Vbd, Vif, Vm } from '../state.js';
 import { parseBool, parseInteger, parseSize } from './args.js';
 import { CliError, XapiError } from './errors.js';
-import { where } from '../track.js';
+import { lookup } from '../lookup.js';
 import { allowedOperations, checkOperation, vmLabel } from './lifecycle.js';
 import { b, fmtDate, NOT_IN_DB, ref, type Ctx, type Field, type Value } from './record-format.js';
 
@@ -19,12 +19,18 @@ function gm(vm: Vm, c: Ctx, v: () => Value): Value {
   return hasGuestMetrics(vm, c) ? v() : NOT_IN_DB;
 }
 
+export const vbdsOf = lookup<Vbd>('vbds', (b) => [b.vm]);
+export const vifsOf = lookup<Vif>('vifs', (f) => [f.vm]);
+export const vmsNamed = lookup<Vm>('vms', (v) => [v.name]);
+// VMs with operations in flight or a crash due: what settling a host looks at.
+export const vmsPending = lookup<Vm>('vms', (v) => (v.ops.length > 0 || v.crashAt !== undefined ? [''] : []));
+
 export function vmVbds(st: SimState, vm: Vm): Vbd[] {
-  return where(st.vbds, (b) => b.vm === vm.uuid);
+  return vbdsOf(st, vm.uuid);
 }
 
 export function vmVifs(st: SimState, vm: Vm): Vif[] {
-  return where(st.vifs, (f) => f.vm === vm.uuid);
+  return vifsOf(st, vm.uuid);
 }
 
 // The Linux device names a numeric userdevice stands for (compared in both forms).
