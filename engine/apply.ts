@@ -16,6 +16,7 @@ import type { EngineEvent, EventSink } from './events.js';
 import { errorText } from './errors.js';
 import { abortable, executeWithPolicy, missedTarget } from './apply/execute.js';
 import { recordOutputs } from './apply/outputs.js';
+import { fillUnknowns } from './apply/fill-unknowns.js';
 import { recordPlanFacts } from './apply/record-plan.js';
 import { changedSincePlan, stalePlanError } from './apply/stale-plan.js';
 import { restore } from './apply/restore.js';
@@ -291,7 +292,7 @@ async function applyUnderLock(
   };
 
   const runStep = async (node: WalkNode, hostDone: () => void): Promise<'done' | 'failed'> => {
-    const step = stepById.get(node.id)!;
+    let step = stepById.get(node.id)!;
     const run = vms.get(step.address)!;
     let p: Provider;
     try {
@@ -310,6 +311,9 @@ async function applyUnderLock(
       run.status = { kind: 'running' };
     }
     if (req.signal?.aborted && interruptedBy === 0) onFirst();
+    const filled = fillUnknowns(step, live.state, (known) => loadConfigFor(req, known));
+    if ('error' in filled) return fail(run, step, filled.error);
+    stepById.set(step.id, (step = filled.step));
     const uuid = targetUuid(run, step);
     await journaled.get(step.id); // durable before the step starts (normally long since)
     emit({ type: 'step_start', step });

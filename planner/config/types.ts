@@ -82,3 +82,11 @@ export const UNKNOWN = Object.freeze({ __unknown: true as const });
 export type Unknown = typeof UNKNOWN;
 export const isUnknown = (v: unknown): v is Unknown =>
   typeof v === 'object' && v !== null && (v as { __unknown?: boolean }).__unknown === true;
+
+// Whether any part of a JSON-compatible value is known only after apply.
+export function containsUnknown(v: unknown): boolean {
+  if (isUnknown(v)) return true;
+  if (Array.isArray(v)) return v.some(containsUnknown);
+  if (v !== null && typeof v === 'object') return Object.values(v).some(containsUnknown);
+  return false;
+}
