@@ -17,6 +17,7 @@ import { errorText } from './errors.js';
 import { abortable, executeWithPolicy, missedTarget } from './apply/execute.js';
 import { recordOutputs } from './apply/outputs.js';
 import { fillUnknowns } from './apply/fill-unknowns.js';
+import { checkAfterApply } from './apply/conditions.js';
 import { recordPlanFacts } from './apply/record-plan.js';
 import { changedSincePlan, stalePlanError } from './apply/stale-plan.js';
 import { restore } from './apply/restore.js';
@@ -65,6 +66,7 @@ export interface ApplyResult {
   errors: string[];
   restored?: { address: string; to: string; ok: boolean; error?: string }[];
   notes?: string[]; // recovery of an interrupted apply, and the like
+  warnings?: string[]; // check blocks that failed after apply
   interrupted?: boolean;
 }
 
@@ -442,6 +444,10 @@ async function applyUnderLock(
     });
     await Promise.all(restores);
     await begun;
+    const done = [...vms.values()].filter((r) => r.status.kind === 'done').map((r) => r.address);
+    const after = await checkAfterApply(done, live.state, (known) => loadConfigFor(req, known), provider);
+    result.errors.push(...after.errors);
+    result.warnings = after.warnings;
   } finally {
     req.signal?.removeEventListener('abort', onFirst);
     req.abortSignal?.removeEventListener('abort', onSecond);

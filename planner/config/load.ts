@@ -19,6 +19,8 @@ import { decodeHost } from './schema.js';
 import { failedVariables } from './decode.js';
 import { type Config, type LoadOptions, type LoadResult, UNKNOWN, type VmConfig } from './types.js';
 import { resolveVariables } from './variables.js';
+import { planConditions } from './conditions.js';
+import { checkLateValidations } from './late-validations.js';
 import { dependencies, evaluateVm, warnDuplicateNames } from './vm-instances.js';
 
 export function loadConfig(opts: LoadOptions): LoadResult {
@@ -148,6 +150,8 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
     }
   }
   warnDuplicateNames(vmConfigs, diags);
+  checkLateValidations(decls.variables, varValues, topResolver, newEvaluator, diags);
+  const conditions = planConditions(decls.vms, (n) => vms.get(n)?.instances ?? [], decls.checks, topResolver, newEvaluator, diags);
 
   const outputs = evaluateOutputs(decls.outputs, () => newEvaluator(topResolver), sensitivity, diags);
 
@@ -162,6 +166,7 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
     vms: vmConfigs,
     outputs,
     variables,
+    conditions,
   };
 }
 

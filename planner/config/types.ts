@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../../lang/diagnostics.js';
 import type { Range } from '../../lang/syntax/ast.js';
 import type { SourceReader } from '../../lang/source.js';
+import type { ConfigConditions } from './conditions.js';
 import type {
   DesiredPowerState,
   LifecyclePolicy,
@@ -59,6 +60,7 @@ export interface Config {
   vms: VmConfig[];
   outputs: OutputConfig[];
   variables: Record<string, { value: unknown; sensitive: boolean }>;
+  conditions?: ConfigConditions; // postconditions and check blocks, for after apply
 }
 
 export interface LoadOptions {
