@@ -35,7 +35,7 @@ check "web_known" {
 
 const cases: { name: string; postcondition: string; check?: string; code: number; stderr: RegExp[]; planWarns?: boolean }[] = [
   { name: 'a postcondition on the observed power state and uuid that holds lets the apply succeed', postcondition: 'self.power_state == "halted" && length(self.uuid) == 36 && length(self.ip_addresses) == 0', code: 0, stderr: [] },
-  { name: 'a postcondition that fails fails the apply, naming the VM, its message and the condition', postcondition: 'self.power_state == "running"', code: 1, stderr: [/Error: Resource postcondition failed: vm\.web: web is halted, uuid [0-9a-f-]{36} \(main\.xf\.hcl:14,23\)/] },
+  { name: 'a postcondition that fails fails the apply, naming the VM, its message and the condition', postcondition: 'self.power_state == "running"', code: 1, stderr: [/Error: Resource postcondition failed: vm\.web: web is halted, uuid [0-9a-f-]{36} \(main\.xf\.hcl:15,23\)/] },
   { name: 'a check on a uuid known only after apply is evaluated after apply and only warns', postcondition: 'true', check: 'vm.web.uuid == "not it"', code: 0, stderr: [/Warning: Check block assertion failed: check\.web_known: the check saw uuid [0-9a-f-]{36} \(main\.xf\.hcl:23,21\)/] },
 ];
 
