@@ -30,10 +30,11 @@ export interface Declarations {
   hosts: Map<string, Block>;
   vms: Map<string, VmBlock>;
   checks: Map<string, Block>;
+  settings: Block[]; // the xenform blocks
 }
 
 export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Declarations {
-  const d: Declarations = { variables: new Map(), locals: new Map(), outputs: new Map(), hosts: new Map(), vms: new Map(), checks: new Map() };
+  const d: Declarations = { variables: new Map(), locals: new Map(), outputs: new Map(), hosts: new Map(), vms: new Map(), checks: new Map(), settings: [] };
   const firstSeen = new Map<string, Range>();
   const unique = (kind: string, b: Block): boolean => {
     const name = b.labels[0];
@@ -60,7 +61,7 @@ export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Dec
     firstSeen.set(key, b.labelRanges[0]);
     return true;
   };
-  const settings: Block[] = [];
+  const settings = d.settings;
   for (const body of bodies) {
     const top = checkBody(body, TOP_SCHEMA, diags, 'at the top level of a configuration file');
     settings.push(...(top.blocks.get('xenform') ?? []));

@@ -21,6 +21,7 @@ import { type Config, type LoadOptions, type LoadResult, UNKNOWN, type VmConfig 
 import { resolveVariables } from './variables.js';
 import { planConditions } from './conditions.js';
 import { checkLateValidations } from './late-validations.js';
+import { checkRequiredVersion } from './required-version.js';
 import { dependencies, evaluateVm, warnDuplicateNames } from './vm-instances.js';
 
 export function loadConfig(opts: LoadOptions): LoadResult {
@@ -71,6 +72,7 @@ export function loadConfig(opts: LoadOptions): LoadResult {
     renderTemplate: (text, filename, vars) => renderTemplateFile(text, filename, vars, fn),
   };
   const decls = declare(bodies, diags, fn);
+  if (opts.version && !checkRequiredVersion(decls.settings, opts.version, diags, fn)) return done(null);
   const vars = resolveVariables(decls.variables, opts.dir, opts, files, fn);
   diags.push(...vars.diagnostics);
   return done(evaluate(decls, vars.values, opts, fn, diags));

@@ -71,6 +71,8 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>; // for XF_VAR_*; defaults to process.env
   // Values known from state, so that `vm.db.uuid` resolves once the VM exists.
   known?: Record<string, { uuid: string | null }>;
+  // The running xenform's version, checked against `xenform { required_version }`; unchecked when absent.
+  version?: string;
 }
 
 export interface LoadResult {
