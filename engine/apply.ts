@@ -445,7 +445,7 @@ async function applyUnderLock(
     await Promise.all(restores);
     await begun;
     const done = [...vms.values()].filter((r) => r.status.kind === 'done').map((r) => r.address);
-    const after = await checkAfterApply(done, live.state, (known) => loadConfigFor(req, known), provider);
+    const after = await checkAfterApply(config, done, live.state, (known) => loadConfigFor(req, known), provider);
     result.errors.push(...after.errors);
     result.warnings = after.warnings;
   } finally {

@@ -6,6 +6,7 @@ import type { Diagnostic } from '../../lang/diagnostics.js';
 import { rangeText } from '../../lang/body.js';
 import { checkAll, checkPostconditions } from '../../planner/config/conditions.js';
 import type { State } from '../../planner/model/state.js';
+import type { Config } from '../../planner/config/types.js';
 import type { Provider } from '../../providers/provider.js';
 import { errorText } from '../errors.js';
 import { knownUuids } from './fill-unknowns.js';
@@ -15,12 +16,16 @@ import type { Reevaluate } from './outputs.js';
 const line = (d: Diagnostic): string => `${d.summary}: ${(d.detail ?? '').split('\n\n')[0]}${d.subject ? ` (${rangeText(d.subject)})` : ''}`;
 
 export async function checkAfterApply(
+  planned: Config | null, // the configuration as planned: has it any conditions to check?
   changed: readonly string[], // addresses of the VMs whose steps all succeeded
   state: State,
   reevaluate: Reevaluate,
   provider: (host: string) => Promise<Provider>,
 ): Promise<{ errors: string[]; warnings: string[] }> {
   const out = { errors: [] as string[], warnings: [] as string[] };
+  const c = planned?.conditions;
+  const checked = c && (c.checks.length > 0 || changed.some((a) => c.postconditions.has(a)));
+  if (!checked) return out; // the configuration is evaluated again only when there is something to check
   const fresh = reevaluate(knownUuids(state));
   const conditions = typeof fresh === 'string' ? undefined : fresh.conditions;
   if (!conditions) return out;
