@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { XENFORM_VERSION } from './version.js';
 import { loadConfig } from '../planner/config/load.js';
+import { rangeText } from '../lang/body.js';
 import { configSource } from './config-source.js';
 import { changedSince, snapshotSource } from './config-snapshot.js';
 import type { Config, HostConfig } from '../planner/config/types.js';
@@ -17,7 +18,7 @@ import { errorText } from './errors.js';
 import { abortable, executeWithPolicy, missedTarget } from './apply/execute.js';
 import { recordOutputs } from './apply/outputs.js';
 import { fillUnknowns } from './apply/fill-unknowns.js';
-import { checkAfterApply } from './apply/conditions.js';
+import { checkAfterApply, preconditionsBeforeFirstStep } from './apply/conditions.js';
 import { recordPlanFacts } from './apply/record-plan.js';
 import { changedSincePlan, stalePlanError } from './apply/stale-plan.js';
 import { restore } from './apply/restore.js';
@@ -109,7 +110,8 @@ function loadConfigFor(req: ApplyRequest, known?: Record<string, { uuid: string 
       : loadConfig({ dir: req.dir, vars: req.vars, varFiles: req.varFiles, env: req.env, known, source: configSource });
     if (r.config) return r.config;
     const first = r.diagnostics.find((d) => d.severity === 'error');
-    return `${where} has errors${first ? `: ${first.summary}` : ''}${snap ? '' : '; run `xenform validate`'}.`;
+    const what = first ? `: ${first.summary}${first.detail ? `: ${first.detail.split('\n\n')[0]}` : ''}${first.subject ? ` (${rangeText(first.subject)})` : ''}` : '';
+    return `${where} has errors${what}${snap ? '' : '; run `xenform validate`'}.`;
   } catch (err) {
     return `${where} could not be loaded: ${errorText(err)}`;
   }
@@ -311,6 +313,8 @@ async function applyUnderLock(
       }
       if (refusal) return refuse(run, step, refusal);
       run.status = { kind: 'running' };
+      const unmet = preconditionsBeforeFirstStep(config, run.address, live.state, (known) => loadConfigFor(req, known));
+      if (unmet) return fail(run, step, unmet);
     }
     if (req.signal?.aborted && interruptedBy === 0) onFirst();
     const filled = fillUnknowns(step, live.state, (known) => loadConfigFor(req, known));

@@ -4,7 +4,7 @@
 // fails the apply; a failed check only warns.
 import type { Diagnostic } from '../../lang/diagnostics.js';
 import { rangeText } from '../../lang/body.js';
-import { checkAll, checkPostconditions } from '../../planner/config/conditions.js';
+import { checkAll, checkDeferredPreconditions, checkPostconditions } from '../../planner/config/conditions.js';
 import type { State } from '../../planner/model/state.js';
 import type { Config } from '../../planner/config/types.js';
 import type { Provider } from '../../providers/provider.js';
@@ -55,4 +55,14 @@ export async function checkAfterApply(
   }
   out.warnings.push(...checkAll(conditions).map(line));
   return out;
+}
+
+// Before a VM's first step: its preconditions that depended on values known only after apply,
+// evaluated with the VMs made so far. The reason it may not run, or null.
+export function preconditionsBeforeFirstStep(planned: Config | null, address: string, state: State, reevaluate: Reevaluate): string | null {
+  if (!planned?.conditions?.deferred.has(address)) return null;
+  const fresh = reevaluate(knownUuids(state));
+  if (typeof fresh === 'string') return fresh; // a precondition that now fails is the configuration's first error
+  const failed = fresh.conditions ? checkDeferredPreconditions(fresh.conditions, address) : [];
+  return failed.length > 0 ? failed.map(line).join('; ') : null;
 }

@@ -30,6 +30,9 @@ export const instanceResolvers = new WeakMap<VmConfig, RootResolver>();
 // What the configuration's conditions need after planning: the postconditions of each VM
 // and the check blocks, each with the scope it is evaluated in.
 export interface ConfigConditions {
+  // Preconditions that depend on values known only after apply: checked by apply before the
+  // VM's first step, by VM address.
+  deferred: Map<string, { rules: Rule[]; resolve: RootResolver }>;
   postconditions: Map<string, { rules: Rule[]; resolve: RootResolver }>; // by VM address
   checks: { name: string; rules: Rule[]; resolve: RootResolver }[];
   newEvaluator: (r: RootResolver) => Evaluator;
@@ -136,7 +139,7 @@ export function planConditions(
   newEvaluator: (r: RootResolver) => Evaluator,
   diags: Diagnostic[],
 ): ConfigConditions {
-  const out: ConfigConditions = { postconditions: new Map(), checks: [], newEvaluator };
+  const out: ConfigConditions = { deferred: new Map(), postconditions: new Map(), checks: [], newEvaluator };
   for (const [name, vm] of vmBlocks) {
     const blocks = vm.lifecycle?.content.blocks;
     if (!blocks) continue;
@@ -147,8 +150,8 @@ export function planConditions(
       const resolve = instanceResolvers.get(inst) ?? topResolver;
       for (const rule of pre) {
         const r = evaluateRule(rule, newEvaluator(withoutSelf(resolve)), diags);
-        if (r.kind !== 'fail') continue;
-        diags.push(conditionFailed('precondition', inst.address, rule, r.message));
+        if (r.kind === 'fail') diags.push(conditionFailed('precondition', inst.address, rule, r.message));
+        if (r.kind === 'unknown') out.deferred.set(inst.address, { rules: [...(out.deferred.get(inst.address)?.rules ?? []), rule], resolve });
       }
       if (post.length > 0) out.postconditions.set(inst.address, { rules: post, resolve });
     }
@@ -196,3 +199,16 @@ export function checkPostconditions(c: ConfigConditions, self: ObservedSelf): Di
 
 // After apply: every check block again, as warnings.
 export const checkAll = (c: ConfigConditions): Diagnostic[] => c.checks.flatMap((check) => runCheck(check, c.newEvaluator));
+
+// At apply, before the VM's first step: the preconditions that were not known when planning.
+export function checkDeferredPreconditions(c: ConfigConditions, address: string): Diagnostic[] {
+  const pre = c.deferred.get(address);
+  if (!pre) return [];
+  const diags: Diagnostic[] = [];
+  for (const rule of pre.rules) {
+    const r = evaluateRule(rule, c.newEvaluator(withoutSelf(pre.resolve)), diags);
+    if (r.kind === 'fail') diags.push(conditionFailed('precondition', address, rule, r.message));
+    else if (r.kind === 'unknown') diags.push({ severity: 'error', summary: 'Precondition not known', detail: `${address}: the condition at ${checkedAt(rule)} is still not known when its first step runs.`, subject: rule.condition.range });
+  }
+  return diags;
+}

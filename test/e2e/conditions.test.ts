@@ -52,3 +52,57 @@ for (const c of cases) {
     if (c.stderr.length === 0) t.equal(apply.stderr, '', 'nothing to report');
   });
 }
+
+const withDb = (precondition: string) => `host "lab" {
+  simulator = true
+  toolstack = "xapi"
+}
+
+vm "db" {
+  host        = host.lab
+  name        = "db"
+  template    = "Other install media"
+  power_state = "halted"
+  memory      = "1GiB"
+  vcpus       = 1
+}
+
+vm "web" {
+  host        = host.lab
+  name        = "web"
+  template    = "Other install media"
+  power_state = "halted"
+  memory      = "1GiB"
+  vcpus       = 1
+  description = "db \${vm.db.uuid}"
+  lifecycle {
+    precondition {
+      condition     = ${precondition}
+      error_message = "db is \${vm.db.uuid}"
+    }
+  }
+}
+`;
+
+const deferred: { name: string; precondition: string; code: number; created: string[]; stderr?: RegExp }[] = [
+  { name: 'a precondition on a uuid known only after apply is checked before the VM\'s first step, and holds', precondition: 'length(vm.db.uuid) == 36', code: 0, created: ['vm.db', 'vm.web'] },
+  {
+    name: 'a precondition on a uuid known only after apply that fails stops the VM before its first step',
+    precondition: 'startswith(vm.db.uuid, "not-a-uuid")',
+    code: 1,
+    created: ['vm.db'],
+    stderr: /Failed: vm\.web: create failed: .*Resource precondition failed: vm\.web: db is [0-9a-f-]{36} \(main\.xf\.hcl:25,23\)/,
+  },
+];
+
+for (const c of deferred) {
+  t.test(c.name, async (t) => {
+    const dir = writeDir({ 'main.xf.hcl': withDb(c.precondition) });
+    t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+    t.equal(xenform(dir, ['plan']).code, 0, 'the plan cannot tell yet, and goes on');
+    const apply = xenform(dir, ['apply', '--auto-approve']);
+    t.equal(apply.code, c.code, apply.stderr);
+    if (c.stderr) t.match(apply.stderr, c.stderr);
+    t.same(xenform(dir, ['state', 'list']).stdout.trim().split('\n'), c.created, 'the VMs that were created');
+  });
+}
