@@ -65,6 +65,7 @@ async function confirm(ctx: CliContext, destroy: boolean): Promise<boolean> {
 function summarize(ctx: CliContext, plan: Plan, result: ApplyResult, destroy: boolean): void {
   const { io } = ctx;
   for (const note of result.notes ?? []) io.stdout(`Note: ${note}\n`);
+  for (const warning of result.warnings ?? []) io.stderr(`Warning: ${warning}\n`);
   for (const r of result.refused) io.stderr(`Refused ${r.address}: ${r.reason}\n`);
   for (const f of result.failed) io.stderr(`Failed: ${failedLine(plan, f)}\n`);
   for (const r of result.restored ?? []) {

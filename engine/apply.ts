@@ -2,6 +2,7 @@
 import { randomUUID } from 'node:crypto';
 import { XENFORM_VERSION } from './version.js';
 import { loadConfig } from '../planner/config/load.js';
+import { rangeText } from '../lang/body.js';
 import { configSource } from './config-source.js';
 import { changedSince, snapshotSource } from './config-snapshot.js';
 import type { Config, HostConfig } from '../planner/config/types.js';
@@ -16,6 +17,8 @@ import type { EngineEvent, EventSink } from './events.js';
 import { errorText } from './errors.js';
 import { abortable, executeWithPolicy, missedTarget } from './apply/execute.js';
 import { recordOutputs } from './apply/outputs.js';
+import { fillUnknowns } from './apply/fill-unknowns.js';
+import { checkAfterApply, preconditionsBeforeFirstStep } from './apply/conditions.js';
 import { recordPlanFacts } from './apply/record-plan.js';
 import { changedSincePlan, stalePlanError } from './apply/stale-plan.js';
 import { restore } from './apply/restore.js';
@@ -64,6 +67,7 @@ export interface ApplyResult {
   errors: string[];
   restored?: { address: string; to: string; ok: boolean; error?: string }[];
   notes?: string[]; // recovery of an interrupted apply, and the like
+  warnings?: string[]; // check blocks that failed after apply
   interrupted?: boolean;
 }
 
@@ -106,7 +110,8 @@ function loadConfigFor(req: ApplyRequest, known?: Record<string, { uuid: string 
       : loadConfig({ dir: req.dir, vars: req.vars, varFiles: req.varFiles, env: req.env, known, source: configSource });
     if (r.config) return r.config;
     const first = r.diagnostics.find((d) => d.severity === 'error');
-    return `${where} has errors${first ? `: ${first.summary}` : ''}${snap ? '' : '; run `xenform validate`'}.`;
+    const what = first ? `: ${first.summary}${first.detail ? `: ${first.detail.split('\n\n')[0]}` : ''}${first.subject ? ` (${rangeText(first.subject)})` : ''}` : '';
+    return `${where} has errors${what}${snap ? '' : '; run `xenform validate`'}.`;
   } catch (err) {
     return `${where} could not be loaded: ${errorText(err)}`;
   }
@@ -292,7 +297,7 @@ async function applyUnderLock(
   };
 
   const runStep = async (node: WalkNode, hostDone: () => void): Promise<'done' | 'failed'> => {
-    const step = stepById.get(node.id)!;
+    let step = stepById.get(node.id)!;
     const run = vms.get(step.address)!;
     let p: Provider;
     try {
@@ -309,8 +314,13 @@ async function applyUnderLock(
       }
       if (refusal) return refuse(run, step, refusal);
       run.status = { kind: 'running' };
+      const unmet = preconditionsBeforeFirstStep(config, run.address, live.state, (known) => loadConfigFor(req, known));
+      if (unmet) return fail(run, step, unmet);
     }
     if (req.signal?.aborted && interruptedBy === 0) onFirst();
+    const filled = fillUnknowns(step, live.state, (known) => loadConfigFor(req, known));
+    if ('error' in filled) return fail(run, step, filled.error);
+    stepById.set(step.id, (step = filled.step));
     const uuid = targetUuid(run, step);
     await journaled.get(step.id); // durable before the step starts (normally long since)
     emit({ type: 'step_start', step });
@@ -439,6 +449,10 @@ async function applyUnderLock(
     });
     await Promise.all(restores);
     await begun;
+    const done = [...vms.values()].filter((r) => r.status.kind === 'done').map((r) => r.address);
+    const after = await checkAfterApply(config, done, live.state, (known) => loadConfigFor(req, known), provider);
+    result.errors.push(...after.errors);
+    result.warnings = after.warnings;
   } finally {
     req.signal?.removeEventListener('abort', onFirst);
     req.abortSignal?.removeEventListener('abort', onSecond);

@@ -118,7 +118,7 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
     const recorder = recordingSource(configSource, req.dir);
     let loaded;
     try {
-      loaded = loadConfig({ dir: req.dir, vars: req.vars, varFiles: req.varFiles, env, known, source: recorder.source });
+      loaded = loadConfig({ dir: req.dir, vars: req.vars, varFiles: req.varFiles, env, known, source: recorder.source, version: XENFORM_VERSION });
     } catch (err) {
       out.errors.push(`The configuration in ${req.dir} could not be loaded: ${errorText(err)}`);
       return out;

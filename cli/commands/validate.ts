@@ -2,6 +2,7 @@
 // --json the answer is always one JSON document on stdout: for argument errors and for a
 // configuration that exhausts an internal limit too.
 import type { Command } from 'commander';
+import { XENFORM_VERSION } from '../../engine/version.js';
 import type { Diagnostic } from '../../lang/diagnostics.js';
 import { loadConfig } from '../../planner/config/load.js';
 import type { LoadResult } from '../../planner/config/types.js';
@@ -56,7 +57,7 @@ export function register(program: Command, ctx: CliContext): void {
         },
       }),
   ).action((opts: ValidateOptions, cmd: Command) => {
-    const result = load({ dir: ctx.dir(cmd), ...variables(opts), env: ctx.io.env, source: configSource });
+    const result = load({ dir: ctx.dir(cmd), ...variables(opts), env: ctx.io.env, source: configSource, version: XENFORM_VERSION });
     const errorCount = result.diagnostics.filter((d) => d.severity === 'error').length;
     const warningCount = result.diagnostics.length - errorCount;
     if (opts.json) {

@@ -3,13 +3,9 @@
 import type { ResourceChange } from '../../planner/plan/types.js';
 import type { VmAttributes } from '../../planner/model/vm.js';
 import { BOOT_FIELDS } from '../../planner/model/attributes.js';
-import { isUnknown } from '../../planner/config/types.js';
 import { isSensitivePath, SENSITIVE_VALUE } from '../../planner/plan/sensitive.js';
-import { formatBytes, formatValue } from './describe.js';
+import { formatBytes, formatValue as shown, KNOWN_AFTER_APPLY } from './describe.js';
 
-export const KNOWN_AFTER_APPLY = '(known after apply)';
-
-const shown = (v: unknown, show: (v: unknown) => string = formatValue): string => (isUnknown(v) ? KNOWN_AFTER_APPLY : show(v));
 const list = (xs: readonly unknown[]): string => `[${xs.map((x) => shown(x)).join(', ')}]`;
 
 // ["name", "\"web\""] pairs, in the order a reader looks for them.

@@ -7,6 +7,9 @@ import { hasChanges } from '../../planner/plan/exit-code.js';
 import { changedOutside } from '../../planner/diff/drift.js';
 import { attributeFormat } from '../../planner/model/attributes.js';
 import { formatSize } from '../../planner/config/units.js';
+import { isUnknown } from '../../planner/config/types.js';
+
+export const KNOWN_AFTER_APPLY = '(known after apply)';
 
 export const SYMBOL: Record<Action, string> = { create: '+', update: '~', replace: '-/+', delete: '-', forget: '.', noop: ' ', read: '<=' };
 
@@ -42,6 +45,7 @@ export function cmdlineDiff(before: string, after: string): string {
 
 export function formatValue(v: unknown): string {
   if (v === null || v === undefined) return '(none)';
+  if (isUnknown(v)) return KNOWN_AFTER_APPLY;
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'object' && !Array.isArray(v) && 'name' in (v as object)) {
     const o = v as Record<string, unknown>;
@@ -127,7 +131,7 @@ export function describeStep(s: Step): string {
 
 // "+ web_uuid = (known after apply)", "~ ip = \"192.0.2.7\" -> \"192.0.2.8\"", "- old = 1"
 export function outputLines(plan: Plan): string[] {
-  const shown = (o: OutputChange, v: unknown, unknown = false): string => (o.sensitive ? SENSITIVE_VALUE : unknown ? '(known after apply)' : formatValue(v));
+  const shown = (o: OutputChange, v: unknown, unknown = false): string => (o.sensitive ? SENSITIVE_VALUE : unknown ? KNOWN_AFTER_APPLY : formatValue(v));
   return (plan.output_changes ?? []).map((o) => {
     if (o.action === 'create') return `+ ${o.name} = ${shown(o, o.after, o.after_unknown)}`;
     if (o.action === 'delete') return `- ${o.name} = ${shown(o, o.before)}`;

@@ -6,6 +6,7 @@ import type { Plan } from '../../planner/plan/types.js';
 import { renderPlanMarkdown } from './markdown.js';
 import { renderPlanText } from './text.js';
 import { maskPlan } from '../../planner/plan/sensitive.js';
+import { publishUnknowns } from '../../planner/plan/unknown-values.js';
 import { printable } from './printable.js';
 
 // Prints diagnostics, notes and errors of a plan run; returns false when there is no plan to go on with.
@@ -33,7 +34,7 @@ export function reportPlanRun(ctx: CliContext, run: PlanRun, opts: { json: boole
 }
 
 export function renderPlan(plan: Plan, opts: { json: boolean; markdown: boolean; color: boolean }): string {
-  if (opts.json) return `${JSON.stringify(maskPlan(plan), null, 2)}\n`;
+  if (opts.json) return `${JSON.stringify(publishUnknowns(maskPlan(plan)), null, 2)}\n`;
   if (opts.markdown) return printable(renderPlanMarkdown(plan), { color: false });
   return printable(renderPlanText(plan, { color: opts.color }), opts);
 }

@@ -1,6 +1,6 @@
 // The outputs an apply records: those that needed what only the apply could tell (the uuids
 // of new VMs) are evaluated again with the recorded VMs; the others are as planned.
-import { isUnknown, type Config } from '../../planner/config/types.js';
+import { containsUnknown, type Config } from '../../planner/config/types.js';
 import type { State } from '../../planner/model/state.js';
 import { setOutputs } from '../state/transitions.js';
 
@@ -16,9 +16,3 @@ export function recordOutputs(state: State, config: Config, reevaluate: Reevalua
   return setOutputs(state, outputs.filter((o) => !containsUnknown(o.value)));
 }
 
-function containsUnknown(v: unknown): boolean {
-  if (isUnknown(v)) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
-  if (v !== null && typeof v === 'object') return Object.values(v).some(containsUnknown);
-  return false;
-}

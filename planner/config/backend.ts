@@ -21,7 +21,7 @@ export interface PgBackendConfig {
 export type BackendConfig = PgBackendConfig;
 
 export const XENFORM_BLOCK = { labels: [], multiple: true };
-const XENFORM_SCHEMA: BodySchema = { attributes: [], blocks: { backend: { labels: ['type'], multiple: true } } };
+const XENFORM_SCHEMA: BodySchema = { attributes: ['required_version'], blocks: { backend: { labels: ['type'], multiple: true } } };
 const PG_SCHEMA: BodySchema = { attributes: ['conn_str', 'schema_name'] };
 // A PostgreSQL identifier that needs no quoting: what `schema_name` may be.
 const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;

@@ -7,6 +7,7 @@ import type { FnContext } from '../../lang/functions/spec.js';
 import { checkVmBlock, type VmBlock } from './schema.js';
 import { decodeBackend, XENFORM_BLOCK } from './backend.js';
 import { declareVariable, type VariableDecl } from './variables.js';
+import { CHECK_BLOCK } from './conditions.js';
 
 const TOP_SCHEMA: BodySchema = {
   attributes: [],
@@ -17,6 +18,7 @@ const TOP_SCHEMA: BodySchema = {
     host: { labels: ['name'], multiple: true },
     vm: { labels: ['name'], multiple: true },
     xenform: XENFORM_BLOCK,
+    check: CHECK_BLOCK,
   },
 };
 const NAME = /^[\p{L}_][\p{L}\p{N}_-]*$/u;
@@ -27,10 +29,12 @@ export interface Declarations {
   outputs: Map<string, Block>;
   hosts: Map<string, Block>;
   vms: Map<string, VmBlock>;
+  checks: Map<string, Block>;
+  settings: Block[]; // the xenform blocks
 }
 
 export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Declarations {
-  const d: Declarations = { variables: new Map(), locals: new Map(), outputs: new Map(), hosts: new Map(), vms: new Map() };
+  const d: Declarations = { variables: new Map(), locals: new Map(), outputs: new Map(), hosts: new Map(), vms: new Map(), checks: new Map(), settings: [] };
   const firstSeen = new Map<string, Range>();
   const unique = (kind: string, b: Block): boolean => {
     const name = b.labels[0];
@@ -57,7 +61,7 @@ export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Dec
     firstSeen.set(key, b.labelRanges[0]);
     return true;
   };
-  const settings: Block[] = [];
+  const settings = d.settings;
   for (const body of bodies) {
     const top = checkBody(body, TOP_SCHEMA, diags, 'at the top level of a configuration file');
     settings.push(...(top.blocks.get('xenform') ?? []));
@@ -65,6 +69,7 @@ export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Dec
     for (const b of top.blocks.get('host') ?? []) if (unique('host', b)) d.hosts.set(b.labels[0], b);
     for (const b of top.blocks.get('vm') ?? []) if (unique('vm', b)) d.vms.set(b.labels[0], checkVmBlock(b, diags));
     for (const b of top.blocks.get('output') ?? []) if (unique('output', b)) d.outputs.set(b.labels[0], b);
+    for (const b of top.blocks.get('check') ?? []) if (unique('check', b)) d.checks.set(b.labels[0], b);
     for (const b of top.blocks.get('locals') ?? []) {
       for (const item of b.body.items) {
         if (item.kind === 'Block') {

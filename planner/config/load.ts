@@ -19,6 +19,9 @@ import { decodeHost } from './schema.js';
 import { failedVariables } from './decode.js';
 import { type Config, type LoadOptions, type LoadResult, UNKNOWN, type VmConfig } from './types.js';
 import { resolveVariables } from './variables.js';
+import { planConditions } from './conditions.js';
+import { checkLateValidations } from './late-validations.js';
+import { checkRequiredVersion } from './required-version.js';
 import { dependencies, evaluateVm, warnDuplicateNames } from './vm-instances.js';
 
 export function loadConfig(opts: LoadOptions): LoadResult {
@@ -69,6 +72,7 @@ export function loadConfig(opts: LoadOptions): LoadResult {
     renderTemplate: (text, filename, vars) => renderTemplateFile(text, filename, vars, fn),
   };
   const decls = declare(bodies, diags, fn);
+  if (opts.version && !checkRequiredVersion(decls.settings, opts.version, diags, fn)) return done(null);
   const vars = resolveVariables(decls.variables, opts.dir, opts, files, fn);
   diags.push(...vars.diagnostics);
   return done(evaluate(decls, vars.values, opts, fn, diags));
@@ -148,6 +152,8 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
     }
   }
   warnDuplicateNames(vmConfigs, diags);
+  checkLateValidations(decls.variables, varValues, topResolver, newEvaluator, diags);
+  const conditions = planConditions(decls.vms, (n) => vms.get(n)?.instances ?? [], decls.checks, topResolver, newEvaluator, diags);
 
   const outputs = evaluateOutputs(decls.outputs, () => newEvaluator(topResolver), sensitivity, diags);
 
@@ -162,6 +168,7 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
     vms: vmConfigs,
     outputs,
     variables,
+    conditions,
   };
 }
 

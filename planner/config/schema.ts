@@ -10,6 +10,7 @@ import { Decoder } from './decode.js';
 import type { Evaluator } from '../../lang/eval/expressions.js';
 import { jsonEncode } from '../../lang/functions/json.js';
 import { type HostConfig, UNKNOWN, type VmConfig } from './types.js';
+import { CONDITION_BLOCKS } from './conditions.js';
 import { DYNAMIC, STRING, isWhollyKnown, type Value } from '../../lang/eval/value.js';
 import { convert } from '../../lang/eval/convert.js';
 import { checkHostWire, checkVmWire } from './wire-check.js';
@@ -65,7 +66,7 @@ export const MEMORY_SCHEMA: BodySchema = { attributes: [...MEMORY_FIELDS] };
 export const DISK_SCHEMA: BodySchema = { attributes: ['size', 'sr', 'bootable', 'device'] };
 export const NETWORK_SCHEMA: BodySchema = { attributes: ['network', 'mac'] };
 export const SHUTDOWN_SCHEMA: BodySchema = { attributes: ['mode', 'timeout', 'fallback'] };
-export const LIFECYCLE_SCHEMA: BodySchema = { attributes: ['prevent_destroy', 'ignore_changes', 'max_disruption', 'apply_boot_changes'] };
+export const LIFECYCLE_SCHEMA: BodySchema = { attributes: ['prevent_destroy', 'ignore_changes', 'max_disruption', 'apply_boot_changes'], blocks: CONDITION_BLOCKS };
 
 export const POWER_STATES = ['running', 'halted', 'paused', 'suspended'] as const;
 const TOOLSTACKS = ['xapi', 'xl'] as const;

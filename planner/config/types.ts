@@ -2,6 +2,7 @@
 import type { Diagnostic } from '../../lang/diagnostics.js';
 import type { Range } from '../../lang/syntax/ast.js';
 import type { SourceReader } from '../../lang/source.js';
+import type { ConfigConditions } from './conditions.js';
 import type {
   DesiredPowerState,
   LifecyclePolicy,
@@ -59,6 +60,7 @@ export interface Config {
   vms: VmConfig[];
   outputs: OutputConfig[];
   variables: Record<string, { value: unknown; sensitive: boolean }>;
+  conditions?: ConfigConditions; // postconditions and check blocks, for after apply
 }
 
 export interface LoadOptions {
@@ -69,6 +71,8 @@ export interface LoadOptions {
   env?: Record<string, string | undefined>; // for XF_VAR_*; defaults to process.env
   // Values known from state, so that `vm.db.uuid` resolves once the VM exists.
   known?: Record<string, { uuid: string | null }>;
+  // The running xenform's version, checked against `xenform { required_version }`; unchecked when absent.
+  version?: string;
 }
 
 export interface LoadResult {
@@ -82,3 +86,11 @@ export const UNKNOWN = Object.freeze({ __unknown: true as const });
 export type Unknown = typeof UNKNOWN;
 export const isUnknown = (v: unknown): v is Unknown =>
   typeof v === 'object' && v !== null && (v as { __unknown?: boolean }).__unknown === true;
+
+// Whether any part of a JSON-compatible value is known only after apply.
+export function containsUnknown(v: unknown): boolean {
+  if (isUnknown(v)) return true;
+  if (Array.isArray(v)) return v.some(containsUnknown);
+  if (v !== null && typeof v === 'object') return Object.values(v).some(containsUnknown);
+  return false;
+}

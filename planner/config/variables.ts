@@ -12,6 +12,7 @@ import type { FnContext } from '../../lang/functions/spec.js';
 import { typeFromExpr } from '../../lang/eval/typeexpr.js';
 import { decodeText } from '../../lang/source.js';
 import { BOOL, DYNAMIC, STRING, type Type, type Value, isPrimitive, isUnknownValue, str } from '../../lang/eval/value.js';
+import { refersBeyondItself } from './late-validations.js';
 
 export interface VariableDecl {
   name: string;
@@ -269,12 +270,13 @@ function checkValidations(decl: VariableDecl, v: Value, valueRange: Range | unde
     d.push({
       severity: 'error',
       summary: 'Invalid reference in variable validation',
-      detail: `The condition for variable "${decl.name}" can only refer to the variable itself, using var.${decl.name}.`,
+      detail: `The condition for variable "${decl.name}" can refer to the variable itself, using var.${decl.name}, to other variables and to locals.`,
       subject: e.range,
     });
     return null;
   };
   for (const val of decl.validations) {
+    if (refersBeyondItself(decl.name, val.condition)) continue; // late-validations.ts
     const ev = new Evaluator({ resolve, functions: true, fn });
     const c = ev.eval(val.condition);
     if (ev.diagnostics.length) {

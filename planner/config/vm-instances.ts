@@ -13,6 +13,7 @@ import type { Declarations } from './declarations.js';
 import { decodeVm, type VmBlock } from './schema.js';
 import type { InstanceScope, VmResult } from './scope.js';
 import { type HostConfig, type VmConfig, isUnknown } from './types.js';
+import { instanceResolvers } from './conditions.js';
 
 // The most instances one vm block may have: far beyond any pool, and few enough that a
 // mistyped count is refused before the planner builds them all.
@@ -96,6 +97,7 @@ export function evaluateVm(
     const address = formatAddress({ type: 'vm', name, key });
     const defaultName = key === null ? name : `${name}-${key}`;
     const config = decodeVm(vm, ev, { address, defaultName, hosts, declaredHosts });
+    if (config) instanceResolvers.set(config, resolver);
     diags.push(...dedupe(ev.diagnostics, diags));
     instances.push(config);
   });

@@ -95,6 +95,7 @@ export type Step = StepBody & {
   to?: PowerState;
   depends_on: string[]; // step ids
   sensitive_paths?: string[]; // the VM's attribute paths that derive from sensitive variables
+  args_unknown?: string[]; // published plan JSON: the args known only after apply (null there)
 };
 
 // A lifecycle op's step body, with the shutdown policy when the op is a clean one.

@@ -113,6 +113,9 @@ export interface ObservedVm {
   // prefers to start on (affinity); absent on a single host or when not running / not set.
   resident_on?: string;
   affinity?: string;
+  // The guest's IP addresses as its agent reports them (XAPI VM_guest_metrics networks); absent
+  // when the provider does not read them. Postconditions see them as self.ip_addresses.
+  ip_addresses?: string[];
 }
 
 export interface GuestCapabilities {

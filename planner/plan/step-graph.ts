@@ -1,8 +1,10 @@
 // Across VMs: dependencies start first and stop last. Each VM's steps form a chain; a
 // dependant's first step that brings it up waits for the dependency's last step, and a
-// dependency's first step that takes it down waits for its dependants' initial shutdown.
+// dependency's first step that takes it down waits for its dependants' initial shutdown, and
+// a step that needs a value known only after apply waits for the create that makes it known.
 // Step ids follow a topological order that is deterministic (VM order, then chain order).
 import { OPS, type Step } from '../model/ops.js';
+import { containsUnknown } from '../config/types.js';
 import type { StepDraft } from './vm-steps.js';
 
 export interface VmChain {
@@ -82,6 +84,10 @@ export function buildSteps(chains: readonly VmChain[]): Step[] {
       if (b.drafts.length === 0) continue;
       const up = firstUp(a);
       if (up >= 0) preds[start[ai] + up].push(start[bi] + b.drafts.length - 1);
+      // A step that sends a value known only after apply (vm.db.uuid) waits for the step that
+      // makes it known: the dependency's create. Apply fills the value in before it runs.
+      const produces = b.drafts.findIndex((d) => d.op === 'create');
+      if (produces >= 0) a.drafts.forEach((d, k) => containsUnknown(d.args) && preds[start[ai] + k].push(start[bi] + produces));
       const aDown = downPrefix(a);
       const bDown = downPrefix(b);
       if (aDown.length > 0 && bDown.length > 0) preds[start[bi] + bDown[0]].push(start[ai] + aDown[aDown.length - 1]);

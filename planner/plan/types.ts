@@ -18,6 +18,7 @@ export interface AttributeChange {
   // "the guest has no PV drivers, so the disk cannot be hot-plugged". Absent for fixed rules.
   condition?: string;
   sensitive: boolean; // derives from a sensitive variable: shown and published masked
+  after_unknown?: true; // published plan JSON: `after` is known only after apply (null here)
 }
 
 export interface ResourceChange {
@@ -29,6 +30,9 @@ export interface ResourceChange {
   reasons: string[];
   before: VmAttributes | null;
   after: VmAttributes | null;
+  // Published plan JSON only (Terraform's after_unknown): `after` with true where a value is
+  // known only after apply; `after` holds null there. Absent when all of `after` is known.
+  after_unknown?: Record<string, unknown>;
   changes: AttributeChange[];
   fingerprint: string | null; // of the observed VM the steps were planned against
   // Attribute paths ("other_config", "boot.args", "disks") whose values derive from

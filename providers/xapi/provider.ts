@@ -2,6 +2,7 @@
 import { MARKER_ADDRESS, MARKER_LINEAGE, type BootAttributes, type DiskAttributes, type HostInventory, type MemoryAttributes, type NetworkAttributes, type ObservedVm, type VmAttributes } from '../../planner/model/vm.js';
 import { type SetChange, type Step } from '../../planner/model/ops.js';
 import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
+import { checkStepValues } from '../step-values.js';
 import { ProviderError } from '../provider.js';
 import { runBatch } from '../transport/batch.js';
 import { chain } from '../transport/chain.js';
@@ -108,6 +109,7 @@ export class XapiProvider implements Provider {
 
   async execute(step: Step, target: StepTarget, signal?: AbortSignal): Promise<StepResult> {
     const ctx: Ctx = { vm: target.address, op: step.op, signal };
+    checkStepValues(this.host, target.address, step);
     if (step.op === 'create') {
       const uuid = await this.create(ctx, step.args.attributes, step.args.markers);
       return { uuid, observed: await this.readVm(uuid) };

@@ -7,6 +7,7 @@ import { posix } from 'node:path';
 import type { DiskAttributes, HostInventory, NetworkAttributes, ObservedVm, VmAttributes } from '../../planner/model/vm.js';
 import type { SetChange, Step } from '../../planner/model/ops.js';
 import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
+import { checkStepValues } from '../step-values.js';
 import { killedBy, ProviderError } from '../provider.js';
 import { runBatch } from '../transport/batch.js';
 import { fileOp, parseReadDir } from '../transport/file-ops.js';
@@ -140,6 +141,7 @@ export class XlProvider implements Provider {
 
   async execute(step: Step, target: StepTarget, signal?: AbortSignal): Promise<StepResult> {
     const ctx: Ctx = { vm: target.address, op: step.op, signal, paths: new Map() };
+    checkStepValues(this.host, target.address, step);
     if (step.op === 'create') {
       const uuid = await this.create(ctx, step.args.attributes, step.args.markers);
       return { uuid, observed: await this.readVm(uuid) };
