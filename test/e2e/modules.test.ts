@@ -5,6 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { editConfig, xenform } from './cli.js';
 import { writeDir } from '../support/files.js';
+import { xeProcess } from '../support/sim-host.js';
+import { simPaths } from '../../providers/factory.js';
 
 const ROOT = `host "demo" {
   simulator = true
@@ -77,6 +79,11 @@ t.test('a module used twice with for_each plans, applies, converges and can be t
   t.equal(again.code, 0, `the second plan is empty (${again.stdout}${again.stderr})`);
   t.match(again.stdout, /No changes/);
 
+  const uuid = xenform(dir, ['state', 'show', 'module.site["b"].vm.app']).stdout.match(/[0-9a-f]{8}-[0-9a-f-]{27}/)?.[0];
+  const env = { XENSIM_STATE: simPaths(dir, 'demo').statePath };
+  const marker = await xeProcess(env, ['vm-param-get', `uuid=${uuid}`, 'param-name=other-config', 'param-key=xenform-address']);
+  t.equal(marker.stdout.trim(), 'module.site["b"].vm.app', `the host's marker carries the module address (${marker.stderr})`);
+
   const listed = xenform(dir, ['state', 'list', 'module.site["b"]']);
   t.equal(listed.code, 0, listed.stderr);
   t.equal(listed.stdout, 'module.site["b"].vm.app\n', 'state list filters by module instance');
@@ -87,10 +94,18 @@ t.test('a module used twice with for_each plans, applies, converges and can be t
   t.match(targeted.stdout, /module\.site\["a"\]\.vm\.app will be updated in place/);
   t.notMatch(targeted.stdout, /module\.site\["b"\]/, 'the other module instance is not touched');
 
-  const rest = xenform(dir, ['plan', '--detailed-exitcode']);
+  const rest = xenform(dir, ['plan', '--detailed-exitcode', '--out=rest.plan']);
   t.equal(rest.code, 2, 'what was not targeted is still to do');
   t.match(rest.stdout, /module\.site\["b"\]\.vm\.app will be updated in place/);
   t.notMatch(rest.stdout, /module\.site\["a"\]/);
+
+  // the saved plan holds the module's files: an edit after it is not applied
+  fs.writeFileSync(path.join(dir, 'modules/site/main.xf.hcl'), SITE.replace('description = var.note', 'description = "edited"'));
+  const saved = xenform(dir, ['apply', 'rest.plan']);
+  t.equal(saved.code, 0, saved.stderr);
+  t.match(saved.stdout + saved.stderr, /changed since the plan was made \(`modules\/site\/main\.xf\.hcl`\)/);
+  const desc = await xeProcess(env, ['vm-param-get', `uuid=${uuid}`, 'param-name=name-description']);
+  t.equal(desc.stdout.trim(), 'v2', 'the module file saved with the plan is what was applied');
 });
 
 t.test('validate and fmt --recursive cover module directories', async (t) => {
