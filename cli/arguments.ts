@@ -39,7 +39,7 @@ function addresses(text: string, previous: string[] | undefined): string[] {
 // A resource address or a module (`module.web`, `module.web[0]`: everything inside it).
 export function pattern(text: string): string {
   if (!parsePattern(text)) {
-    throw new InvalidArgumentError(`${JSON.stringify(text)} is not a resource or module address; expected e.g. vm.web, vm.web[0], vm.site["a"] or module.web.`);
+    throw new InvalidArgumentError(`${JSON.stringify(text)} is not a resource address; expected e.g. vm.web, vm.web[0], vm.site["a"], or a module such as module.web.`);
   }
   return text;
 }
