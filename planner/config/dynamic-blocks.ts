@@ -195,14 +195,18 @@ export function expandVmBlock(vm: VmBlock, ev: Evaluator): VmBlock {
     disks: many('disk', vm.disks),
     networks: many('network', vm.networks),
   };
-  const memAttr = vm.top.attrs.get('memory');
-  if (memAttr && out.memory && !vm.memory) {
-    diags.push({
-      severity: 'error',
-      summary: 'Conflicting memory settings',
-      detail: `"memory" is set both as an argument (at ${rangeText(memAttr.nameRange)}) and as a block; use one: memory = "2GiB", or memory { static_min … }.`,
-      subject: out.memory.block.typeRange,
-    });
-  }
+  if (!vm.memory) checkMemoryForm(vm.top, out.memory, diags); // a written one was checked already
   return out;
+}
+
+// Memory is set as an argument or as a block, not both.
+export function checkMemoryForm(top: BodyContent, memory: NestedBlock | undefined, diags: Diagnostic[]): void {
+  const memAttr = top.attrs.get('memory');
+  if (!memAttr || !memory) return;
+  diags.push({
+    severity: 'error',
+    summary: 'Conflicting memory settings',
+    detail: `"memory" is set both as an argument (at ${rangeText(memAttr.nameRange)}) and as a block; use one: memory = "2GiB", or memory { static_min … }.`,
+    subject: memory.block.typeRange,
+  });
 }

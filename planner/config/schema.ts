@@ -13,7 +13,7 @@ import { type HostConfig, UNKNOWN, type VmConfig } from './types.js';
 import { DYNAMIC, STRING, isWhollyKnown, type Value } from '../../lang/eval/value.js';
 import { convert } from '../../lang/eval/convert.js';
 import { checkHostWire, checkVmWire } from './wire-check.js';
-import { checkDynamicBlock, type DynamicBlock, expandVmBlock, type NestedBlock } from './dynamic-blocks.js';
+import { checkDynamicBlock, checkMemoryForm, type DynamicBlock, expandVmBlock, type NestedBlock } from './dynamic-blocks.js';
 
 export const HOST_SCHEMA: BodySchema = {
   attributes: [
@@ -177,15 +177,7 @@ export function checkVmBlock(block: Block, diags: Diagnostic[]): VmBlock {
     lifecycle: one('lifecycle', LIFECYCLE_SCHEMA),
     dynamics: (top.blocks.get('dynamic') ?? []).flatMap((b) => checkDynamicBlock(b, DYNAMIC_TYPES, diags) ?? []),
   };
-  const memAttr = top.attrs.get('memory');
-  if (memAttr && vm.memory) {
-    diags.push({
-      severity: 'error',
-      summary: 'Conflicting memory settings',
-      detail: `"memory" is set both as an argument (at ${rangeText(memAttr.nameRange)}) and as a block; use one: memory = "2GiB", or memory { static_min … }.`,
-      subject: vm.memory.block.typeRange,
-    });
-  }
+  checkMemoryForm(top, vm.memory, diags);
   return vm;
 }
 

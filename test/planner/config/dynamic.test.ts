@@ -158,6 +158,12 @@ const mistakes: [name: string, body: string, extra: string, want: string][] = [
     '',
     'main.xf.hcl:12:11: Duplicate boot block',
   ],
+  [
+    'a generated memory block next to a memory argument conflicts',
+    '  dynamic "memory" {\n    for_each = [1]\n    content {\n      static_max = "2GiB"\n    }\n  }\n',
+    '',
+    'main.xf.hcl:9:11: Conflicting memory settings: "memory" is set both as an argument (at main.xf.hcl:8,3) and as a block',
+  ],
 ];
 for (const [name, body, extra, want] of mistakes) {
   t.test(name, async (t) => {
