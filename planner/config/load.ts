@@ -85,6 +85,7 @@ export function evaluate(decls: Declarations, varValues: Map<string, Value>, opt
     if (kind === 'module') {
       const call = evaluateModuleCall(name, decls.modules.get(name)!, { decls, vms, moduleVms, sensitivity, makeResolver, newEvaluator, ctx, opts, fn, hosts, hostNames, evaluate }, diags);
       calls.set(name, call.value);
+      if (call.sensitive) sensitivity.markModule(name);
       moduleVms.set(name, call.vms.map((v) => v.address));
       calledVms.push(...call.vms);
       continue;

@@ -125,8 +125,9 @@ function literalString(e: Expression): string | undefined {
   return undefined;
 }
 
-export function evaluateModuleCall(name: string, block: Block, env: CallEnv, diags: Diagnostic[]): { value: Value; vms: VmConfig[] } {
-  const failed = { value: unknownOf(DYNAMIC), vms: [] };
+// The call's value (`module.NAME`), its VMs, and whether any of its outputs is sensitive.
+export function evaluateModuleCall(name: string, block: Block, env: CallEnv, diags: Diagnostic[]): { value: Value; vms: VmConfig[]; sensitive: boolean } {
+  const failed = { value: unknownOf(DYNAMIC), vms: [], sensitive: false };
   const before = diags.length;
   const error = (summary: string, detail: string, subject: Range) => diags.push({ severity: 'error', summary, detail, subject });
   const attrs = new Map<string, Attribute>();
@@ -188,6 +189,7 @@ export function evaluateModuleCall(name: string, block: Block, env: CallEnv, dia
 
   const vms: VmConfig[] = [];
   const values: Value[] = [];
+  let sensitive = false;
   found.keys.forEach((key, i) => {
     const scope: InstanceScope | undefined =
       found.mode === 'count' ? { count: key as number } : found.mode === 'each' ? { each: { key: str(key as string), value: found.eachValues[i] } } : undefined;
@@ -209,8 +211,9 @@ export function evaluateModuleCall(name: string, block: Block, env: CallEnv, dia
     });
     diags.push(...dedupe(inner, diags));
     vms.push(...result.vms);
+    sensitive ||= result.outputs.some((o) => o.sensitive);
     values.push(object(result.outputValues));
   });
   const value = found.mode === 'single' ? values[0] : found.mode === 'count' ? tuple(values) : object(new Map(found.keys.map((k, i) => [k as string, values[i]])));
-  return { value, vms };
+  return { value, vms, sensitive };
 }

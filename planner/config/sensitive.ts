@@ -8,20 +8,22 @@ import type { VmBlock } from './schema.js';
 export class Sensitivity {
   private readonly locals = new Set<string>();
   private readonly vms = new Set<string>();
+  private readonly modules = new Set<string>(); // module calls with a sensitive output
 
   constructor(private readonly vars: ReadonlySet<string>) {}
 
   get active(): boolean {
-    return this.vars.size > 0;
+    return this.vars.size > 0 || this.modules.size > 0;
   }
 
   derives(e: Expression): boolean {
-    if (this.vars.size === 0) return false;
+    if (!this.active) return false;
     return findReferences(e).some(
       (r) =>
         (r.root === 'var' && this.vars.has(r.name)) ||
         (r.root === 'local' && this.locals.has(r.name)) ||
-        (r.root === 'vm' && this.vms.has(r.name)),
+        (r.root === 'vm' && this.vms.has(r.name)) ||
+        (r.root === 'module' && this.modules.has(r.name)),
     );
   }
 
@@ -31,6 +33,10 @@ export class Sensitivity {
 
   markVm(name: string): void {
     this.vms.add(name);
+  }
+
+  markModule(name: string): void {
+    this.modules.add(name);
   }
 }
 

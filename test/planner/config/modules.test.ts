@@ -154,3 +154,19 @@ t.test('a mistake inside a module is reported at the module file\'s line and col
   const r = load(root('module "web" {\n  source = "./modules/app"\n  host   = host.lab\n}\n', { 'modules/app/extra.xf.hcl': 'vm "bad" {\n  host   = var.host\n  memory = "lots"\n}\n' }));
   t.ok(errors(r).some((e) => e.startsWith('modules/app/extra.xf.hcl:3:12: ')), JSON.stringify(errors(r)));
 });
+
+t.test('a sensitive value stays sensitive across the module boundary, both ways', async (t) => {
+  const files = {
+    'main.xf.hcl': `${HOST}variable "secret" {\n  sensitive = true\n  default   = "s3cret"\n}\nmodule "web" {\n  source = "./modules/sec"\n  host   = host.lab\n  note   = var.secret\n}\noutput "leak" {\n  value = module.web.token\n}\n`,
+    'modules/sec/main.xf.hcl':
+      'variable "host" {}\nvariable "note" {}\nvm "app" {\n  host        = var.host\n  template    = "Debian"\n  memory      = "1GiB"\n  description = var.note\n}\noutput "token" {\n  value     = "t-${var.note}"\n  sensitive = true\n}\n',
+  };
+  const r = load(files);
+  t.ok(
+    errors(r).some((e) => e.startsWith('main.xf.hcl:15:11: Output refers to sensitive values')),
+    `an output of a sensitive module output must say sensitive: ${JSON.stringify(errors(r))}`,
+  );
+  const fixed = load({ ...files, 'main.xf.hcl': files['main.xf.hcl'].replace('value = module.web.token', 'value     = module.web.token\n  sensitive = true') });
+  t.same(errors(fixed), []);
+  t.same(fixed.config!.vms[0].sensitive_paths, ['description'], 'a VM inside masks what derives from a sensitive input');
+});
