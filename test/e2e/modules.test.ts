@@ -106,6 +106,11 @@ t.test('a module used twice with for_each plans, applies, converges and can be t
   t.match(saved.stdout + saved.stderr, /changed since the plan was made \(`modules\/site\/main\.xf\.hcl`\)/);
   const desc = await xeProcess(env, ['vm-param-get', `uuid=${uuid}`, 'param-name=name-description']);
   t.equal(desc.stdout.trim(), 'v2', 'the module file saved with the plan is what was applied');
+
+  const mv = xenform(dir, ['state', 'mv', 'module.site["b"]', 'module.moved']);
+  t.equal(mv.code, 0, mv.stderr);
+  const moved = await xeProcess(env, ['vm-param-get', `uuid=${uuid}`, 'param-name=other-config', 'param-key=xenform-address']);
+  t.equal(moved.stdout.trim(), 'module.moved.vm.app', 'state mv of a module instance rewrites the marker of the VM inside');
 });
 
 t.test('validate and fmt --recursive cover module directories', async (t) => {
