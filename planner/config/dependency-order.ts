@@ -119,7 +119,9 @@ export function evaluationOrder(decls: Declarations, diags: Diagnostic[]): Evalu
     const dependsOn = vm.top.attrs.get('depends_on');
     addNode(`vm.${name}`, dependsOn ? findReferences(dependsOn.expr, [...refs]) : refs, vm.block.range, extra);
   }
-  for (const [name, b] of decls.modules) addNode(`module.${name}`, refsOf(bodyExpressions(b.body)), b.range);
+  // a module's VMs may name a host by its name alone (host = "lab"): every host comes first
+  const allHosts = [...decls.hosts.keys()].map((h): [string, Range] => [`host.${h}`, decls.hosts.get(h)!.range]);
+  for (const [name, b] of decls.modules) addNode(`module.${name}`, refsOf(bodyExpressions(b.body)), b.range, allHosts);
   const { sorted, broken } = order(nodes, diags);
   return { sorted, broken, vmValueRefs };
 }

@@ -170,3 +170,16 @@ t.test('a sensitive value stays sensitive across the module boundary, both ways'
   t.same(errors(fixed), []);
   t.same(fixed.config!.vms[0].sensitive_paths, ['description'], 'a VM inside masks what derives from a sensitive input');
 });
+
+t.test('a host passed in by name works as well as a host reference, whatever the file order', async (t) => {
+  const r = load({
+    'a.xf.hcl': 'module "web" {\n  source = "./modules/app"\n  host   = "lab"\n}\n',
+    'b.xf.hcl': HOST,
+    'modules/app/main.xf.hcl': APP,
+  });
+  t.same(errors(r), []);
+  t.same(
+    r.config!.vms.map((v) => [v.address, v.host]),
+    [['module.web.vm.app[0]', 'lab']],
+  );
+});
