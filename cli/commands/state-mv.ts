@@ -14,7 +14,7 @@ import { errorText } from '../../engine/errors.js';
 import type { Provider } from '../../providers/provider.js';
 import type { StateResource } from '../../planner/model/state.js';
 import type { ObservedVm } from '../../planner/model/vm.js';
-import { addressArgument, addVariableOptions, lockTimeoutOption, type VariableFlags } from '../arguments.js';
+import { addVariableOptions, lockTimeoutOption, patternArgument, type VariableFlags } from '../arguments.js';
 
 interface Rewrite {
   moved: StateResource; // under its new address
@@ -28,8 +28,8 @@ export function registerMove(state: Command, ctx: CliContext): void {
     state
       .command('mv')
       .description('record a VM under another address (after renaming its block), and rewrite its ownership marker on the host')
-      .addArgument(addressArgument('<from>', 'the address the VM is recorded under'))
-      .addArgument(addressArgument('<to>', 'the address to record it under'))
+      .addArgument(patternArgument('<from>', 'the address the VM (or module) is recorded under'))
+      .addArgument(patternArgument('<to>', 'the address to record it under'))
       .addOption(lockTimeoutOption()),
   ).action(async (from: string, to: string, opts: VariableFlags & { lockTimeout?: number }, cmd: Command) => {
     const dir = ctx.dir(cmd);

@@ -1,7 +1,7 @@
 // Every change to the state, as a pure function: (state, input) -> new state, with notes for
 // the user where there is something to say. No I/O; the input state is never modified.
 import { randomUUID } from 'node:crypto';
-import { addressMatches, formatAddress, parseAddress } from '../../planner/model/address.js';
+import { addressMatches, formatAddress, type ModuleAddress, parseAddress, parsePattern } from '../../planner/model/address.js';
 import type { StepOp } from '../../planner/model/ops.js';
 import { STATE_VERSION, type State, type StateResource } from '../../planner/model/state.js';
 import type { HostInventory, ObservedVm, ShutdownPolicy, VmAttributes } from '../../planner/model/vm.js';
@@ -284,7 +284,7 @@ export function removeResources(state: State, addresses: readonly string[]): Tra
   let resources = state.resources;
   const notes: string[] = [];
   for (const text of addresses) {
-    const p = parseAddress(text);
+    const p = parsePattern(text);
     if (!p) return { error: INVALID_ADDRESS(text) };
     const hits = resources.filter((r) => {
       const a = parseAddress(r.address);
@@ -300,9 +300,12 @@ export function removeResources(state: State, addresses: readonly string[]): Tra
 // Records a VM under another address: one instance, or every instance of a resource keeping
 // its keys (vm.web -> vm.app).
 export function moveResources(state: State, from: string, to: string): Transition | Refusal {
+  const fm = parsePattern(from);
+  const tm = parsePattern(to);
+  if (fm && tm && !('type' in fm) && !('type' in tm)) return moveModule(state, fm, tm, from);
   const f = parseAddress(from);
   const t = parseAddress(to);
-  if (!f || !t) return { error: INVALID_ADDRESS(!f ? from : to) };
+  if (!f || !t) return { error: fm && tm ? `A VM moves to a VM address and a module to a module address; ${from} -> ${to} mixes them. Nothing was moved.` : INVALID_ADDRESS(!fm ? from : to) };
   const exact = state.resources.find((r) => r.address === from);
   const moves: [string, string][] = exact
     ? [[from, to]]
@@ -312,6 +315,26 @@ export function moveResources(state: State, from: string, to: string): Transitio
           .filter(({ a }) => a !== null && addressMatches(f, a))
           .map(({ r, a }) => [r.address, formatAddress({ ...t, key: a!.key })] as [string, string])
       : [];
+  return applyMoves(state, from, moves);
+}
+
+// Records everything inside a module (instance) under another module address; `module.a` ->
+// `module.b` keeps each instance's key.
+function moveModule(state: State, f: ModuleAddress, t: ModuleAddress, from: string): Transition | Refusal {
+  const depth = f.module.length;
+  const keepKey = f.module[depth - 1].key === null && t.module[t.module.length - 1].key === null;
+  const moves = state.resources
+    .map((r) => ({ r, a: parseAddress(r.address) }))
+    .filter(({ a }) => a !== null && addressMatches(f, a))
+    .map(({ r, a }) => {
+      const inner = a!.module!;
+      const target = keepKey ? [...t.module.slice(0, -1), { ...t.module[t.module.length - 1], key: inner[depth - 1].key }] : t.module;
+      return [r.address, formatAddress({ ...a!, module: [...target, ...inner.slice(depth)] })] as [string, string];
+    });
+  return applyMoves(state, from, moves);
+}
+
+function applyMoves(state: State, from: string, moves: [string, string][]): Transition | Refusal {
   if (moves.length === 0) return { error: `${notFound(state, from)} Nothing was moved.` };
   const taken = moves.find(([, dest]) => state.resources.some((r) => r.address === dest && !moves.some(([src]) => src === dest)));
   if (taken) return { error: `${taken[1]} is already in the state; remove it first with \`xenform state rm ${taken[1]}\`. Nothing was moved.` };

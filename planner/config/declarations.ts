@@ -17,6 +17,7 @@ const TOP_SCHEMA: BodySchema = {
     output: { labels: ['name'], multiple: true },
     host: { labels: ['name'], multiple: true },
     vm: { labels: ['name'], multiple: true },
+    module: { labels: ['name'], multiple: true },
     xenform: XENFORM_BLOCK,
     check: CHECK_BLOCK,
   },
@@ -30,11 +31,12 @@ export interface Declarations {
   hosts: Map<string, Block>;
   vms: Map<string, VmBlock>;
   checks: Map<string, Block>;
-  settings: Block[]; // the xenform blocks
+  modules: Map<string, Block>;
+  settings: Block[]; // xenform blocks: allowed in the root module only
 }
 
 export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Declarations {
-  const d: Declarations = { variables: new Map(), locals: new Map(), outputs: new Map(), hosts: new Map(), vms: new Map(), checks: new Map(), settings: [] };
+  const d: Declarations = { variables: new Map(), locals: new Map(), outputs: new Map(), hosts: new Map(), vms: new Map(), checks: new Map(), modules: new Map(), settings: [] };
   const firstSeen = new Map<string, Range>();
   const unique = (kind: string, b: Block): boolean => {
     const name = b.labels[0];
@@ -70,6 +72,7 @@ export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Dec
     for (const b of top.blocks.get('vm') ?? []) if (unique('vm', b)) d.vms.set(b.labels[0], checkVmBlock(b, diags));
     for (const b of top.blocks.get('output') ?? []) if (unique('output', b)) d.outputs.set(b.labels[0], b);
     for (const b of top.blocks.get('check') ?? []) if (unique('check', b)) d.checks.set(b.labels[0], b);
+    for (const b of top.blocks.get('module') ?? []) if (unique('module', b)) d.modules.set(b.labels[0], b);
     for (const b of top.blocks.get('locals') ?? []) {
       for (const item of b.body.items) {
         if (item.kind === 'Block') {
@@ -91,5 +94,6 @@ export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Dec
     }
   }
   decodeBackend(settings, diags, fn); // for its diagnostics: the state backend reads it itself
+  d.settings = settings;
   return d;
 }

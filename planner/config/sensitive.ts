@@ -1,27 +1,29 @@
 // Which values derive from sensitive input variables. Terraform tracks this with marks on
 // values; xenform follows references instead, which flags the same expressions
 // (`length(var.password)` is sensitive too) and costs nothing at evaluation time.
-import type { Expression } from '../../lang/syntax/ast.js';
+import type { Attribute, Block, Expression } from '../../lang/syntax/ast.js';
 import { findReferences } from '../../lang/eval/references.js';
 import type { VmBlock } from './schema.js';
 
 export class Sensitivity {
   private readonly locals = new Set<string>();
   private readonly vms = new Set<string>();
+  private readonly modules = new Set<string>(); // module calls with a sensitive output
 
   constructor(private readonly vars: ReadonlySet<string>) {}
 
   get active(): boolean {
-    return this.vars.size > 0;
+    return this.vars.size > 0 || this.modules.size > 0;
   }
 
   derives(e: Expression): boolean {
-    if (this.vars.size === 0) return false;
+    if (!this.active) return false;
     return findReferences(e).some(
       (r) =>
         (r.root === 'var' && this.vars.has(r.name)) ||
         (r.root === 'local' && this.locals.has(r.name)) ||
-        (r.root === 'vm' && this.vms.has(r.name)),
+        (r.root === 'vm' && this.vms.has(r.name)) ||
+        (r.root === 'module' && this.modules.has(r.name)),
     );
   }
 
@@ -31,6 +33,10 @@ export class Sensitivity {
 
   markVm(name: string): void {
     this.vms.add(name);
+  }
+
+  markModule(name: string): void {
+    this.modules.add(name);
   }
 }
 
@@ -58,12 +64,22 @@ export function sensitivePaths(vm: VmBlock, s: Sensitivity): string[] {
       if (Object.hasOwn(TOP_PATHS, item.name) && s.derives(item.expr)) out.add(TOP_PATHS[item.name]);
       continue;
     }
-    for (const inner of item.body.items) {
-      if (inner.kind !== 'Attribute' || !s.derives(inner.expr)) continue;
-      if (item.type === 'disk') out.add('disks');
-      else if (item.type === 'network') out.add('networks');
-      else if (item.type === 'boot' || item.type === 'memory' || item.type === 'shutdown') out.add(`${item.type}.${inner.name}`);
+    const type = item.type === 'dynamic' ? item.labels[0] : item.type;
+    const args = item.type === 'dynamic' ? generatedArguments(item, s) : item.body.items.flatMap((i) => (i.kind === 'Attribute' ? [[i, s.derives(i.expr)] as [Attribute, boolean]] : []));
+    for (const [inner, derived] of args) {
+      if (!derived) continue;
+      if (type === 'disk') out.add('disks');
+      else if (type === 'network') out.add('networks');
+      else if (type === 'boot' || type === 'memory' || type === 'shutdown') out.add(`${type}.${inner.name}`);
     }
   }
   return [...out];
+}
+
+// The arguments of the blocks a dynamic block generates, with whether each derives from
+// sensitive values (all do when the dynamic block's for_each or labels do).
+function generatedArguments(dynamic: Block, s: Sensitivity): [Attribute, boolean][] {
+  const driven = dynamic.body.items.some((i) => i.kind === 'Attribute' && i.name !== 'iterator' && s.derives(i.expr));
+  const content = dynamic.body.items.flatMap((i) => (i.kind === 'Block' && i.type === 'content' ? i.body.items : []));
+  return content.flatMap((i) => (i.kind === 'Attribute' ? [[i, driven || s.derives(i.expr)] as [Attribute, boolean]] : []));
 }

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from '../../lang/syntax/parser.js';
+import { format } from '../../lang/format.js';
 import { toOracleShape } from './oracle-shape.js';
 import { breakFile, Gen } from './corpus.js';
 
@@ -95,4 +96,20 @@ t.test(`every one of ${INVALID} broken files that hcl2-parser rejects is rejecte
     }
   }
   t.ok(rejected > INVALID / 2, `most broken files are invalid (${rejected} of ${INVALID})`);
+});
+
+// Issue 20: files with module calls and dynamic blocks, whole and broken, are accepted by
+// `xenform fmt` exactly when hcl2-parser accepts them.
+t.test('hcl2-parser accepts exactly what xenform fmt accepts for files with module and dynamic blocks', async (t) => {
+  const files = ['modules-and-dynamic.xf.hcl', 'modules/web.xf.hcl'].map((f) => fs.readFileSync(path.join(root, 'test/fixtures/hcl', f), 'utf8'));
+  const g = new Gen(SEED + 2);
+  const inputs = [...files, ...Array.from({ length: 200 }, (_, k) => breakFile(g, files[k % files.length]))];
+  let rejected = 0;
+  inputs.forEach((src, k) => {
+    const fmtRejects = format(src, `modules-${k}.hcl`).diagnostics.some((d) => d.severity === 'error');
+    const want = theirs(src).rejected;
+    if (want) rejected++;
+    t.equal(fmtRejects, want, `input ${k} is ${want ? 'rejected' : 'accepted'} by both:\n${src}`);
+  });
+  t.ok(rejected > 50, `most broken files are invalid (${rejected} of ${inputs.length})`);
 });

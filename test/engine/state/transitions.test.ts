@@ -293,6 +293,12 @@ t.test('removeResources', async (t) => {
     { name: 'one bad address among good ones removes nothing', before: base, edit: (s) => removeResources(s, ['vm.db', 'vm.nope']), want: /Nothing was removed/ },
     { name: 'text that is not an address is refused', before: base, edit: (s) => removeResources(s, ['web']), want: /"web" is not a resource address/ },
   ]);
+  const modules = state([res('module.site["a"].vm.app', 'a'), res('module.site["b"].vm.app', 'b'), res('module.site["b"].module.db[0].vm.x', 'x'), res('vm.db', 'd')]);
+  runEdits(t, [
+    { name: 'a module instance forgets everything inside it, nested modules too', before: modules, edit: (s) => removeResources(s, ['module.site["b"]']), want: ['module.site["a"].vm.app=a', 'vm.db=d'] },
+    { name: 'a module forgets every instance', before: modules, edit: (s) => removeResources(s, ['module.site']), want: ['vm.db=d'] },
+    { name: 'a module not in the state is refused', before: modules, edit: (s) => removeResources(s, ['module.web']), want: /Nothing was removed/ },
+  ]);
 });
 
 t.test('moveResources', async (t) => {
@@ -303,5 +309,13 @@ t.test('moveResources', async (t) => {
     { name: 'a taken destination is refused', before: base, edit: (s) => moveResources(s, 'vm.db', 'vm.web[0]'), want: /vm\.web\[0\] is already in the state.*Nothing was moved/ },
     { name: 'a source not in the state is refused', before: base, edit: (s) => moveResources(s, 'vm.nope', 'vm.x'), want: /vm\.nope is not in the state.*Nothing was moved/ },
     { name: 'a destination that is not an address is refused', before: base, edit: (s) => moveResources(s, 'vm.db', 'db'), want: /"db" is not a resource address/ },
+  ]);
+  const modules = state([res('module.a["x"].vm.app', 'x'), res('module.a["y"].module.db.vm.pg', 'y'), res('vm.db', 'd')]);
+  runEdits(t, [
+    { name: 'a module moves with every instance, keeping its keys', before: modules, edit: (s) => moveResources(s, 'module.a', 'module.b'), want: ['module.b["x"].vm.app=x', 'module.b["y"].module.db.vm.pg=y', 'vm.db=d'], notes: /Moved module\.a\["x"\]\.vm\.app to module\.b\["x"\]\.vm\.app\./ },
+    { name: 'one module instance moves to a single module', before: modules, edit: (s) => moveResources(s, 'module.a["y"]', 'module.pg'), want: ['module.a["x"].vm.app=x', 'module.pg.module.db.vm.pg=y', 'vm.db=d'] },
+    { name: 'a VM moves into a module', before: modules, edit: (s) => moveResources(s, 'vm.db', 'module.c.vm.db'), want: ['module.a["x"].vm.app=x', 'module.a["y"].module.db.vm.pg=y', 'module.c.vm.db=d'] },
+    { name: 'a module cannot move to a VM address', before: modules, edit: (s) => moveResources(s, 'module.a', 'vm.a'), want: /mixes them\. Nothing was moved/ },
+    { name: 'a module not in the state is refused', before: modules, edit: (s) => moveResources(s, 'module.z', 'module.b'), want: /Nothing was moved/ },
   ]);
 });
