@@ -20,6 +20,7 @@ import { failedVariables } from './decode.js';
 import { type Config, type LoadOptions, type LoadResult, UNKNOWN, type VmConfig } from './types.js';
 import { resolveVariables } from './variables.js';
 import { dependencies, evaluateVm, warnDuplicateNames } from './vm-instances.js';
+import { evaluateRefactorBlocks } from './refactor-blocks.js';
 
 export function loadConfig(opts: LoadOptions): LoadResult {
   const files: Record<string, string> = {};
@@ -149,6 +150,7 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
   }
   warnDuplicateNames(vmConfigs, diags);
 
+  const refactor = evaluateRefactorBlocks(decls.refactor, { resolver: makeResolver, newEvaluator, declared: vmConfigs.map((v) => v.address), diags });
   const outputs = evaluateOutputs(decls.outputs, () => newEvaluator(topResolver), sensitivity, diags);
 
   const variables: Config['variables'] = {};
@@ -162,6 +164,7 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
     vms: vmConfigs,
     outputs,
     variables,
+    ...refactor,
   };
 }
 

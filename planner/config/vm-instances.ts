@@ -7,7 +7,8 @@ import { blockHeader } from '../../lang/body.js';
 import { convert } from '../../lang/eval/convert.js';
 import type { Evaluator, RootResolver } from '../../lang/eval/expressions.js';
 import type { Reference } from '../../lang/eval/references.js';
-import { NUMBER, STRING, type Value, isWhollyKnown, str, typeName } from '../../lang/eval/value.js';
+import { NUMBER, type Value, isWhollyKnown, str } from '../../lang/eval/value.js';
+import { forEachInstances } from './for-each.js';
 import { formatAddress, type InstanceKey } from '../model/address.js';
 import type { Declarations } from './declarations.js';
 import { decodeVm, type VmBlock } from './schema.js';
@@ -64,26 +65,10 @@ export function evaluateVm(
     const v = ev.eval(eachAttr.expr);
     diags.push(...ev.diagnostics);
     if (ev.diagnostics.length) return failed;
-    const r = (detail: string) => invalid('Invalid for_each argument', detail, eachAttr.expr.range);
-    if (!isWhollyKnown(v)) return r('The "for_each" value depends on values known only after apply, such as the uuid of a VM yet to be created, so xenform cannot tell which instances to plan.');
-    if (v.raw === null) return r('The given "for_each" argument value is null. A map, or set of strings, is allowed.');
-    const k = v.type.kind;
-    if (k === 'map' || k === 'object') {
-      const m = v.raw as Map<string, Value>;
-      keys = [...m.keys()];
-      eachValues = [...m.values()];
-    } else if (k === 'set') {
-      const elems = v.raw as Value[];
-      const c = convert(v, { kind: 'set', elem: STRING });
-      if (!c.ok || elems.some((e) => e.raw === null)) return r('The given "for_each" argument value is unsuitable: a set must contain only non-null strings.');
-      const strs = c.value.raw as Value[];
-      keys = strs.map((e) => e.raw as string);
-      eachValues = strs;
-    } else {
-      return r(
-        `The given "for_each" argument value is unsuitable: the "for_each" argument must be a map, or set of strings, and you have provided a value of type ${typeName(v.type)}. Use toset(...) to convert a list of strings.`,
-      );
-    }
+    const each = forEachInstances(v);
+    if ('error' in each) return invalid('Invalid for_each argument', each.error, eachAttr.expr.range);
+    keys = each.keys;
+    eachValues = each.values;
     mode = 'each';
     if (keys.length > MAX_INSTANCES) return invalid('Too many instances', tooMany(name, keys.length), eachAttr.expr.range);
   }

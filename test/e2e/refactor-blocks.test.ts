@@ -1,0 +1,106 @@
+// moved, removed and import blocks end to end on a simulated host: what the plan says, that a
+// pure move runs no step, and what ends up on the host (ownership markers) and in the state.
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import type { Test } from 'tap';
+import { xenform } from './cli.js';
+import { xeProcess } from '../support/sim-host.js';
+import { simPaths } from '../../providers/factory.js';
+import { HOST } from '../planner/config/support.js';
+
+const vmBlock = (header: string, name: string) =>
+  `vm ${header} {\n  host        = host.lab\n  name        = ${name}\n  template    = "Debian Bookworm 12"\n  power_state = "running"\n  memory      = "1GiB"\n  boot {\n    mode       = "pv"\n    bootloader = "pygrub"\n  }\n}\n`;
+
+function workdir(t: Test, files: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'xenform-refactor-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const [name, text] of Object.entries(files)) writeFileSync(path.join(dir, name), text);
+  return dir;
+}
+
+const ok = (t: Test, dir: string, args: string[]) => {
+  const r = xenform(dir, args);
+  t.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+  return r;
+};
+
+const resources = (t: Test, dir: string) => (JSON.parse(ok(t, dir, ['state', 'pull']).stdout) as { resources: { address: string; uuid: string; owned: boolean }[] }).resources;
+
+// The other-config of a VM as the simulated host's xe reports it.
+async function otherConfig(dir: string, uuid: string): Promise<string> {
+  const r = await xeProcess({ XENSIM_STATE: simPaths(dir, 'lab').statePath }, ['vm-param-get', `uuid=${uuid}`, 'param-name=other-config']);
+  return r.stdout;
+}
+async function powerState(dir: string, uuid: string): Promise<string> {
+  const r = await xeProcess({ XENSIM_STATE: simPaths(dir, 'lab').statePath }, ['vm-param-get', `uuid=${uuid}`, 'param-name=power-state']);
+  return r.stdout.trim();
+}
+
+t.test('a count -> for_each refactor with moved blocks plans only moves, runs no step, and rewrites the markers on the host', async (t) => {
+  const dir = workdir(t, { 'main.xf.hcl': HOST + vmBlock('"web" {\n  count = 2\n', '"web-${count.index}"').replace('vm "web" {\n  count = 2\n {', 'vm "web" {\n  count = 2') });
+  ok(t, dir, ['apply', '--auto-approve']);
+  const before = resources(t, dir);
+  t.same(before.map((r) => r.address).sort(), ['vm.web[0]', 'vm.web[1]']);
+
+  writeFileSync(
+    path.join(dir, 'main.xf.hcl'),
+    HOST +
+      vmBlock('"web" {\n  for_each = { a = 0, b = 1 }\n', '"web-${each.value}"').replace(' {\n  for_each = { a = 0, b = 1 }\n {', ' {\n  for_each = { a = 0, b = 1 }') +
+      'moved {\n  from = vm.web[0]\n  to   = vm.web["a"]\n}\n\nmoved {\n  from = vm.web[1]\n  to   = vm.web["b"]\n}\n',
+  );
+  const plan = xenform(dir, ['plan', '--detailed-exitcode']);
+  t.equal(plan.code, 2, `moves are changes without disruption: ${plan.stderr}`);
+  t.match(plan.stdout, /# vm\.web\[0\] has moved to vm\.web\["a"\]/);
+  t.match(plan.stdout, /# vm\.web\[1\] has moved to vm\.web\["b"\]/);
+  t.match(plan.stdout, /Plan: 2 to move, 0 to add, 0 to change, 0 to destroy/);
+  const json = JSON.parse(ok(t, dir, ['plan', '--json']).stdout) as { steps: unknown[]; resource_changes: { address: string; previous_address?: string; action: string }[] };
+  t.same(json.steps, [], 'no step');
+  t.same(json.resource_changes.map((c) => [c.address, c.previous_address, c.action]), [['vm.web["a"]', 'vm.web[0]', 'noop'], ['vm.web["b"]', 'vm.web[1]', 'noop']]);
+  const md = ok(t, dir, ['plan', '--markdown']).stdout;
+  t.match(md, /vm\.web\[0\] has moved to vm\.web\["a"\]/);
+
+  const applied = ok(t, dir, ['apply', '--auto-approve']);
+  t.notMatch(applied.stdout, /clean_shutdown|start|create/i, 'no step ran');
+  const after = resources(t, dir);
+  t.same(after.map((r) => [r.address, r.uuid]), [['vm.web["a"]', before.find((r) => r.address === 'vm.web[0]')!.uuid], ['vm.web["b"]', before.find((r) => r.address === 'vm.web[1]')!.uuid]]);
+  t.match(await otherConfig(dir, after[0].uuid), /xenform-address: vm\.web\["a"\]/, 'the marker on the host names the new address');
+  t.match(await otherConfig(dir, after[1].uuid), /xenform-address: vm\.web\["b"\]/);
+  const again = xenform(dir, ['plan', '--detailed-exitcode']);
+  t.equal(again.code, 0, `then nothing to do, the moved blocks kept: ${again.stdout}`);
+
+  // State lost: the markers alone rebuild it under the new addresses.
+  rmSync(path.join(dir, 'xenform.state.json'));
+  rmSync(path.join(dir, 'xenform.state.json.backup'));
+  ok(t, dir, ['state', 'rebuild', '--auto-approve']);
+  t.same(resources(t, dir).map((r) => r.address).sort(), ['vm.web["a"]', 'vm.web["b"]']);
+});
+
+t.test('a removed block with destroy = false leaves the VM running and unmarked, and forgets it', async (t) => {
+  const dir = workdir(t, { 'main.xf.hcl': HOST + vmBlock('"old"', '"old"') });
+  ok(t, dir, ['apply', '--auto-approve']);
+  const uuid = resources(t, dir)[0].uuid;
+  t.match(await otherConfig(dir, uuid), /xenform-address: vm\.old/);
+  writeFileSync(path.join(dir, 'main.xf.hcl'), HOST + 'removed {\n  from = vm.old\n  lifecycle {\n    destroy = false\n  }\n}\n');
+  const plan = ok(t, dir, ['plan']);
+  t.match(plan.stdout, /vm\.old will be forgotten/);
+  t.match(plan.stdout, /lifecycle\.destroy = false/);
+  ok(t, dir, ['apply', '--auto-approve']);
+  t.same(resources(t, dir), [], 'gone from the state');
+  t.equal(await powerState(dir, uuid), 'running', 'still running');
+  t.notMatch(await otherConfig(dir, uuid), /xenform-address|xenform-lineage/, 'no ownership marker left');
+});
+
+t.test('a removed block with destroy = true destroys even an imported VM', async (t) => {
+  const dir = workdir(t, { 'main.xf.hcl': HOST + vmBlock('"old"', '"old"') });
+  ok(t, dir, ['apply', '--auto-approve']);
+  const uuid = resources(t, dir)[0].uuid;
+  ok(t, dir, ['state', 'rm', 'vm.old']);
+  ok(t, dir, ['import', 'vm.old', uuid]);
+  writeFileSync(path.join(dir, 'main.xf.hcl'), HOST + 'removed {\n  from = vm.old\n  lifecycle {\n    destroy = true\n  }\n}\n');
+  const plan = ok(t, dir, ['plan']);
+  t.match(plan.stdout, /vm\.old will be destroyed/);
+  ok(t, dir, ['apply', '--auto-approve']);
+  t.equal(await powerState(dir, uuid), '', 'the VM is gone');
+});
