@@ -104,3 +104,58 @@ t.test('a removed block with destroy = true destroys even an imported VM', async
   ok(t, dir, ['apply', '--auto-approve']);
   t.equal(await powerState(dir, uuid), '', 'the VM is gone');
 });
+
+const xe = async (dir: string, args: string[]): Promise<string> => {
+  const r = await xeProcess({ XENSIM_STATE: simPaths(dir, 'lab').statePath }, args);
+  if (r.code !== 0) throw new Error(`xe ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout.trim();
+};
+
+t.test('query --generate-config-out on a host with 20 unmanaged VMs: plan shows 20 imports without disruption, and after apply an empty plan', async (t) => {
+  const dir = workdir(t, { 'main.xf.hcl': HOST });
+  ok(t, dir, ['plan']); // the simulated host exists from the first read
+  const uuids: string[] = [];
+  for (let i = 0; i < 20; i++) uuids.push(await xe(dir, ['vm-install', 'template=Debian Bookworm 12', `new-name-label=legacy ${i}`]));
+  for (const u of uuids.slice(0, 5)) await xe(dir, ['vm-start', `uuid=${u}`]);
+
+  const table = ok(t, dir, ['query']).stdout;
+  t.match(table, /VMs xenform does not manage \(20\)/);
+  t.match(table, /legacy 0 .* running /);
+  const listed = JSON.parse(ok(t, dir, ['query', '--json']).stdout) as { unmanaged: { uuid: string; power_state: string; memory: number; vcpus: number; disks: unknown[]; networks: unknown[] }[] };
+  t.same(listed.unmanaged.map((v) => v.uuid).sort(), [...uuids].sort(), 'every VM, by uuid');
+  t.ok(listed.unmanaged.every((v) => v.memory > 0 && v.vcpus > 0 && Array.isArray(v.disks) && Array.isArray(v.networks)), 'with memory, vCPUs, disks and networks');
+
+  ok(t, dir, ['query', '--generate-config-out=adopted.xf.hcl']);
+  const again = xenform(dir, ['query', '--generate-config-out=adopted.xf.hcl']);
+  t.match(again.stderr, /adopted\.xf\.hcl already exists/, 'never overwritten');
+  t.equal(xenform(dir, ['fmt', '--check']).code, 0, 'the generated file is in fmt layout');
+
+  const plan = JSON.parse(ok(t, dir, ['plan', '--json']).stdout) as { steps: unknown[]; resource_changes: { importing?: { id: string }; disruption: string; action: string; changes: unknown[] }[] };
+  t.equal(plan.resource_changes.filter((c) => c.importing).length, 20, '20 imports');
+  t.ok(plan.resource_changes.every((c) => c.disruption === 'none' && c.action === 'noop' && c.changes.length === 0), 'each without disruption or change');
+  t.same(plan.steps, []);
+  t.match(ok(t, dir, ['plan']).stdout, /# vm\.legacy_0 will be imported/);
+  ok(t, dir, ['apply', '--auto-approve']);
+  t.equal(resources(t, dir).length, 20, 'all recorded');
+  t.match(await otherConfig(dir, uuids[0]), /xenform-address: vm\.legacy_0/, 'and marked');
+  const after = xenform(dir, ['plan', '--detailed-exitcode']);
+  t.equal(after.code, 0, `then an empty plan: ${after.stdout}${after.stderr}`);
+  t.match(ok(t, dir, ['query']).stdout, /No unmanaged VMs/);
+});
+
+t.test('plan --generate-config-out writes the vm block an import target lacks, which then plans to no change', async (t) => {
+  const dir = workdir(t, { 'main.xf.hcl': HOST });
+  ok(t, dir, ['plan']);
+  const uuid = await xe(dir, ['vm-install', 'template=Debian Bookworm 12', 'new-name-label=db']);
+  writeFileSync(path.join(dir, 'main.xf.hcl'), `${HOST}\nimport {\n  to = vm.db\n  id = "${uuid}"\n}\n`);
+  const refused = xenform(dir, ['plan']);
+  t.equal(refused.code, 1);
+  t.match(refused.stderr, /Configuration for import target does not exist[\s\S]*main\.xf\.hcl:6:1/, 'refused at the import block without the flag');
+  const plan = ok(t, dir, ['plan', '--generate-config-out=db.xf.hcl']);
+  t.match(plan.stderr, /Wrote 1 vm block/);
+  t.match(plan.stdout, /# vm\.db will be imported/);
+  t.match(plan.stdout, /Plan: 1 to import, 0 to add, 0 to change, 0 to destroy/);
+  t.equal(xenform(dir, ['fmt', '--check']).code, 0, 'in fmt layout');
+  ok(t, dir, ['apply', '--auto-approve']);
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode']).code, 0, 'no change after apply');
+});
