@@ -9,6 +9,7 @@ import { isDeepStrictEqual } from 'node:util';
 import { parse } from '../../lang/syntax/parser.js';
 import { toOracleShape } from './oracle-shape.js';
 import { breakFile, Gen } from './corpus.js';
+import { format } from '../../lang/format.js';
 
 const require = createRequire(import.meta.url);
 const oracle = require('hcl2-parser') as { parseToObject(src: string): [unknown, unknown] };
@@ -95,4 +96,15 @@ t.test(`every one of ${INVALID} broken files that hcl2-parser rejects is rejecte
     }
   }
   t.ok(rejected > INVALID / 2, `most broken files are invalid (${rejected} of ${INVALID})`);
+});
+
+t.test('files with moved, import and removed blocks: hcl2-parser accepts exactly what xenform fmt accepts', async (t) => {
+  const src = fs.readFileSync(path.join(root, 'test/fixtures/hcl/refactor-blocks.xf.hcl'), 'utf8');
+  const g = new Gen(SEED + 2);
+  const variants = [src, ...Array.from({ length: 60 }, () => breakFile(g, src))];
+  variants.forEach((v, k) => {
+    const fmtAccepts = !format(v, `refactor-${k}.xf.hcl`).diagnostics.some((d) => d.severity === 'error');
+    t.equal(fmtAccepts, !theirs(v).rejected, `variant ${k}: fmt and hcl2-parser agree`, { src: v });
+    if (fmtAccepts) t.same(ours(v, `refactor-${k}.xf.hcl`), theirs(v), `variant ${k}: the same structure`);
+  });
 });
