@@ -3,7 +3,7 @@
 // booleans; the flags that cannot go together; and Terraform's single-dash spellings.
 import { Argument, Command, InvalidArgumentError, Option } from 'commander';
 import type { PlanRequest } from '../engine/run-plan.js';
-import { parseAddress } from '../planner/model/address.js';
+import { parseAddress, parsePattern } from '../planner/model/address.js';
 import { DISRUPTION_ORDER, type Disruption } from '../planner/model/vm.js';
 import { parseDuration } from '../planner/config/units.js';
 
@@ -36,6 +36,18 @@ function addresses(text: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), address(text)];
 }
 
+// A resource address or a module (`module.web`, `module.web[0]`: everything inside it).
+export function pattern(text: string): string {
+  if (!parsePattern(text)) {
+    throw new InvalidArgumentError(`${JSON.stringify(text)} is not a resource address; expected e.g. vm.web, vm.web[0], vm.site["a"], or a module such as module.web.`);
+  }
+  return text;
+}
+
+function patterns(text: string, previous: string[] | undefined): string[] {
+  return [...(previous ?? []), pattern(text)];
+}
+
 function bool(text: string): boolean {
   if (text === 'true') return true;
   if (text === 'false') return false;
@@ -65,6 +77,12 @@ export function addressArgument(name: string, description: string): Argument {
   return arg.variadic ? arg.argParser(addresses) : arg.argParser(address);
 }
 
+// Addresses that may also name a module, which stands for everything inside it.
+export function patternArgument(name: string, description: string): Argument {
+  const arg = new Argument(name, description);
+  return arg.variadic ? arg.argParser(patterns) : arg.argParser(pattern);
+}
+
 export function lockTimeoutOption(): Option {
   return new Option('--lock-timeout <duration>', 'wait this long for the state lock (e.g. 30s, 2m)').argParser(duration);
 }
@@ -90,7 +108,7 @@ export function addPlanOptions(cmd: Command): Command {
     .addOption(new Option('--destroy', 'plan to destroy every VM in the state').default(false).conflicts('refreshOnly'))
     .option('--refresh-only', 'only report drift; plan no changes', false)
     .option('--refresh <bool>', 'read the hosts before planning (--refresh=false to skip)', bool, true)
-    .option('--target <addr>', 'limit planning to ADDR and what it depends on (repeatable)', addresses)
+    .option('--target <addr>', 'limit planning to ADDR (a VM or a module) and what it depends on (repeatable)', patterns)
     .option('--replace <addr>', 'plan to replace ADDR (repeatable)', addresses)
     .addOption(new Option('--max-disruption <level>', 'refuse plans that disrupt more than this').choices(DISRUPTION_ORDER));
   return addVariableOptions(cmd).addOption(lockTimeoutOption());

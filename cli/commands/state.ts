@@ -1,6 +1,6 @@
 // `xenform state list | show ADDR | rm ADDR... | mv FROM TO | pull`: look at and edit the state.
 import type { Command } from 'commander';
-import { addressMatches, parseAddress } from '../../planner/model/address.js';
+import { addressMatches, parseAddress, parsePattern } from '../../planner/model/address.js';
 import { XENFORM_VERSION } from '../../engine/version.js';
 import type { CliContext } from '../context.js';
 import { stateManagerFor } from '../../engine/state/backend.js';
@@ -10,7 +10,7 @@ import { isRefusal, notInState, removeResources, type Refusal, type Transition }
 import type { State } from '../../planner/model/state.js';
 import { vmHcl } from '../views/hcl.js';
 import { isSensitivePath, SENSITIVE_VALUE } from '../../planner/plan/sensitive.js';
-import { addressArgument, lockTimeoutOption } from '../arguments.js';
+import { addressArgument, lockTimeoutOption, patternArgument } from '../arguments.js';
 import { registerRebuild } from './state-rebuild.js';
 import { registerMove } from './state-mv.js';
 import { readStateVersion, registerStateHistory } from './state-history.js';
@@ -54,11 +54,11 @@ export function register(program: Command, ctx: CliContext): void {
   state
     .command('list')
     .description('list the addresses recorded in the state')
-    .addArgument(addressArgument('[addresses...]', 'only these addresses (vm.web matches every instance)'))
+    .addArgument(patternArgument('[addresses...]', 'only these addresses (vm.web matches every instance, module.web everything inside it)'))
     .action(async (filters: string[], _opts: unknown, cmd: Command) => {
       const s = await readState(ctx, ctx.dir(cmd));
       if (!s) return;
-      const patterns = filters.map((f) => parseAddress(f)!);
+      const patterns = filters.map((f) => parsePattern(f)!);
       for (const r of s.resources) {
         const a = parseAddress(r.address);
         if (patterns.length === 0 || (a && patterns.some((p) => addressMatches(p, a)))) ctx.io.stdout(`${r.address}\n`);
@@ -92,7 +92,7 @@ export function register(program: Command, ctx: CliContext): void {
   state
     .command('rm')
     .description('forget VMs: remove them from the state without touching the hosts')
-    .addArgument(addressArgument('<addresses...>', 'vm.web forgets every instance of vm.web'))
+    .addArgument(patternArgument('<addresses...>', 'vm.web forgets every instance of vm.web, module.web everything inside it'))
     .addOption(lockTimeoutOption())
     .action(async (addrs: string[], opts: { lockTimeout?: number }, cmd: Command) => {
       await editState(ctx, ctx.dir(cmd), 'state rm', opts.lockTimeout, (s) => removeResources(s, addrs));

@@ -1,7 +1,7 @@
 // Every change to the state, as a pure function: (state, input) -> new state, with notes for
 // the user where there is something to say. No I/O; the input state is never modified.
 import { randomUUID } from 'node:crypto';
-import { addressMatches, formatAddress, parseAddress } from '../../planner/model/address.js';
+import { addressMatches, formatAddress, parseAddress, parsePattern } from '../../planner/model/address.js';
 import type { StepOp } from '../../planner/model/ops.js';
 import { STATE_VERSION, type State, type StateResource } from '../../planner/model/state.js';
 import type { HostInventory, ObservedVm, ShutdownPolicy, VmAttributes } from '../../planner/model/vm.js';
@@ -284,7 +284,7 @@ export function removeResources(state: State, addresses: readonly string[]): Tra
   let resources = state.resources;
   const notes: string[] = [];
   for (const text of addresses) {
-    const p = parseAddress(text);
+    const p = parsePattern(text);
     if (!p) return { error: INVALID_ADDRESS(text) };
     const hits = resources.filter((r) => {
       const a = parseAddress(r.address);

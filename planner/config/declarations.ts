@@ -17,6 +17,7 @@ const TOP_SCHEMA: BodySchema = {
     output: { labels: ['name'], multiple: true },
     host: { labels: ['name'], multiple: true },
     vm: { labels: ['name'], multiple: true },
+    module: { labels: ['name'], multiple: true },
     xenform: XENFORM_BLOCK,
     ...REFACTOR_BLOCKS,
   },
@@ -29,11 +30,13 @@ export interface Declarations {
   outputs: Map<string, Block>;
   hosts: Map<string, Block>;
   vms: Map<string, VmBlock>;
+  modules: Map<string, Block>;
+  settings: Block[]; // xenform blocks: allowed in the root module only
   refactor: RefactorBlocks; // moved, import and removed blocks
 }
 
 export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Declarations {
-  const d: Declarations = { variables: new Map(), locals: new Map(), outputs: new Map(), hosts: new Map(), vms: new Map(), refactor: { moved: [], imports: [], removed: [] } };
+  const d: Declarations = { variables: new Map(), locals: new Map(), outputs: new Map(), hosts: new Map(), vms: new Map(), modules: new Map(), settings: [], refactor: { moved: [], imports: [], removed: [] } };
   const firstSeen = new Map<string, Range>();
   const unique = (kind: string, b: Block): boolean => {
     const name = b.labels[0];
@@ -71,6 +74,7 @@ export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Dec
     for (const b of top.blocks.get('host') ?? []) if (unique('host', b)) d.hosts.set(b.labels[0], b);
     for (const b of top.blocks.get('vm') ?? []) if (unique('vm', b)) d.vms.set(b.labels[0], checkVmBlock(b, diags));
     for (const b of top.blocks.get('output') ?? []) if (unique('output', b)) d.outputs.set(b.labels[0], b);
+    for (const b of top.blocks.get('module') ?? []) if (unique('module', b)) d.modules.set(b.labels[0], b);
     for (const b of top.blocks.get('locals') ?? []) {
       for (const item of b.body.items) {
         if (item.kind === 'Block') {
@@ -92,5 +96,6 @@ export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Dec
     }
   }
   decodeBackend(settings, diags, fn); // for its diagnostics: the state backend reads it itself
+  d.settings = settings;
   return d;
 }

@@ -6,6 +6,7 @@ import { suggest } from '../../lang/didyoumean.js';
 import { convert } from '../../lang/eval/convert.js';
 import type { Evaluator } from '../../lang/eval/expressions.js';
 import { UNKNOWN, type Unknown } from './types.js';
+import { evalAttribute } from './dynamic-blocks.js';
 import { SIZE_FORMS, formatSize, parseDuration, parseSize } from './units.js';
 import { BOOL, NUMBER, STRING, type Type, type Value, isUnknownValue, isWhollyKnown, listOf, mapOf, setOwn, toJs } from '../../lang/eval/value.js';
 
@@ -39,7 +40,7 @@ export class Decoder {
     if (!attr) return undefined;
     this.ranges[path] = attr.expr.range;
     const before = this.ev.diagnostics.length;
-    const v = this.ev.eval(attr.expr);
+    const v = evalAttribute(this.ev, attr);
     if (this.ev.diagnostics.length > before) return undefined;
     if (v.raw === null) return undefined;
     const c = convert(v, want);
@@ -91,7 +92,7 @@ export class Decoder {
     if (!attr) return undefined;
     this.ranges[path] = attr.expr.range;
     const before = this.ev.diagnostics.length;
-    const v = this.ev.eval(attr.expr);
+    const v = evalAttribute(this.ev, attr);
     if (this.ev.diagnostics.length > before || v.raw === null) return undefined;
     if (isUnknownValue(v)) return this.knownOnlyAfterApply(path, attr.expr.range, attr.expr);
     if (v.type.kind !== 'string' && v.type.kind !== 'number') {

@@ -86,7 +86,7 @@ export function evaluationOrder(decls: Declarations, diags: Diagnostic[]): Evalu
   const addNode = (id: string, refs: Reference[], range: Range, extra: [string, Range][] = []) => {
     const deps = new Map<string, Range>();
     for (const r of refs) {
-      if (r.root !== 'local' && r.root !== 'vm' && r.root !== 'host') continue;
+      if (r.root !== 'local' && r.root !== 'vm' && r.root !== 'host' && r.root !== 'module') continue;
       const target = `${r.root}.${r.name}`;
       if (!deps.has(target)) deps.set(target, r.range);
     }
@@ -119,6 +119,7 @@ export function evaluationOrder(decls: Declarations, diags: Diagnostic[]): Evalu
     const dependsOn = vm.top.attrs.get('depends_on');
     addNode(`vm.${name}`, dependsOn ? findReferences(dependsOn.expr, [...refs]) : refs, vm.block.range, extra);
   }
+  for (const [name, b] of decls.modules) addNode(`module.${name}`, refsOf(bodyExpressions(b.body)), b.range);
   const { sorted, broken } = order(nodes, diags);
   return { sorted, broken, vmValueRefs };
 }

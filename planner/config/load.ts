@@ -1,14 +1,11 @@
 // Evaluates every *.xf.hcl of a directory into a Config: declarations, variables, then
 // locals, hosts, VMs and outputs in dependency order.
-import path from 'node:path';
 import { type Diagnostic, errorAt } from '../../lang/diagnostics.js';
-import type { Body } from '../../lang/syntax/ast.js';
-import { MAX_DEPTH, parse } from '../../lang/syntax/parser.js';
+import { MAX_DEPTH } from '../../lang/syntax/parser.js';
 import { Evaluator, type RootResolver } from '../../lang/eval/expressions.js';
 import { findReferences } from '../../lang/eval/references.js';
 import type { FnContext } from '../../lang/functions/spec.js';
 import { renderTemplateFile } from '../../lang/eval/template.js';
-import { decodeText } from '../../lang/source.js';
 import { DYNAMIC, toJs, unknownOf, valueDepth, type Value } from '../../lang/eval/value.js';
 import { declare, type Declarations } from './declarations.js';
 import { evaluationOrder, splitId } from './dependency-order.js';
@@ -17,10 +14,11 @@ import { newScope } from './scope.js';
 import { Sensitivity, sensitivePaths } from './sensitive.js';
 import { decodeHost } from './schema.js';
 import { failedVariables } from './decode.js';
-import { type Config, type LoadOptions, type LoadResult, UNKNOWN, type VmConfig } from './types.js';
+import { type Config, type HostConfig, type LoadOptions, type LoadResult, type OutputConfig, UNKNOWN, type VmConfig } from './types.js';
+import { evaluateModuleCall, type ModuleContext, readModuleFiles, refuseRootOnly } from './modules.js';
 import { resolveVariables } from './variables.js';
 import { dependencies, evaluateVm, warnDuplicateNames } from './vm-instances.js';
-import { evaluateRefactorBlocks } from './refactor-blocks.js';
+import { evaluateRefactorBlocks, refuseInModule } from './refactor-blocks.js';
 
 export function loadConfig(opts: LoadOptions): LoadResult {
   const files: Record<string, string> = {};
@@ -31,38 +29,8 @@ export function loadConfig(opts: LoadOptions): LoadResult {
     files,
   });
 
-  const listing = opts.source.readDir(opts.dir);
-  if (!('names' in listing)) {
-    diags.push({
-      severity: 'error',
-      summary: 'Cannot read the configuration directory',
-      detail: `${opts.dir}: ${listing.failure === 'missing' ? 'no such directory' : listing.message}.`,
-    });
-    return done(null);
-  }
-  const names = listing.names.filter((f) => f.endsWith('.xf.hcl')).sort();
-  if (names.length === 0) {
-    diags.push({
-      severity: 'error',
-      summary: 'No configuration files',
-      detail: `The directory ${opts.dir} contains no *.xf.hcl files. Change to a directory that holds a xenform configuration, or use --chdir.`,
-    });
-    return done(null);
-  }
-  const bodies: Body[] = [];
-  for (const name of names) {
-    const read = opts.source.readFile(path.join(opts.dir, name));
-    if (!('bytes' in read)) {
-      diags.push({ severity: 'error', summary: 'Cannot read a configuration file', detail: `${name}: ${read.message}.` });
-      continue;
-    }
-    const text = decodeText(read.bytes);
-    files[name] = text;
-    const r = parse(text, name);
-    diags.push(...r.diagnostics);
-    bodies.push(r.file.body);
-  }
-  if (diags.some((d) => d.severity === 'error')) return done(null);
+  const bodies = readModuleFiles(opts, opts.dir, '', files, diags);
+  if (!bodies || diags.some((d) => d.severity === 'error')) return done(null);
 
   const fn: FnContext = {
     dir: opts.dir,
@@ -72,14 +40,35 @@ export function loadConfig(opts: LoadOptions): LoadResult {
   const decls = declare(bodies, diags, fn);
   const vars = resolveVariables(decls.variables, opts.dir, opts, files, fn);
   diags.push(...vars.diagnostics);
-  return done(evaluate(decls, vars.values, opts, fn, diags));
+  const root = evaluate(decls, vars.values, opts, fn, diags, { path: [], dir: opts.dir, rel: '', files, chain: [], inherited: [], sensitiveInputs: new Set() });
+  const variables: Config['variables'] = {};
+  for (const [name, decl] of decls.variables) {
+    const v = vars.values.get(name);
+    if (v) variables[name] = { value: toJs(v, UNKNOWN), sensitive: decl.sensitive };
+  }
+  return done({ dir: opts.dir, hosts: root.hosts, vms: root.vms, outputs: root.outputs, variables, ...root.refactor });
 }
 
-function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: LoadOptions, fn: FnContext, diags: Diagnostic[]): Config {
+// What one module (the root, or an instance of a module call) evaluates to.
+export interface ModuleResult {
+  hosts: HostConfig[];
+  vms: VmConfig[];
+  outputs: OutputConfig[];
+  outputValues: Map<string, Value>;
+  refactor: Pick<Config, 'moved' | 'imports' | 'removed'>;
+}
+
+export function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: LoadOptions, fn: FnContext, diags: Diagnostic[], ctx: ModuleContext): ModuleResult {
   const { sorted, broken, vmValueRefs } = evaluationOrder(decls, diags);
-  const { locals, hosts, vms, hostNames, resolver: makeResolver } = newScope(decls, varValues, opts);
+  const calls = new Map<string, Value>();
+  const moduleVms = new Map<string, string[]>();
+  const { locals, hosts: ownHosts, vms, hostNames: ownHostNames, resolver: makeResolver } = newScope(decls, varValues, opts, { pathModule: ctx.rel || '.', calls });
+  // a module's VMs run on the root's hosts, passed in as values (host = var.host)
+  const hosts = ctx.rootHosts?.hosts ?? ownHosts;
+  const hostNames = ctx.rootHosts?.names ?? ownHostNames;
+  if (ctx.path.length > 0) refuseRootOnly(decls, diags);
   const topResolver = makeResolver();
-  const sensitivity = new Sensitivity(new Set([...decls.variables].filter(([, d]) => d.sensitive).map(([n]) => n)));
+  const sensitivity = new Sensitivity(new Set([...decls.variables].filter(([n, d]) => d.sensitive || ctx.sensitiveInputs.has(n)).map(([n]) => n)));
   const failed = new Set([...decls.variables.keys()].filter((n) => !varValues.has(n)));
   const newEvaluator = (resolve: RootResolver): Evaluator => {
     const ev = new Evaluator({ resolve, functions: true, fn });
@@ -88,10 +77,18 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
   };
 
   const tooDeep = new Set<string>(); // locals nested too deeply, and those built on them
+  const calledVms: VmConfig[] = []; // the VMs of this module's module calls
   for (const node of sorted) {
     const [kind, name] = splitId(node.id);
     if (broken.has(node.id)) {
       if (kind === 'vm') vms.set(name, { mode: 'single', keys: [null], instances: [null] });
+      continue;
+    }
+    if (kind === 'module') {
+      const call = evaluateModuleCall(name, decls.modules.get(name)!, { decls, vms, moduleVms, sensitivity, makeResolver, newEvaluator, ctx, opts, fn, hosts, hostNames, evaluate }, diags);
+      calls.set(name, call.value);
+      moduleVms.set(name, call.vms.map((v) => v.address));
+      calledVms.push(...call.vms);
       continue;
     }
     if (kind === 'local') {
@@ -127,7 +124,7 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
         vms.set(name, { mode: 'single', keys: [null], instances: [null] });
         continue;
       }
-      const result = evaluateVm(vm, name, makeResolver, newEvaluator, hosts, hostNames, diags);
+      const result = evaluateVm(vm, name, makeResolver, newEvaluator, hosts, hostNames, diags, ctx.path);
       const paths = sensitivePaths(vm, sensitivity);
       if (paths.length) {
         sensitivity.markVm(name);
@@ -141,30 +138,26 @@ function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: Load
   for (const [name, vm] of decls.vms) {
     const r = vms.get(name);
     if (!r) continue;
-    const deps = dependencies(vm, name, vmValueRefs.get(name)!, decls, vms, diags);
+    const deps = [...dependencies(vm, name, vmValueRefs.get(name)!, decls, vms, diags, ctx.path, moduleVms), ...ctx.inherited];
     for (const inst of r.instances) {
       if (!inst) continue;
-      inst.depends_on = deps.filter((a) => a !== inst.address);
+      inst.depends_on = [...new Set(deps)].filter((a) => a !== inst.address);
       vmConfigs.push(inst);
     }
   }
-  warnDuplicateNames(vmConfigs, diags);
+  vmConfigs.push(...calledVms);
+  if (ctx.path.length === 0) warnDuplicateNames(vmConfigs, diags);
 
-  const refactor = evaluateRefactorBlocks(decls.refactor, { resolver: makeResolver, newEvaluator, declared: vmConfigs.map((v) => v.address), diags });
-  const outputs = evaluateOutputs(decls.outputs, () => newEvaluator(topResolver), sensitivity, diags);
-
-  const variables: Config['variables'] = {};
-  for (const [name, decl] of decls.variables) {
-    const v = varValues.get(name);
-    if (v) variables[name] = { value: toJs(v, UNKNOWN), sensitive: decl.sensitive };
-  }
+  // moved, import and removed blocks: in the root module, with module addresses for what is inside modules
+  const refactor = ctx.path.length === 0 ? evaluateRefactorBlocks(decls.refactor, { resolver: makeResolver, newEvaluator, declared: vmConfigs.map((v) => v.address), diags }) : refuseInModule(decls.refactor, diags);
+  const outputValues = new Map<string, Value>();
+  const outputs = evaluateOutputs(decls.outputs, () => newEvaluator(topResolver), sensitivity, diags, outputValues);
   return {
-    dir: opts.dir,
     hosts: [...decls.hosts.keys()].filter((n) => hosts.has(n)).map((n) => hosts.get(n)!),
     vms: vmConfigs,
     outputs,
-    variables,
-    ...refactor,
+    outputValues,
+    refactor,
   };
 }
 

@@ -5,7 +5,7 @@ import type { Block } from '../../lang/syntax/ast.js';
 import { type BodySchema, blockHeader, checkBody } from '../../lang/body.js';
 import { convert } from '../../lang/eval/convert.js';
 import type { Evaluator } from '../../lang/eval/expressions.js';
-import { BOOL, toJs } from '../../lang/eval/value.js';
+import { BOOL, toJs, type Value } from '../../lang/eval/value.js';
 import type { Sensitivity } from './sensitive.js';
 import { type OutputConfig, UNKNOWN } from './types.js';
 
@@ -16,6 +16,7 @@ export function evaluateOutputs(
   newEvaluator: () => Evaluator,
   sensitivity: Sensitivity,
   diags: Diagnostic[],
+  values?: Map<string, Value>, // filled with each output's value, for a module's caller
 ): OutputConfig[] {
   const outputs: OutputConfig[] = [];
   for (const [name, b] of decls) {
@@ -47,6 +48,7 @@ export function evaluateOutputs(
     }
     diags.push(...ev.diagnostics);
     outputs.push({ name, value: toJs(v, UNKNOWN), sensitive, range: b.range });
+    values?.set(name, v);
   }
 
   return outputs;

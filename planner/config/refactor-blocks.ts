@@ -7,7 +7,7 @@ import { type BodySchema, blockHeader, checkBody, rangeText } from '../../lang/b
 import type { Evaluator, RootResolver } from '../../lang/eval/expressions.js';
 import { str } from '../../lang/eval/value.js';
 import { type AddressPattern, addressMatches, formatAddress, parseAddress, parsePattern } from '../model/address.js';
-import { forEachInstances } from './for-each.js';
+import { evaluateInstances } from './vm-instances.js';
 import type { InstanceScope } from './scope.js';
 import type { ImportConfig, MovedConfig, RemovedConfig } from './types.js';
 
@@ -200,19 +200,11 @@ export function decodeImports(blocks: readonly Block[], ctx: RefactorContext): I
   for (const b of blocks) {
     const body = checkBody(b.body, IMPORT, diags, 'in an import block');
     const range = blockHeader(b);
-    const eachAttr = body.attrs.get('for_each');
     let scopes: (InstanceScope | undefined)[] = [undefined];
-    if (eachAttr) {
-      const ev = ctx.newEvaluator(ctx.resolver());
-      const v = ev.eval(eachAttr.expr);
-      diags.push(...ev.diagnostics);
-      if (ev.diagnostics.length) continue;
-      const each = forEachInstances(v);
-      if ('error' in each) {
-        diags.push({ severity: 'error', summary: 'Invalid for_each argument', detail: each.error, subject: eachAttr.expr.range });
-        continue;
-      }
-      scopes = each.keys.map((k, i) => ({ each: { key: str(k), value: each.values[i] } }));
+    if (body.attrs.has('for_each')) {
+      const found = evaluateInstances(body, 'import', () => ctx.newEvaluator(ctx.resolver()), diags);
+      if (!found) continue;
+      scopes = found.keys.map((k, i) => ({ each: { key: str(k as string), value: found.eachValues[i] } }));
     }
     for (const scope of scopes) {
       const ev = ctx.newEvaluator(ctx.resolver(scope));
@@ -248,4 +240,13 @@ export function decodeImports(blocks: readonly Block[], ctx: RefactorContext): I
 
 export function evaluateRefactorBlocks(blocks: RefactorBlocks, ctx: RefactorContext): { moved: MovedConfig[]; imports: ImportConfig[]; removed: RemovedConfig[] } {
   return { moved: decodeMoved(blocks.moved, ctx), imports: decodeImports(blocks.imports, ctx), removed: decodeRemoved(blocks.removed, ctx) };
+}
+
+// Inside a module these blocks would be relative to each instance of it (OpenTofu's rule);
+// xenform takes them in the root module only, where module addresses reach inside.
+export function refuseInModule(blocks: RefactorBlocks, diags: Diagnostic[]): Record<string, never> {
+  for (const b of [...blocks.moved, ...blocks.imports, ...blocks.removed]) {
+    diags.push({ severity: 'error', summary: `${b.type[0].toUpperCase()}${b.type.slice(1)} block in a module`, detail: `xenform takes ${b.type} blocks in the root module only: write it there, with the module's address (e.g. module.web["a"].vm.app).`, subject: b.typeRange });
+  }
+  return {};
 }

@@ -13,6 +13,7 @@ import { type HostConfig, UNKNOWN, type VmConfig } from './types.js';
 import { DYNAMIC, STRING, isWhollyKnown, type Value } from '../../lang/eval/value.js';
 import { convert } from '../../lang/eval/convert.js';
 import { checkHostWire, checkVmWire } from './wire-check.js';
+import { checkDynamicBlock, checkMemoryForm, type DynamicBlock, expandVmBlock, type NestedBlock } from './dynamic-blocks.js';
 
 export const HOST_SCHEMA: BodySchema = {
   attributes: [
@@ -56,6 +57,7 @@ export const VM_SCHEMA: BodySchema = {
     network: { labels: ['name'], multiple: true },
     shutdown: { labels: [] },
     lifecycle: { labels: [] },
+    dynamic: { labels: ['type'], multiple: true },
   },
 };
 
@@ -121,13 +123,23 @@ export function decodeHost(block: Block, ev: Evaluator): HostConfig | null {
 export interface VmBlock {
   block: Block;
   top: BodyContent;
-  boot?: { block: Block; content: BodyContent };
-  memory?: { block: Block; content: BodyContent };
-  disks: { block: Block; content: BodyContent }[];
-  networks: { block: Block; content: BodyContent }[];
-  shutdown?: { block: Block; content: BodyContent };
-  lifecycle?: { block: Block; content: BodyContent };
+  boot?: NestedBlock;
+  memory?: NestedBlock;
+  disks: NestedBlock[];
+  networks: NestedBlock[];
+  shutdown?: NestedBlock;
+  lifecycle?: NestedBlock;
+  dynamics: DynamicBlock[]; // expanded per instance by expandVmBlock
 }
+
+// The nested block types a `dynamic` block in a vm block may generate.
+const DYNAMIC_TYPES = {
+  boot: { labels: [], schema: BOOT_SCHEMA },
+  memory: { labels: [], schema: MEMORY_SCHEMA },
+  disk: { labels: ['name'], schema: DISK_SCHEMA },
+  network: { labels: ['name'], schema: NETWORK_SCHEMA },
+  shutdown: { labels: [], schema: SHUTDOWN_SCHEMA },
+};
 
 export function checkVmBlock(block: Block, diags: Diagnostic[]): VmBlock {
   const top = checkBody(block.body, VM_SCHEMA, diags, 'in a vm block');
@@ -163,16 +175,9 @@ export function checkVmBlock(block: Block, diags: Diagnostic[]): VmBlock {
     networks: many('network', NETWORK_SCHEMA),
     shutdown: one('shutdown', SHUTDOWN_SCHEMA),
     lifecycle: one('lifecycle', LIFECYCLE_SCHEMA),
+    dynamics: (top.blocks.get('dynamic') ?? []).flatMap((b) => checkDynamicBlock(b, DYNAMIC_TYPES, diags) ?? []),
   };
-  const memAttr = top.attrs.get('memory');
-  if (memAttr && vm.memory) {
-    diags.push({
-      severity: 'error',
-      summary: 'Conflicting memory settings',
-      detail: `"memory" is set both as an argument (at ${rangeText(memAttr.nameRange)}) and as a block; use one: memory = "2GiB", or memory { static_min … }.`,
-      subject: vm.memory.block.typeRange,
-    });
-  }
+  checkMemoryForm(top, vm.memory, diags);
   return vm;
 }
 
@@ -246,8 +251,9 @@ export interface InstanceContext {
 }
 
 // Decodes one instance of a vm block; depends_on is filled in by the caller.
-export function decodeVm(vm: VmBlock, ev: Evaluator, ctx: InstanceContext): VmConfig | null {
+export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): VmConfig | null {
   const before = ev.diagnostics.length;
+  const vm = expandVmBlock(block, ev);
   const diags = ev.diagnostics;
   const ranges: Record<string, Range> = {};
   const d = new Decoder(ev, ranges);

@@ -21,6 +21,13 @@ export interface InstanceScope {
   each?: { key: Value; value: Value };
 }
 
+// Where a module's configuration stands: path.module, and the values of its module calls
+// (`module.web`), filled in as they are evaluated.
+export interface ModuleScope {
+  pathModule: string; // relative to the root module's directory; "." in the root
+  calls: Map<string, Value>;
+}
+
 export interface Scope {
   locals: Map<string, Value>;
   hosts: Map<string, HostConfig>;
@@ -29,7 +36,7 @@ export interface Scope {
   resolver: (instance?: InstanceScope) => RootResolver;
 }
 
-export function newScope(decls: Declarations, varValues: Map<string, Value>, opts: LoadOptions): Scope {
+export function newScope(decls: Declarations, varValues: Map<string, Value>, opts: LoadOptions, mod: ModuleScope = { pathModule: '.', calls: new Map() }): Scope {
   const locals = new Map<string, Value>();
   const hosts = new Map<string, HostConfig>();
   const vms = new Map<string, VmResult>();
@@ -112,14 +119,22 @@ export function newScope(decls: Declarations, varValues: Map<string, Value>, opt
           if (attr === 'value') return { value: instance.each.value, consumed: 1 };
           return fail('Invalid "each" attribute', `The "each" object does not have an attribute named "${attr ?? ''}". The supported attributes are each.key and each.value, the current key and value pair of the "for_each" attribute set.`);
         case 'path':
-          if (attr === 'module' || attr === 'root') return { value: str('.'), consumed: 1 };
+          if (attr === 'module') return { value: str(mod.pathModule), consumed: 1 };
+          if (attr === 'root') return { value: str('.'), consumed: 1 };
           if (attr === 'cwd') return { value: str(opts.dir), consumed: 1 };
           return fail('Invalid "path" attribute', `The "path" object does not have an attribute named "${attr ?? ''}". The supported attributes are path.module, path.root and path.cwd.`);
+        case 'module':
+          if (attr === undefined) return need('NAME');
+          if (!decls.modules.has(attr)) {
+            const s = suggest(attr, decls.modules.keys());
+            return fail('Reference to undeclared module', `No module call named "${attr}" is declared.${s ? ` Did you mean "${s}"?` : ''}`);
+          }
+          return { value: mod.calls.get(attr) ?? unknownOf(DYNAMIC), consumed: 1 };
         default: {
-          const s = suggest(e.root, ['var', 'local', 'vm', 'host', 'count', 'each', 'path']);
+          const s = suggest(e.root, ['var', 'local', 'vm', 'host', 'count', 'each', 'path', 'module']);
           return fail(
             'Unknown reference',
-            `There is nothing named "${e.root}" to refer to.${s ? ` Did you mean "${s}"?` : ''} References start with var., local., vm., host., count., each. or path.`,
+            `There is nothing named "${e.root}" to refer to.${s ? ` Did you mean "${s}"?` : ''} References start with var., local., vm., host., module., count., each. or path.`,
           );
         }
       }

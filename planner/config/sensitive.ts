@@ -1,7 +1,7 @@
 // Which values derive from sensitive input variables. Terraform tracks this with marks on
 // values; xenform follows references instead, which flags the same expressions
 // (`length(var.password)` is sensitive too) and costs nothing at evaluation time.
-import type { Expression } from '../../lang/syntax/ast.js';
+import type { Attribute, Block, Expression } from '../../lang/syntax/ast.js';
 import { findReferences } from '../../lang/eval/references.js';
 import type { VmBlock } from './schema.js';
 
@@ -58,12 +58,22 @@ export function sensitivePaths(vm: VmBlock, s: Sensitivity): string[] {
       if (Object.hasOwn(TOP_PATHS, item.name) && s.derives(item.expr)) out.add(TOP_PATHS[item.name]);
       continue;
     }
-    for (const inner of item.body.items) {
-      if (inner.kind !== 'Attribute' || !s.derives(inner.expr)) continue;
-      if (item.type === 'disk') out.add('disks');
-      else if (item.type === 'network') out.add('networks');
-      else if (item.type === 'boot' || item.type === 'memory' || item.type === 'shutdown') out.add(`${item.type}.${inner.name}`);
+    const type = item.type === 'dynamic' ? item.labels[0] : item.type;
+    const args = item.type === 'dynamic' ? generatedArguments(item, s) : item.body.items.flatMap((i) => (i.kind === 'Attribute' ? [[i, s.derives(i.expr)] as [Attribute, boolean]] : []));
+    for (const [inner, derived] of args) {
+      if (!derived) continue;
+      if (type === 'disk') out.add('disks');
+      else if (type === 'network') out.add('networks');
+      else if (type === 'boot' || type === 'memory' || type === 'shutdown') out.add(`${type}.${inner.name}`);
     }
   }
   return [...out];
+}
+
+// The arguments of the blocks a dynamic block generates, with whether each derives from
+// sensitive values (all do when the dynamic block's for_each or labels do).
+function generatedArguments(dynamic: Block, s: Sensitivity): [Attribute, boolean][] {
+  const driven = dynamic.body.items.some((i) => i.kind === 'Attribute' && i.name !== 'iterator' && s.derives(i.expr));
+  const content = dynamic.body.items.flatMap((i) => (i.kind === 'Block' && i.type === 'content' ? i.body.items : []));
+  return content.flatMap((i) => (i.kind === 'Attribute' ? [[i, driven || s.derives(i.expr)] as [Attribute, boolean]] : []));
 }

@@ -96,7 +96,7 @@ export function declareVariable(block: Block, diags: Diagnostic[], fn: FnContext
   return decl;
 }
 
-type Source = 'env' | 'auto' | 'file' | 'cli';
+type Source = 'env' | 'auto' | 'file' | 'cli' | 'module';
 
 interface GivenValue {
   source: Source;
@@ -110,6 +110,8 @@ export interface VariableInputs {
   vars?: Record<string, string>;
   varFiles?: string[];
   env?: Record<string, string | undefined>;
+  // A module's inputs: the arguments of the module call, the only source of its values.
+  moduleCall?: { range: Range; args: Map<string, { value: Value; range: Range }> };
 }
 
 export interface VariableResult {
@@ -126,6 +128,11 @@ function collectGiven(
   diags: Diagnostic[],
 ): Map<string, GivenValue> {
   const given = new Map<string, GivenValue>();
+  if (inputs.moduleCall) {
+    const where = `the module call at ${rangeText(inputs.moduleCall.range)}`;
+    for (const [k, a] of inputs.moduleCall.args) given.set(k, { source: 'module', value: a.value, range: a.range, where });
+    return given;
+  }
   for (const [k, v] of Object.entries(inputs.env ?? process.env)) {
     if (k.startsWith('XF_VAR_') && v !== undefined && k.length > 7) {
       given.set(k.slice(7), { source: 'env', text: v, where: `the environment variable ${k}` });
@@ -222,8 +229,10 @@ export function resolveVariables(
         diagnostics.push({
           severity: 'error',
           summary: 'No value for required variable',
-          detail: `The input variable "${name}" is not set, and has no default value. Use a --var or --var-file command line argument, a *.auto.xfvars.hcl file or the XF_VAR_${name} environment variable to provide a value for this variable.`,
-          subject: blockHeader(decl.block),
+          detail: inputs.moduleCall
+            ? `The input variable "${name}" is not set, and has no default value. The module call at ${rangeText(inputs.moduleCall.range)} must set ${name} = ….`
+            : `The input variable "${name}" is not set, and has no default value. Use a --var or --var-file command line argument, a *.auto.xfvars.hcl file or the XF_VAR_${name} environment variable to provide a value for this variable.`,
+          subject: inputs.moduleCall?.range ?? blockHeader(decl.block),
         });
         continue;
       }

@@ -7,9 +7,9 @@ import { blockHeader } from '../../lang/body.js';
 import { convert } from '../../lang/eval/convert.js';
 import type { Evaluator, RootResolver } from '../../lang/eval/expressions.js';
 import type { Reference } from '../../lang/eval/references.js';
-import { NUMBER, type Value, isWhollyKnown, str } from '../../lang/eval/value.js';
-import { forEachInstances } from './for-each.js';
-import { formatAddress, type InstanceKey } from '../model/address.js';
+import { NUMBER, STRING, type Value, isWhollyKnown, str, typeName } from '../../lang/eval/value.js';
+import { formatAddress, type InstanceKey, type ModuleStep } from '../model/address.js';
+import type { BodyContent } from '../../lang/body.js';
 import type { Declarations } from './declarations.js';
 import { decodeVm, type VmBlock } from './schema.js';
 import type { InstanceScope, VmResult } from './scope.js';
@@ -19,6 +19,14 @@ import { type HostConfig, type VmConfig, isUnknown } from './types.js';
 // mistyped count is refused before the planner builds them all.
 export const MAX_INSTANCES = 100_000;
 
+// The instance keys of a block with count or for_each (a vm or a module call), with each.value
+// per key; null after an error.
+export interface Instances {
+  mode: VmResult['mode'];
+  keys: InstanceKey[];
+  eachValues: Value[];
+}
+
 export function evaluateVm(
   vm: VmBlock,
   name: string,
@@ -27,14 +35,35 @@ export function evaluateVm(
   hosts: Map<string, HostConfig>,
   hostNames: Set<string>,
   diags: Diagnostic[],
+  module: readonly ModuleStep[] = [],
 ): VmResult {
   const failed: VmResult = { mode: 'single', keys: [null], instances: [null] };
-  const countAttr = vm.top.attrs.get('count');
-  const eachAttr = vm.top.attrs.get('for_each');
-  const invalid = (summary: string, detail: string, subject: Range): VmResult => {
+  const found = evaluateInstances(vm.top, `vm "${name}"`, () => newEvaluator(makeResolver()), diags);
+  if (!found) return failed;
+  const { mode, keys, eachValues } = found;
+  const instances: (VmConfig | null)[] = [];
+  const declaredHosts = hostNames;
+  keys.forEach((key, i) => {
+    const resolver =
+      mode === 'count' ? makeResolver({ count: key as number }) : mode === 'each' ? makeResolver({ each: { key: str(key as string), value: eachValues[i] } }) : makeResolver();
+    const ev = newEvaluator(resolver);
+    const address = formatAddress({ module, type: 'vm', name, key });
+    const defaultName = key === null ? name : `${name}-${key}`;
+    const config = decodeVm(vm, ev, { address, defaultName, hosts, declaredHosts });
+    diags.push(...dedupe(ev.diagnostics, diags));
+    instances.push(config);
+  });
+  return { mode, keys, instances };
+}
+
+export function evaluateInstances(top: BodyContent, what: string, newEvaluator: () => Evaluator, diags: Diagnostic[]): Instances | null {
+  const countAttr = top.attrs.get('count');
+  const eachAttr = top.attrs.get('for_each');
+  const invalid = (summary: string, detail: string, subject: Range): null => {
     diags.push({ severity: 'error', summary, detail, subject });
-    return failed;
+    return null;
   };
+  const failed = null;
   let mode: VmResult['mode'] = 'single';
   let keys: InstanceKey[] = [null];
   let eachValues: Value[] = [];
@@ -46,7 +75,7 @@ export function evaluateVm(
     );
   }
   if (countAttr) {
-    const ev = newEvaluator(makeResolver());
+    const ev = newEvaluator();
     const v = ev.eval(countAttr.expr);
     diags.push(...ev.diagnostics);
     if (ev.diagnostics.length) return failed;
@@ -57,38 +86,42 @@ export function evaluateVm(
     if (!c.ok) return r(`The given "count" argument value is unsuitable: ${c.error}.`);
     const n = c.value.raw as number;
     if (!Number.isInteger(n) || n < 0) return r(`The given "count" argument value is unsuitable: it must be a whole number greater than or equal to zero; got ${n}.`);
-    if (n > MAX_INSTANCES) return invalid('Too many instances', tooMany(name, n), countAttr.expr.range);
+    if (n > MAX_INSTANCES) return invalid('Too many instances', tooMany(what, n), countAttr.expr.range);
     mode = 'count';
     keys = Array.from({ length: n }, (_, i) => i);
   } else if (eachAttr) {
-    const ev = newEvaluator(makeResolver());
+    const ev = newEvaluator();
     const v = ev.eval(eachAttr.expr);
     diags.push(...ev.diagnostics);
     if (ev.diagnostics.length) return failed;
-    const each = forEachInstances(v);
-    if ('error' in each) return invalid('Invalid for_each argument', each.error, eachAttr.expr.range);
-    keys = each.keys;
-    eachValues = each.values;
+    const r = (detail: string) => invalid('Invalid for_each argument', detail, eachAttr.expr.range);
+    if (!isWhollyKnown(v)) return r('The "for_each" value depends on values known only after apply, such as the uuid of a VM yet to be created, so xenform cannot tell which instances to plan.');
+    if (v.raw === null) return r('The given "for_each" argument value is null. A map, or set of strings, is allowed.');
+    const k = v.type.kind;
+    if (k === 'map' || k === 'object') {
+      const m = v.raw as Map<string, Value>;
+      keys = [...m.keys()];
+      eachValues = [...m.values()];
+    } else if (k === 'set') {
+      const elems = v.raw as Value[];
+      const c = convert(v, { kind: 'set', elem: STRING });
+      if (!c.ok || elems.some((e) => e.raw === null)) return r('The given "for_each" argument value is unsuitable: a set must contain only non-null strings.');
+      const strs = c.value.raw as Value[];
+      keys = strs.map((e) => e.raw as string);
+      eachValues = strs;
+    } else {
+      return r(
+        `The given "for_each" argument value is unsuitable: the "for_each" argument must be a map, or set of strings, and you have provided a value of type ${typeName(v.type)}. Use toset(...) to convert a list of strings.`,
+      );
+    }
     mode = 'each';
-    if (keys.length > MAX_INSTANCES) return invalid('Too many instances', tooMany(name, keys.length), eachAttr.expr.range);
+    if (keys.length > MAX_INSTANCES) return invalid('Too many instances', tooMany(what, keys.length), eachAttr.expr.range);
   }
-  const instances: (VmConfig | null)[] = [];
-  const declaredHosts = hostNames;
-  keys.forEach((key, i) => {
-    const resolver =
-      mode === 'count' ? makeResolver({ count: key as number }) : mode === 'each' ? makeResolver({ each: { key: str(key as string), value: eachValues[i] } }) : makeResolver();
-    const ev = newEvaluator(resolver);
-    const address = formatAddress({ type: 'vm', name, key });
-    const defaultName = key === null ? name : `${name}-${key}`;
-    const config = decodeVm(vm, ev, { address, defaultName, hosts, declaredHosts });
-    diags.push(...dedupe(ev.diagnostics, diags));
-    instances.push(config);
-  });
-  return { mode, keys, instances };
+  return { mode, keys, eachValues };
 }
 
 // The same mistake in every instance of a counted block is reported once.
-function dedupe(fresh: Diagnostic[], existing: Diagnostic[]): Diagnostic[] {
+export function dedupe(fresh: Diagnostic[], existing: Diagnostic[]): Diagnostic[] {
   if (fresh.length === 0) return fresh;
   const key = (d: Diagnostic) => `${d.summary}|${d.detail}|${d.subject ? `${d.subject.filename}:${d.subject.start.byte}` : ''}`;
   const seen = new Set(existing.slice(-50).map(key));
@@ -100,15 +133,26 @@ function dedupe(fresh: Diagnostic[], existing: Diagnostic[]): Diagnostic[] {
   });
 }
 
-// VM addresses a vm block depends on: its depends_on list and the VMs it references.
-export function dependencies(vm: VmBlock, self: string, valueRefs: Reference[], decls: Declarations, vms: Map<string, VmResult>, diags: Diagnostic[]): string[] {
+// VM addresses a vm block depends on: its depends_on list, the VMs it references, and every VM
+// of the module calls it references (`moduleVms`, by call name).
+export function dependencies(
+  vm: Pick<VmBlock, 'top'>, // a vm block, or a module call's arguments
+  self: string,
+  valueRefs: Reference[],
+  decls: Declarations,
+  vms: Map<string, VmResult>,
+  diags: Diagnostic[],
+  module: readonly ModuleStep[] = [],
+  moduleVms: ReadonlyMap<string, readonly string[]> = new Map(),
+): string[] {
   const out = new Set<string>();
   const add = (name: string, key: InstanceKey | undefined) => {
     const r = vms.get(name);
     if (!r) return;
     const matching = key === undefined ? r.keys : r.keys.filter((k) => k === key);
-    for (const k of matching.length ? matching : r.keys) out.add(formatAddress({ type: 'vm', name, key: k }));
+    for (const k of matching.length ? matching : r.keys) out.add(formatAddress({ module, type: 'vm', name, key: k }));
   };
+  for (const r of valueRefs) if (r.root === 'module') for (const a of moduleVms.get(r.name) ?? []) out.add(a);
   const dependsOn = vm.top.attrs.get('depends_on');
   if (dependsOn) {
     const e = dependsOn.expr;
@@ -117,12 +161,18 @@ export function dependencies(vm: VmBlock, self: string, valueRefs: Reference[], 
       diags.push({ severity: 'error', summary: 'Invalid depends_on', detail: 'depends_on must be a list of vm references, like [vm.db, vm.web[0]].', subject: e.range });
     } else {
       for (const item of items) {
-        const ok = item.kind === 'ScopeTraversalExpr' && item.root === 'vm' && item.traversal[0]?.kind === 'GetAttr';
+        const ok = item.kind === 'ScopeTraversalExpr' && (item.root === 'vm' || item.root === 'module') && item.traversal[0]?.kind === 'GetAttr';
         if (!ok) {
-          diags.push({ severity: 'error', summary: 'Invalid depends_on reference', detail: 'depends_on may only name vm blocks, like vm.db or vm.web[0].', subject: item.range });
+          diags.push({ severity: 'error', summary: 'Invalid depends_on reference', detail: 'depends_on may only name vm blocks and module calls, like vm.db, vm.web[0] or module.web.', subject: item.range });
           continue;
         }
         const name = (item.traversal[0] as { name: string }).name;
+        if (item.root === 'module') {
+          if (!decls.modules.has(name)) {
+            diags.push({ severity: 'error', summary: 'Reference to undeclared module', detail: `No module call named "${name}" is declared.`, subject: item.range });
+          } else for (const a of moduleVms.get(name) ?? []) out.add(a);
+          continue;
+        }
         if (!decls.vms.has(name)) {
           const s = suggest(name, decls.vms.keys());
           diags.push({ severity: 'error', summary: 'Reference to undeclared resource', detail: `A vm named "${name}" has not been declared.${s ? ` Did you mean "${s}"?` : ''}`, subject: item.range });
@@ -160,5 +210,5 @@ export function warnDuplicateNames(vmConfigs: VmConfig[], diags: Diagnostic[]): 
   }
 }
 
-const tooMany = (name: string, n: number) =>
-  `vm "${name}" would have ${n} instances; a vm block may have at most ${MAX_INSTANCES}. Split it, or check the count.`;
+const tooMany = (what: string, n: number) =>
+  `${what} would have ${n} instances; a ${what.split(' ')[0]} block may have at most ${MAX_INSTANCES}. Split it, or check the count.`;

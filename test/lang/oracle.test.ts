@@ -7,9 +7,9 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from '../../lang/syntax/parser.js';
+import { format } from '../../lang/format.js';
 import { toOracleShape } from './oracle-shape.js';
 import { breakFile, Gen } from './corpus.js';
-import { format } from '../../lang/format.js';
 
 const require = createRequire(import.meta.url);
 const oracle = require('hcl2-parser') as { parseToObject(src: string): [unknown, unknown] };
@@ -98,13 +98,18 @@ t.test(`every one of ${INVALID} broken files that hcl2-parser rejects is rejecte
   t.ok(rejected > INVALID / 2, `most broken files are invalid (${rejected} of ${INVALID})`);
 });
 
-t.test('files with moved, import and removed blocks: hcl2-parser accepts exactly what xenform fmt accepts', async (t) => {
-  const src = fs.readFileSync(path.join(root, 'test/fixtures/hcl/refactor-blocks.xf.hcl'), 'utf8');
+// Issue 20: files with module calls, dynamic, moved, import and removed blocks, whole and broken, are accepted by
+// `xenform fmt` exactly when hcl2-parser accepts them.
+t.test('hcl2-parser accepts exactly what xenform fmt accepts for files with module, dynamic, moved, import and removed blocks', async (t) => {
+  const files = ['modules-and-dynamic.xf.hcl', 'modules/web.xf.hcl', 'refactor-blocks.xf.hcl'].map((f) => fs.readFileSync(path.join(root, 'test/fixtures/hcl', f), 'utf8'));
   const g = new Gen(SEED + 2);
-  const variants = [src, ...Array.from({ length: 60 }, () => breakFile(g, src))];
-  variants.forEach((v, k) => {
-    const fmtAccepts = !format(v, `refactor-${k}.xf.hcl`).diagnostics.some((d) => d.severity === 'error');
-    t.equal(fmtAccepts, !theirs(v).rejected, `variant ${k}: fmt and hcl2-parser agree`, { src: v });
-    if (fmtAccepts) t.same(ours(v, `refactor-${k}.xf.hcl`), theirs(v), `variant ${k}: the same structure`);
+  const inputs = [...files, ...Array.from({ length: 200 }, (_, k) => breakFile(g, files[k % files.length]))];
+  let rejected = 0;
+  inputs.forEach((src, k) => {
+    const fmtRejects = format(src, `modules-${k}.hcl`).diagnostics.some((d) => d.severity === 'error');
+    const want = theirs(src).rejected;
+    if (want) rejected++;
+    t.equal(fmtRejects, want, `input ${k} is ${want ? 'rejected' : 'accepted'} by both:\n${src}`);
   });
+  t.ok(rejected > 50, `most broken files are invalid (${rejected} of ${inputs.length})`);
 });

@@ -293,6 +293,12 @@ t.test('removeResources', async (t) => {
     { name: 'one bad address among good ones removes nothing', before: base, edit: (s) => removeResources(s, ['vm.db', 'vm.nope']), want: /Nothing was removed/ },
     { name: 'text that is not an address is refused', before: base, edit: (s) => removeResources(s, ['web']), want: /"web" is not a resource address/ },
   ]);
+  const modules = state([res('module.site["a"].vm.app', 'a'), res('module.site["b"].vm.app', 'b'), res('module.site["b"].module.db[0].vm.x', 'x'), res('vm.db', 'd')]);
+  runEdits(t, [
+    { name: 'a module instance forgets everything inside it, nested modules too', before: modules, edit: (s) => removeResources(s, ['module.site["b"]']), want: ['module.site["a"].vm.app=a', 'vm.db=d'] },
+    { name: 'a module forgets every instance', before: modules, edit: (s) => removeResources(s, ['module.site']), want: ['vm.db=d'] },
+    { name: 'a module not in the state is refused', before: modules, edit: (s) => removeResources(s, ['module.web']), want: /Nothing was removed/ },
+  ]);
 });
 
 t.test('moveResources', async (t) => {
