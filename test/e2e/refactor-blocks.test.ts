@@ -1,6 +1,6 @@
 // moved, removed and import blocks end to end on a simulated host: what the plan says, that a
 // pure move runs no step, and what ends up on the host (ownership markers) and in the state.
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import t from 'tap';
@@ -158,4 +158,23 @@ t.test('plan --generate-config-out writes the vm block an import target lacks, w
   t.equal(xenform(dir, ['fmt', '--check']).code, 0, 'in fmt layout');
   ok(t, dir, ['apply', '--auto-approve']);
   t.equal(xenform(dir, ['plan', '--detailed-exitcode']).code, 0, 'no change after apply');
+});
+
+t.test('a VM moved into a module instance runs no step and carries the module address on its host', async (t) => {
+  const dir = workdir(t, { 'main.xf.hcl': HOST + vmBlock('"web"', '"web"') });
+  ok(t, dir, ['apply', '--auto-approve']);
+  const uuid = resources(t, dir)[0].uuid;
+  mkdirSync(path.join(dir, 'modules', 'site'), { recursive: true });
+  writeFileSync(path.join(dir, 'modules', 'site', 'main.xf.hcl'), 'variable "host" {}\n\n' + vmBlock('"web"', '"web"').replace('host.lab', 'var.host'));
+  writeFileSync(
+    path.join(dir, 'main.xf.hcl'),
+    HOST + 'module "site" {\n  source   = "./modules/site"\n  for_each = toset(["a"])\n  host     = host.lab\n}\n\nmoved {\n  from = vm.web\n  to   = module.site["a"].vm.web\n}\n',
+  );
+  const plan = JSON.parse(ok(t, dir, ['plan', '--json']).stdout) as { steps: unknown[]; resource_changes: { address: string; previous_address?: string }[] };
+  t.same(plan.resource_changes.map((c) => [c.address, c.previous_address]), [['module.site["a"].vm.web', 'vm.web']]);
+  t.same(plan.steps, [], 'no step');
+  ok(t, dir, ['apply', '--auto-approve']);
+  t.same(resources(t, dir).map((r) => [r.address, r.uuid]), [['module.site["a"].vm.web', uuid]]);
+  t.match(await otherConfig(dir, uuid), /xenform-address: module\.site\["a"\]\.vm\.web/);
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode']).code, 0, 'then nothing to do');
 });
