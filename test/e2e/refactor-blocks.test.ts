@@ -117,15 +117,20 @@ t.test('query --generate-config-out on a host with 20 unmanaged VMs: plan shows 
   const uuids: string[] = [];
   for (let i = 0; i < 20; i++) uuids.push(await xe(dir, ['vm-install', 'template=Debian Bookworm 12', `new-name-label=legacy ${i}`]));
   for (const u of uuids.slice(0, 5)) await xe(dir, ['vm-start', `uuid=${u}`]);
+  // One VM managed by another configuration: listed apart, never generated.
+  const foreign = await xe(dir, ['vm-install', 'template=Debian Bookworm 12', 'new-name-label=theirs']);
+  await xe(dir, ['vm-param-set', `uuid=${foreign}`, 'other-config:xenform-address=vm.theirs', 'other-config:xenform-lineage=other-lineage']);
 
   const table = ok(t, dir, ['query']).stdout;
   t.match(table, /VMs xenform does not manage \(20\)/);
   t.match(table, /legacy 0 .* running /);
-  const listed = JSON.parse(ok(t, dir, ['query', '--json']).stdout) as { unmanaged: { uuid: string; power_state: string; memory: number; vcpus: number; disks: unknown[]; networks: unknown[] }[] };
+  t.match(table, /VMs managed by another xenform configuration \(1\)[\s\S]*theirs .*vm\.theirs\s+other-lineage/);
+  const listed = JSON.parse(ok(t, dir, ['query', '--json']).stdout) as { unmanaged: { uuid: string; power_state: string; memory: number; vcpus: number; disks: unknown[]; networks: unknown[] }[]; other_configurations: { uuid: string; address: string; lineage: string }[] };
+  t.same(listed.other_configurations.map((v) => [v.uuid, v.address, v.lineage]), [[foreign, 'vm.theirs', 'other-lineage']], 'the foreign VM apart, with its address and lineage');
   t.same(listed.unmanaged.map((v) => v.uuid).sort(), [...uuids].sort(), 'every VM, by uuid');
   t.ok(listed.unmanaged.every((v) => v.memory > 0 && v.vcpus > 0 && Array.isArray(v.disks) && Array.isArray(v.networks)), 'with memory, vCPUs, disks and networks');
 
-  ok(t, dir, ['query', '--generate-config-out=adopted.xf.hcl']);
+  t.match(ok(t, dir, ['query', '--generate-config-out=adopted.xf.hcl']).stdout, /Wrote 20 import and vm blocks[\s\S]*1 VM carrying another configuration's markers was left out/);
   const again = xenform(dir, ['query', '--generate-config-out=adopted.xf.hcl']);
   t.match(again.stderr, /adopted\.xf\.hcl already exists/, 'never overwritten');
   t.equal(xenform(dir, ['fmt', '--check']).code, 0, 'the generated file is in fmt layout');
@@ -140,7 +145,7 @@ t.test('query --generate-config-out on a host with 20 unmanaged VMs: plan shows 
   t.match(await otherConfig(dir, uuids[0]), /xenform-address: vm\.legacy_0/, 'and marked');
   const after = xenform(dir, ['plan', '--detailed-exitcode']);
   t.equal(after.code, 0, `then an empty plan: ${after.stdout}${after.stderr}`);
-  t.match(ok(t, dir, ['query']).stdout, /No unmanaged VMs/);
+  t.match(ok(t, dir, ['query']).stdout, /No unmanaged VMs[\s\S]*another xenform configuration \(1\)/, 'only the foreign VM is left to list');
 });
 
 t.test('plan --generate-config-out writes the vm block an import target lacks, which then plans to no change', async (t) => {
