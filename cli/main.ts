@@ -10,6 +10,7 @@ import { register as graphCommand } from './commands/graph.js';
 import { register as initCommand } from './commands/init.js';
 import { register as lockCommand } from './commands/lock.js';
 import { register as importCommand } from './commands/import.js';
+import { register as queryCommand } from './commands/query.js';
 import { register as outputCommand } from './commands/output.js';
 import { register as planCommand } from './commands/plan.js';
 import { register as showCommand } from './commands/show.js';
@@ -30,6 +31,7 @@ const commands: RegisterCommand[] = [
   graphCommand,
   stateCommand,
   importCommand,
+  queryCommand,
   outputCommand,
   lockCommand,
   forceUnlockCommand,

@@ -22,6 +22,7 @@ import { checkAfterApply, preconditionsBeforeFirstStep } from './apply/condition
 import { recordPlanFacts } from './apply/record-plan.js';
 import { changedSincePlan, stalePlanError } from './apply/stale-plan.js';
 import { restore } from './apply/restore.js';
+import { applyRefactoring } from './apply/refactor.js';
 import { blocked, targetUuid, vmRuns, type VmRun } from './apply/vm-run.js';
 import { ProviderPool } from './providers.js';
 import type { JournalEntry } from './state/journal.js';
@@ -197,7 +198,6 @@ async function applyUnderLock(
   // The state exists (with its lineage) before the first VM is created, so that ownership
   // markers always point at a lineage the next plan can match.
   if (!session.state) state = await session.write(state);
-  const live = new LiveState(state);
 
   const hostsByName = new Map((config?.hosts ?? []).map((h) => [h.name, h]));
   const vms = vmRuns(plan, new Map((config?.vms ?? []).map((v) => [v.address, v])));
@@ -223,6 +223,18 @@ async function applyUnderLock(
       return;
     }
   }
+
+  // Moved, import and removed blocks: markers and records, before any step.
+  const refactoring = await applyRefactoring(plan, state, provider, config);
+  state = refactoring.state;
+  result.notes!.push(...refactoring.notes);
+  if (refactoring.errors.length > 0) {
+    result.errors.push(...refactoring.errors);
+    await session.write(state);
+    if (!req.providers) await pool.close();
+    return;
+  }
+  const live = new LiveState(state);
 
   const journal = await session.held.openJournal();
   const record = async (entry: JournalEntry) => {

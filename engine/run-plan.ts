@@ -7,7 +7,7 @@ import { configSource } from './config-source.js';
 import { recordingSource, variableEnv } from './config-snapshot.js';
 import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Disruption, HostInventory } from '../planner/model/vm.js';
-import { makePlan } from '../planner/plan/make-plan.js';
+import { makePlan, type PlanOutcome } from '../planner/plan/make-plan.js';
 import { hostsToRead, selectTargets } from '../planner/plan/targets.js';
 import type { Plan } from '../planner/plan/types.js';
 import { secretValues } from '../planner/plan/sensitive.js';
@@ -41,6 +41,7 @@ export interface PlanRequest {
   env?: Record<string, string | undefined>; // for XF_VAR_* and providers; default process.env
   openProvider?: (host: HostConfig, ctx: ProviderContext) => Promise<Provider>;
   state?: StateManager; // where the state lives; default: the local file in `dir`
+  generateConfig?: boolean; // `--generate-config-out`: import targets without a vm block are handed back (PlanRun.unconfigured)
 }
 
 export interface PlanRun {
@@ -55,6 +56,7 @@ export interface PlanRun {
   inventories?: Record<string, HostInventory>;
   session?: StateSession; // with holdLock: the lock still held; release() it or hand it to runApply
   providers?: ProviderPool; // with holdLock: the hosts' connections, still open; close() them or hand them to runApply
+  unconfigured?: PlanOutcome['unconfigured']; // with generateConfig
 }
 
 function lockedNote(holder: LockInfo, state: State | null): string {
@@ -175,9 +177,11 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
           // With no state yet, the create steps' ownership markers carry a fresh lineage;
           // apply gives the first state that lineage.
           lineage: state ? undefined : randomUUID(),
+          generateConfig: req.generateConfig,
         },
       });
       out.plan = outcome.plan;
+      if (outcome.unconfigured) out.unconfigured = outcome.unconfigured;
       // A refusal about a place in the configuration is shown there (file:line:column).
       for (const d of outcome.errors) {
         if (d.subject) out.diagnostics.push(d);

@@ -94,5 +94,8 @@ export interface Provider {
   execute(step: Step, target: StepTarget, signal?: AbortSignal): Promise<StepResult>;
   // Rewrites the VM's xenform-address ownership marker (`state mv`), its other markers kept.
   setAddressMarker?(uuid: string, address: string): Promise<void>;
+  // Marks the VM as this configuration's (an import block), or removes both ownership markers
+  // (null: a removed block, a forgotten VM), leaving everything else as it is.
+  setMarkers?(uuid: string, markers: { address: string; lineage: string } | null): Promise<void>;
   close(): Promise<void>;
 }

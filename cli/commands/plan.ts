@@ -7,12 +7,15 @@ import { addFormatOptions, addPlanOptions, planRequest, refuseConflicts, type Pl
 import { refuseToOverwrite, writePlanFile } from '../plan-file.js';
 import { renderPlan, reportPlanRun } from '../views/plan.js';
 import { eventLine } from '../views/progress/lines.js';
+import type { EngineEvent } from '../../engine/events.js';
+import { generateForImports } from '../generate-config.js';
 
 interface Flags extends PlanFlags {
   out?: string;
   json: boolean;
   markdown: boolean;
   detailedExitcode: boolean;
+  generateConfigOut?: string;
 }
 
 export function register(program: Command, ctx: CliContext): void {
@@ -21,7 +24,8 @@ export function register(program: Command, ctx: CliContext): void {
       program
         .command('plan')
         .description('show the steps that would bring the hosts to the configuration')
-        .option('--out <file>', 'save the plan to FILE for `xenform apply FILE`'),
+        .option('--out <file>', 'save the plan to FILE for `xenform apply FILE`')
+        .option('--generate-config-out <file>', 'write vm blocks for import targets that have none to FILE (a new *.xf.hcl), then plan with them'),
       'the plan',
     ).option('--detailed-exitcode', 'exit 0 without changes, 2 with changes, 3 with disruptive changes', false),
   ).action(async (flags: Flags, cmd: Command) => {
@@ -30,8 +34,14 @@ export function register(program: Command, ctx: CliContext): void {
     const dir = ctx.dir(cmd);
     const color = ctx.color(cmd);
     // A host slow to answer is said so on stderr, whatever the output format.
-    const run = await runPlan(planRequest(dir, flags, ctx.env(cmd)), (e) => e.type === 'waiting' && ctx.io.stderr(`${eventLine(e)}
-`));
+    const sink = (e: EngineEvent) => e.type === 'waiting' && ctx.io.stderr(`${eventLine(e)}\n`);
+    let run = await runPlan({ ...planRequest(dir, flags, ctx.env(cmd)), generateConfig: flags.generateConfigOut !== undefined }, sink);
+    if (flags.generateConfigOut !== undefined && run.unconfigured?.length) {
+      const written = generateForImports(dir, flags.generateConfigOut, run.unconfigured);
+      if (written.error) return ctx.fail(written.error);
+      ctx.io.stderr(`${written.note}\n`);
+      run = await runPlan(planRequest(dir, flags, ctx.env(cmd)), sink); // with the blocks just written
+    }
     if (!reportPlanRun(ctx, run, { json: flags.json, color })) return;
     const plan = run.plan!;
     if (flags.out) {

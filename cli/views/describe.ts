@@ -150,7 +150,15 @@ export function stepsByAddress(plan: Plan): Map<string, Step[]> {
 }
 
 export function changed(plan: Plan): ResourceChange[] {
-  return plan.resource_changes.filter((c) => c.action !== 'noop');
+  return plan.resource_changes.filter((c) => c.action !== 'noop' || c.previous_address !== undefined || c.importing !== undefined);
+}
+
+// What moved and import blocks do to a VM, as Terraform says it: `vm.a[0] has moved to vm.a["x"]`.
+export function refactorLines(rc: ResourceChange): string[] {
+  const lines: string[] = [];
+  if (rc.previous_address !== undefined) lines.push(`${rc.previous_address} has moved to ${rc.address}`);
+  if (rc.importing) lines.push(`${rc.address} will be imported (VM ${rc.importing.id})`);
+  return lines;
 }
 
 // Terraform counts a replacement as one to add and one to destroy.
@@ -162,5 +170,7 @@ export function summaryLine(plan: Plan): string {
   const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
   if (plan.options.refresh_only) return `Plan: ${plural(changedOutside(plan.drift).length, 'change')} outside xenform to record in the state.`;
   const forget = plan.resource_changes.filter((c) => c.action === 'forget').length;
-  return `Plan: ${add} to add, ${s.update} to change, ${destroy} to destroy${forget ? `, ${forget} to forget` : ''}; ${plural(s.reboot, 'reboot')}, ${plural(s.halt, 'halt')}.`;
+  const imports = plan.resource_changes.filter((c) => c.importing).length;
+  const moves = plan.resource_changes.filter((c) => c.previous_address !== undefined).length;
+  return `Plan: ${imports ? `${imports} to import, ` : ''}${moves ? `${moves} to move, ` : ''}${add} to add, ${s.update} to change, ${destroy} to destroy${forget ? `, ${forget} to forget` : ''}; ${plural(s.reboot, 'reboot')}, ${plural(s.halt, 'halt')}.`;
 }

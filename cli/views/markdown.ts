@@ -3,7 +3,7 @@
 import type { Drift, Plan, ResourceChange } from '../../planner/plan/types.js';
 import { changedOutside, notYetBooted } from '../../planner/diff/drift.js';
 import type { Step } from '../../planner/model/ops.js';
-import { BADGE, changed, changeDetail, describeChange, describeStep, outputLines, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { BADGE, changed, changeDetail, describeChange, describeStep, outputLines, refactorLines, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
 import { createdLines } from './created.js';
 import { DISRUPTION_ORDER } from '../../planner/model/vm.js';
 
@@ -32,7 +32,7 @@ function stepList(steps: Step[]): string {
 function table(rcs: ResourceChange[], steps: Map<string, Step[]>, limit: number): string[] {
   const lines = ['| VM | Host | Action | Disruption | Steps |', '|---|---|---|---|---|'];
   for (const rc of rcs.slice(0, limit)) {
-    lines.push(`| ${code(rc.address)} | ${esc(rc.host)} | ${SYMBOL[rc.action]} ${rc.action} | ${BADGE[rc.disruption]} | ${esc(stepList(steps.get(rc.address) ?? []))} |`);
+    lines.push(`| ${code(rc.address)} | ${esc(rc.host)} | ${SYMBOL[rc.action]} ${rc.action}${refactorLines(rc).map((l) => `; ${esc(l)}`).join('')} | ${BADGE[rc.disruption]} | ${esc(stepList(steps.get(rc.address) ?? []))} |`);
   }
   if (rcs.length > limit) lines.push(`| … and ${rcs.length - limit} more VMs | | | | |`);
   return [...lines, ''];
@@ -40,6 +40,7 @@ function table(rcs: ResourceChange[], steps: Map<string, Step[]>, limit: number)
 
 function details(rc: ResourceChange, steps: Step[]): string[] {
   const body: string[] = [];
+  for (const l of refactorLines(rc)) body.push(`# ${l}`);
   for (const r of rc.reasons) body.push(`# ${r}`);
   for (const l of createdLines(rc)) body.push(`+ ${l}`);
   for (const c of rc.changes) {

@@ -2,7 +2,7 @@
 // symbol, disruption badge, attribute diffs and numbered steps, then the summary line.
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import type { Step } from '../../planner/model/ops.js';
-import { ACTION_PHRASE, BADGE, changed, changeDetail, describeChange, describeEffect, describeStep, outputLines, shownValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { ACTION_PHRASE, BADGE, changed, changeDetail, describeChange, describeEffect, describeStep, outputLines, refactorLines, shownValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
 import { createdLines } from './created.js';
 import { changedOutside, notYetBooted } from '../../planner/diff/drift.js';
 
@@ -60,7 +60,8 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
 function renderResource(rc: ResourceChange, steps: Step[], byId: ReadonlyMap<string, Step>, paint: Paint): string[] {
   const lines: string[] = [];
   const badge = paint(DISRUPTION_COLOR[rc.disruption], `[${BADGE[rc.disruption]}]`);
-  lines.push(`  # ${rc.address} ${ACTION_PHRASE[rc.action]} ${badge}`);
+  for (const l of refactorLines(rc)) lines.push(`  # ${l}${rc.action === 'noop' ? ` ${badge}` : ''}`);
+  if (rc.action !== 'noop' || refactorLines(rc).length === 0) lines.push(`  # ${rc.address} ${ACTION_PHRASE[rc.action]} ${badge}`);
   const uuid = rc.uuid ? `, uuid ${rc.uuid}` : '';
   lines.push(`  ${paint(ACTION_COLOR[rc.action], SYMBOL[rc.action])} ${rc.address} (host ${rc.host}${uuid})`);
   for (const r of rc.reasons) lines.push(`      # ${r}`);

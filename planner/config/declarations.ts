@@ -8,6 +8,7 @@ import { checkVmBlock, type VmBlock } from './schema.js';
 import { decodeBackend, XENFORM_BLOCK } from './backend.js';
 import { declareVariable, type VariableDecl } from './variables.js';
 import { CHECK_BLOCK } from './conditions.js';
+import { REFACTOR_BLOCKS, type RefactorBlocks } from './refactor-blocks.js';
 
 const TOP_SCHEMA: BodySchema = {
   attributes: [],
@@ -20,6 +21,7 @@ const TOP_SCHEMA: BodySchema = {
     module: { labels: ['name'], multiple: true },
     xenform: XENFORM_BLOCK,
     check: CHECK_BLOCK,
+    ...REFACTOR_BLOCKS,
   },
 };
 const NAME = /^[\p{L}_][\p{L}\p{N}_-]*$/u;
@@ -33,10 +35,11 @@ export interface Declarations {
   checks: Map<string, Block>;
   modules: Map<string, Block>;
   settings: Block[]; // xenform blocks: allowed in the root module only
+  refactor: RefactorBlocks; // moved, import and removed blocks
 }
 
 export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Declarations {
-  const d: Declarations = { variables: new Map(), locals: new Map(), outputs: new Map(), hosts: new Map(), vms: new Map(), checks: new Map(), modules: new Map(), settings: [] };
+  const d: Declarations = { variables: new Map(), locals: new Map(), outputs: new Map(), hosts: new Map(), vms: new Map(), checks: new Map(), modules: new Map(), settings: [], refactor: { moved: [], imports: [], removed: [] } };
   const firstSeen = new Map<string, Range>();
   const unique = (kind: string, b: Block): boolean => {
     const name = b.labels[0];
@@ -67,6 +70,9 @@ export function declare(bodies: Body[], diags: Diagnostic[], fn: FnContext): Dec
   for (const body of bodies) {
     const top = checkBody(body, TOP_SCHEMA, diags, 'at the top level of a configuration file');
     settings.push(...(top.blocks.get('xenform') ?? []));
+    d.refactor.moved.push(...(top.blocks.get('moved') ?? []));
+    d.refactor.imports.push(...(top.blocks.get('import') ?? []));
+    d.refactor.removed.push(...(top.blocks.get('removed') ?? []));
     for (const b of top.blocks.get('variable') ?? []) if (unique('variable', b)) d.variables.set(b.labels[0], declareVariable(b, diags, fn));
     for (const b of top.blocks.get('host') ?? []) if (unique('host', b)) d.hosts.set(b.labels[0], b);
     for (const b of top.blocks.get('vm') ?? []) if (unique('vm', b)) d.vms.set(b.labels[0], checkVmBlock(b, diags));

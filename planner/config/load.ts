@@ -21,6 +21,7 @@ import { type ConfigConditions, planConditions } from './conditions.js';
 import { checkLateValidations } from './late-validations.js';
 import { checkRequiredVersion } from './required-version.js';
 import { dependencies, evaluateVm, warnDuplicateNames } from './vm-instances.js';
+import { evaluateRefactorBlocks, refuseInModule } from './refactor-blocks.js';
 
 export function loadConfig(opts: LoadOptions): LoadResult {
   const files: Record<string, string> = {};
@@ -49,7 +50,7 @@ export function loadConfig(opts: LoadOptions): LoadResult {
     const v = vars.values.get(name);
     if (v) variables[name] = { value: toJs(v, UNKNOWN), sensitive: decl.sensitive };
   }
-  return done({ dir: opts.dir, hosts: root.hosts, vms: root.vms, outputs: root.outputs, variables, conditions: root.conditions });
+  return done({ dir: opts.dir, hosts: root.hosts, vms: root.vms, outputs: root.outputs, variables, conditions: root.conditions, ...root.refactor });
 }
 
 // What one module (the root, or an instance of a module call) evaluates to.
@@ -59,6 +60,7 @@ export interface ModuleResult {
   outputs: OutputConfig[];
   outputValues: Map<string, Value>;
   conditions: ConfigConditions;
+  refactor: Pick<Config, 'moved' | 'imports' | 'removed'>;
 }
 
 export function evaluate(decls: Declarations, varValues: Map<string, Value>, opts: LoadOptions, fn: FnContext, diags: Diagnostic[], ctx: ModuleContext): ModuleResult {
@@ -154,6 +156,8 @@ export function evaluate(decls: Declarations, varValues: Map<string, Value>, opt
   checkLateValidations(decls.variables, varValues, topResolver, newEvaluator, diags);
   const conditions = planConditions(decls.vms, (n) => vms.get(n)?.instances ?? [], decls.checks, topResolver, newEvaluator, diags);
 
+  // moved, import and removed blocks: in the root module, with module addresses for what is inside modules
+  const refactor = ctx.path.length === 0 ? evaluateRefactorBlocks(decls.refactor, { resolver: makeResolver, newEvaluator, declared: vmConfigs.map((v) => v.address), diags }) : refuseInModule(decls.refactor, diags);
   const outputValues = new Map<string, Value>();
   const outputs = evaluateOutputs(decls.outputs, () => newEvaluator(topResolver), sensitivity, diags, outputValues);
   return {
@@ -162,6 +166,7 @@ export function evaluate(decls: Declarations, varValues: Map<string, Value>, opt
     outputs,
     outputValues,
     conditions,
+    refactor,
   };
 }
 

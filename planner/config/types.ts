@@ -54,6 +54,29 @@ export interface OutputConfig {
   range: Range;
 }
 
+// `moved { from = vm.a[0]  to = vm.a["x"] }`: addresses printed by planner/model/address.ts.
+// Both name instances, both whole resources (every instance moves, keeping its key), or both
+// modules.
+export interface MovedConfig {
+  from: string;
+  to: string;
+  range: Range; // the moved block
+}
+
+// `import { to = vm.x  id = "uuid" }`, one per for_each instance.
+export interface ImportConfig {
+  to: string; // a VM instance address
+  id: string; // the VM's uuid on its host
+  range: Range; // the import block
+}
+
+// `removed { from = vm.old  lifecycle { destroy = false } }`.
+export interface RemovedConfig {
+  from: string; // a resource (every instance) or a module
+  destroy: boolean; // Terraform's default: true
+  range: Range;
+}
+
 export interface Config {
   dir: string;
   hosts: HostConfig[];
@@ -61,6 +84,10 @@ export interface Config {
   outputs: OutputConfig[];
   variables: Record<string, { value: unknown; sensitive: boolean }>;
   conditions?: ConfigConditions; // postconditions and check blocks, for after apply
+  // Absent in configurations built without them (tests, older callers): none.
+  moved?: MovedConfig[];
+  imports?: ImportConfig[];
+  removed?: RemovedConfig[];
 }
 
 export interface LoadOptions {

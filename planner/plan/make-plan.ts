@@ -22,6 +22,7 @@ import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
 import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
 import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js';
+import { applyRefactoring, removedBlockFor, type Refactored } from './refactor.js';
 
 export interface PlanOptions {
   destroy: boolean;
@@ -32,6 +33,8 @@ export interface PlanOptions {
   xenformVersion: string;
   // The lineage the state will get when there is no state yet (ownership markers of created VMs).
   lineage?: string;
+  // `plan --generate-config-out`: import targets without a vm block are handed back, not refused.
+  generateConfig?: boolean;
 }
 
 export interface PlanInput {
@@ -48,6 +51,8 @@ export type Refusal = Diagnostic & { detail: string };
 export interface PlanOutcome {
   plan: Plan | null;
   errors: Refusal[];
+  // With options.generateConfig: import targets that have no vm block, and the VM each names.
+  unconfigured?: Refactored['unconfigured'];
 }
 
 const refusal = (summary: string, detail: string, address?: string): Refusal => ({ severity: 'error', summary, detail, ...(address ? { address } : {}) });
@@ -122,21 +127,32 @@ function spellNetworksAsDesired(desired: readonly NetworkAttributes[], actual: N
 
 export function makePlan(input: PlanInput): PlanOutcome {
   const { config, state, inventories, options } = input;
-  const errors: Refusal[] = [];
+  // Moved and import blocks: the plan works on the state as they leave it.
+  const refactored = applyRefactoring(config, state, inventories);
+  const errors: Refusal[] = [...refactored.errors];
+  const planned = refactored.state;
+  if (!options.generateConfig) {
+    for (const u of refactored.unconfigured) {
+      errors.push({
+        ...refusal('Configuration for import target does not exist', `The configuration has no vm block for ${u.target.to}, the target of this import block. Write one, or let \`xenform plan --generate-config-out=FILE\` write it.`, u.target.to),
+        subject: u.target.range,
+      });
+    }
+  }
   const warnings: string[] = [];
   const drift: Drift[] = [];
   const lineage = state?.lineage ?? options.lineage ?? '';
 
   const toolstacks = new Map<string, Toolstack>(config.hosts.map((h) => [h.name, h.toolstack]));
   const toolstackOf = (host: string): Toolstack => toolstacks.get(host) ?? inventories[host]?.toolstack ?? 'xapi';
-  const resources = new Map((state?.resources ?? []).map((r) => [r.address, r]));
+  const resources = new Map((planned?.resources ?? []).map((r) => [r.address, r]));
   const vms = new Map(config.vms.map((v) => [v.address, v]));
 
   // Where each VM is on its host: by uuid, else by ownership markers (adoption).
   const byUuid = new Map<string, Map<string, ObservedVm>>(); // host -> uuid -> VM
   const byMarker = new Map<string, Map<string, ObservedVm>>(); // host -> address -> VM
   const anyMarked = new Map<string, ObservedVm[]>(); // address -> every VM carrying its marker, whatever the lineage
-  const recordedAs = new Map((state?.resources ?? []).map((r) => [`${r.host}\u0000${r.uuid}`, r.address]));
+  const recordedAs = new Map((planned?.resources ?? []).map((r) => [`${r.host}\u0000${r.uuid}`, r.address]));
   for (const inv of Object.values(inventories)) {
     const uuids = new Map<string, ObservedVm>();
     const marked = new Map<string, ObservedVm>();
@@ -166,7 +182,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
   };
 
   // Targeting: the targets, plus their dependencies (or, when destroying, their dependants).
-  const selection = selectTargets(config, state, options);
+  const selection = selectTargets(config, planned, options);
   for (const p of selection.problems) errors.push(refusal(p.summary, p.detail, p.address));
   if (errors.length > 0) return { plan: null, errors };
   const { addresses: allAddresses, replace: replacePatterns, selected, matches: matchesAny } = selection;
@@ -234,10 +250,16 @@ export function makePlan(input: PlanInput): PlanOutcome {
         work.action = 'delete';
         work.after = null;
         work.uuid = observed?.uuid ?? r?.uuid ?? null;
-        if (r && !r.owned && !options.destroy) {
+        const removed = options.destroy ? undefined : removedBlockFor(config, address);
+        if (r && removed && !removed.destroy) {
+          work.action = 'forget';
+          work.reasons.push('a removed block with lifecycle.destroy = false: its ownership markers are removed, the VM is left as it is and dropped from the state');
+          continue;
+        }
+        if (r && !r.owned && !options.destroy && !removed) {
           // Import promised never to destroy the VM without asking; `xenform destroy` asks.
           work.action = 'forget';
-          work.reasons.push(`imported and no longer in the configuration: it is removed from the state and left alone on its host (\`xenform destroy --target ${address}\` destroys it)`);
+          work.reasons.push(`imported and no longer in the configuration: it is removed from the state and left alone on its host (\`xenform destroy --target ${address}\` destroys it, as does a removed block with lifecycle.destroy = true)`);
           continue;
         }
         if (!observed) {
@@ -427,6 +449,10 @@ export function makePlan(input: PlanInput): PlanOutcome {
       fingerprint: w.fingerprint,
     };
     if (sensitiveOf.has(w.address)) rc.sensitive_paths = sensitiveOf.get(w.address);
+    const previous = refactored.previous.get(w.address);
+    if (previous !== undefined) rc.previous_address = previous;
+    const importing = refactored.importing.get(w.address);
+    if (importing !== undefined) rc.importing = { id: importing };
     if (w.vm && (w.action === 'update' || w.action === 'noop')) rc.pending_reboot = w.pendingReboot;
     if (options.refreshOnly) {
       if (!drifted.has(w.address)) continue;
@@ -456,7 +482,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     warnings: uniq(warnings),
     options: { destroy: options.destroy, refresh_only: options.refreshOnly, targets: options.targets, replace: options.replace },
   };
-  return { plan, errors: [] };
+  return { plan, errors: [], ...(refactored.unconfigured.length ? { unconfigured: refactored.unconfigured } : {}) };
 }
 
 // A clone or copy of a managed VM carries its ownership markers (xapi copies other-config), so

@@ -41,6 +41,10 @@ export interface ResourceChange {
   // After these steps the VM still has boot changes it has not booted with
   // (apply_boot_changes = "next_boot"): apply records pending_reboot in the state.
   pending_reboot?: boolean;
+  // A moved block: the address the state recorded the VM under (Terraform's previous_address).
+  previous_address?: string;
+  // An import block: the VM brought under management by this plan.
+  importing?: { id: string };
 }
 
 export type DriftKind = 'power_state' | 'attribute' | 'deleted' | 'pending_reboot' | 'adopted';

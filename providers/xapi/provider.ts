@@ -173,6 +173,12 @@ export class XapiProvider implements Provider {
     await this.xe({ vm: uuid, op: 'state mv' }, ['vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_ADDRESS}=${address}`]);
   }
 
+  async setMarkers(uuid: string, markers: { address: string; lineage: string } | null): Promise<void> {
+    const ctx = { vm: uuid, op: markers ? 'import' : 'forget' };
+    if (markers) await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_ADDRESS}=${markers.address}`, `other-config:${MARKER_LINEAGE}=${markers.lineage}`]);
+    else for (const key of [MARKER_ADDRESS, MARKER_LINEAGE]) await this.xe(ctx, ['vm-param-remove', `uuid=${uuid}`, 'param-name=other-config', `param-key=${key}`]);
+  }
+
   // --- xe plumbing ---------------------------------------------------------
 
   private check(ctx: Ctx, argv: string[], r: ExecResult): ExecResult {

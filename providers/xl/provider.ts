@@ -137,6 +137,14 @@ export class XlProvider implements Provider {
     await this.write(ctx, vm.uuid, vm.attributes, { ...vm.markers, address }, vm.attributes.disks.map((d) => paths.get(d.name)!));
   }
 
+  async setMarkers(uuid: string, markers: { address: string; lineage: string } | null): Promise<void> {
+    const found = await this.locate(uuid);
+    if (!found) throw new ProviderError(this.host, 'UNKNOWN_VM', {}, `host "${this.host}" has no guest with uuid ${uuid}`);
+    const { vm, paths } = found;
+    const ctx: Ctx = { vm: vm.attributes.name, op: markers ? 'import' : 'forget', paths };
+    await this.write(ctx, vm.uuid, vm.attributes, markers ?? {}, vm.attributes.disks.map((d) => paths.get(d.name)!));
+  }
+
   // --- steps -------------------------------------------------------------------
 
   async execute(step: Step, target: StepTarget, signal?: AbortSignal): Promise<StepResult> {

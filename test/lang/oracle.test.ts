@@ -98,10 +98,10 @@ t.test(`every one of ${INVALID} broken files that hcl2-parser rejects is rejecte
   t.ok(rejected > INVALID / 2, `most broken files are invalid (${rejected} of ${INVALID})`);
 });
 
-// Issue 20: files with module calls and dynamic blocks, whole and broken, are accepted by
+// Issue 20: files with module calls, dynamic, moved, import and removed blocks, whole and broken, are accepted by
 // `xenform fmt` exactly when hcl2-parser accepts them.
-t.test('hcl2-parser accepts exactly what xenform fmt accepts for files with module and dynamic blocks', async (t) => {
-  const files = ['modules-and-dynamic.xf.hcl', 'modules/web.xf.hcl'].map((f) => fs.readFileSync(path.join(root, 'test/fixtures/hcl', f), 'utf8'));
+t.test('hcl2-parser accepts exactly what xenform fmt accepts for files with module, dynamic, moved, import and removed blocks', async (t) => {
+  const files = ['modules-and-dynamic.xf.hcl', 'modules/web.xf.hcl', 'refactor-blocks.xf.hcl'].map((f) => fs.readFileSync(path.join(root, 'test/fixtures/hcl', f), 'utf8'));
   const g = new Gen(SEED + 2);
   const inputs = [...files, ...Array.from({ length: 200 }, (_, k) => breakFile(g, files[k % files.length]))];
   let rejected = 0;
