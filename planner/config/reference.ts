@@ -16,6 +16,7 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
     max_parallel: 'Operations run at once on this host. Default: 4.',
     command_timeout: 'How long one command on this host may run before it is abandoned (and its outcome treated as uncertain), a duration like `"10m"`. Default: 2 minutes for reads, 30 minutes for changes.',
     simulator: '`true`: the built-in simulated dom0, persisted under `.xenform/sim/`. Default: false.',
+    simulator_hosts: 'Simulated xapi hosts only: the names of a simulated pool\'s members, the first the master (taken when the simulated host is first created). Default: one host named after the block.',
     config_dir: 'xl only: where guest configuration files go. Default: `/etc/xen`.',
     suspend_dir: 'xl only: where suspend images go. Default: `/var/lib/xen/save`.',
   },

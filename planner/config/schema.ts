@@ -25,6 +25,7 @@ export const HOST_SCHEMA: BodySchema = {
     'toolstack',
     'max_parallel',
     'simulator',
+    'simulator_hosts',
     'config_dir',
     'suspend_dir',
     'command_timeout',
@@ -105,6 +106,11 @@ export function decodeHost(block: Block, ev: Evaluator): HostConfig | null {
   if (host.port !== undefined && host.port > 65535) d.error('Invalid value', `"port" must be at most 65535; got ${host.port}.`, attrs.get('port')!.expr.range);
   if (host.host_key !== undefined && !host.host_key.startsWith('SHA256:')) {
     d.error('Invalid value', `"host_key" must be a pinned key fingerprint like "SHA256:…" (as ssh-keygen -lf prints it); got "${host.host_key}".`, attrs.get('host_key')!.expr.range);
+  }
+  const simHosts = d.stringList(attrs.get('simulator_hosts'), 'simulator_hosts');
+  if (simHosts !== undefined) host.simulator_hosts = simHosts;
+  if (simHosts !== undefined && !(simulator && toolstack === 'xapi')) {
+    d.error('Unsupported argument', '"simulator_hosts" applies only to simulated hosts with toolstack = "xapi".', attrs.get('simulator_hosts')!.nameRange);
   }
   checkHostWire(host, attrs, ev.diagnostics);
   if (!simulator && !attrs.has('address')) missing(ev.diagnostics, 'address', blockHeader(block), ' for a host that is not a simulator');

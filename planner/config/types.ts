@@ -13,6 +13,7 @@ import type {
 export interface HostConfig {
   name: string; // the block label: `host "lab"` -> "lab"
   simulator: boolean;
+  simulator_hosts?: string[]; // a simulated XAPI pool's member names, the first the master
   toolstack: Toolstack;
   address?: string; // hostname, IP, or a Host alias of ~/.ssh/config
   user?: string;

@@ -7,6 +7,7 @@ import { lifecycle, vmDestroy, vmResetPowerstate, vmUninstall } from './vm-power
 import { memoryCommand, setMemory, sizes, vcpuHotplug } from './vm-memory-vcpu-commands.js';
 import { devicePlug, vbdCreate, vbdDestroy, vdiCreate, vdiDestroy, vifCreate, vifDestroy } from './device-commands.js';
 import { eventWait } from './event-wait.js';
+import { hostDisable, hostEnableCommand, vmMigrate } from './pool-commands.js';
 
 const lifecycleOwn = ['force', 'on', 'paused', 'progress'];
 
@@ -57,6 +58,9 @@ export const COMMANDS: Record<string, Command> = {
   'vif-unplug': devicePlug('vif', false),
   'vif-destroy': vifDestroy,
   'event-wait': eventWait,
+  'vm-migrate': vmMigrate,
+  'host-disable': hostDisable,
+  'host-enable': hostEnableCommand,
 };
 
 for (const cls of Object.values(CLASSES)) {
