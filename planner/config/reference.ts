@@ -27,6 +27,7 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
     name: 'The VM\'s name-label. Default: the block label, with `-KEY` for an instance of `count`/`for_each`.',
     description: 'The VM\'s name-description. Default: `""`.',
     template: 'The template name-label to install from (required on xapi hosts), checked against the host at plan time. A change replaces the VM.',
+    affinity: 'xapi pools: the member (its name-label) the VM runs on. Starts go there; on a running VM a change is a live migration (`migrate` step, no downtime), or halt and start there when xapi would refuse one. Default: wherever xapi places it.',
     power_state: '`"running"`, `"halted"`, `"paused"` or `"suspended"`. Default: `"running"`.',
     memory: 'Required (or a `memory` block): a size with a unit, `"2GiB"`, at least 16 MiB; all four limits take it.',
     vcpus: 'vCPUs at startup. Default: 1.',

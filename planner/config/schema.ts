@@ -49,6 +49,7 @@ export const VM_SCHEMA: BodySchema = {
     'restart_trigger',
     'depends_on',
     'group',
+    'affinity',
   ],
   blocks: {
     boot: { labels: [] },
@@ -369,6 +370,8 @@ export function decodeVm(vm: VmBlock, ev: Evaluator, ctx: InstanceContext): VmCo
     if (v) restart_trigger = isWhollyKnown(v) ? jsonEncode(v) : (UNKNOWN as unknown as string);
   }
   const group = d.knownText(a.get('group'), 'group');
+  const affinity = d.knownText(a.get('affinity'), 'affinity');
+  if (affinity !== undefined && host?.toolstack !== 'xapi') d.error('Unsupported argument', '"affinity" applies only to VMs on hosts with toolstack = "xapi" (a pool member).', a.get('affinity')!.nameRange);
 
   const attributes: VmConfig['attributes'] = {
     name: name as string,
@@ -399,6 +402,7 @@ export function decodeVm(vm: VmBlock, ev: Evaluator, ctx: InstanceContext): VmCo
     attributeRanges: ranges,
   };
   if (group !== undefined) config.group = group;
+  if (affinity !== undefined) config.affinity = affinity;
   if (bootFromTemplate) config.boot_from_template = true;
   return config;
 }

@@ -19,6 +19,7 @@ import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
 import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
 import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js';
+import { placeVm } from './placement.js';
 
 export interface PlanOptions {
   destroy: boolean;
@@ -260,6 +261,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
         work.reasons.push(r ? 'deleted outside xenform: created again' : 'not yet created');
         work.reasons.push(...roundingReasons(vm, inventories[host]));
         useSteps(work, planCreate(graph, desired!, markers, vm.attributes.power_state, vm.shutdown), host);
+        placeVm(work, host, { vm, observed: null, inventory: inventories[host], current: graph.createdState, graph, policy: vm.shutdown });
         continue;
       }
 
@@ -323,6 +325,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       if (realizePending) work.reasons.push('the boot configuration set earlier has not been booted yet');
       if (steps.pendingReboot && !wasPending) work.reasons.push('apply_boot_changes = "next_boot": the boot changes are set now and take effect at the next reboot');
       useSteps(work, steps, host);
+      placeVm(work, host, { vm, observed, inventory: inventories[observed.host], current, graph, policy: vm.shutdown });
       work.pendingReboot = steps.pendingReboot;
       work.action = work.drafts.length > 0 || triggerRecorded ? 'update' : 'noop';
     } catch (e) {

@@ -46,7 +46,7 @@ export class XapiProvider implements Provider {
   async inventory(): Promise<HostInventory> {
     const read = await this.tables({ vm: `host "${this.host}"`, op: 'inventory' }, inventoryQueries());
     const tables = tablesFrom(read);
-    this.names = { srs: tables.srs, networks: tables.networks };
+    this.names = { srs: tables.srs, networks: tables.networks, hosts: tables.hosts };
     return buildInventory(this.host, tables);
   }
 
@@ -147,6 +147,8 @@ export class XapiProvider implements Provider {
         return this.power(ctx, uuid, ['vm-suspend'], 'suspend');
       case 'resume':
         return this.power(ctx, uuid, ['vm-resume'], 'resume');
+      case 'migrate':
+        return this.migrate(ctx, uuid, step.args.member);
       default: {
         const never: never = step;
         throw new Error(`unknown step ${JSON.stringify(never)}`);
@@ -208,6 +210,23 @@ export class XapiProvider implements Provider {
     const boot = builds === 'boot' ? bootOf(read.record) : builds === 'resume' ? decodeBootedWith(otherConfigOf(read.record)[MARKER_BOOTED_WITH])?.boot : undefined;
     if (boot) await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `other-config:${MARKER_BOOTED_WITH}=${encodeBootedWith({ boot, ...domainOf(read.record) })}`]);
     return { uuid, observed: observeVm(this.host, read.record, read.tables, boot) };
+  }
+
+  // VM.pool_migrate to a member, which then becomes the VM's affinity. The domain moves with
+  // the boot it was built with: the booted-with marker is carried to the new dom-id as a
+  // resume carries it. A refused or failed migration leaves the VM, and its affinity, as they were.
+  private async migrate(ctx: Ctx, uuid: string, member: string): Promise<StepResult> {
+    const host = await this.memberUuid(ctx, member);
+    const moved = await this.power(ctx, uuid, ['vm-migrate', `host=${host}`, 'live=true'], 'resume');
+    await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `affinity=${host}`]);
+    return { ...moved, observed: moved.observed && { ...moved.observed, resident_on: member, affinity: member } };
+  }
+
+  private async memberUuid(ctx: Ctx, name: string): Promise<string> {
+    const found = parseMinimal(await this.xe(ctx, ['host-list', `name-label=${name}`, 'params=uuid', '--minimal']));
+    if (found.length === 1) return found[0];
+    throw new ProviderError(this.host, found.length > 1 ? 'AMBIGUOUS' : 'NOT_FOUND', { member: name },
+      found.length > 1 ? `host "${this.host}" has ${found.length} pool members named "${name}"; rename one` : `host "${this.host}" has no pool member named "${name}" (needed by ${ctx.vm})`);
   }
 
   private async templateUuid(ctx: Ctx, name: string): Promise<string> {
@@ -337,6 +356,8 @@ export class XapiProvider implements Provider {
       } else if (path === 'tags') {
         await this.xe(ctx, ['vm-param-clear', `uuid=${uuid}`, 'param-name=tags']);
         for (const tag of value as string[]) await this.xe(ctx, ['vm-param-add', `uuid=${uuid}`, 'param-name=tags', `param-key=${tag}`]);
+      } else if (path === 'affinity') {
+        await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `affinity=${value ? await this.memberUuid(ctx, String(value)) : ''}`]);
       } else if (path === 'other_config') {
         await this.setOtherConfig(ctx, uuid, value as Record<string, string>);
       } else if (path.startsWith('other_config.')) {

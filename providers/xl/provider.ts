@@ -205,6 +205,8 @@ export class XlProvider implements Provider {
         await this.xl(ctx, ['restore', this.savePath(name)]);
         await this.exec(ctx, fileOp('remove', this.savePath(name)));
         break;
+      case 'migrate':
+        throw new ProviderError(this.host, 'UNSUPPORTED', { op: 'migrate' }, `${ctx.vm}: migrate within a pool needs an XAPI host`);
       default: {
         const never: never = step;
         throw new Error(`unknown step ${JSON.stringify(never)}`);

@@ -1,0 +1,94 @@
+// A XAPI pool of three simulated members behind a real sshd (issue 18): placement by
+// `affinity`, a live migration that moves a running VM without a halt, and the fallback when
+// xapi would refuse one.
+import t, { type Test } from 'tap';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { editConfig, xenform } from './cli.js';
+import { overSsh, SSH_ENV } from '../support/ssh-config.js';
+import { ssh, startSshd, type Sshd } from '../support/sshd.js';
+import type { Plan } from '../../planner/plan/types.js';
+
+const MEMBERS = 'xcp-01,xcp-02,xcp-03';
+
+function vmBlock(name: string, affinity: string): string {
+  return `vm "${name}" {\n  host        = host.pool\n  name        = "${name}"\n  template    = "Other install media"\n  power_state = "running"\n  memory      = "1GiB"\n  vcpus       = 1\n  affinity    = "${affinity}"\n}\n`;
+}
+
+async function poolOverSsh(t: Test, vms: string, faults?: string): Promise<{ dir: string; sshd: Sshd }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'xenform-pool-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, 'main.xf.hcl'), `host "pool" {\n  simulator = true\n  toolstack = "xapi"\n}\n\n${vms}`);
+  const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'pool.json'), XENSIM_HOSTS: MEMBERS, ...(faults ? { XENSIM_FAULTS: faults } : {}) } });
+  t.teardown(() => sshd.stop());
+  overSsh(dir, sshd);
+  return { dir, sshd };
+}
+
+async function xe(sshd: Sshd, command: string): Promise<string> {
+  const r = await ssh(sshd, `xe ${command}`);
+  if (r.code !== 0) throw new Error(`xe ${command}: ${r.stderr}`);
+  return r.stdout.replace(/\n$/, '');
+}
+
+async function residentOn(sshd: Sshd, name: string): Promise<string> {
+  const host = await xe(sshd, `vm-list name-label=${name} params=resident-on --minimal`);
+  return xe(sshd, `host-param-get uuid=${host} param-name=name-label`);
+}
+
+const plan = (dir: string): Plan => JSON.parse(xenform(dir, ['plan', '--json'], SSH_ENV).stdout) as Plan;
+
+t.test('changing the affinity of a running VM migrates it live: one migrate step, no halt, nothing left to do', async (t) => {
+  const { dir, sshd } = await poolOverSsh(t, vmBlock('web', 'xcp-01'));
+  const first = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(first.code, 0, `the VM is created (${first.stderr})`);
+  t.equal(await residentOn(sshd, 'web'), 'xcp-01', 'it starts on its affinity');
+  const uuid = await xe(sshd, 'vm-list name-label=web params=uuid --minimal');
+  const started = await xe(sshd, `vm-param-get uuid=${uuid} param-name=start-time`);
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'a plan after the create is empty');
+
+  editConfig(dir, 'affinity    = "xcp-01"', 'affinity    = "xcp-02"');
+  const p = plan(dir);
+  t.same(p.steps.map((s) => [s.op, s.op === 'migrate' ? s.args.member : null]), [['migrate', 'xcp-02']], 'one migrate step, to xcp-02');
+  const rc = p.resource_changes.find((c) => c.address === 'vm.web')!;
+  t.same([rc.action, rc.disruption], ['update', 'none'], 'an update with no disruption');
+  t.match(rc.changes.find((c) => c.path === 'affinity'), { before: 'xcp-01', after: 'xcp-02', effect: 'live' });
+
+  const moved = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(moved.code, 0, `the migration applies (${moved.stderr})`);
+  t.equal(await residentOn(sshd, 'web'), 'xcp-02', 'resident on the new member');
+  t.equal(await xe(sshd, 'vm-list name-label=web params=uuid --minimal'), uuid, 'the same VM');
+  t.equal(await xe(sshd, `vm-param-get uuid=${uuid} param-name=power-state`), 'running', 'still running');
+  t.equal(await xe(sshd, `vm-param-get uuid=${uuid} param-name=start-time`), started, 'never halted: the guest was not restarted');
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'a second plan is empty');
+});
+
+t.test('when xapi would refuse a live migration the plan halts and starts the VM on the new member, and says why', async (t) => {
+  const { dir, sshd } = await poolOverSsh(t, vmBlock('legacy', 'xcp-01'), JSON.stringify({ no_pv_drivers: ['legacy'] }));
+  t.equal(xenform(dir, ['apply', '--auto-approve'], SSH_ENV).code, 0);
+  editConfig(dir, 'affinity    = "xcp-01"', 'affinity    = "xcp-03"');
+  const p = plan(dir);
+  const rc = p.resource_changes.find((c) => c.address === 'vm.legacy')!;
+  // Without observed guest drivers the plan tries the live route and xapi's refusal keeps the VM where it was.
+  const live = p.steps.some((s) => s.op === 'migrate');
+  if (live) {
+    const refused = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+    t.equal(refused.code, 1, 'xapi refuses the migration');
+    t.match(refused.stderr, /lacks the guest feature migrate needs/, 'with its reason');
+    t.equal(await residentOn(sshd, 'legacy'), 'xcp-01', 'the VM stays where it was');
+    t.equal(await xe(sshd, 'vm-list name-label=legacy params=power-state --minimal'), 'running', 'still running');
+    t.match(plan(dir).steps.map((s) => s.op), ['migrate'], 'the next plan still wants to move it');
+  } else {
+    t.same(p.steps.map((s) => s.op), ['clean_shutdown', 'set', 'start'], 'halt, set the affinity, start');
+    t.equal(rc.disruption, 'halt');
+    t.match(rc.reasons.join('\n'), /without PV drivers/);
+  }
+});
+
+t.test('an affinity that names no member of the pool is refused at plan time', async (t) => {
+  const { dir } = await poolOverSsh(t, vmBlock('web', 'xcp-07'));
+  const r = xenform(dir, ['plan'], SSH_ENV);
+  t.equal(r.code, 1);
+  t.match(r.stderr, /affinity = "xcp-07" names no member of the pool on host "pool" \(members: xcp-01, xcp-02, xcp-03\)/);
+});
