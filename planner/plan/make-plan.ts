@@ -20,6 +20,7 @@ import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js'
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
 import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js';
 import { placeVm } from './placement.js';
+import { checkCapacity } from './capacity.js';
 
 export interface PlanOptions {
   destroy: boolean;
@@ -395,6 +396,8 @@ export function makePlan(input: PlanInput): PlanOutcome {
       if (e instanceof DependencyCycleError) errors.push(refusal('Dependency cycle', e.message));
       else throw e;
     }
+    const placed = works.map((w) => ({ address: w.address, host: w.host, after: w.after, observed: observedOf.get(w) ?? null, affinity: w.vm?.affinity }));
+    for (const p of checkCapacity(steps, placed, inventories)) errors.push({ ...refusal('Not enough room on a pool member', p.detail, p.address), host: p.host });
   }
   if (errors.length > 0) return { plan: null, errors };
 

@@ -12,8 +12,8 @@ import type { Plan } from '../../planner/plan/types.js';
 
 const MEMBERS = 'xcp-01,xcp-02,xcp-03';
 
-function vmBlock(name: string, affinity: string): string {
-  return `vm "${name}" {\n  host        = host.pool\n  name        = "${name}"\n  template    = "Other install media"\n  power_state = "running"\n  memory      = "1GiB"\n  vcpus       = 1\n  affinity    = "${affinity}"\n}\n`;
+function vmBlock(name: string, affinity: string, memory = '1GiB'): string {
+  return `vm "${name}" {\n  host        = host.pool\n  name        = "${name}"\n  template    = "Other install media"\n  power_state = "running"\n  memory      = "${memory}"\n  vcpus       = 1\n  affinity    = "${affinity}"\n}\n`;
 }
 
 async function poolOverSsh(t: Test, vms: string, faults?: string): Promise<{ dir: string; sshd: Sshd }> {
@@ -91,4 +91,18 @@ t.test('an affinity that names no member of the pool is refused at plan time', a
   const r = xenform(dir, ['plan'], SSH_ENV);
   t.equal(r.code, 1);
   t.match(r.stderr, /affinity = "xcp-07" names no member of the pool on host "pool" \(members: xcp-01, xcp-02, xcp-03\)/);
+});
+
+t.test('starts that exceed a member\'s free memory are refused before any step runs, naming the member and the figures', async (t) => {
+  const three = ['a', 'b', 'c'].map((n) => vmBlock(n, 'xcp-01', '5GiB')).join('\n');
+  const { dir, sshd } = await poolOverSsh(t, three, JSON.stringify({ host_memory_mib: 16 * 1024 }));
+  const refused = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(refused.code, 1, 'the plan is refused');
+  t.match(refused.stderr, /vm\.c would start on pool member "xcp-01", which would need \d+MiB \(memory 5GiB \+ overhead \d+MiB\) but has \d+MiB free after the VMs planned onto it before \(vm\.a, vm\.b\)/);
+  t.equal(await xe(sshd, 'vm-list is-control-domain=false params=uuid --minimal'), '', 'no step ran: no VM was created');
+
+  editConfig(dir, vmBlock('c', 'xcp-01', '5GiB'), vmBlock('c', 'xcp-02', '5GiB'));
+  const fits = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(fits.code, 0, `with room on the members the same VMs apply (${fits.stderr})`);
+  t.same([await residentOn(sshd, 'a'), await residentOn(sshd, 'b'), await residentOn(sshd, 'c')], ['xcp-01', 'xcp-01', 'xcp-02']);
 });
