@@ -19,7 +19,7 @@ import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
 import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
 import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js';
-import { placeVm } from './placement.js';
+import { evacuationOf, placeVm } from './placement.js';
 import { checkCapacity } from './capacity.js';
 
 export interface PlanOptions {
@@ -28,6 +28,7 @@ export interface PlanOptions {
   targets: string[]; // addresses
   replace: string[]; // addresses
   maxDisruption?: Disruption;
+  evacuate?: string; // a pool member (name-label) every managed VM is migrated off
   xenformVersion: string;
   // The lineage the state will get when there is no state yet (ownership markers of created VMs).
   lineage?: string;
@@ -167,6 +168,8 @@ export function makePlan(input: PlanInput): PlanOutcome {
   // Targeting: the targets, plus their dependencies (or, when destroying, their dependants).
   const selection = selectTargets(config, state, options);
   for (const p of selection.problems) errors.push(refusal(p.summary, p.detail, p.address));
+  const evacuation = evacuationOf(options.evacuate, inventories);
+  if (evacuation.problem) errors.push(refusal('No such pool member', evacuation.problem));
   if (errors.length > 0) return { plan: null, errors };
   const { addresses: allAddresses, replace: replacePatterns, selected, matches: matchesAny } = selection;
   if (selected !== null) warnings.push(TARGETING_WARNING);
@@ -326,7 +329,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       if (realizePending) work.reasons.push('the boot configuration set earlier has not been booted yet');
       if (steps.pendingReboot && !wasPending) work.reasons.push('apply_boot_changes = "next_boot": the boot changes are set now and take effect at the next reboot');
       useSteps(work, steps, host);
-      placeVm(work, host, { vm, observed, inventory: inventories[observed.host], current, graph, policy: vm.shutdown });
+      placeVm(work, host, { vm, observed, inventory: inventories[observed.host], current, graph, policy: vm.shutdown, evacuation: evacuation.byHost.get(observed.host) });
       work.pendingReboot = steps.pendingReboot;
       work.action = work.drafts.length > 0 || triggerRecorded ? 'update' : 'noop';
     } catch (e) {

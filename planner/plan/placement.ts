@@ -6,7 +6,8 @@ import type { VmConfig } from '../config/types.js';
 import { findHaltPath, maxDisruption, stepsDisruption } from '../lifecycle/path.js';
 import type { LifecycleGraph } from '../lifecycle/graphs.js';
 import { lifecycleBody } from '../model/ops.js';
-import { hasDomain, type Disruption, type HostInventory, type ObservedVm, type PowerState, type ShutdownPolicy } from '../model/vm.js';
+import { hasDomain, type Disruption, type HostInventory, type ObservedVm, type PoolMember, type PowerState, type ShutdownPolicy } from '../model/vm.js';
+import { footprint } from './capacity.js';
 import type { AttributeChange } from './types.js';
 import { PlanningError, type StepDraft } from './vm-steps.js';
 
@@ -26,6 +27,25 @@ export interface PlacementInput {
   current: PowerState; // before the drafts
   graph: LifecycleGraph;
   policy: ShutdownPolicy;
+  evacuation?: Evacuation; // --evacuate: the member being drained, and where its VMs go
+}
+
+// `--evacuate MEMBER`: every managed VM running on MEMBER is migrated to another enabled
+// member, the one with the most memory left after the VMs sent there before.
+export class Evacuation {
+  private readonly free: Map<string, number>;
+
+  constructor(readonly member: string, private readonly members: readonly PoolMember[]) {
+    this.free = new Map(members.map((m) => [m.name, m.memory_free]));
+  }
+
+  destination(need: number): string | null {
+    const open = this.members.filter((m) => m.enabled && m.name !== this.member && this.free.get(m.name)! >= need);
+    if (open.length === 0) return null;
+    const best = open.reduce((a, b) => (this.free.get(b.name)! > this.free.get(a.name)! ? b : a));
+    this.free.set(best.name, this.free.get(best.name)! - need);
+    return best.name;
+  }
 }
 
 // Why xapi would refuse to migrate this VM live, from what refresh saw; null when it would not.
@@ -51,9 +71,10 @@ function statesAlong(current: PowerState, drafts: readonly StepDraft[]): PowerSt
 export function placeVm(work: PlacementWork, host: string, input: PlacementInput): void {
   const { vm, observed, inventory } = input;
   const wanted = vm.affinity;
-  if (wanted === undefined) return;
+  const evac = input.evacuation;
+  if (wanted === undefined && !evac) return;
   const members = inventory?.members;
-  if (members && !members.some((m) => m.name === wanted)) {
+  if (wanted !== undefined && members && !members.some((m) => m.name === wanted)) {
     throw new PlanningError(`affinity = "${wanted}" names no member of the pool on host "${host}" (members: ${members.map((m) => m.name).join(', ')})`);
   }
   const before = observed?.affinity ?? null;
@@ -61,6 +82,14 @@ export function placeVm(work: PlacementWork, host: string, input: PlacementInput
   const states = statesAlong(input.current, work.drafts);
   const first = work.drafts[0]?.op === 'create' ? 1 : 0; // a new VM gets it once it exists
   const noDomainAt = states.findIndex((s, i) => i >= first && !hasDomain(s));
+  const final = states[states.length - 1];
+  if (evac && noDomainAt < 0 && resident === evac.member && (wanted === undefined || wanted === evac.member)) {
+    const to = evac.destination(footprint(observed!.attributes));
+    if (!to) throw new PlanningError(`no enabled pool member other than "${evac.member}" has room for it while "${evac.member}" is evacuated`);
+    moveTo(work, host, input, final, resident, to, `off pool member "${evac.member}" (--evacuate) to "${to}"`);
+    return;
+  }
+  if (wanted === undefined) return;
   const change = (reason: string, condition?: string): AttributeChange => ({
     path: 'affinity', before, after: wanted, effect: 'live', reason, ...(condition ? { condition } : {}), sensitive: false,
   });
@@ -79,7 +108,6 @@ export function placeVm(work: PlacementWork, host: string, input: PlacementInput
     work.reasons.push(reason);
     return;
   }
-  const final = states[states.length - 1];
   if (resident === undefined || resident === wanted) {
     if (before === wanted) return;
     work.drafts.push(setDraft(final));
@@ -89,16 +117,26 @@ export function placeVm(work: PlacementWork, host: string, input: PlacementInput
     work.reasons.push(reason);
     return;
   }
-  const refused = liveMigrationRefused(observed!, final);
+  moveTo(work, host, input, final, resident, wanted, `from pool member "${resident}" to "${wanted}"`);
+}
+
+// A live migration of the running VM to `to`, or halt and start there when xapi would refuse one.
+function moveTo(work: PlacementWork, host: string, input: PlacementInput, final: PowerState, resident: string, to: string, why: string): void {
+  const observed = input.observed!;
+  const before = observed.affinity ?? null;
+  const change = (reason: string, condition?: string): AttributeChange => ({
+    path: 'affinity', before, after: to, effect: 'live', reason, ...(condition ? { condition } : {}), sensitive: false,
+  });
+  const refused = liveMigrationRefused(observed, final);
   if (!refused) {
-    work.drafts.push({ op: 'migrate', args: { member: wanted }, from: final, to: final });
+    work.drafts.push({ op: 'migrate', args: { member: to }, from: final, to: final });
     work.hosts.push(host);
-    const condition = observed!.attributes.boot.mode === 'pv'
+    const condition = observed.attributes.boot.mode === 'pv'
       ? 'a PV guest migrates without guest drivers'
-      : observed!.guest
+      : observed.guest
         ? 'the guest has PV drivers, so xapi can migrate it live'
         : 'the guest\'s PV drivers were not observed: xapi refuses to migrate an HVM guest without them, and the VM then stays where it is';
-    const reason = `a live migration moves the running VM from pool member "${resident}" to "${wanted}" (xe vm-migrate live=true): no downtime`;
+    const reason = `a live migration moves the running VM ${why} (xe vm-migrate live=true): no downtime`;
     work.changes.push(change(reason, condition));
     work.reasons.push(reason);
     return;
@@ -109,12 +147,23 @@ export function placeVm(work: PlacementWork, host: string, input: PlacementInput
   const route = [...halt.down.steps, ...halt.up.steps];
   work.drafts.push(
     ...halt.down.steps.map((s) => ({ ...lifecycleBody(s.op, input.policy), from: s.from, to: s.to })),
-    setDraft('halted'),
+    { op: 'set', args: { changes: [{ path: 'affinity', value: to }] }, from: 'halted', to: 'halted' },
     ...halt.up.steps.map((s) => ({ ...lifecycleBody(s.op, input.policy), from: s.from, to: s.to })),
   );
   for (let i = 0; i <= route.length; i++) work.hosts.push(host);
   work.disruption = maxDisruption(work.disruption, stepsDisruption(final, route));
-  const reason = `moving to pool member "${wanted}" from "${resident}": ${refused}, so the VM is halted and started there`;
+  const reason = `moving ${why}: ${refused}, so the VM is halted and started there`;
   work.changes.push(change(reason, refused));
   work.reasons.push(reason);
+}
+
+// The evacuation of `member` in the pool that has it; an error text when no refreshed pool does.
+export function evacuationOf(member: string | undefined, inventories: Record<string, HostInventory>): { byHost: Map<string, Evacuation>; problem?: string } {
+  const byHost = new Map<string, Evacuation>();
+  if (member === undefined) return { byHost };
+  for (const inv of Object.values(inventories)) {
+    if (inv.members?.some((m) => m.name === member)) byHost.set(inv.host, new Evacuation(member, inv.members));
+  }
+  if (byHost.size === 0) return { byHost, problem: `--evacuate ${member}: no refreshed xapi pool has a member named "${member}"` };
+  return { byHost };
 }

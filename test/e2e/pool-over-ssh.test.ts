@@ -106,3 +106,37 @@ t.test('starts that exceed a member\'s free memory are refused before any step r
   t.equal(fits.code, 0, `with room on the members the same VMs apply (${fits.stderr})`);
   t.same([await residentOn(sshd, 'a'), await residentOn(sshd, 'b'), await residentOn(sshd, 'c')], ['xcp-01', 'xcp-01', 'xcp-02']);
 });
+
+t.test('--evacuate drains a member of 20 VMs live, at most --max-unavailable at once, none halted, disabled members receiving nothing', async (t) => {
+  const fleet = 'vm "w" {\n  count       = 20\n  host        = host.pool\n  template    = "Other install media"\n  power_state = "running"\n  memory      = "512MiB"\n  vcpus       = 1\n}\n';
+  const { dir, sshd } = await poolOverSsh(t, fleet);
+  await xe(sshd, 'host-disable host=xcp-01');
+  await xe(sshd, 'host-disable host=xcp-03');
+  const created = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(created.code, 0, `the fleet is created (${created.stderr})`);
+  const names = Array.from({ length: 20 }, (_, i) => `w-${i}`);
+  const where = async () => Promise.all(names.map((n) => residentOn(sshd, n)));
+  t.same(new Set(await where()), new Set(['xcp-02']), 'every VM runs on xcp-02, the only enabled member');
+  await xe(sshd, 'host-enable host=xcp-01');
+  const started = await Promise.all(names.map((n) => xe(sshd, `vm-list name-label=${n} params=start-time --minimal`)));
+
+  const preview = JSON.parse(xenform(dir, ['plan', '--evacuate', 'xcp-02', '--json'], SSH_ENV).stdout) as Plan;
+  t.same(new Set(preview.steps.map((s) => (s.op === 'migrate' ? `migrate ${s.args.member}` : s.op))), new Set(['migrate xcp-01']), 'the plan shows where each goes: xcp-01, never the disabled xcp-03');
+  t.equal(preview.steps.length, 20);
+
+  const drained = xenform(dir, ['apply', '--evacuate', 'xcp-02', '--max-unavailable', '3', '--auto-approve', '--json'], SSH_ENV);
+  t.equal(drained.code, 0, `the evacuation applies (${drained.stderr})`);
+  let inFlight = 0;
+  let peak = 0;
+  for (const line of drained.stdout.split('\n').filter((l) => l.startsWith('{'))) {
+    const e = JSON.parse(line) as { type: string; step?: { op: string } };
+    if (e.step?.op !== 'migrate') continue;
+    if (e.type === 'step_start') peak = Math.max(peak, ++inFlight);
+    if (e.type === 'step_done' || e.type === 'step_failed') inFlight--;
+  }
+  t.ok(peak >= 1 && peak <= 3, `at most 3 migrations in flight (peak ${peak})`);
+  t.same(new Set(await where()), new Set(['xcp-01']), 'xcp-02 is drained, onto xcp-01');
+  const after = await Promise.all(names.map((n) => xe(sshd, `vm-list name-label=${n} params=start-time --minimal`)));
+  t.same(after, started, 'no VM was halted: every start-time is unchanged');
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'a second plan is empty');
+});
