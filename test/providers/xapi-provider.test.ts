@@ -36,6 +36,8 @@ const vmFields = (uuid: string, name: string, other: string, extra: [string, str
   ['start-time ( RO)', '19700101T00:00:00Z'],
   ['tags (SRW)', 'web, prod'],
   ['requires-reboot ( RO)', 'false'],
+  ['resident-on ( RO)', uuid === DOM0 ? 'h1' : '<not in database>'],
+  ['affinity ( RW)', '<not in database>'],
   ...extra,
 ];
 
