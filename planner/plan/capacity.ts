@@ -4,6 +4,7 @@
 import type { Step } from '../model/ops.js';
 import type { HostInventory, ObservedVm, PoolMember, VmAttributes } from '../model/vm.js';
 import { formatSize } from '../config/units.js';
+import type { MemberCapacity } from './types.js';
 
 export interface CapacityVm {
   address: string;
@@ -48,7 +49,7 @@ interface Ledger {
 
 // Walks the steps in plan order; memory freed by halts is not counted (steps of different VMs
 // may run in any order), so the check never lets through what xapi could refuse.
-export function checkCapacity(steps: readonly Step[], vms: readonly CapacityVm[], inventories: Record<string, HostInventory>): CapacityProblem[] {
+export function checkCapacity(steps: readonly Step[], vms: readonly CapacityVm[], inventories: Record<string, HostInventory>): { problems: CapacityProblem[]; table: MemberCapacity[] } {
   const problems: CapacityProblem[] = [];
   const byAddress = new Map(vms.map((v) => [v.address, v]));
   const ledgers = new Map<string, Map<string, Ledger>>(); // host -> member name -> ledger
@@ -95,5 +96,12 @@ export function checkCapacity(steps: readonly Step[], vms: readonly CapacityVm[]
     ledger.free -= need;
     ledger.arrivals.push(s.address);
   }
-  return problems;
+  const table: MemberCapacity[] = [];
+  for (const [host, l] of ledgers) {
+    if (l.size < 2 || ![...l.values()].some((x) => x.arrivals.length > 0)) continue;
+    for (const x of l.values()) {
+      table.push({ host, member: x.member.name, enabled: x.member.enabled, pcpus: x.member.pcpus, memory_free_before: x.member.memory_free, memory_free_after: x.free, arrivals: x.arrivals });
+    }
+  }
+  return { problems, table };
 }

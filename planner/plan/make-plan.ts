@@ -5,7 +5,7 @@ import type { Config, VmConfig } from '../config/types.js';
 import type { Disruption, HostInventory, NetworkAttributes, ObservedVm, PowerState, ShutdownPolicy, Toolstack, VmAttributes } from '../model/vm.js';
 import { DISRUPTION_ORDER } from '../model/vm.js';
 import type { State, StateResource } from '../model/state.js';
-import type { Action, Drift, Plan, ResourceChange } from './types.js';
+import type { Action, Drift, MemberCapacity, Plan, ResourceChange } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
 import { isSensitivePath } from './sensitive.js';
 import { graphFor } from '../lifecycle/graphs.js';
@@ -391,6 +391,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
   }
 
   let steps: ReturnType<typeof buildSteps> = [];
+  let capacity: MemberCapacity[] = [];
   if (!options.refreshOnly) {
     const chains: VmChain[] = works.map((w) => ({ address: w.address, hosts: w.hosts, drafts: w.drafts, dependsOn: w.dependsOn }));
     try {
@@ -400,7 +401,9 @@ export function makePlan(input: PlanInput): PlanOutcome {
       else throw e;
     }
     const placed = works.map((w) => ({ address: w.address, host: w.host, after: w.after, observed: observedOf.get(w) ?? null, affinity: w.vm?.affinity }));
-    for (const p of checkCapacity(steps, placed, inventories)) errors.push({ ...refusal('Not enough room on a pool member', p.detail, p.address), host: p.host });
+    const checked = checkCapacity(steps, placed, inventories);
+    capacity = checked.table;
+    for (const p of checked.problems) errors.push({ ...refusal('Not enough room on a pool member', p.detail, p.address), host: p.host });
   }
   if (errors.length > 0) return { plan: null, errors };
 
@@ -444,6 +447,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     drift,
     steps,
     output_changes: options.refreshOnly || options.destroy ? [] : outputChanges(config.outputs, state?.outputs),
+    ...(capacity.length > 0 ? { capacity } : {}),
     summary: {
       create: count('create'),
       update: count('update'),

@@ -123,6 +123,10 @@ t.test('--evacuate drains a member of 20 VMs live, at most --max-unavailable at 
   const preview = JSON.parse(xenform(dir, ['plan', '--evacuate', 'xcp-02', '--json'], SSH_ENV).stdout) as Plan;
   t.same(new Set(preview.steps.map((s) => (s.op === 'migrate' ? `migrate ${s.args.member}` : s.op))), new Set(['migrate xcp-01']), 'the plan shows where each goes: xcp-01, never the disabled xcp-03');
   t.equal(preview.steps.length, 20);
+  const md = xenform(dir, ['plan', '--evacuate', 'xcp-02', '--markdown'], SSH_ENV).stdout;
+  t.match(md, /\| Host \| Member \| pCPUs \| Free memory before \| Free memory after \| VMs planned onto it \|/, 'the Markdown shows the pool capacity table');
+  t.match(md, /\| pool \| xcp-01 \| 16 \| \S+ \| \S+ \| vm\.w\[0\], vm\.w\[1\]/, 'xcp-01 receives the VMs');
+  t.match(md, /\| pool \| xcp-03 \(disabled\) \| 16 \| \S+ \| \S+ \| - \|/, 'the disabled member receives nothing');
 
   const drained = xenform(dir, ['apply', '--evacuate', 'xcp-02', '--max-unavailable', '3', '--auto-approve', '--json'], SSH_ENV);
   t.equal(drained.code, 0, `the evacuation applies (${drained.stderr})`);
