@@ -110,7 +110,8 @@ export function addPlanOptions(cmd: Command): Command {
     .option('--refresh <bool>', 'read the hosts before planning (--refresh=false to skip)', bool, true)
     .option('--target <addr>', 'limit planning to ADDR (a VM or a module) and what it depends on (repeatable)', patterns)
     .option('--replace <addr>', 'plan to replace ADDR (repeatable)', addresses)
-    .addOption(new Option('--max-disruption <level>', 'refuse plans that disrupt more than this').choices(DISRUPTION_ORDER));
+    .addOption(new Option('--max-disruption <level>', 'refuse plans that disrupt more than this').choices(DISRUPTION_ORDER))
+    .option('--evacuate <member>', 'migrate every managed VM off this pool member (xapi)');
   return addVariableOptions(cmd).addOption(lockTimeoutOption());
 }
 
@@ -136,6 +137,7 @@ export interface PlanFlags extends VariableFlags {
   target?: string[];
   replace?: string[];
   maxDisruption?: Disruption;
+  evacuate?: string;
   lockTimeout?: number;
 }
 
@@ -152,6 +154,7 @@ export function refuseConflicts(cmd: Command, flags: PlanFlags, opts: { planFile
       [(flags.target ?? []).length > 0, '--target'],
       [(flags.replace ?? []).length > 0, '--replace'],
       [flags.maxDisruption !== undefined, '--max-disruption'],
+      [flags.evacuate !== undefined, '--evacuate'],
       [Object.keys(flags.var ?? {}).length > 0, '--var'],
       [(flags.varFile ?? []).length > 0, '--var-file'],
     ];
@@ -176,6 +179,7 @@ export function planRequest(dir: string, flags: PlanFlags, env: Record<string, s
     targets: flags.target ?? [],
     replace: flags.replace ?? [],
     maxDisruption: flags.maxDisruption,
+    ...(flags.evacuate !== undefined ? { evacuate: flags.evacuate } : {}),
     lockTimeoutMs: flags.lockTimeout,
   };
 }

@@ -438,7 +438,9 @@ async function applyUnderLock(
   const disruptive = (c: ResourceChange | undefined) => c !== undefined && ['reboot', 'halt', 'replace'].includes(c.disruption);
   const nodes: WalkNode[] = plan.steps.map((s) => {
     const run = vms.get(s.address)!;
-    return { id: s.id, deps: s.depends_on, host: s.host, vm: s.address, group: disruptive(run.change) ? run.config?.group : undefined };
+    // A live migration counts against --max-unavailable too (an evacuation drains a member N VMs at a time).
+    const group = disruptive(run.change) ? run.config?.group : s.op === 'migrate' ? 'live migrations' : undefined;
+    return { id: s.id, deps: s.depends_on, host: s.host, vm: s.address, group };
   });
   const restores: Promise<void>[] = [];
   try {

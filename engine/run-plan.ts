@@ -33,6 +33,7 @@ export interface PlanRequest {
   targets: string[];
   replace: string[];
   maxDisruption?: Disruption;
+  evacuate?: string; // a pool member every managed VM is migrated off
   lockTimeoutMs?: number;
   // Keep the state locked after planning (PlanRun.session), so that an apply that asks for
   // approval first runs under the same lock: pass it on as ApplyRequest.session.
@@ -173,6 +174,7 @@ export async function runPlan(req: PlanRequest, events?: EventSink): Promise<Pla
           targets: req.targets,
           replace: req.replace,
           maxDisruption: req.maxDisruption,
+          ...(req.evacuate !== undefined ? { evacuate: req.evacuate } : {}),
           xenformVersion: XENFORM_VERSION,
           // With no state yet, the create steps' ownership markers carry a fresh lineage;
           // apply gives the first state that lineage.

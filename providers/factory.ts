@@ -42,7 +42,7 @@ function transportFor(host: HostConfig, ctx: ProviderContext, env: Record<string
   if (host.simulator) {
     const { statePath, root } = simPaths(ctx.workdir, host.name);
     mkdirSync(root, { recursive: true });
-    return new SimTransport({ statePath, root, toolstack: host.toolstack, faults: env.XENSIM_FAULTS, onWaiting });
+    return new SimTransport({ statePath, root, toolstack: host.toolstack, faults: env.XENSIM_FAULTS, hosts: host.simulator_hosts, onWaiting });
   }
   if (!host.address) throw new Error(`host "${host.name}" has no address (set address, or simulator = true)`);
   if (host.address === LOCAL_ADDRESS) return new LocalTransport(host.name);

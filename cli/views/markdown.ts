@@ -5,6 +5,7 @@ import { changedOutside, notYetBooted } from '../../planner/diff/drift.js';
 import type { Step } from '../../planner/model/ops.js';
 import { BADGE, changed, changeDetail, describeChange, describeStep, outputLines, refactorLines, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
 import { createdLines } from './created.js';
+import { capacityLines } from './capacity.js';
 import { DISRUPTION_ORDER } from '../../planner/model/vm.js';
 
 export const MARKDOWN_LIMIT = 60_000;
@@ -80,6 +81,7 @@ export function renderPlanMarkdown(plan: Plan): string {
   const build = (level: number, rows: number): string => {
     const out: string[] = [...head];
     if (rcs.length > 0) out.push(...table(rcs, steps, rows));
+    out.push(...capacityLines(plan));
     out.push(...driftSection('Objects have changed outside of xenform', outside, level >= 2));
     out.push(...driftSection('Configured, not yet booted', notBooted, level >= 2));
     const shown = level === 0 ? rcs : level === 1 ? rcs.filter((c) => c.disruption !== 'none') : [];

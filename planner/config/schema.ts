@@ -27,6 +27,7 @@ export const HOST_SCHEMA: BodySchema = {
     'toolstack',
     'max_parallel',
     'simulator',
+    'simulator_hosts',
     'config_dir',
     'suspend_dir',
     'command_timeout',
@@ -50,6 +51,7 @@ export const VM_SCHEMA: BodySchema = {
     'restart_trigger',
     'depends_on',
     'group',
+    'affinity',
   ],
   blocks: {
     boot: { labels: [] },
@@ -108,6 +110,11 @@ export function decodeHost(block: Block, ev: Evaluator): HostConfig | null {
   if (host.port !== undefined && host.port > 65535) d.error('Invalid value', `"port" must be at most 65535; got ${host.port}.`, attrs.get('port')!.expr.range);
   if (host.host_key !== undefined && !host.host_key.startsWith('SHA256:')) {
     d.error('Invalid value', `"host_key" must be a pinned key fingerprint like "SHA256:…" (as ssh-keygen -lf prints it); got "${host.host_key}".`, attrs.get('host_key')!.expr.range);
+  }
+  const simHosts = d.stringList(attrs.get('simulator_hosts'), 'simulator_hosts');
+  if (simHosts !== undefined) host.simulator_hosts = simHosts;
+  if (simHosts !== undefined && !(simulator && toolstack === 'xapi')) {
+    d.error('Unsupported argument', '"simulator_hosts" applies only to simulated hosts with toolstack = "xapi".', attrs.get('simulator_hosts')!.nameRange);
   }
   checkHostWire(host, attrs, ev.diagnostics);
   if (!simulator && !attrs.has('address')) missing(ev.diagnostics, 'address', blockHeader(block), ' for a host that is not a simulator');
@@ -370,6 +377,8 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
     if (v) restart_trigger = isWhollyKnown(v) ? jsonEncode(v) : (UNKNOWN as unknown as string);
   }
   const group = d.knownText(a.get('group'), 'group');
+  const affinity = d.knownText(a.get('affinity'), 'affinity');
+  if (affinity !== undefined && host?.toolstack !== 'xapi') d.error('Unsupported argument', '"affinity" applies only to VMs on hosts with toolstack = "xapi" (a pool member).', a.get('affinity')!.nameRange);
 
   const attributes: VmConfig['attributes'] = {
     name: name as string,
@@ -400,6 +409,7 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
     attributeRanges: ranges,
   };
   if (group !== undefined) config.group = group;
+  if (affinity !== undefined) config.affinity = affinity;
   if (bootFromTemplate) config.boot_from_template = true;
   return config;
 }

@@ -14,6 +14,7 @@ import type {
 export interface HostConfig {
   name: string; // the block label: `host "lab"` -> "lab"
   simulator: boolean;
+  simulator_hosts?: string[]; // a simulated XAPI pool's member names, the first the master
   toolstack: Toolstack;
   address?: string; // hostname, IP, or a Host alias of ~/.ssh/config
   user?: string;
@@ -40,6 +41,7 @@ export interface VmConfig {
   depends_on: string[]; // VM addresses, from depends_on and from references
   lifecycle: LifecyclePolicy;
   group?: string; // disruption budget group
+  affinity?: string; // the pool member (name-label) the VM runs on and starts on
   range: Range; // the vm block
   attributeRanges: Record<string, Range>; // attribute path -> where it was set, for diagnostics
   // Attribute paths ("other_config", "boot.args", "disks") whose values derive from

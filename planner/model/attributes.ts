@@ -86,6 +86,8 @@ const ENTRIES: Record<string, Entry> = {
   tags: live('tags are metadata, changed in place'),
   other_config: live('other-config is metadata, changed in place'),
   'other_config.KEY': live('other-config is metadata, changed in place'),
+  // Planned by planner/plan/placement.ts: a `set` while the VM has no domain, else a `migrate`.
+  affinity: live('the affinity is metadata: the pool member the VM starts on', { ignorable: false }),
 };
 
 export const ATTRIBUTES: readonly AttributeInfo[] = Object.entries(ENTRIES).map(([path, e]) => ({

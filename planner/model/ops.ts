@@ -15,7 +15,7 @@ export type LifecycleOp =
 
 export type DeviceOp = 'add_disk' | 'remove_disk' | 'change_disk' | 'add_network' | 'remove_network';
 
-export type StepOp = 'create' | 'set' | 'destroy' | LifecycleOp | DeviceOp;
+export type StepOp = 'create' | 'set' | 'destroy' | 'migrate' | LifecycleOp | DeviceOp;
 
 export type OpFamily = 'lifecycle' | 'create' | 'set' | 'device' | 'destroy';
 
@@ -61,6 +61,8 @@ export const OPS: Readonly<Record<StepOp, OpInfo>> = {
   suspend: op('lifecycle', 'suspending', { powerAfter: 'suspended', direction: 'down', guest: 'freezes' }),
   resume: op('lifecycle', 'resuming', { powerAfter: 'running', direction: 'up' }),
   set: op('set', 'setting attributes'),
+  // A live migration within a pool: the domain moves, the guest keeps running.
+  migrate: op('lifecycle', 'migrating'),
   destroy: op('destroy', 'destroying', { direction: 'down' }),
   add_disk: op('device', 'adding a disk'),
   remove_disk: op('device', 'removing a disk'),
@@ -85,6 +87,7 @@ export type StepBody =
   | { op: 'change_disk'; args: { disk: DiskAttributes; from: DiskAttributes } }
   | { op: 'add_network' | 'remove_network'; args: { network: NetworkAttributes } }
   | { op: 'destroy'; args: { disks: DiskAttributes[] } } // disks xenform created, destroyed with the VM
+  | { op: 'migrate'; args: { member: string } } // to the pool member (name-label), which becomes its affinity
   | { op: LifecycleOp; args: { shutdown?: ShutdownPolicy } }; // the shutdown policy of clean ops
 
 export type Step = StepBody & {

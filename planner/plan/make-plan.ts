@@ -5,7 +5,7 @@ import type { Config, VmConfig } from '../config/types.js';
 import type { Disruption, HostInventory, NetworkAttributes, ObservedVm, PowerState, ShutdownPolicy, Toolstack, VmAttributes } from '../model/vm.js';
 import { DISRUPTION_ORDER } from '../model/vm.js';
 import type { State, StateResource } from '../model/state.js';
-import type { Action, Drift, Plan, ResourceChange } from './types.js';
+import type { Action, Drift, MemberCapacity, Plan, ResourceChange } from './types.js';
 import { PLAN_FORMAT_VERSION } from './types.js';
 import { isSensitivePath } from './sensitive.js';
 import { graphFor } from '../lifecycle/graphs.js';
@@ -23,6 +23,8 @@ import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js'
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
 import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js';
 import { applyRefactoring, removedBlockFor, type Refactored } from './refactor.js';
+import { evacuationOf, placeVm } from './placement.js';
+import { checkCapacity } from './capacity.js';
 
 export interface PlanOptions {
   destroy: boolean;
@@ -30,6 +32,7 @@ export interface PlanOptions {
   targets: string[]; // addresses
   replace: string[]; // addresses
   maxDisruption?: Disruption;
+  evacuate?: string; // a pool member (name-label) every managed VM is migrated off
   xenformVersion: string;
   // The lineage the state will get when there is no state yet (ownership markers of created VMs).
   lineage?: string;
@@ -184,6 +187,8 @@ export function makePlan(input: PlanInput): PlanOutcome {
   // Targeting: the targets, plus their dependencies (or, when destroying, their dependants).
   const selection = selectTargets(config, planned, options);
   for (const p of selection.problems) errors.push(refusal(p.summary, p.detail, p.address));
+  const evacuation = evacuationOf(options.evacuate, inventories);
+  if (evacuation.problem) errors.push(refusal('No such pool member', evacuation.problem));
   if (errors.length > 0) return { plan: null, errors };
   const { addresses: allAddresses, replace: replacePatterns, selected, matches: matchesAny } = selection;
   if (selected !== null) warnings.push(TARGETING_WARNING);
@@ -285,6 +290,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
         work.reasons.push(r ? 'deleted outside xenform: created again' : 'not yet created');
         work.reasons.push(...roundingReasons(vm, inventories[host]));
         useSteps(work, planCreate(graph, desired!, markers, vm.attributes.power_state, vm.shutdown), host);
+        placeVm(work, host, { vm, observed: null, inventory: inventories[host], current: graph.createdState, graph, policy: vm.shutdown });
         continue;
       }
 
@@ -353,6 +359,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       if (realizePending) work.reasons.push('the boot configuration set earlier has not been booted yet');
       if (steps.pendingReboot && !wasPending) work.reasons.push('apply_boot_changes = "next_boot": the boot changes are set now and take effect at the next reboot');
       useSteps(work, steps, host);
+      placeVm(work, host, { vm, observed, inventory: inventories[observed.host], current, graph, policy: vm.shutdown, evacuation: evacuation.byHost.get(observed.host) });
       work.pendingReboot = steps.pendingReboot;
       const policyRecorded = r && work.drafts.length === 0 ? policyToRecord(r.shutdown, vm.shutdown) : null; // with steps, the last one records it
       if (policyRecorded) work.changes.push(policyRecorded);
@@ -416,6 +423,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
   }
 
   let steps: ReturnType<typeof buildSteps> = [];
+  let capacity: MemberCapacity[] = [];
   if (!options.refreshOnly) {
     const chains: VmChain[] = works.map((w) => ({ address: w.address, hosts: w.hosts, drafts: w.drafts, dependsOn: w.dependsOn }));
     try {
@@ -424,6 +432,10 @@ export function makePlan(input: PlanInput): PlanOutcome {
       if (e instanceof DependencyCycleError) errors.push(refusal('Dependency cycle', e.message));
       else throw e;
     }
+    const placed = works.map((w) => ({ address: w.address, host: w.host, after: w.after, observed: observedOf.get(w) ?? null, affinity: w.vm?.affinity }));
+    const checked = checkCapacity(steps, placed, inventories);
+    capacity = checked.table;
+    for (const p of checked.problems) errors.push({ ...refusal('Not enough room on a pool member', p.detail, p.address), host: p.host });
   }
   if (errors.length > 0) return { plan: null, errors };
 
@@ -471,6 +483,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     drift,
     steps,
     output_changes: options.refreshOnly || options.destroy ? [] : outputChanges(config.outputs, state?.outputs),
+    ...(capacity.length > 0 ? { capacity } : {}),
     summary: {
       create: count('create'),
       update: count('update'),

@@ -80,6 +80,18 @@ export interface PlanSummary {
   halt: number;
 }
 
+// A XAPI pool member's memory before and after the VMs the plan brings onto it (starts,
+// resumes, migrations, in step order; memory freed by halts is not counted).
+export interface MemberCapacity {
+  host: string; // the host block
+  member: string;
+  enabled: boolean;
+  pcpus: number;
+  memory_free_before: number; // bytes
+  memory_free_after: number;
+  arrivals: string[]; // VM addresses planned onto it
+}
+
 export interface Plan {
   format_version: string;
   xenform_version: string;
@@ -90,6 +102,7 @@ export interface Plan {
   drift: Drift[];
   steps: Step[];
   output_changes?: OutputChange[]; // absent in plans saved by older versions
+  capacity?: MemberCapacity[]; // pools of more than one member that the plan brings VMs onto
   summary: PlanSummary;
   warnings: string[];
   options: { destroy: boolean; refresh_only: boolean; targets: string[]; replace: string[] };

@@ -3,7 +3,7 @@
 // Template contents follow XCP-ng 8.3's defaults where known; the exact numbers are
 // [UNCONFIRMED] choices.
 import { newUuid } from './ids.js';
-import { DEFAULT_HOST_CPUS, GiB, MiB, type Power, type SimState, type Vm } from './state.js';
+import { DEFAULT_HOST_CPUS, GiB, MiB, type Host, type Power, type SimState, type Vm } from './state.js';
 
 export interface HostOptions {
   toolstack: 'xapi' | 'xl';
@@ -11,6 +11,8 @@ export interface HostOptions {
   seed: string | null;
   hostMemoryMib: number | null;
   hostCpus?: number | null;
+  // A XAPI pool (XENSIM_HOSTS, simulator_hosts): the members' names, the first the master.
+  members?: string[];
 }
 
 // DiskDevices.toxml: one system disk at position 0 (10G in most templates, 15G in the EL 9/10 ones).
@@ -132,26 +134,8 @@ export function createHost(o: HostOptions): SimState {
   };
   st.host.uuid = newUuid(st);
 
-  const dom0 = blankVm(st, `Control domain on host: ${o.hostname}`, 'running');
-  Object.assign(dom0, {
-    control: true,
-    desc: 'The domain which manages physical devices and manages other domains',
-    smin: 4 * GiB,
-    smax: 4 * GiB,
-    dmin: 4 * GiB,
-    dmax: 4 * GiB,
-    vcpusMax: 4,
-    vcpusAtStartup: 4,
-    vcpusLive: 4,
-    domid: 0,
-    domainType: 'pv',
-    bootedDomainType: 'pv',
-    residentOn: st.host.uuid,
-    startTime: Date.now(),
-    other: { storage_driver_domain: '', is_system_domain: 'true', perfmon: '' },
-  });
-  dom0.consoleUuid = newUuid(st);
-  st.vms[dom0.uuid] = dom0;
+  if (o.members && o.members.length > 0) st.host.name = o.members[0];
+  addControlDomain(st, st.host);
 
   // The stock Linux templates, as XCP-ng's guest-templates-json builds them
   // (guesttemplates/blank_template.py `BaseTemplate`: static-min = min_memory, the other
@@ -219,5 +203,46 @@ export function createHost(o: HostOptions): SimState {
   stockLinux(st, '1d1fef56-2e79-49cb-97bb-ec5401096b0b', 'AlmaLinux 10', 'almalinux-10', 2 * GiB, 'uefi', {}, 15 * GiB);
   stockLinux(st, '651760be-61eb-42d2-b49b-6df2521266c5', 'Rocky Linux 10', 'rocky-10', 2 * GiB, 'uefi', {}, 15 * GiB);
   stockLinux(st, '64310f80-396d-4096-bfae-3d2bdbb6e8b2', 'Oracle Linux 10', 'oel-10', 2 * GiB, 'uefi', {}, 15 * GiB);
+  if (o.members && o.members.length > 1) addMembers(st, o.members.slice(1));
   return st;
+}
+
+function addControlDomain(st: SimState, host: Host): void {
+  const dom0 = blankVm(st, `Control domain on host: ${host.name}`, 'running');
+  Object.assign(dom0, {
+    control: true,
+    desc: 'The domain which manages physical devices and manages other domains',
+    smin: 4 * GiB,
+    smax: 4 * GiB,
+    dmin: 4 * GiB,
+    dmax: 4 * GiB,
+    vcpusMax: 4,
+    vcpusAtStartup: 4,
+    vcpusLive: 4,
+    domid: 0,
+    domainType: 'pv',
+    bootedDomainType: 'pv',
+    residentOn: host.uuid,
+    startTime: Date.now(),
+    other: { storage_driver_domain: '', is_system_domain: 'true', perfmon: '' },
+  });
+  dom0.consoleUuid = newUuid(st);
+  st.vms[dom0.uuid] = dom0;
+}
+
+// The other members of a pool, each with its control domain and its own local SR, and the
+// pool's shared SR, which becomes the default one (a pool that live-migrates keeps its
+// disks on shared storage; local ones pin a VM to its member, see pool.ts).
+function addMembers(st: SimState, names: string[]): void {
+  st.members = [];
+  for (const name of names) {
+    const host: Host = { uuid: newUuid(st), name, memory: st.host.memory, cpus: st.host.cpus, defaultSr: '' };
+    st.members.push(host);
+    addControlDomain(st, host);
+    const local = newUuid(st);
+    st.srs[local] = { uuid: local, name: 'Local storage', desc: '', type: 'ext', contentType: 'user', shared: false, size: 500 * GiB, other: { 'i18n-key': 'local-storage' }, host: host.uuid };
+  }
+  const shared = newUuid(st);
+  st.srs[shared] = { uuid: shared, name: 'Shared storage', desc: '', type: 'nfs', contentType: 'user', shared: true, size: 2048 * GiB, other: {} };
+  for (const h of [st.host, ...st.members]) h.defaultSr = shared;
 }

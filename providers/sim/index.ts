@@ -14,6 +14,7 @@ export interface SimOptions {
   root?: string; // when set, every file path the simulated host touches resolves under it (XENSIM_ROOT)
   hostname?: string; // the host's name on first use (XENSIM_HOSTNAME); default: the state file's name
   seed?: string; // deterministic uuids on first use (XENSIM_SEED), for tests
+  hosts?: string[]; // a XAPI pool's members on first use, the first the master (XENSIM_HOSTS)
   exitOnKill?: boolean; // the `kill_during` fault really kills this process (the executables)
 }
 
@@ -30,7 +31,7 @@ export async function runSim(argv: string[], opts: SimOptions): Promise<ExecResu
   }
   const hostname = opts.hostname ?? basename(opts.statePath).replace(/\.json$/, '');
   const create = () =>
-    createHost({ toolstack: opts.toolstack ?? 'xapi', hostname, seed: opts.seed ?? null, hostMemoryMib: faults.hostMemoryMib, hostCpus: faults.hostCpus });
+    createHost({ toolstack: opts.toolstack ?? 'xapi', hostname, seed: opts.seed ?? null, hostMemoryMib: faults.hostMemoryMib, hostCpus: faults.hostCpus, members: opts.hosts });
   const root = opts.root;
   const resolve = (p: string) => (root ? join(root, p) : p);
   const env = {

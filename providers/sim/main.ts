@@ -21,6 +21,7 @@ export async function main(tool: 'xe' | 'xl', args: string[]): Promise<void> {
       root: env.XENSIM_ROOT || undefined,
       hostname: env.XENSIM_HOSTNAME || undefined,
       seed: env.XENSIM_SEED || undefined,
+      hosts: env.XENSIM_HOSTS ? env.XENSIM_HOSTS.split(',').map((h) => h.trim()).filter((h) => h !== '') : undefined,
       exitOnKill: true,
     });
     process.stdout.write(r.stdout);

@@ -119,6 +119,7 @@ export interface Sr {
   shared: boolean;
   size: number;
   other: Map;
+  host?: string; // a local (not shared) SR of a pool member other than the master: its uuid
 }
 
 export interface Network {
@@ -138,6 +139,7 @@ export interface Host {
   memory: number; // bytes of RAM
   cpus?: number; // pCPUs (host cpu_info cpu_count); hosts made before it was kept have 16
   defaultSr: string; // the pool's default SR
+  enabled?: boolean; // false after host-disable (absent: enabled)
 }
 
 // One xl domain. A plain-Xen host keeps no record of halted guests.
@@ -164,7 +166,8 @@ export interface SimState {
   seq: number; // objects created so far (feeds the seeded uuids)
   nextDomid: number;
   calls: Record<string, number>; // per-command call counts, for the "fail"/"kill_during" faults
-  host: Host;
+  host: Host; // the pool master (a single host is a pool of one)
+  members?: Host[]; // the pool's other members, absent on a single host
   vms: Record<string, Vm>;
   vdis: Record<string, Vdi>;
   vbds: Record<string, Vbd>;

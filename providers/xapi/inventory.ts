@@ -8,6 +8,7 @@ import {
   type HostInventory,
   type NetworkAttributes,
   type ObservedVm,
+  type PoolMember,
   type PowerState,
 } from '../../planner/model/vm.js';
 import { otherConfigOf, parseMap, parseTags, type XeRecord } from './records.js';
@@ -36,7 +37,7 @@ export const VM_FIELDS = [
   'uuid', 'name-label', 'name-description', 'power-state', 'is-control-domain', 'memory-static-max',
   'memory-dynamic-max', 'memory-dynamic-min', 'memory-static-min', 'VCPUs-max', 'VCPUs-at-startup',
   'HVM-boot-policy', 'HVM-boot-params', 'PV-kernel', 'PV-ramdisk', 'PV-args', 'PV-bootloader',
-  'PV-bootloader-args', 'other-config', 'dom-id', 'start-time', 'tags', 'requires-reboot',
+  'PV-bootloader-args', 'other-config', 'dom-id', 'start-time', 'tags', 'requires-reboot', 'resident-on', 'affinity',
   ...GUEST_FIELDS,
 ];
 export const VBD_FIELDS = ['uuid', 'vm-uuid', 'vdi-uuid', 'userdevice', 'bootable', 'type', 'empty', 'currently-attached'];
@@ -52,7 +53,7 @@ export function allocationUnit(srType: string): number | undefined {
   return VHD_SR_TYPES.has(srType) ? 2 * 1024 * 1024 : undefined;
 }
 
-export const HOST_FIELDS = ['uuid', 'cpu_info'];
+export const HOST_FIELDS = ['uuid', 'name-label', 'cpu_info', 'memory-total', 'memory-free', 'enabled'];
 // The SM drivers' features (NAME: version) by SR type: an SR can do what its driver declares.
 export const SM_FIELDS = ['uuid', 'type', 'features'];
 export const SR_FIELDS = ['uuid', 'name-label', 'type'];
@@ -81,7 +82,7 @@ export function namesQueries(): Query[] {
   return [q('sr', SR_FIELDS), q('network', NETWORK_FIELDS)];
 }
 
-export type Names = Pick<XapiTables, 'srs' | 'networks'>;
+export type Names = Pick<XapiTables, 'srs' | 'networks' | 'hosts'>;
 
 export function namesFrom([srs, networks]: XeRecord[][]): Names {
   return { srs, networks };
@@ -285,6 +286,27 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
     booted_with: bootedWith,
     requires_reboot: r['requires-reboot'] === 'true' || (bootedWith !== null && !sameBoot(bootedWith, boot)),
     ...(power === 'running' ? { guest: guestOf(r, boot) } : {}),
+    ...placementOf(r, t, live),
+  };
+}
+
+// Where in a pool of more than one member the VM runs and prefers to start, by member name.
+function placementOf(r: XeRecord, t: XapiTables, live: boolean): Pick<ObservedVm, 'resident_on' | 'affinity'> {
+  if (!t.hosts || t.hosts.length < 2) return {};
+  const name = (uuid: string | undefined) => t.hosts!.find((h) => h.uuid === uuid)?.['name-label'];
+  const resident = live ? name(r['resident-on']) : undefined;
+  const affinity = name(r.affinity);
+  return { ...(resident ? { resident_on: resident } : {}), ...(affinity ? { affinity } : {}) };
+}
+
+function memberOf(h: XeRecord): PoolMember {
+  return {
+    uuid: h.uuid,
+    name: h['name-label'] ?? '',
+    pcpus: Number(parseMap(h.cpu_info).cpu_count) || 0,
+    memory_total: num(h['memory-total']),
+    memory_free: num(h['memory-free']),
+    enabled: h.enabled !== 'false',
   };
 }
 
@@ -323,6 +345,7 @@ export function buildInventory(host: string, t: XapiTables): HostInventory {
     host,
     toolstack: 'xapi',
     ...(poolPcpus(t.hosts) ? { pcpus: poolPcpus(t.hosts) } : {}),
+    ...(t.hosts ? { members: t.hosts.map(memberOf) } : {}),
     vms: t.vms.filter((r) => r['is-control-domain'] !== 'true').map((r) => observeVm(host, r, t)),
     templates: t.templates.map((r) => ({ uuid: r.uuid, name: r['name-label'], boot: bootOf(r) })),
     srs: t.srs.map((r) => {

@@ -50,7 +50,7 @@ export class XapiProvider implements Provider {
   async inventory(): Promise<HostInventory> {
     const read = await this.tables({ vm: `host "${this.host}"`, op: 'inventory' }, inventoryQueries());
     const tables = tablesFrom(read);
-    this.names = { srs: tables.srs, networks: tables.networks };
+    this.names = { srs: tables.srs, networks: tables.networks, hosts: tables.hosts };
     // A power step then reads only what it changes (power()).
     for (const record of tables.vms) if (record['is-control-domain'] !== 'true') this.lastRead.set(record.uuid, { record, tables });
     return buildInventory(this.host, tables);
@@ -157,6 +157,8 @@ export class XapiProvider implements Provider {
         return this.power(ctx, uuid, ['vm-suspend'], 'suspend');
       case 'resume':
         return this.power(ctx, uuid, ['vm-resume'], 'resume');
+      case 'migrate':
+        return this.migrate(ctx, uuid, step.args.member);
       default: {
         const never: never = step;
         throw new Error(`unknown step ${JSON.stringify(never)}`);
@@ -244,6 +246,23 @@ export class XapiProvider implements Provider {
     }
     this.lastRead.set(uuid, { record, tables: before.tables });
     return { uuid, observed: observeVm(this.host, record, before.tables, boot) };
+  }
+
+  // VM.pool_migrate to a member, which then becomes the VM's affinity. The domain moves with
+  // the boot it was built with: the booted-with marker is carried to the new dom-id as a
+  // resume carries it. A refused or failed migration leaves the VM, and its affinity, as they were.
+  private async migrate(ctx: Ctx, uuid: string, member: string): Promise<StepResult> {
+    const host = await this.memberUuid(ctx, member);
+    const moved = await this.power(ctx, uuid, ['vm-migrate', `host=${host}`, 'live=true'], 'resume');
+    await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `affinity=${host}`]);
+    return { ...moved, observed: moved.observed && { ...moved.observed, resident_on: member, affinity: member } };
+  }
+
+  private async memberUuid(ctx: Ctx, name: string): Promise<string> {
+    const found = parseMinimal(await this.xe(ctx, ['host-list', `name-label=${name}`, 'params=uuid', '--minimal']));
+    if (found.length === 1) return found[0];
+    throw new ProviderError(this.host, found.length > 1 ? 'AMBIGUOUS' : 'NOT_FOUND', { member: name },
+      found.length > 1 ? `host "${this.host}" has ${found.length} pool members named "${name}"; rename one` : `host "${this.host}" has no pool member named "${name}" (needed by ${ctx.vm})`);
   }
 
   private async templateUuid(ctx: Ctx, name: string): Promise<string> {
@@ -373,6 +392,8 @@ export class XapiProvider implements Provider {
       } else if (path === 'tags') {
         await this.xe(ctx, ['vm-param-clear', `uuid=${uuid}`, 'param-name=tags']);
         for (const tag of value as string[]) await this.xe(ctx, ['vm-param-add', `uuid=${uuid}`, 'param-name=tags', `param-key=${tag}`]);
+      } else if (path === 'affinity') {
+        await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `affinity=${value ? await this.memberUuid(ctx, String(value)) : ''}`]);
       } else if (path === 'other_config') {
         await this.setOtherConfig(ctx, uuid, value as Record<string, string>);
       } else if (path.startsWith('other_config.')) {

@@ -217,6 +217,8 @@ export class XlProvider implements Provider {
         break;
       case 'change_disk': // the planner gives xl hosts no in-place disk route (planner/diff/disk-routes.ts)
         throw new ProviderError(this.host, 'UNSUPPORTED', {}, `${target.address}: xl hosts cannot grow or move a disk in place`);
+      case 'migrate':
+        throw new ProviderError(this.host, 'UNSUPPORTED', { op: 'migrate' }, `${ctx.vm}: migrate within a pool needs an XAPI host`);
       default: {
         const never: never = step;
         throw new Error(`unknown step ${JSON.stringify(never)}`);

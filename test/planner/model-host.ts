@@ -90,6 +90,9 @@ export class ModelHost {
         if (!graph.destroyFrom.includes(state)) throw new IllegalStep(`${where}: destroy is not allowed while ${state}`);
         this.vms.delete(id!);
         return null;
+      case 'migrate':
+        if (state !== 'running' && state !== 'paused') throw new IllegalStep(`${where}: only a VM with a domain migrates, the VM is ${state}`);
+        return id!;
       default: {
         const tr = findTransition(graph, step.op, state);
         if (!tr) throw new IllegalStep(`${where}: ${step.op} is not allowed from ${state} on ${this.toolstack}`);

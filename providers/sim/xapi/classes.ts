@@ -1,7 +1,7 @@
 // The classes the generic `<class>-list` and `<class>-param-*` commands work on.
 import type { SimState } from '../state.js';
 import { VBD_FIELDS, VDI_FIELDS, VIF_FIELDS } from './device-records.js';
-import { HOST_FIELDS, NETWORK_FIELDS, SR_FIELDS, hostRow } from './host-records.js';
+import { HOST_FIELDS, NETWORK_FIELDS, SR_FIELDS, hostRows } from './host-records.js';
 import type { Ctx, Field } from './record-format.js';
 import { VM_FIELDS, vbdsOf, vifsOf, vmsNamed } from './vm-record.js';
 import { SM_FIELDS, smRows } from './sm-drivers.js';
@@ -70,8 +70,8 @@ export const CLASSES: Record<string, ClassDef> = {
   },
   host: {
     cli: 'host', table: 'host', fields: HOST_FIELDS,
-    rows: (st) => [hostRow(st)],
-    byUuid: (st, uuid) => (st.host.uuid === uuid ? hostRow(st) : undefined),
+    rows: (st) => hostRows(st),
+    byUuid: (st, uuid) => hostRows(st).find((h) => h.host.uuid === uuid),
     defaults: ['uuid', 'name-label', 'name-description'], implicit: [], dbMapName: dbName,
   },
 };

@@ -8,6 +8,7 @@ import { memoryCommand, setMemory, sizes, vcpuHotplug } from './vm-memory-vcpu-c
 import { devicePlug, vbdCreate, vbdDestroy, vdiCreate, vdiDestroy, vifCreate, vifDestroy } from './device-commands.js';
 import { eventWait } from './event-wait.js';
 import { vdiCopy, vdiPoolMigrate, vdiResize } from './vdi-commands.js';
+import { hostDisable, hostEnableCommand, vmMigrate } from './pool-commands.js';
 
 const lifecycleOwn = ['force', 'on', 'paused', 'progress'];
 
@@ -61,6 +62,9 @@ export const COMMANDS: Record<string, Command> = {
   'vif-unplug': devicePlug('vif', false),
   'vif-destroy': vifDestroy,
   'event-wait': eventWait,
+  'vm-migrate': vmMigrate,
+  'host-disable': hostDisable,
+  'host-enable': hostEnableCommand,
 };
 
 for (const cls of Object.values(CLASSES)) {

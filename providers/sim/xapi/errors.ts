@@ -80,6 +80,15 @@ export const ERRORS: Record<string, ErrorDef> = {
   VM_FAILED_SHUTDOWN_ACKNOWLEDGMENT: { params: ['vm'], doc: "VM didn't acknowledge the need to shutdown." },
   VM_NO_SUSPEND_SR: { params: ['vm'], doc: 'This VM does not have a suspend SR specified.' },
   NO_HOSTS_AVAILABLE: { params: [], doc: 'There were no servers available to complete the specified operation.' },
+  HOST_DISABLED: { params: ['host'], doc: 'The specified server is disabled.' },
+  VM_REQUIRES_SR: {
+    params: ['vm', 'sr'],
+    doc: "You attempted to run a VM on a host which doesn't have access to an SR needed by the VM. The VM has at least one VBD attached to a VDI in the SR.",
+  },
+  HOST_NOT_ENOUGH_PCPUS: {
+    params: ['vcpus', 'pcpus'],
+    doc: 'The host does not have enough pCPUs to run the VM. It needs at least as many as the VM has vCPUs.',
+  },
   HOST_NOT_ENOUGH_FREE_MEMORY: {
     params: ['needed', 'available'],
     doc: 'Not enough server memory is available to perform this operation.',

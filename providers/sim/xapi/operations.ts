@@ -3,9 +3,9 @@
 // the runner in run.ts decides when they happen.
 import type { Faults } from '../faults.js';
 import { newUuid } from '../ids.js';
-import type { SimState, Vm } from '../state.js';
-import { NoHostsAvailable, XapiError } from './errors.js';
-import { hostCpus, hostFreeMemory } from './host-records.js';
+import type { Host, SimState, Vm } from '../state.js';
+import { XapiError } from './errors.js';
+import { assertCanBootHere, chooseHost } from './pool.js';
 import { hasGuestMetrics, vmsPending, vmVbds, vmVifs } from './vm-record.js';
 import { vmLabel } from './lifecycle.js';
 
@@ -34,20 +34,18 @@ function validateMemory(vm: Vm): void {
   if (vm.smax < vm.smin || vm.dmax < vm.dmin) throw new XapiError('MEMORY_CONSTRAINT_VIOLATION', []);
 }
 
-// Checks made when a domain is about to be built (start, resume, reboot).
-export function checkBootable(st: SimState, vm: Vm, env: Env, needMemory: boolean): void {
+// Checks made when a domain is about to be built (start, resume, reboot); returns the pool
+// member it is built on: `on` (VM.start_on), the one the domain is on, or xapi's choice.
+export function checkBootable(st: SimState, vm: Vm, env: Env, needMemory: boolean, on?: Host): Host {
   if (vm.vcpusMax < 1) throw new XapiError('INVALID_VALUE', ['VCPUs_max', String(vm.vcpusMax)]);
   if (vm.vcpusAtStartup > vm.vcpusMax) {
     throw new XapiError('VALUE_NOT_SUPPORTED', ['VCPUs-at-startup', String(vm.vcpusAtStartup), 'value greater than VCPUs-max']);
   }
   validateMemory(vm);
-  // Host choice: xapi_vm_helpers.ml `assert_enough_pcpus` (VCPUs-max, not VCPUs-at-startup,
-  // against the host's cpu_info cpu_count; platform:vcpu-unrestricted=true lifts it); with no
-  // host left, VM.start/resume raise NO_HOSTS_AVAILABLE.
-  const pcpus = hostCpus(st);
-  if (vm.vcpusMax > pcpus && !['true', '1'].includes((vm.platform['vcpu-unrestricted'] ?? '').toLowerCase())) {
-    throw new NoHostsAvailable([[st.host.name, `Not enough CPUs (VM needs ${vm.vcpusMax}, but host has ${pcpus})`]]);
-  }
+  // Host choice (pool.ts): with `on`, that host's own refusal; otherwise NO_HOSTS_AVAILABLE
+  // when no member passes the checks but memory (e.g. assert_enough_pcpus).
+  const host = on ?? chooseHost(st, vm);
+  if (on) assertCanBootHere(st, vm, on, false);
   const type = resolvedDomainType(vm);
   if (type === 'pv' || type === 'pv_in_pvh') {
     if (vm.pvBootloader !== '') {
@@ -68,11 +66,8 @@ export function checkBootable(st: SimState, vm: Vm, env: Env, needMemory: boolea
       }
     }
   }
-  if (needMemory) {
-    const needed = vm.dmax;
-    const available = hostFreeMemory(st);
-    if (needed > available) throw new XapiError('HOST_NOT_ENOUGH_FREE_MEMORY', [String(needed), String(available)]);
-  }
+  if (needMemory) assertCanBootHere(st, vm, host, true);
+  return host;
 }
 
 // VM.last_booted_record holds only xenopsd's opaque domain metadata, written when the VM
@@ -82,10 +77,10 @@ function suspendMetadata(vm: Vm): string {
   return `((domains ((${vm.uuid} ((build_info ((memory_max ${Math.floor(vm.dmax / 1024)}) (vcpus ${vm.vcpusLive}))) (ty ${vm.bootedDomainType}))))))`;
 }
 
-function buildDomain(st: SimState, vm: Vm, env: Env, paused: boolean): void {
+function buildDomain(st: SimState, vm: Vm, env: Env, paused: boolean, host: string = vm.residentOn ?? st.host.uuid): void {
   vm.power = paused ? 'paused' : 'running';
   vm.domid = st.nextDomid++;
-  vm.residentOn = st.host.uuid;
+  vm.residentOn = host;
   vm.startTime = Date.now();
   vm.vcpusLive = vm.vcpusAtStartup;
   vm.bootedDomainType = resolvedDomainType(vm);
@@ -115,7 +110,7 @@ function resetToHalted(st: SimState, vm: Vm): void {
 export function completeOperation(st: SimState, vm: Vm, op: string, args: Record<string, string>, env: Env): void {
   switch (op) {
     case 'start':
-      buildDomain(st, vm, env, args.paused === 'true');
+      buildDomain(st, vm, env, args.paused === 'true', args.host);
       return;
     case 'clean_shutdown':
     case 'hard_shutdown':
@@ -125,6 +120,12 @@ export function completeOperation(st: SimState, vm: Vm, op: string, args: Record
     case 'hard_reboot':
       // VM_reboot = shutdown + VM_start + unpause: a new domain from the current record.
       buildDomain(st, vm, env, false);
+      return;
+    case 'pool_migrate':
+      // The domain moves with its memory: same dom-id sequence as a new domain on the
+      // destination, no power change (xapi_vm_migrate.ml `pool_migrate`).
+      vm.domid = st.nextDomid++;
+      vm.residentOn = args.host;
       return;
     case 'pause':
       vm.power = 'paused';
@@ -150,7 +151,7 @@ export function completeOperation(st: SimState, vm: Vm, op: string, args: Record
     }
     case 'resume': {
       const vdi = vm.suspendVdi;
-      buildDomain(st, vm, env, false);
+      buildDomain(st, vm, env, false, args.host);
       if (vdi) delete st.vdis[vdi];
       vm.suspendVdi = null;
       return;

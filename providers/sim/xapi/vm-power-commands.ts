@@ -1,6 +1,7 @@
 // The VM power-state commands (vm-start, vm-shutdown, ...) and the ones that end a VM:
 // vm-destroy, vm-uninstall and vm-reset-powerstate.
-import type { SimState, Vm } from '../state.js';
+import type { Host, SimState, Vm } from '../state.js';
+import { memberByNameOrUuid } from './pool.js';
 import { vmByUuid, type XeRun } from './context.js';
 import { CliError, XapiError } from './errors.js';
 import { vmLabel } from './lifecycle.js';
@@ -15,16 +16,26 @@ export function lifecycle(op: (run: XeRun) => string, own: string[], o: Partial<
     run: (run) =>
       onSelected(run, { own, ...o }, async (vm) => {
         const name = op(run);
-        await runVmOp(run, vm.uuid, name, args(run), {
+        const a = args(run);
+        await runVmOp(run, vm.uuid, name, a, {
           precheck: (st, v) => {
-            if (name === 'start') checkBootable(st, v, run.env, true);
-            if (name === 'resume') checkBootable(st, v, run.env, true);
+            // vm-start/vm-resume on=HOST: VM.start_on/resume_on (cli_operations.ml `vm_start`).
+            if (name === 'start' || name === 'resume') a.host = checkBootable(st, v, run.env, true, onHost(run, st)).uuid;
             if (name === 'suspend' && !suspendSrOf(st, v)) throw new XapiError('VM_NO_SUSPEND_SR', [vmLabel(v)]);
           },
         });
         return '';
       }),
   };
+}
+
+function onHost(run: XeRun, st: SimState): Host | undefined {
+  const on = run.get('on');
+  if (on === undefined) return undefined;
+  const host = memberByNameOrUuid(st, on);
+  // cli_operations.ml `get_host_by_name_or_id`: failwith ("Host " ^ name ^ " not found")
+  if (!host) throw new CliError(`Host ${on} not found`);
+  return host;
 }
 
 function destroyVmRecord(st: SimState, vm: Vm): void {

