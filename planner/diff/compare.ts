@@ -104,5 +104,5 @@ export function setChanges(changes: readonly AttributeChange[]): SetChange[] {
   const ordered = [...settable].sort(
     (a, b) => attributeOf(a.path).setRank! - attributeOf(b.path).setRank! || (rank.get(a.path) ?? 0) - (rank.get(b.path) ?? 0),
   );
-  return ordered.map((c) => ({ path: c.path, value: c.after }));
+  return ordered.map((c) => (c.effect === 'live' && attributeOf(c.path).effect !== 'live' ? { path: c.path, value: c.after, live: true } : { path: c.path, value: c.after }));
 }

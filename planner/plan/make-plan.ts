@@ -10,6 +10,7 @@ import { PLAN_FORMAT_VERSION } from './types.js';
 import { isSensitivePath } from './sensitive.js';
 import { graphFor } from '../lifecycle/graphs.js';
 import { change, diffAttributes } from '../diff/compare.js';
+import { routeVcpus } from '../diff/vcpu-route.js';
 import { formatSize } from '../config/units.js';
 import { allocationUnits, plannedAttributes, roundedDisks } from '../diff/planned.js';
 import { selectTargets } from './targets.js';
@@ -266,6 +267,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       const known = observed.attributes.template === '' && r ? { ...observed.attributes, template: r.attributes.template } : observed.attributes;
       const actual = { ...known, networks: spellNetworksAsDesired(vm.attributes.networks, known.networks, inventories[observed.host]) };
       const changes = diffAttributes(desired!, actual, ignore, allocationUnits(inventories[observed.host]));
+      routeVcpus(changes, observed, isIgnored('power_state', ignore) ? observed.attributes.power_state : vm.attributes.power_state, toolstackOf(observed.host));
       const movedHost = observed.host !== host;
       if (movedHost) {
         changes.unshift(change('host', observed.host, host));

@@ -150,6 +150,7 @@ export interface XlDomain {
   state: 'running' | 'paused' | 'crashed' | 'shutdown';
   reason: string; // shutdown reason letter for the 5th column, "-" for none
   startTime: number;
+  vcpusOnline?: number; // after xl vcpu-set; absent: the config's vcpus
   shutdownAt?: number; // a clean shutdown in progress completes at this time
   rebootAt?: number;
   crashAt?: number;

@@ -328,7 +328,10 @@ export class XapiProvider implements Provider {
     for (const change of changes) {
       const { path, value } = change;
       const field = XapiProvider.BOOT_FIELDS[path];
-      if (field) {
+      if (path === 'vcpus' && change.live) {
+        // VM.set_VCPUs_number_live also sets VCPUs_at_startup (xapi_xenops.ml set_vcpus).
+        await this.xe(ctx, ['vm-vcpu-hotplug', `uuid=${uuid}`, `new-vcpus=${String(value)}`]);
+      } else if (field) {
         await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, field(String(value))]);
       } else if (path === 'memory') {
         await this.setMemory(ctx, uuid, value as MemoryAttributes);

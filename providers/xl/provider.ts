@@ -4,7 +4,7 @@
 // checked with `xl list` afterwards.
 import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
-import type { DiskAttributes, HostInventory, NetworkAttributes, ObservedVm, VmAttributes } from '../../planner/model/vm.js';
+import type { BootMode, DiskAttributes, GuestCapabilities, HostInventory, NetworkAttributes, ObservedVm, VmAttributes } from '../../planner/model/vm.js';
 import type { SetChange, Step } from '../../planner/model/ops.js';
 import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
 import { killedBy, ProviderError } from '../provider.js';
@@ -35,6 +35,14 @@ interface Ctx {
 
 // What may name a guest file or a disk image: no directory, no leading dot.
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+// What a running guest takes without a reboot on plain Xen. A PV guest's kernel has the
+// frontends and watches the xenstore keys xl writes (xl vcpu-set, block-attach, network-attach);
+// for an HVM guest xl cannot tell whether it runs PV drivers, so nothing is assumed.
+function guestOnXl(mode: BootMode): GuestCapabilities {
+  const pv = mode === 'pv';
+  return { pv_drivers: pv, hotplug_disk: pv, hotplug_network: pv, hotplug_vcpus: pv };
+}
 
 function sameBoot(a: object, b: object): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -101,6 +109,7 @@ export class XlProvider implements Provider {
       dom_id: row && power !== 'halted' ? row.domid : -1,
       booted_with: booted,
       requires_reboot: booted !== null && !sameBoot(booted, g.attributes.boot),
+      ...(booted ? { guest: guestOnXl(booted.mode) } : {}),
     };
   }
 
@@ -322,6 +331,10 @@ export class XlProvider implements Provider {
 
   private async set(ctx: Ctx, vm: ObservedVm, changes: SetChange[]): Promise<void> {
     const a: VmAttributes = structuredClone(vm.attributes);
+    // What is live first: the guest file then records what the domain has.
+    for (const c of changes) {
+      if (c.live && c.path === 'vcpus') await this.xl(ctx, ['vcpu-set', vm.attributes.name, String(c.value)]);
+    }
     for (const { path, value } of changes) {
       const [head, key] = path.split(/\.(.*)/s);
       if (path === 'other_config' || path === 'tags' || path === 'name' || path === 'description' || path === 'vcpus' || path === 'vcpus_max' || path === 'memory' || path === 'boot') {

@@ -62,7 +62,8 @@ export function domainJson(d: XlDomain): Json {
   const b = built(cfg);
   const bInfo: { [k: string]: Json } = {
     max_vcpus: b.maxvcpus,
-    avail_vcpus: Array.from({ length: b.vcpus }, (_, i) => i),
+    // libxl_retrieve_domain_configuration reports the vCPUs online now, not the config's.
+    avail_vcpus: Array.from({ length: d.vcpusOnline ?? b.vcpus }, (_, i) => i),
     max_memkb: b.maxmemMib * 1024,
     target_memkb: b.memoryMib * 1024,
     video_memkb: b.type === 'hvm' ? 8192 : 0,
