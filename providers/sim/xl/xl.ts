@@ -12,6 +12,7 @@ import { update } from '../store.js';
 import type { RunEnv } from '../xapi/context.js';
 import { CfgError, parseCfg, cfgString } from './cfg.js';
 import { built, domainJson, yajl } from './domain.js';
+import { deviceCommands, XlDeviceExit } from './devices.js';
 
 export interface XlEnv extends RunEnv {
   root?: string;
@@ -339,6 +340,8 @@ function restore(args: string[], st: SimState, env: XlEnv): Out {
   return { stdout: '', stderr };
 }
 
+const DEVICE_COMMANDS = deviceCommands(find);
+
 const USAGE = 'Usage xl [-vfNtT] <subcommand> [args]\n';
 
 export async function runXl(argv: string[], env: XlEnv): Promise<ExecResult> {
@@ -346,7 +349,7 @@ export async function runXl(argv: string[], env: XlEnv): Promise<ExecResult> {
   if (sub === undefined || sub === 'help') return { stdout: USAGE, stderr: '', code: sub === undefined ? 1 : 0 };
   const args = argv.slice(1);
   const command = `xl ${sub}`;
-  const known = sub in COMMANDS || ['shutdown', 'reboot', 'save', 'restore'].includes(sub);
+  const known = sub in COMMANDS || sub in DEVICE_COMMANDS || ['shutdown', 'reboot', 'save', 'restore'].includes(sub);
   if (!known) return { stdout: '', stderr: `command not implemented\n`, code: 1 };
   const latency = latencyFor(env.faults, command);
   if (latency > 0) await sleep(latency);
@@ -378,11 +381,12 @@ export async function runXl(argv: string[], env: XlEnv): Promise<ExecResult> {
         await sleep(20);
       }
     }
-    const handler: Handler = sub === 'save' ? save : sub === 'restore' ? restore : COMMANDS[sub];
+    const handler: Handler = sub === 'save' ? save : sub === 'restore' ? restore : (COMMANDS[sub] ?? DEVICE_COMMANDS[sub]);
     const out = (await state((st) => handler(args, st, env) as Out)) as Out;
     return { ...out, code: 0 };
   } catch (e) {
     if (e instanceof XlExit) return { stdout: e.stdout, stderr: e.stderr, code: e.code };
+    if (e instanceof XlDeviceExit) return { stdout: '', stderr: e.stderr, code: e.code };
     if (e instanceof CfgError) return { stdout: '', stderr: e.message + '\n', code: 1 };
     throw e;
   }
