@@ -86,6 +86,7 @@ export function describeStep(s: Step): string {
       break;
     case 'add_disk':
     case 'remove_disk':
+    case 'change_disk':
       what = `${s.op} ${JSON.stringify(s.args.disk.name)}`;
       break;
     case 'add_network':

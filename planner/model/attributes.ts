@@ -77,7 +77,9 @@ const ENTRIES: Record<string, Entry> = {
     setRank: null,
     ignorable: false,
     device: 'disk',
-    whenChanged: { effect: 'forces_replace', reason: 'an existing disk cannot be resized or moved to another SR in place: the VM is created again', settableIn: NONE },
+    // The route (resize online, storage motion) is chosen from what refresh observed:
+    // planner/diff/disk-routes.ts; this is the route when nothing is known.
+    whenChanged: { effect: 'requires_halt', reason: 'an existing disk is resized or moved to another SR while the VM is halted', settableIn: HALTED },
   }),
   networks: requiresHalt(NIC_ATTACH, { setRank: null }),
   'networks.LABEL': requiresHalt(NIC_ATTACH, { setRank: null, ignorable: false, device: 'network' }),

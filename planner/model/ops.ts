@@ -13,7 +13,7 @@ export type LifecycleOp =
   | 'suspend'
   | 'resume';
 
-export type DeviceOp = 'add_disk' | 'remove_disk' | 'add_network' | 'remove_network';
+export type DeviceOp = 'add_disk' | 'remove_disk' | 'change_disk' | 'add_network' | 'remove_network';
 
 export type StepOp = 'create' | 'set' | 'destroy' | LifecycleOp | DeviceOp;
 
@@ -64,6 +64,7 @@ export const OPS: Readonly<Record<StepOp, OpInfo>> = {
   destroy: op('destroy', 'destroying', { direction: 'down' }),
   add_disk: op('device', 'adding a disk'),
   remove_disk: op('device', 'removing a disk'),
+  change_disk: op('device', 'resizing or moving a disk'),
   add_network: op('device', 'adding a network interface'),
   remove_network: op('device', 'removing a network interface'),
 };
@@ -83,6 +84,8 @@ export type StepBody =
   | { op: 'create'; args: { attributes: VmAttributes; markers: { address: string; lineage: string } } }
   | { op: 'set'; args: { changes: SetChange[] } }
   | { op: 'add_disk' | 'remove_disk'; args: { disk: DiskAttributes } }
+  // The disk grown (size) or moved (sr) in place: its VDI keeps its data and identity.
+  | { op: 'change_disk'; args: { disk: DiskAttributes; from: DiskAttributes } }
   | { op: 'add_network' | 'remove_network'; args: { network: NetworkAttributes } }
   | { op: 'destroy'; args: { disks: DiskAttributes[] } } // disks xenform created, destroyed with the VM
   | { op: LifecycleOp; args: { shutdown?: ShutdownPolicy } }; // the shutdown policy of clean ops

@@ -10,7 +10,9 @@ import { PLAN_FORMAT_VERSION } from './types.js';
 import { isSensitivePath } from './sensitive.js';
 import { graphFor } from '../lifecycle/graphs.js';
 import { change, diffAttributes } from '../diff/compare.js';
-import { routeVcpus } from '../diff/vcpu-route.js';
+import { routeChanges } from '../diff/routes.js';
+import { routeContext } from '../diff/route-context.js';
+import { vcpusWithoutHotplug } from '../diff/vcpu-route.js';
 import { formatSize } from '../config/units.js';
 import { allocationUnits, plannedAttributes, roundedDisks } from '../diff/planned.js';
 import { selectTargets } from './targets.js';
@@ -266,13 +268,18 @@ export function makePlan(input: PlanInput): PlanOutcome {
 
       const known = observed.attributes.template === '' && r ? { ...observed.attributes, template: r.attributes.template } : observed.attributes;
       const actual = { ...known, networks: spellNetworksAsDesired(vm.attributes.networks, known.networks, inventories[observed.host]) };
-      const changes = diffAttributes(desired!, actual, ignore, allocationUnits(inventories[observed.host]));
-      routeVcpus(changes, observed, isIgnored('power_state', ignore) ? observed.attributes.power_state : vm.attributes.power_state, toolstackOf(observed.host));
+      const routed = routeChanges(diffAttributes(desired!, actual, ignore, allocationUnits(inventories[observed.host])), routeContext(address, observed, inventories[observed.host]));
+      const changes = routed.changes;
+      vcpusWithoutHotplug(changes, isIgnored('power_state', ignore) ? observed.attributes.power_state : vm.attributes.power_state);
       const movedHost = observed.host !== host;
       if (movedHost) {
         changes.unshift(change('host', observed.host, host));
       }
       const replaceAsked = replacePatterns.length > 0 && matchesAny(replacePatterns, address);
+      if (!replaceAsked && routed.refusals.length > 0) {
+        errors.push(...routed.refusals.map((why) => refusal('Change refused', why, address)));
+        continue;
+      }
       const replacing = replaceAsked || changes.some((c) => c.effect === 'forces_replace');
       if (replacing) {
         work.action = 'replace';

@@ -40,6 +40,8 @@ export function maskStep(s: Step): Step {
     case 'add_disk':
     case 'remove_disk':
       return isSensitivePath(paths, 'disks') ? { ...s, args: { disk: maskAttributes(s.args.disk, ['size', 'sr', 'device']) } } : s;
+    case 'change_disk':
+      return isSensitivePath(paths, 'disks') ? { ...s, args: { disk: maskAttributes(s.args.disk, ['size', 'sr', 'device']), from: maskAttributes(s.args.from, ['size', 'sr', 'device']) } } : s;
     case 'add_network':
     case 'remove_network':
       return isSensitivePath(paths, 'networks') ? { ...s, args: { network: maskAttributes(s.args.network, ['network', 'mac']) } } : s;

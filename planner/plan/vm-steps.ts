@@ -42,7 +42,9 @@ function deviceDrafts(changes: readonly AttributeChange[]): StepDraft[] {
   for (const c of changes) {
     if (c.effect === 'forces_replace') continue;
     const device = attributeOf(c.path).device;
-    if (device === 'disk') {
+    if (device === 'disk' && c.before && c.after) {
+      additions.push({ op: 'change_disk', args: { disk: c.after as DiskAttributes, from: c.before as DiskAttributes } });
+    } else if (device === 'disk') {
       if (c.before) removals.push({ op: 'remove_disk', args: { disk: c.before as DiskAttributes } });
       if (c.after) additions.push({ op: 'add_disk', args: { disk: c.after as DiskAttributes } });
     } else if (device === 'network') {
@@ -69,6 +71,9 @@ export function planUpdate(input: UpdateInput): VmSteps {
   const sets = setChanges(changes);
   const devices = deviceDrafts(changes);
   const setPaths = changes.filter((c) => attributeOf(c.path).device === undefined);
+  // Device steps run while halted, or on the running guest when every device change's route
+  // is live (hot-plug, online resize, storage motion: planner/diff/routes.ts).
+  const devicesLive = changes.every((c) => attributeOf(c.path).device === undefined || c.effect === 'live');
   const needsHalt = changes.some((c) => c.effect === 'requires_halt');
   const bootChanges = changes.some((c) => c.effect === 'next_boot');
   const domain = hasDomain(current);
@@ -87,7 +92,7 @@ export function planUpdate(input: UpdateInput): VmSteps {
   let at = -1;
   if (sets.length > 0 || devices.length > 0) {
     const allowed = (s: PowerState): boolean =>
-      setPaths.every((c) => attributeOf(c.path).settableIn.includes(s)) && (devices.length === 0 || s === 'halted');
+      setPaths.every((c) => attributeOf(c.path).settableIn.includes(s)) && (devices.length === 0 || s === 'halted' || (devicesLive && s === 'running'));
     const firstBuild = route.findIndex(builds);
     const limit = bootChanges && firstBuild >= 0 ? firstBuild : route.length;
     const states = statesAlong(current, route);

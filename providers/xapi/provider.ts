@@ -6,6 +6,7 @@ import { ProviderError } from '../provider.js';
 import { runBatch } from '../transport/batch.js';
 import { chain } from '../transport/chain.js';
 import { xeError } from './errors.js';
+import { changeDisk, type DiskOps } from './disk-changes.js';
 import {
   MARKER_BOOTED_WITH,
   MARKER_TEMPLATE,
@@ -118,6 +119,9 @@ export class XapiProvider implements Provider {
         break;
       case 'remove_disk':
         await this.removeDisk(ctx, uuid, step.args.disk);
+        break;
+      case 'change_disk':
+        await changeDisk(this.diskOps(ctx), uuid, (await this.powerState(ctx, uuid)) === 'running', step.args.from, step.args.disk);
         break;
       case 'add_network':
         await this.addNetwork(ctx, uuid, step.args.network, null);
@@ -367,6 +371,10 @@ export class XapiProvider implements Provider {
   }
 
   // --- devices ----------------------------------------------------------------
+
+  private diskOps(ctx: Ctx): DiskOps {
+    return { host: this.host, vm: ctx.vm, xe: (args) => this.xe(ctx, args), srUuid: (name) => this.lookup(ctx, 'sr', name) };
+  }
 
   private async powerState(ctx: Ctx, uuid: string): Promise<string> {
     return this.xe(ctx, ['vm-param-get', `uuid=${uuid}`, 'param-name=power-state']);

@@ -219,6 +219,8 @@ export class XlProvider implements Provider {
         await this.xl(ctx, ['restore', this.savePath(name)]);
         await this.exec(ctx, fileOp('remove', this.savePath(name)));
         break;
+      case 'change_disk': // the planner gives xl hosts no in-place disk route (planner/diff/disk-routes.ts)
+        throw new ProviderError(this.host, 'UNSUPPORTED', {}, `${target.address}: xl hosts cannot grow or move a disk in place`);
       default: {
         const never: never = step;
         throw new Error(`unknown step ${JSON.stringify(never)}`);

@@ -73,10 +73,13 @@ export class ModelHost {
         return id!;
       case 'add_disk':
       case 'remove_disk':
+      case 'change_disk':
       case 'add_network':
       case 'remove_network': {
-        if (state !== 'halted') throw new IllegalStep(`${where}: devices change only while halted, the VM is ${state}`);
+        // Live device routes (hot-plug, online resize) run on the running guest.
+        if (state !== 'halted' && state !== 'running') throw new IllegalStep(`${where}: devices change only while halted or running, the VM is ${state}`);
         const a = vm.attributes;
+        if (step.op === 'change_disk') a.disks = a.disks.map((d) => (d.name === step.args.disk.name ? clone(step.args.disk) : d));
         if (step.op === 'add_disk') a.disks.push(clone(step.args.disk));
         if (step.op === 'remove_disk') a.disks = a.disks.filter((d) => d.name !== step.args.disk.name);
         if (step.op === 'add_network') a.networks.push(clone(step.args.network));
