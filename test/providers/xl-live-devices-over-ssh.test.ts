@@ -43,3 +43,28 @@ t.test('vCPUs raised and lowered on a running PV guest are set with xl vcpu-set,
     t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'the next plan is empty');
   }
 });
+
+t.test('a disk and a network interface added to a running PV guest are attached live, and removed the same way', async (t) => {
+  const { dir, domain } = await xlGuest(t);
+  const before = await domain();
+  const devices = '  disk "data" {\n    size = "16MiB"\n  }\n\n  network "eth0" {\n    network = "xenbr0"\n  }\n\n  shutdown {';
+  editConfig(dir, '  shutdown {', devices);
+  const plan = JSON.parse(xenform(dir, ['plan', '--json'], SSH_ENV).stdout);
+  const rc = plan.resource_changes[0];
+  t.equal(rc.disruption, 'none', 'adding devices to a PV guest needs no halt');
+  t.same(plan.steps.map((s: { op: string }) => s.op), ['add_disk', 'add_network']);
+  t.match(rc.changes.find((c: { path: string }) => c.path === 'disks.data'), { effect: 'live' });
+  const apply = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(apply.code, 0, `apply (${apply.stderr})`);
+  t.equal((await domain()).id, before.id, 'the domain was never rebuilt');
+  const cfg = readFileSync(path.join(dir, 'host-etc-xen', 'tiny.cfg'), 'utf8');
+  t.match(cfg, /vdev=xvda, access=rw, target=[^"]*tiny-data\.img/, 'the guest file names the disk');
+  t.match(cfg, /^vif = \[ "bridge=xenbr0" \]$/m, 'and the interface');
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'the next plan is empty');
+
+  editConfig(dir, devices, '  shutdown {');
+  const removed = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(removed.code, 0, `removing both (${removed.stderr})`);
+  t.equal((await domain()).id, before.id, 'still the same domain');
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'the next plan is empty');
+});
