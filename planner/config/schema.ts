@@ -13,6 +13,7 @@ import { type HostConfig, UNKNOWN, type VmConfig } from './types.js';
 import { DYNAMIC, STRING, isWhollyKnown, type Value } from '../../lang/eval/value.js';
 import { convert } from '../../lang/eval/convert.js';
 import { checkHostWire, checkVmWire } from './wire-check.js';
+import { CDROM_SCHEMA, decodeCdrom } from './cdrom.js';
 
 export const HOST_SCHEMA: BodySchema = {
   attributes: [
@@ -54,6 +55,7 @@ export const VM_SCHEMA: BodySchema = {
     memory: { labels: [] },
     disk: { labels: ['name'], multiple: true },
     network: { labels: ['name'], multiple: true },
+    cdrom: { labels: [] },
     shutdown: { labels: [] },
     lifecycle: { labels: [] },
   },
@@ -125,6 +127,7 @@ export interface VmBlock {
   memory?: { block: Block; content: BodyContent };
   disks: { block: Block; content: BodyContent }[];
   networks: { block: Block; content: BodyContent }[];
+  cdrom?: { block: Block; content: BodyContent };
   shutdown?: { block: Block; content: BodyContent };
   lifecycle?: { block: Block; content: BodyContent };
 }
@@ -161,6 +164,7 @@ export function checkVmBlock(block: Block, diags: Diagnostic[]): VmBlock {
     memory: one('memory', MEMORY_SCHEMA),
     disks: many('disk', DISK_SCHEMA),
     networks: many('network', NETWORK_SCHEMA),
+    cdrom: one('cdrom', CDROM_SCHEMA),
     shutdown: one('shutdown', SHUTDOWN_SCHEMA),
     lifecycle: one('lifecycle', LIFECYCLE_SCHEMA),
   };
@@ -331,6 +335,7 @@ export function decodeVm(vm: VmBlock, ev: Evaluator, ctx: InstanceContext): VmCo
     networks.push(nic);
   }
 
+  const cdrom = decodeCdrom(vm.cdrom, d, diags, host?.toolstack);
   const tags = d.stringList(a.get('tags'), 'tags') ?? [];
   const other_config = d.stringMap(a.get('other_config'), 'other_config') ?? {};
   for (const k of Object.keys(other_config)) {
@@ -375,6 +380,7 @@ export function decodeVm(vm: VmBlock, ev: Evaluator, ctx: InstanceContext): VmCo
     boot,
     disks,
     networks,
+    ...(cdrom ? { cdrom } : {}),
     tags,
     other_config,
   };

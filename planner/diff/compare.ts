@@ -80,6 +80,7 @@ export function diffAttributes(desired: Comparable, actual: Comparable, ignore: 
     if (!d || !sameNetwork(d, n)) push(change(`networks.${n.name}`, n, d ?? null));
   }
   for (const n of desired.networks) if (!actualNets.has(n.name)) push(change(`networks.${n.name}`, null, n));
+  if (desired.cdrom !== undefined && desired.cdrom.iso !== actual.cdrom?.iso) push(change('cdrom', actual.cdrom ?? null, desired.cdrom));
   return out;
 }
 
