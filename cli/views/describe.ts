@@ -65,8 +65,24 @@ export function shownValue(c: { path?: string; sensitive?: boolean }, v: unknown
 }
 
 // "memory.static_max: 1GiB -> 2GiB"
+// A disk kept but grown, moved or made (un)bootable shows the fields that changed:
+// "disks.data.size: 10GiB -> 20GiB, disks.data.sr: "a" -> "b"".
 export function describeChange(c: AttributeChange): string {
+  if (!c.sensitive && c.path.startsWith('disks.') && isDisk(c.before) && isDisk(c.after)) {
+    const b = c.before;
+    const a = c.after;
+    const fields = (['size', 'sr', 'bootable'] as const).filter((k) => a[k] !== b[k]);
+    const shown = (k: (typeof fields)[number], v: unknown) => (k === 'size' ? formatBytes(v as number) : JSON.stringify(v));
+    if (fields.length > 0) return fields.map((k) => `${c.path}.${k}: ${shown(k, b[k])} -> ${shown(k, a[k])}`).join(', ');
+  }
   return `${c.path}: ${shownValue(c, c.before)} -> ${shownValue(c, c.after)}`;
+}
+
+const isDisk = (v: unknown): v is { size: number; sr: string; bootable: boolean } => typeof v === 'object' && v !== null && 'size' in v && 'sr' in v;
+
+// "(live: the SR resizes attached disks)": the effect, and what the route rested on.
+export function describeEffect(c: AttributeChange): string {
+  return c.condition ? `${c.effect}: ${c.condition}` : c.effect;
 }
 
 // The line under a change that shows what changed inside the value, if its format has one.

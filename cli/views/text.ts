@@ -2,7 +2,7 @@
 // symbol, disruption badge, attribute diffs and numbered steps, then the summary line.
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import type { Step } from '../../planner/model/ops.js';
-import { ACTION_PHRASE, BADGE, changed, changeDetail, describeChange, describeStep, outputLines, shownValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { ACTION_PHRASE, BADGE, changed, changeDetail, describeChange, describeEffect, describeStep, outputLines, shownValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
 import { createdLines } from './created.js';
 import { changedOutside, notYetBooted } from '../../planner/diff/drift.js';
 
@@ -67,7 +67,7 @@ function renderResource(rc: ResourceChange, steps: Step[], byId: ReadonlyMap<str
   for (const l of createdLines(rc)) lines.push(`      + ${l}`);
   for (const c of rc.changes) {
     const sym = c.before === null ? '+' : c.after === null ? '-' : '~';
-    lines.push(`      ${sym} ${describeChange(c)}  (${c.effect})`);
+    lines.push(`      ${sym} ${describeChange(c)}  (${describeEffect(c)})`);
     const detail = changeDetail(c);
     if (detail !== null) lines.push(`          ${detail}`);
   }

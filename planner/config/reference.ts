@@ -54,8 +54,8 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
     dynamic_max: 'Highest balloon target (live).',
   },
   'vm.disk "NAME"': {
-    size: 'Required: a size with a unit, `"20GiB"`; grows in place, never shrinks.',
-    sr: 'SR name-label, checked against the host at plan time. Default: `"Local storage"`.',
+    size: 'Required: a size with a unit, `"20GiB"`; grows in place (online when the guest has PV drivers and the SR\'s driver declares `VDI_RESIZE_ONLINE`, else while halted); a smaller size is refused (`--replace` recreates the VM).',
+    sr: 'SR name-label, checked against the host at plan time; a new SR moves the disk (live storage migration for a guest with PV drivers, else a copy while halted). Default: `"Local storage"`.',
     bootable: 'Boot from this disk. Default: false.',
     device: 'userdevice position. Default: assigned in order.',
   },

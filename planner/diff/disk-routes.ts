@@ -11,7 +11,7 @@ const live = (reason: string, condition: string): Route => ({ effect: 'live', re
 // Why a running guest cannot take a device live: no PV drivers at all, or drivers that do
 // not hot-plug this kind of device.
 function noHotplug(ctx: RouteContext, device: string, verb: string): string {
-  if (ctx.power !== 'running') return `the VM is ${ctx.power}, so the ${device} is ${verb} while it is halted`;
+  if (ctx.power !== 'running') return `the VM is ${ctx.power}, so the ${device} is ${verb} offline`;
   if (!ctx.guest) return `the host reports no guest metrics, so the ${device} cannot be hot-plugged`;
   if (!ctx.guest.pv_drivers) return `the guest has no PV drivers, so the ${device} cannot be hot-plugged`;
   return `the guest's PV drivers do not hot-plug ${device}s`;

@@ -4,7 +4,7 @@ import type { AttributeChange } from '../plan/types.js';
 import { guestCan, type Route, type RouteContext } from './route-context.js';
 
 function noHotplug(ctx: RouteContext): string {
-  if (ctx.power !== 'running') return `the VM is ${ctx.power}, so the interface is changed while it is halted`;
+  if (ctx.power !== 'running') return `the VM is ${ctx.power}, so the interface is changed offline`;
   if (!ctx.guest) return 'the host reports no guest metrics, so the interface cannot be hot-plugged';
   if (!ctx.guest.pv_drivers) return 'the guest has no PV drivers, so the interface cannot be hot-plugged';
   return "the guest's PV drivers do not hot-plug network interfaces";

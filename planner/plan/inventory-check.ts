@@ -67,7 +67,7 @@ export function checkNames(vm: VmConfig, host: string, drafts: readonly StepDraf
       }
       a.disks.forEach(disk);
       a.networks.forEach(network);
-    } else if (s.op === 'add_disk') disk(s.args.disk);
+    } else if (s.op === 'add_disk' || s.op === 'change_disk') disk(s.args.disk);
     else if (s.op === 'add_network') network(s.args.network);
   }
   return out;

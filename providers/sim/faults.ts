@@ -29,6 +29,9 @@
 //                          operation of a dead process completes it, as xapi would have done
 //                          for a client that went away.
 //                          vm-install is killed after it made the VM, before it prints the uuid.
+//   sm_features            {"ext": ["VDI_RESIZE_ONLINE"]}: features the SM driver of an SR type
+//                          declares besides its stock CAPABILITIES (sm-drivers.ts), as a newer
+//                          or third-party driver would.
 //   host_memory_mib        the host's RAM (default 262144), checked at start and resume.
 //   host_cpus              the host's pCPU count (default 16), checked against VCPUs-max at start and resume.
 import type { SimState } from './state.js';
@@ -51,6 +54,7 @@ export interface Faults {
   killDuring: { command: string; nth: number }[];
   hostMemoryMib: number | null;
   hostCpus: number | null;
+  smFeatures: Record<string, string[]>;
 }
 
 export class FaultsError extends Error {}
@@ -61,6 +65,13 @@ function names(v: unknown, key: string): Set<string> {
     throw new FaultsError(`XENSIM_FAULTS: "${key}" must be an array of VM names`);
   }
   return new Set(v as string[]);
+}
+
+function smFeatures(v: unknown): Record<string, string[]> {
+  if (v === undefined) return {};
+  const ok = typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((f) => Array.isArray(f) && f.every((x) => typeof x === 'string'));
+  if (!ok) throw new FaultsError('XENSIM_FAULTS: "sm_features" must be an object of SR types to arrays of feature names');
+  return v as Record<string, string[]>;
 }
 
 function num(v: unknown, key: string, dflt: number): number {
@@ -127,6 +138,7 @@ function parseFaultsText(text: string | undefined): Faults {
     killDuring: calls('kill_during').map((f) => ({ command: f.command, nth: f.nth })),
     hostMemoryMib: raw.host_memory_mib === undefined ? null : num(raw.host_memory_mib, 'host_memory_mib', 0),
     hostCpus: raw.host_cpus === undefined ? null : num(raw.host_cpus, 'host_cpus', 1),
+    smFeatures: smFeatures(raw.sm_features),
   };
 }
 

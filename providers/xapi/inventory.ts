@@ -4,6 +4,7 @@ import {
   MARKER_LINEAGE,
   type BootAttributes,
   type DiskAttributes,
+  type GuestCapabilities,
   type HostInventory,
   type NetworkAttributes,
   type ObservedVm,
@@ -30,11 +31,14 @@ const XAPI_KEYS = new Set([
   'last_shutdown_action', 'last_shutdown_initiator', 'last_shutdown_time', 'instant', 'install-arch',
 ]);
 
+// VM_guest_metrics as the VM record shows them (records.ml `vm_record`).
+const GUEST_FIELDS = ['PV-drivers-detected', 'can-use-hotplug-vbd', 'can-use-hotplug-vif', 'other'];
 export const VM_FIELDS = [
   'uuid', 'name-label', 'name-description', 'power-state', 'is-control-domain', 'memory-static-max',
   'memory-dynamic-max', 'memory-dynamic-min', 'memory-static-min', 'VCPUs-max', 'VCPUs-at-startup',
   'HVM-boot-policy', 'HVM-boot-params', 'PV-kernel', 'PV-ramdisk', 'PV-args', 'PV-bootloader',
   'PV-bootloader-args', 'other-config', 'dom-id', 'start-time', 'tags', 'requires-reboot',
+  ...GUEST_FIELDS,
 ];
 export const VBD_FIELDS = ['uuid', 'vm-uuid', 'vdi-uuid', 'userdevice', 'bootable', 'type', 'empty', 'currently-attached', 'vdi-name-label'];
 export const VDI_FIELDS = ['uuid', 'name-label', 'virtual-size', 'sr-uuid', 'other-config'];
@@ -50,6 +54,8 @@ export function allocationUnit(srType: string): number | undefined {
 }
 
 export const HOST_FIELDS = ['uuid', 'cpu_info'];
+// The SM drivers' features (NAME: version) by SR type: an SR can do what its driver declares.
+export const SM_FIELDS = ['uuid', 'type', 'features'];
 export const SR_FIELDS = ['uuid', 'name-label', 'type'];
 export const NETWORK_FIELDS = ['uuid', 'name-label', 'bridge'];
 export const TEMPLATE_FIELDS = ['uuid', 'name-label', 'HVM-boot-policy', 'HVM-boot-params', 'PV-kernel', 'PV-ramdisk', 'PV-args', 'PV-bootloader', 'PV-bootloader-args'];
@@ -58,7 +64,7 @@ const q = (cls: Query['cls'], fields: readonly string[], ...filters: string[]): 
 
 // The whole host in one round trip: VMs, their devices, templates, SRs, networks.
 export function inventoryQueries(): Query[] {
-  return [q('vm', VM_FIELDS), q('vbd', VBD_FIELDS), q('vdi', VDI_FIELDS), q('vif', VIF_FIELDS), q('template', TEMPLATE_FIELDS), ...namesQueries(), q('host', HOST_FIELDS)];
+  return [q('vm', VM_FIELDS), q('vbd', VBD_FIELDS), q('vdi', VDI_FIELDS), q('vif', VIF_FIELDS), q('template', TEMPLATE_FIELDS), ...namesQueries(), q('host', HOST_FIELDS), q('sm', SM_FIELDS)];
 }
 
 // One VM and its devices: only the VDIs xenform created for it can be managed disks.
@@ -139,10 +145,11 @@ export interface XapiTables {
   srs: XeRecord[];
   networks: XeRecord[];
   hosts?: XeRecord[]; // read by the inventory only
+  sms?: XeRecord[]; // read by the inventory only
 }
 
-export function tablesFrom([vms, vbds, vdis, vifs, templates, srs, networks, hosts]: XeRecord[][]): XapiTables {
-  return { vms, vbds, vdis, vifs, templates, srs, networks, hosts };
+export function tablesFrom([vms, vbds, vdis, vifs, templates, srs, networks, hosts, sms]: XeRecord[][]): XapiTables {
+  return { vms, vbds, vdis, vifs, templates, srs, networks, hosts, sms };
 }
 
 // The tables of one VM (from vmQueries) with the host's SR and network tables.
@@ -268,7 +275,30 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
     ...(rebuilt ? { rebuilt_outside: true } : {}),
     booted_with: bootedWith,
     requires_reboot: r['requires-reboot'] === 'true' || (bootedWith !== null && !sameBoot(bootedWith, boot)),
+    ...(power === 'running' ? { guest: guestOf(r, boot) } : {}),
   };
+}
+
+// A running VM's guest metrics, as xapi decides on them: a PV guest hot-plugs always; an HVM
+// guest when its drivers claim it (can-use-hotplug-* true) or leave it unspecified with PV
+// drivers detected (xen-api e2ee48d688 xapi_vbd_helpers.ml L183-L213, xapi_vif_helpers.ml
+// L120-L152). No guest metrics at all prints "<not in database>": no drivers. The guest
+// agent's control/feature-* keys are in `other` (xapi_guest_agent.ml L201).
+function guestOf(r: XeRecord, boot: BootAttributes): GuestCapabilities {
+  const hvm = boot.mode === 'hvm';
+  const pv = !hvm || r['PV-drivers-detected'] === 'true';
+  const hotplug = (tristate: string | undefined): boolean => !hvm || tristate === 'true' || (tristate === 'unspecified' && pv);
+  return {
+    pv_drivers: pv,
+    hotplug_disk: hotplug(r['can-use-hotplug-vbd']),
+    hotplug_network: hotplug(r['can-use-hotplug-vif']),
+    hotplug_vcpus: parseMap(r.other)['feature-vcpu-hotplug'] === '1',
+  };
+}
+
+// SR type -> the features its SM driver declares (sm-list `features`, NAME: version).
+function smCapabilities(sms: XeRecord[] | undefined): Map<string, string[]> {
+  return new Map((sms ?? []).map((m) => [m.type ?? '', Object.keys(parseMap(m.features))]));
 }
 
 // The most pCPUs a host of the pool has (host cpu_info cpu_count): xapi starts a VM on any
@@ -279,6 +309,7 @@ function poolPcpus(hosts: XeRecord[] | undefined): number | undefined {
 }
 
 export function buildInventory(host: string, t: XapiTables): HostInventory {
+  const caps = smCapabilities(t.sms);
   return {
     host,
     toolstack: 'xapi',
@@ -287,7 +318,8 @@ export function buildInventory(host: string, t: XapiTables): HostInventory {
     templates: t.templates.map((r) => ({ uuid: r.uuid, name: r['name-label'], boot: bootOf(r) })),
     srs: t.srs.map((r) => {
       const unit = allocationUnit(r.type ?? '');
-      return { uuid: r.uuid, name: r['name-label'], type: r.type ?? '', ...(unit ? { allocation_unit: unit } : {}) };
+      const capabilities = caps.get(r.type ?? '');
+      return { uuid: r.uuid, name: r['name-label'], type: r.type ?? '', ...(unit ? { allocation_unit: unit } : {}), ...(capabilities ? { capabilities } : {}) };
     }),
     networks: t.networks.map((r) => ({ uuid: r.uuid, name: r['name-label'], bridge: r.bridge ?? '' })),
     isos: isosOf(t.vdis, t.srs),

@@ -6,7 +6,7 @@
 import type { ExecResult } from '../provider.js';
 import { CHECKED_OTHER_CONFIG, doubtfulKeys, parseMap, parseMinimal, parseRecords, type XeRecord } from './records.js';
 
-export type XeClass = 'vm' | 'vbd' | 'vdi' | 'vif' | 'template' | 'sr' | 'network' | 'host';
+export type XeClass = 'vm' | 'vbd' | 'vdi' | 'vif' | 'template' | 'sr' | 'network' | 'host' | 'sm';
 
 export interface Query {
   cls: XeClass;

@@ -36,6 +36,10 @@ const vmFields = (uuid: string, name: string, other: string, extra: [string, str
   ['start-time ( RO)', '19700101T00:00:00Z'],
   ['tags (SRW)', 'web, prod'],
   ['requires-reboot ( RO)', 'false'],
+  ['PV-drivers-detected ( RO)', 'false'],
+  ['can-use-hotplug-vbd ( RO)', 'unspecified'],
+  ['can-use-hotplug-vif ( RO)', 'unspecified'],
+  ['other (MRO)', ''],
   ...extra,
 ];
 
@@ -53,6 +57,7 @@ function inventoryHost(argv: string[]) {
   if (cmd === 'template-list') return ok(xeTable([[['uuid ( RO)', 't1'], ['name-label ( RW)', 'Debian Bookworm 12'], ['HVM-boot-policy ( RW)', 'BIOS order'], ['HVM-boot-params (MRW)', 'order: cdn'], ['PV-kernel ( RW)', ''], ['PV-ramdisk ( RW)', ''], ['PV-args ( RW)', ''], ['PV-bootloader ( RW)', ''], ['PV-bootloader-args ( RW)', '']]]));
   if (cmd === 'sr-list') return ok(xeTable([[['uuid ( RO)', SR], ['name-label ( RW)', 'Local storage'], ['type ( RO)', 'lvm']]]));
   if (cmd === 'network-list') return ok(xeTable([[['uuid ( RO)', NET], ['name-label ( RW)', 'Pool-wide network associated with eth0'], ['bridge ( RO)', 'xenbr0']]]));
+  if (cmd === 'sm-list') return ok(xeTable([[['uuid ( RO)', 'sm1'], ['type ( RO)', 'lvm'], ['features (MRO)', 'SR_PROBE: 1; VDI_RESIZE: 1; VDI_RESET_ON_BOOT: 2']]]));
   return undefined;
 }
 
@@ -60,7 +65,7 @@ t.test('the inventory is one round trip and reads every VM but dom0', async (t) 
   const fake = new FakeTransport(inventoryHost);
   const inv = await new XapiProvider('lab', fake).inventory();
   t.equal(fake.roundTrips(), 1, 'one round trip');
-  const lists = ['vm-list', 'vbd-list', 'vdi-list', 'vif-list', 'template-list', 'sr-list', 'network-list', 'host-list'];
+  const lists = ['vm-list', 'vbd-list', 'vdi-list', 'vif-list', 'template-list', 'sr-list', 'network-list', 'host-list', 'sm-list'];
   t.same(fake.calls.filter((c) => !c.includes('--minimal')).map((c) => c[1]), lists);
   t.same(fake.calls.filter((c) => c.includes('--minimal')).map((c) => c.slice(1).join(' ')), lists.map((l) => `${l} params=uuid --minimal`), 'each with its uuids');
   t.equal(inv.vms.length, 1, 'the control domain is left out');
@@ -77,7 +82,8 @@ t.test('the inventory is one round trip and reads every VM but dom0', async (t) 
   t.same(vm.attributes.tags, ['web', 'prod']);
   t.equal(vm.attributes.power_state, 'halted');
   t.equal(vm.booted_with, null, 'a halted VM has no booted configuration');
-  t.same(inv.srs, [{ uuid: SR, name: 'Local storage', type: 'lvm', allocation_unit: 2 * 1024 * 1024 }], 'an LVM SR gives disks whole 2 MiB blocks');
+  t.same(inv.srs, [{ uuid: SR, name: 'Local storage', type: 'lvm', allocation_unit: 2 * 1024 * 1024, capabilities: ['SR_PROBE', 'VDI_RESIZE', 'VDI_RESET_ON_BOOT'] }], 'an LVM SR gives disks whole 2 MiB blocks; its driver\'s features are its capabilities');
+  t.equal(vm.guest, undefined, 'a halted VM has no guest capabilities');
   const hvm = { mode: 'hvm', bootloader: '', kernel: '', ramdisk: '', args: '', bootloader_args: '', order: 'cdn', firmware: 'bios' };
   t.same(inv.templates, [{ uuid: 't1', name: 'Debian Bookworm 12', boot: hvm }], 'templates say how they boot');
 });

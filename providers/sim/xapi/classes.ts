@@ -4,6 +4,7 @@ import { VBD_FIELDS, VDI_FIELDS, VIF_FIELDS } from './device-records.js';
 import { HOST_FIELDS, NETWORK_FIELDS, SR_FIELDS, hostRow } from './host-records.js';
 import type { Ctx, Field } from './record-format.js';
 import { VM_FIELDS } from './vm-record.js';
+import { SM_FIELDS, smRows } from './sm-drivers.js';
 
 export interface ClassDef {
   cli: string; // command prefix
@@ -54,6 +55,12 @@ export const CLASSES: Record<string, ClassDef> = {
   network: {
     cli: 'network', table: 'network', fields: NETWORK_FIELDS, ...uuidRows((st) => st.networks),
     defaults: ['uuid', 'name-label', 'name-description', 'bridge'], implicit: [], dbMapName: dbName,
+  },
+  sm: {
+    cli: 'sm', table: 'SM', fields: SM_FIELDS,
+    rows: () => smRows(),
+    byUuid: (_st, uuid) => smRows().find((r) => r.uuid === uuid),
+    defaults: ['uuid', 'name-label', 'type'], implicit: [], dbMapName: dbName,
   },
   host: {
     cli: 'host', table: 'host', fields: HOST_FIELDS,

@@ -8,6 +8,7 @@ import { memoryCommand, setMemory, sizes, vcpuHotplug } from './vm-memory-vcpu-c
 import { devicePlug, vbdCreate, vbdDestroy, vdiCreate, vdiDestroy, vifCreate, vifDestroy } from './device-commands.js';
 import { eventWait } from './event-wait.js';
 import { vbdEject, vbdInsert, vmCdEject, vmCdInsert } from './cd-commands.js';
+import { vdiCopy, vdiPoolMigrate, vdiResize } from './vdi-commands.js';
 
 const lifecycleOwn = ['force', 'on', 'paused', 'progress'];
 
@@ -49,6 +50,9 @@ export const COMMANDS: Record<string, Command> = {
   'vm-vcpu-hotplug': vcpuHotplug,
   'vdi-create': vdiCreate,
   'vdi-destroy': vdiDestroy,
+  'vdi-resize': vdiResize,
+  'vdi-copy': vdiCopy,
+  'vdi-pool-migrate': vdiPoolMigrate,
   'vbd-create': vbdCreate,
   'vbd-plug': devicePlug('vbd', true),
   'vbd-unplug': devicePlug('vbd', false),

@@ -8,13 +8,19 @@ import { vmByUuid } from './context.js';
 import { CliError, XapiError } from './errors.js';
 import { vmLabel } from './lifecycle.js';
 import { checkUserdevice, parseVbdType, vifMac } from './device-records.js';
-import { vmVbds, vmVifs } from './vm-record.js';
+import { hasGuestMetrics, isHvm, vmVbds, vmVifs } from './vm-record.js';
+import type { Ctx } from './record-format.js';
 import { byUuid, type Command } from './select.js';
 
-function plugCheck(st: SimState, vmUuid: string): Vm {
+// A running HVM guest hot-plugs only with PV drivers; a PV guest always can (xen-api
+// e2ee48d688 xapi_vbd_helpers.ml L183-L213, xapi_vif_helpers.ml L120-L152: can-use-hotplug
+// `yes`, or `unspecified` with PV drivers detected, else Xapi_pv_driver_version.make_error_opt:
+// VM_MISSING_PV_DRIVERS).
+function plugCheck(st: SimState, c: Ctx, vmUuid: string): Vm {
   const vm = st.vms[vmUuid];
   if (!vm) throw new XapiError('HANDLE_INVALID', ['VM', `OpaqueRef:${vmUuid}`]);
   if (vm.power !== 'running') throw new XapiError('VM_BAD_POWER_STATE', [vmLabel(vm), 'running', vm.power]);
+  if (isHvm(vm) && !hasGuestMetrics(vm, c)) throw new XapiError('VM_MISSING_PV_DRIVERS', [vmLabel(vm)]);
   return vm;
 }
 
@@ -95,9 +101,9 @@ export function devicePlug(cls: 'vbd' | 'vif', plug: boolean): Command {
     required: ['uuid'],
     run: async (run) => {
       await run.latency();
-      return run.update((st) => {
+      return run.update((st, c) => {
         const d = byUuid(CLASSES[cls], st, run.get('uuid'));
-        plugCheck(st, d.vm);
+        plugCheck(st, c, d.vm);
         if (plug && d.attached) throw new XapiError('DEVICE_ALREADY_ATTACHED', [d.uuid]);
         if (!plug && !d.attached) throw new XapiError('DEVICE_ALREADY_DETACHED', [d.uuid]);
         d.attached = plug;

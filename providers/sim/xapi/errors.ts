@@ -99,6 +99,10 @@ export const ERRORS: Record<string, ErrorDef> = {
   VDI_READONLY: { params: ['vdi'], doc: 'The operation required write access but this VDI is read-only' },
   // datamodel_errors.ml (v1.249.42 L737, L849)
   VDI_IN_USE: { params: ['vdi', 'operation'], doc: 'This operation cannot be performed because this VDI is in use by some other operation' },
+  // datamodel_errors.ml (e2ee48d688 L530, L1345, L1158)
+  VM_MISSING_PV_DRIVERS: { params: ['vm'], doc: 'You attempted an operation on a VM which requires PV drivers to be installed but the drivers were not detected.' },
+  SR_OPERATION_NOT_SUPPORTED: { params: ['sr'], doc: "The SR backend does not support the operation (check the SR's allowed operations)" },
+  VDI_NEEDS_VM_FOR_MIGRATE: { params: ['vdi'], doc: 'Cannot migrate a VDI which is not attached to a running VM.' },
   TASK_CANCELLED: { params: ['task'], doc: 'The request was asynchronously canceled.' },
   INTERNAL_ERROR: {
     params: ['message'],

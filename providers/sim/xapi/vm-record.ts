@@ -284,8 +284,9 @@ export const VM_FIELDS: Field<Vm>[] = [
   },
   { name: 'live', kind: 'RO', get: (vm, c) => gm(vm, c, () => 'true') },
   { name: 'guest-metrics-last-updated', kind: 'RO', get: (vm, c) => gm(vm, c, () => fmtDate(vm.startTime)) },
-  { name: 'can-use-hotplug-vbd', kind: 'RO', get: (vm, c) => (hasGuestMetrics(vm, c) ? 'yes' : 'unspecified') },
-  { name: 'can-use-hotplug-vif', kind: 'RO', get: (vm, c) => (hasGuestMetrics(vm, c) ? 'yes' : 'unspecified') },
+  // records.ml prints the tristate with Record_util.tristate_to_string: true, false, unspecified.
+  { name: 'can-use-hotplug-vbd', kind: 'RO', get: (vm, c) => (hasGuestMetrics(vm, c) ? 'true' : 'unspecified') },
+  { name: 'can-use-hotplug-vif', kind: 'RO', get: (vm, c) => (hasGuestMetrics(vm, c) ? 'true' : 'unspecified') },
   { name: 'cooperative', kind: 'RO', expensive: true, deprecated: true, get: () => 'true' },
   { name: 'tags', kind: 'SRW', tagsStyle: true, get: (vm) => vm.tags, members: (vm) => vm.tags },
   { name: 'appliance', kind: 'RW', get: () => NOT_IN_DB, set: (_vm, v) => { if (v !== '') throw new XapiError('UUID_INVALID', ['VM_appliance', v]); } },

@@ -86,9 +86,9 @@ t.test('an unknown path has no entry, and asking for its rule is an error', asyn
   t.throws(() => attributeOf('memory.huge'), /no catalog entry for attribute memory\.huge/);
 });
 
-t.test('a disk present on both sides with other settings forces a replacement', async (t) => {
-  t.equal(attributeOf('disks.data').whenChanged?.effect, 'forces_replace');
-  t.same(attributeOf('disks.data').whenChanged?.settableIn, []);
+t.test('a disk present on both sides with other settings is changed in place, never replaced', async (t) => {
+  t.equal(attributeOf('disks.data').whenChanged?.effect, 'requires_halt');
+  t.same(attributeOf('disks.data').whenChanged?.settableIn, ['halted']);
 });
 
 t.test('devices are added and removed by their own steps', async (t) => {
