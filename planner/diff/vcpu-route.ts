@@ -27,7 +27,9 @@ export function vcpuRoute(_c: AttributeChange, ctx: RouteContext): Route | undef
   if (ctx.power !== 'running') {
     return { effect: 'next_boot', reason: NEXT_BOOT, condition: `vCPUs are hot-plugged only into a running VM, and this one is ${ctx.power}` };
   }
-  if (guestCan(ctx, 'hotplug_vcpus')) {
+  // check_op_for_feature: PV drivers (or a PV guest) imply every feature; else the guest must
+  // report feature-vcpu-hotplug.
+  if (guestCan(ctx, 'hotplug_vcpus') || guestCan(ctx, 'pv_drivers')) {
     return { effect: 'live', reason: LIVE_REASON[ctx.toolstack], condition: 'the running guest supports vCPU hot-plug' };
   }
   return { effect: 'next_boot', reason: NEXT_BOOT, condition: notLive(ctx) };
