@@ -15,6 +15,7 @@ import { DYNAMIC, STRING, isWhollyKnown, type Value } from '../../lang/eval/valu
 import { convert } from '../../lang/eval/convert.js';
 import { checkHostWire, checkVmWire } from './wire-check.js';
 import { checkDynamicBlock, checkMemoryForm, type DynamicBlock, expandVmBlock, type NestedBlock } from './dynamic-blocks.js';
+import { CDROM_SCHEMA, decodeCdrom } from './cdrom.js';
 
 export const HOST_SCHEMA: BodySchema = {
   attributes: [
@@ -58,6 +59,7 @@ export const VM_SCHEMA: BodySchema = {
     memory: { labels: [] },
     disk: { labels: ['name'], multiple: true },
     network: { labels: ['name'], multiple: true },
+    cdrom: { labels: [] },
     shutdown: { labels: [] },
     lifecycle: { labels: [] },
     dynamic: { labels: ['type'], multiple: true },
@@ -135,6 +137,7 @@ export interface VmBlock {
   memory?: NestedBlock;
   disks: NestedBlock[];
   networks: NestedBlock[];
+  cdrom?: NestedBlock;
   shutdown?: NestedBlock;
   lifecycle?: NestedBlock;
   dynamics: DynamicBlock[]; // expanded per instance by expandVmBlock
@@ -181,6 +184,7 @@ export function checkVmBlock(block: Block, diags: Diagnostic[]): VmBlock {
     memory: one('memory', MEMORY_SCHEMA),
     disks: many('disk', DISK_SCHEMA),
     networks: many('network', NETWORK_SCHEMA),
+    cdrom: one('cdrom', CDROM_SCHEMA),
     shutdown: one('shutdown', SHUTDOWN_SCHEMA),
     lifecycle: one('lifecycle', LIFECYCLE_SCHEMA),
     dynamics: (top.blocks.get('dynamic') ?? []).flatMap((b) => checkDynamicBlock(b, DYNAMIC_TYPES, diags) ?? []),
@@ -345,6 +349,7 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
     networks.push(nic);
   }
 
+  const cdrom = decodeCdrom(vm.cdrom, d, diags, host?.toolstack);
   const tags = d.stringList(a.get('tags'), 'tags') ?? [];
   const other_config = d.stringMap(a.get('other_config'), 'other_config') ?? {};
   for (const k of Object.keys(other_config)) {
@@ -391,6 +396,7 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
     boot,
     disks,
     networks,
+    ...(cdrom ? { cdrom } : {}),
     tags,
     other_config,
   };

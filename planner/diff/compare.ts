@@ -80,6 +80,7 @@ export function diffAttributes(desired: Comparable, actual: Comparable, ignore: 
     if (!d || !sameNetwork(d, n)) push(change(`networks.${n.name}`, n, d ?? null));
   }
   for (const n of desired.networks) if (!actualNets.has(n.name)) push(change(`networks.${n.name}`, null, n));
+  if (desired.cdrom !== undefined && desired.cdrom.iso !== actual.cdrom?.iso) push(change('cdrom', actual.cdrom ?? null, desired.cdrom));
   return out;
 }
 
@@ -104,5 +105,5 @@ export function setChanges(changes: readonly AttributeChange[]): SetChange[] {
   const ordered = [...settable].sort(
     (a, b) => attributeOf(a.path).setRank! - attributeOf(b.path).setRank! || (rank.get(a.path) ?? 0) - (rank.get(b.path) ?? 0),
   );
-  return ordered.map((c) => ({ path: c.path, value: c.after }));
+  return ordered.map((c) => (c.effect === 'live' && attributeOf(c.path).effect !== 'live' ? { path: c.path, value: c.after, live: true } : { path: c.path, value: c.after }));
 }

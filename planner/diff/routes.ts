@@ -10,11 +10,15 @@ import type { AttributeChange } from '../plan/types.js';
 import type { RouteContext, RouteRule } from './route-context.js';
 import { diskRoute } from './disk-routes.js';
 import { networkRoute } from './network-routes.js';
+import { vcpuRoute } from './vcpu-route.js';
+import { cdromRoute } from './cdrom-route.js';
 
 // Rules by catalog path ("disks.LABEL", "networks.LABEL", "vcpus", ...).
 const RULES: Readonly<Record<string, RouteRule>> = {
   'disks.LABEL': diskRoute,
   'networks.LABEL': networkRoute,
+  vcpus: vcpuRoute,
+  cdrom: cdromRoute,
 };
 
 export interface RoutedChanges {

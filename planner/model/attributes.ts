@@ -83,6 +83,9 @@ const ENTRIES: Record<string, Entry> = {
   }),
   networks: requiresHalt(NIC_ATTACH, { setRank: null }),
   'networks.LABEL': requiresHalt(NIC_ATTACH, { setRank: null, ignorable: false, device: 'network' }),
+  // xapi_vbd.ml assert_ok_to_insert / assert_ok_to_eject: a halted or running VM's drive, never a
+  // suspended one's; a missing drive is the route's business (planner/diff/cdrom-route.ts).
+  cdrom: live('the ISO is inserted into or ejected from the CD drive in place', { settableIn: ['halted', 'running'], label: 'CD' }),
   tags: live('tags are metadata, changed in place'),
   other_config: live('other-config is metadata, changed in place'),
   'other_config.KEY': live('other-config is metadata, changed in place'),

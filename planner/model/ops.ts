@@ -76,6 +76,9 @@ export const OPS: Readonly<Record<StepOp, OpInfo>> = {
 export interface SetChange {
   path: string;
   value: unknown;
+  // Applied to the running domain as well (a route made live what the catalog sets for the
+  // next boot: vCPUs hot-plugged); absent: only the configuration is set.
+  live?: true;
 }
 
 // What a step does: its op and that op's arguments.

@@ -48,6 +48,12 @@ export interface DiskAttributes {
   device?: string; // userdevice, assigned by position when absent
 }
 
+// The VM's CD drive, when the configuration manages it: the ISO in it, by name (an ISO VDI in
+// an ISO SR), or null for an empty drive.
+export interface CdromAttributes {
+  iso: string | null;
+}
+
 export interface NetworkAttributes {
   name: string; // the block label, e.g. "eth0"
   network: string; // network name-label or bridge
@@ -70,6 +76,9 @@ export interface VmAttributes {
   // disks xenform created (marked), so a template's own disks are left alone.
   disks: DiskAttributes[];
   networks: NetworkAttributes[];
+  // Desired: absent when the configuration has no cdrom block (the drive is left alone).
+  // Observed: absent when the VM has no CD drive.
+  cdrom?: CdromAttributes;
   tags: string[];
   other_config: Record<string, string>; // user keys only; xenform-* markers are not part of it
 }
@@ -151,4 +160,5 @@ export interface HostInventory {
   // capabilities: the SR backend's, e.g. "VDI_RESIZE_ONLINE" (XAPI SM capabilities); absent when not known.
   srs: { uuid: string; name: string; type: string; allocation_unit?: number; capabilities?: string[] }[];
   networks: { uuid: string; name: string; bridge: string }[];
+  isos?: { name: string; sr: string }[]; // ISO images a CD drive can take (XAPI: VDIs of ISO SRs); absent when not known
 }

@@ -6,13 +6,13 @@ import type { Diagnostic } from '../../lang/diagnostics.js';
 import { didYouMean } from '../../lang/didyoumean.js';
 import type { Range } from '../../lang/syntax/ast.js';
 import type { VmConfig } from '../config/types.js';
-import type { DiskAttributes, HostInventory, NetworkAttributes } from '../model/vm.js';
+import type { CdromAttributes, DiskAttributes, HostInventory, NetworkAttributes } from '../model/vm.js';
 import type { StepDraft } from './vm-steps.js';
 
-type Kind = 'template' | 'SR' | 'network';
+type Kind = 'template' | 'SR' | 'network' | 'ISO';
 
 function unknownName(vm: VmConfig, host: string, kind: Kind, name: string, known: string[], at: Range | undefined, replacing: boolean): Diagnostic & { detail: string } {
-  const article = kind === 'SR' ? 'an' : 'a';
+  const article = kind === 'SR' || kind === 'ISO' ? 'an' : 'a';
   const listed = known.length > 0 && known.length <= 8 ? ` It has: ${known.map((k) => `"${k}"`).join(', ')}.` : '';
   return {
     severity: 'error',
@@ -50,8 +50,17 @@ export function checkNames(vm: VmConfig, host: string, drafts: readonly StepDraf
       once(`network.${n.name}`, () => out.push(unknownName(vm, host, 'network', n.network, networks, vm.attributeRanges[`network.${n.name}.network`] ?? vm.attributeRanges[`network.${n.name}`], replacing)));
     }
   };
+  const isos = uniq((inv.isos ?? []).map((i) => i.name));
+  const cdrom = (cd: CdromAttributes | undefined): void => {
+    if (inv.isos !== undefined && cd?.iso != null && !isos.includes(cd.iso)) {
+      const name = cd.iso;
+      once('cdrom', () => out.push(unknownName(vm, host, 'ISO', name, isos, vm.attributeRanges['cdrom.iso'] ?? vm.attributeRanges.cdrom, replacing)));
+    }
+  };
   for (const s of drafts) {
+    if (s.op === 'set') cdrom(s.args.changes.find((c) => c.path === 'cdrom')?.value as CdromAttributes | undefined);
     if (s.op === 'create') {
+      cdrom(s.args.attributes.cdrom);
       const a = s.args.attributes;
       if (templates.length > 0 && !templates.includes(a.template)) {
         once('template', () => out.push(unknownName(vm, host, 'template', a.template, templates, vm.attributeRanges.template, replacing)));

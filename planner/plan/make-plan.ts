@@ -12,6 +12,7 @@ import { graphFor } from '../lifecycle/graphs.js';
 import { change, diffAttributes } from '../diff/compare.js';
 import { routeChanges } from '../diff/routes.js';
 import { routeContext } from '../diff/route-context.js';
+import { vcpusWithoutHotplug } from '../diff/vcpu-route.js';
 import { formatSize } from '../config/units.js';
 import { allocationUnits, plannedAttributes, roundedDisks } from '../diff/planned.js';
 import { selectTargets } from './targets.js';
@@ -298,6 +299,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       const actual = { ...known, networks: spellNetworksAsDesired(vm.attributes.networks, known.networks, inventories[observed.host]) };
       const routed = routeChanges(diffAttributes(desired!, actual, ignore, allocationUnits(inventories[observed.host])), routeContext(address, observed, inventories[observed.host]));
       const changes = routed.changes;
+      vcpusWithoutHotplug(changes, isIgnored('power_state', ignore) ? observed.attributes.power_state : vm.attributes.power_state);
       const movedHost = observed.host !== host;
       if (movedHost) {
         changes.unshift(change('host', observed.host, host));

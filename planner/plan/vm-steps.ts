@@ -92,7 +92,7 @@ export function planUpdate(input: UpdateInput): VmSteps {
   let at = -1;
   if (sets.length > 0 || devices.length > 0) {
     const allowed = (s: PowerState): boolean =>
-      setPaths.every((c) => attributeOf(c.path).settableIn.includes(s)) && (devices.length === 0 || s === 'halted' || (devicesLive && s === 'running'));
+      setPaths.every((c) => attributeOf(c.path).settableIn.includes(s) && (c.effect !== 'requires_halt' || s === 'halted')) && (devices.length === 0 || s === 'halted' || (devicesLive && s === 'running'));
     const firstBuild = route.findIndex(builds);
     const limit = bootChanges && firstBuild >= 0 ? firstBuild : route.length;
     const states = statesAlong(current, route);

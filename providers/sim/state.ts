@@ -152,6 +152,8 @@ export interface XlDomain {
   state: 'running' | 'paused' | 'crashed' | 'shutdown';
   reason: string; // shutdown reason letter for the 5th column, "-" for none
   startTime: number;
+  vcpusOnline?: number; // after xl vcpu-set; absent: the config's vcpus
+  nicDevids?: number[]; // the devid of each `vif` entry after network-attach/-detach; absent: 0, 1, ...
   shutdownAt?: number; // a clean shutdown in progress completes at this time
   rebootAt?: number;
   crashAt?: number;

@@ -13,6 +13,7 @@ import {
 } from '../../planner/model/vm.js';
 import { otherConfigOf, parseMap, parseTags, type XeRecord } from './records.js';
 import type { Query } from './tables.js';
+import { cdromOf, isosOf } from './cdrom.js';
 
 // Keys of other-config that xenform writes besides the two ownership markers.
 export const MARKER_TEMPLATE = 'xenform-template';
@@ -40,7 +41,7 @@ export const VM_FIELDS = [
   'PV-bootloader-args', 'other-config', 'dom-id', 'start-time', 'tags', 'requires-reboot', 'resident-on', 'affinity',
   ...GUEST_FIELDS,
 ];
-export const VBD_FIELDS = ['uuid', 'vm-uuid', 'vdi-uuid', 'userdevice', 'bootable', 'type', 'empty', 'currently-attached'];
+export const VBD_FIELDS = ['uuid', 'vm-uuid', 'vdi-uuid', 'userdevice', 'bootable', 'type', 'empty', 'currently-attached', 'vdi-name-label'];
 export const VDI_FIELDS = ['uuid', 'name-label', 'virtual-size', 'sr-uuid', 'other-config'];
 export const VIF_FIELDS = ['uuid', 'vm-uuid', 'device', 'MAC', 'network-uuid', 'other-config', 'currently-attached'];
 
@@ -246,6 +247,7 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
       network: netName.get(v['network-uuid']) ?? '',
       mac: v.MAC,
     }));
+  const cdrom = cdromOf(vbdsByVm.get(r.uuid) ?? []);
   const power = (r['power-state'] ?? 'halted') as PowerState;
   const boot = bootOf(r);
   const live = power === 'running' || power === 'paused';
@@ -274,6 +276,7 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
       boot,
       disks,
       networks,
+      ...(cdrom ? { cdrom } : {}),
       tags: parseTags(r.tags),
       other_config: userConfig,
     },
@@ -354,5 +357,6 @@ export function buildInventory(host: string, t: XapiTables): HostInventory {
       return { uuid: r.uuid, name: r['name-label'], type: r.type ?? '', ...(unit ? { allocation_unit: unit } : {}), ...(capabilities ? { capabilities } : {}) };
     }),
     networks: t.networks.map((r) => ({ uuid: r.uuid, name: r['name-label'], bridge: r.bridge ?? '' })),
+    isos: isosOf(t.vdis, t.srs),
   };
 }

@@ -1,5 +1,5 @@
 // XenServer / XCP-ng through the xe CLI: every VM addressed by uuid.
-import { MARKER_ADDRESS, MARKER_LINEAGE, type BootAttributes, type DiskAttributes, type HostInventory, type MemoryAttributes, type NetworkAttributes, type ObservedVm, type VmAttributes } from '../../planner/model/vm.js';
+import { MARKER_ADDRESS, MARKER_LINEAGE, type BootAttributes, type CdromAttributes, type DiskAttributes, type HostInventory, type MemoryAttributes, type NetworkAttributes, type ObservedVm, type VmAttributes } from '../../planner/model/vm.js';
 import { type SetChange, type Step } from '../../planner/model/ops.js';
 import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
 import { checkStepValues } from '../step-values.js';
@@ -9,6 +9,7 @@ import { chain } from '../transport/chain.js';
 import { stamped } from '../transport/stamped.js';
 import { xeError } from './errors.js';
 import { changeDisk, type DiskOps } from './disk-changes.js';
+import { setCdrom } from './cdrom.js';
 import {
   MARKER_BOOTED_WITH,
   MARKER_TEMPLATE,
@@ -311,6 +312,7 @@ export class XapiProvider implements Provider {
     await this.setBoot(ctx, uuid, a.boot);
     for (const [i, disk] of a.disks.entries()) await this.addDisk(ctx, uuid, disk, i);
     for (const [i, net] of a.networks.entries()) await this.addNetwork(ctx, uuid, net, i);
+    if (a.cdrom) await setCdrom((args) => this.xe(ctx, args), uuid, a.cdrom);
     for (const tag of a.tags) await this.xe(ctx, ['vm-param-add', `uuid=${uuid}`, 'param-name=tags', `param-key=${tag}`]);
     const other = Object.entries(a.other_config).map(([k, v]) => `other-config:${k}=${v}`);
     if (other.length) await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, ...other]);
@@ -383,7 +385,12 @@ export class XapiProvider implements Provider {
     for (const change of changes) {
       const { path, value } = change;
       const field = XapiProvider.BOOT_FIELDS[path];
-      if (field) {
+      if (path === 'cdrom') {
+        await setCdrom((args) => this.xe(ctx, args), uuid, value as CdromAttributes);
+      } else if (path === 'vcpus' && change.live) {
+        // VM.set_VCPUs_number_live also sets VCPUs_at_startup (xapi_xenops.ml set_vcpus).
+        await this.xe(ctx, ['vm-vcpu-hotplug', `uuid=${uuid}`, `new-vcpus=${String(value)}`]);
+      } else if (field) {
         await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, field(String(value))]);
       } else if (path === 'memory') {
         await this.setMemory(ctx, uuid, value as MemoryAttributes);

@@ -1,7 +1,7 @@
 // xl guest configuration files (xl.cfg(5)): generated from VmAttributes, and
 // parsed back on refresh. What xl has no key for (description, tags,
 // other_config, disk names, the ownership markers) rides in `# xenform-…` comments.
-import { MARKER_ADDRESS, MARKER_LINEAGE, type BootAttributes, type VmAttributes } from '../../planner/model/vm.js';
+import { MARKER_ADDRESS, MARKER_LINEAGE, type BootAttributes, type NetworkAttributes, type VmAttributes } from '../../planner/model/vm.js';
 
 export type CfgValue = string | number | CfgValue[];
 
@@ -38,6 +38,11 @@ const list = (items: string[], what: string): string => `[ ${items.map((i) => st
 
 export function diskSpec(path: string, vdev: string): string {
   return `format=raw, vdev=${vdev}, access=rw, target=${path}`;
+}
+
+// xl-network-configuration(5): the spec of one vif, in the file and for xl network-attach.
+export function vifSpec(n: NetworkAttributes): string {
+  return `bridge=${n.network}${n.mac ? `,mac=${n.mac}` : ''}`;
 }
 
 export function vdevName(device: string | undefined, index: number): string {
@@ -82,7 +87,7 @@ export function renderCfg(guest: XlGuest): string {
     if (b.args) lines.push(`extra = ${str(b.args, 'boot.args')}`);
   }
   lines.push(`disk = ${list(a.disks.map((d, i) => diskSpec(guest.diskPaths[i], vdevName(d.device, i))), 'a disk')}`);
-  lines.push(`vif = ${list(a.networks.map((n) => `bridge=${n.network}${n.mac ? `,mac=${n.mac}` : ''}`), 'a network')}`);
+  lines.push(`vif = ${list(a.networks.map(vifSpec), 'a network')}`);
   lines.push('on_poweroff = "destroy"', 'on_reboot = "restart"', 'on_crash = "preserve"', '');
   return lines.join('\n');
 }

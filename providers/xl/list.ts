@@ -77,3 +77,13 @@ export function parseXlListLong(stdout: string): XlDomainConfig[] {
     };
   });
 }
+
+// `xl network-list <domain>`: a header, then one row per vif whose first column is its devid.
+export function parseNetworkList(text: string): number[] {
+  return text
+    .split('\n')
+    .slice(1)
+    .map((l) => /^(\d+)\s/.exec(l)?.[1])
+    .filter((x): x is string => x !== undefined)
+    .map(Number);
+}

@@ -4,15 +4,15 @@
 // checked with `xl list` afterwards.
 import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
-import type { DiskAttributes, HostInventory, NetworkAttributes, ObservedVm, VmAttributes } from '../../planner/model/vm.js';
+import type { BootMode, DiskAttributes, GuestCapabilities, HostInventory, NetworkAttributes, ObservedVm, VmAttributes } from '../../planner/model/vm.js';
 import type { SetChange, Step } from '../../planner/model/ops.js';
 import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
 import { checkStepValues } from '../step-values.js';
 import { killedBy, ProviderError } from '../provider.js';
 import { runBatch } from '../transport/batch.js';
 import { fileOp, parseReadDir } from '../transport/file-ops.js';
-import { CfgError, guestFromCfg, parseCfg, renderCfg, type GuestFromCfg } from './cfg.js';
-import { parseXlList, parseXlListLong, powerFromLetters, type XlDomainConfig, type XlDomainRow } from './list.js';
+import { CfgError, diskSpec, guestFromCfg, parseCfg, renderCfg, vdevName, vifSpec, type GuestFromCfg } from './cfg.js';
+import { parseNetworkList, parseXlList, parseXlListLong, powerFromLetters, type XlDomainConfig, type XlDomainRow } from './list.js';
 
 export interface XlOptions {
   configDir?: string; // default /etc/xen
@@ -36,6 +36,18 @@ interface Ctx {
 
 // What may name a guest file or a disk image: no directory, no leading dot.
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
+
+// What a running guest takes without a reboot on plain Xen. A PV guest's kernel has the
+// frontends and watches the xenstore keys xl writes (xl vcpu-set, block-attach, network-attach);
+// for an HVM guest xl cannot tell whether it runs PV drivers, so nothing is assumed.
+function guestOnXl(mode: BootMode): GuestCapabilities {
+  const pv = mode === 'pv';
+  return { pv_drivers: pv, hotplug_disk: pv, hotplug_network: pv, hotplug_vcpus: pv };
+}
+
+// A domain that takes devices now (xl block-attach, network-attach): the planner chose the
+// live route only for a running guest.
+const liveDomain = (vm: ObservedVm): boolean => vm.dom_id >= 0 && vm.attributes.power_state === 'running';
 
 function sameBoot(a: object, b: object): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
@@ -102,6 +114,7 @@ export class XlProvider implements Provider {
       dom_id: row && power !== 'halted' ? row.domid : -1,
       booted_with: booted,
       requires_reboot: booted !== null && !sameBoot(booted, g.attributes.boot),
+      ...(booted ? { guest: guestOnXl(booted.mode) } : {}),
     };
   }
 
@@ -166,12 +179,13 @@ export class XlProvider implements Provider {
         await this.set(ctx, vm, step.args.changes);
         break;
       case 'add_disk':
-        await this.rewrite(ctx, vm, { disks: [...vm.attributes.disks, step.args.disk] });
+        await this.addDisk(ctx, vm, step.args.disk);
         break;
       case 'remove_disk':
         await this.removeDisk(ctx, vm, step.args.disk);
         break;
       case 'add_network':
+        if (liveDomain(vm)) await this.xl(ctx, ['network-attach', vm.attributes.name, vifSpec(step.args.network)]);
         await this.rewrite(ctx, vm, { networks: [...vm.attributes.networks, step.args.network] });
         break;
       case 'remove_network':
@@ -336,6 +350,10 @@ export class XlProvider implements Provider {
 
   private async set(ctx: Ctx, vm: ObservedVm, changes: SetChange[]): Promise<void> {
     const a: VmAttributes = structuredClone(vm.attributes);
+    // What is live first: the guest file then records what the domain has.
+    for (const c of changes) {
+      if (c.live && c.path === 'vcpus') await this.xl(ctx, ['vcpu-set', vm.attributes.name, String(c.value)]);
+    }
     for (const { path, value } of changes) {
       const [head, key] = path.split(/\.(.*)/s);
       if (path === 'other_config' || path === 'tags' || path === 'name' || path === 'description' || path === 'vcpus' || path === 'vcpus_max' || path === 'memory' || path === 'boot') {
@@ -359,17 +377,42 @@ export class XlProvider implements Provider {
     await this.write(ctx, vm.uuid, a, vm.markers, a.disks.map((d) => this.diskPath(ctx, a.name, d)));
   }
 
+  // On a running domain the disk is attached first (xl block-attach), then the guest file
+  // names it: the file never claims a device the domain does not have.
+  private async addDisk(ctx: Ctx, vm: ObservedVm, disk: DiskAttributes): Promise<void> {
+    const disks = [...vm.attributes.disks, disk];
+    if (liveDomain(vm)) {
+      const path = this.diskPath(ctx, vm.attributes.name, disk);
+      await this.exec(ctx, fileOp('mkdir', this.imageDir));
+      await this.createImage(ctx, path, disk.size);
+      await this.xl(ctx, ['block-attach', vm.attributes.name, diskSpec(path, vdevName(disk.device, disks.length - 1))]);
+    }
+    await this.rewrite(ctx, vm, { disks });
+  }
+
   private async removeDisk(ctx: Ctx, vm: ObservedVm, disk: DiskAttributes): Promise<void> {
-    const keep = vm.attributes.disks.filter((d) => d.name !== disk.name);
-    if (keep.length === vm.attributes.disks.length) throw new ProviderError(this.host, 'NOT_FOUND', { disk: disk.name }, `${ctx.vm} has no disk "${disk.name}" to remove`);
+    const at = vm.attributes.disks.findIndex((d) => d.name === disk.name);
+    if (at < 0) throw new ProviderError(this.host, 'NOT_FOUND', { disk: disk.name }, `${ctx.vm} has no disk "${disk.name}" to remove`);
+    const keep = vm.attributes.disks.filter((_, i) => i !== at);
+    if (liveDomain(vm)) await this.xl(ctx, ['block-detach', vm.attributes.name, vdevName(vm.attributes.disks[at].device, at)]);
     await this.rewrite(ctx, vm, { disks: keep });
     const path = this.diskPath(ctx, vm.attributes.name, disk);
     if (this.ownImage(path)) await this.exec(ctx, fileOp('remove', path));
   }
 
   private async removeNetwork(ctx: Ctx, vm: ObservedVm, net: NetworkAttributes): Promise<void> {
-    const keep = vm.attributes.networks.filter((n) => n.name !== net.name);
-    if (keep.length === vm.attributes.networks.length) throw new ProviderError(this.host, 'NOT_FOUND', { network: net.name }, `${ctx.vm} has no network "${net.name}" to remove`);
+    const at = vm.attributes.networks.findIndex((n) => n.name === net.name);
+    if (at < 0) throw new ProviderError(this.host, 'NOT_FOUND', { network: net.name }, `${ctx.vm} has no network "${net.name}" to remove`);
+    const keep = vm.attributes.networks.filter((_, i) => i !== at);
+    if (liveDomain(vm)) {
+      // The guest file and the domain list the interfaces in the same order (each attach
+      // appends to both); xl network-list gives the devid of the one at that position.
+      const devids = parseNetworkList(await this.xl(ctx, ['network-list', vm.attributes.name]));
+      if (devids[at] === undefined) {
+        throw new ProviderError(this.host, 'NOT_FOUND', { network: net.name }, `${ctx.vm}: the running domain has no interface for "${net.name}" (xl network-list lists ${devids.length})`);
+      }
+      await this.xl(ctx, ['network-detach', vm.attributes.name, String(devids[at])]);
+    }
     await this.rewrite(ctx, vm, { networks: keep });
   }
 

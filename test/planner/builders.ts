@@ -84,10 +84,17 @@ export const OPTIONS: PlanOptions = { destroy: false, refreshOnly: false, target
 export function planOne(
   current: PowerState,
   desired: Partial<VmAttributes>,
-  opts: { toolstack?: Toolstack; vm?: Partial<VmConfig>; observedAttrs?: Partial<VmAttributes>; options?: Partial<PlanOptions>; res?: Partial<StateResource> } = {},
+  opts: {
+    toolstack?: Toolstack;
+    vm?: Partial<VmConfig>;
+    observedAttrs?: Partial<VmAttributes>;
+    observedOver?: Partial<ObservedVm>; // e.g. the guest's capabilities
+    options?: Partial<PlanOptions>;
+    res?: Partial<StateResource>;
+  } = {},
 ): PlanOutcome {
   const toolstack = opts.toolstack ?? 'xapi';
-  const obs = observed('u-1', 'vm.web', { power_state: current, ...opts.observedAttrs });
+  const obs = observed('u-1', 'vm.web', { power_state: current, ...opts.observedAttrs }, opts.observedOver);
   const res = resource('vm.web', 'u-1', { power_state: current, ...opts.observedAttrs }, opts.res);
   return makePlan({
     config: config([vmConfig('vm.web', opts.vm, desired)], toolstack),

@@ -53,7 +53,7 @@ function inventoryHost(argv: string[]) {
       vmFields(WEB, 'web-0', 'xenform-address: vm.web[0]; xenform-lineage: L1; xenform-template: Debian Bookworm 12; mac_seed: 3f; owner: ops'),
     ]));
   }
-  if (cmd === 'vbd-list') return ok(xeTable([[['uuid ( RO)', 'b1'], ['vm-uuid ( RO)', WEB], ['vdi-uuid ( RO)', VDI], ['empty ( RO)', 'false'], ['userdevice ( RW)', '0'], ['bootable ( RW)', 'true'], ['type ( RW)', 'Disk'], ['currently-attached ( RO)', 'false']]]));
+  if (cmd === 'vbd-list') return ok(xeTable([[['uuid ( RO)', 'b1'], ['vm-uuid ( RO)', WEB], ['vdi-uuid ( RO)', VDI], ['empty ( RO)', 'false'], ['userdevice ( RW)', '0'], ['bootable ( RW)', 'true'], ['type ( RW)', 'Disk'], ['currently-attached ( RO)', 'false'], ['vdi-name-label ( RO)', 'web-0-root']]]));
   if (cmd === 'vdi-list') return ok(xeTable([[['uuid ( RO)', VDI], ['name-label ( RW)', 'web-0-root'], ['virtual-size ( RO)', '21474836480'], ['sr-uuid ( RO)', SR], ['other-config (MRW)', `xenform-disk: root; xenform-vm: ${WEB}`]]]));
   if (cmd === 'vif-list') return ok(xeTable([[['uuid ( RO)', 'v1'], ['vm-uuid ( RO)', WEB], ['device ( RO)', '0'], ['MAC ( RO)', 'aa:bb:cc:dd:ee:ff'], ['other-config (MRW)', 'xenform-network: eth0'], ['network-uuid ( RO)', NET], ['currently-attached ( RO)', 'false']]]));
   if (cmd === 'template-list') return ok(xeTable([[['uuid ( RO)', 't1'], ['name-label ( RW)', 'Debian Bookworm 12'], ['HVM-boot-policy ( RW)', 'BIOS order'], ['HVM-boot-params (MRW)', 'order: cdn'], ['PV-kernel ( RW)', ''], ['PV-ramdisk ( RW)', ''], ['PV-args ( RW)', ''], ['PV-bootloader ( RW)', ''], ['PV-bootloader-args ( RW)', '']]]));

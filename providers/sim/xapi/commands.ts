@@ -7,6 +7,7 @@ import { lifecycle, vmDestroy, vmResetPowerstate, vmUninstall } from './vm-power
 import { memoryCommand, setMemory, sizes, vcpuHotplug } from './vm-memory-vcpu-commands.js';
 import { devicePlug, vbdCreate, vbdDestroy, vdiCreate, vdiDestroy, vifCreate, vifDestroy } from './device-commands.js';
 import { eventWait } from './event-wait.js';
+import { vbdEject, vbdInsert, vmCdEject, vmCdInsert } from './cd-commands.js';
 import { vdiCopy, vdiPoolMigrate, vdiResize } from './vdi-commands.js';
 import { hostDisable, hostEnableCommand, vmMigrate } from './pool-commands.js';
 
@@ -57,6 +58,10 @@ export const COMMANDS: Record<string, Command> = {
   'vbd-plug': devicePlug('vbd', true),
   'vbd-unplug': devicePlug('vbd', false),
   'vbd-destroy': vbdDestroy,
+  'vbd-insert': vbdInsert,
+  'vbd-eject': vbdEject,
+  'vm-cd-insert': vmCdInsert,
+  'vm-cd-eject': vmCdEject,
   'vif-create': vifCreate,
   'vif-plug': devicePlug('vif', true),
   'vif-unplug': devicePlug('vif', false),

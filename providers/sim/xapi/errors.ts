@@ -74,6 +74,10 @@ export const ERRORS: Record<string, ErrorDef> = {
     params: ['type', 'param_name', 'uuid', 'key'],
     doc: 'You tried to add a key-value pair to a map, but that key is already there.',
   },
+  VBD_NOT_REMOVABLE_MEDIA: { params: ['vbd'], doc: 'Media could not be ejected because it is not removable' },
+  VBD_NOT_EMPTY: { params: ['vbd'], doc: 'Operation could not be performed because the drive is not empty' },
+  VBD_IS_EMPTY: { params: ['vbd'], doc: 'Operation could not be performed because the drive is empty' },
+  VM_NO_EMPTY_CD_VBD: { params: ['vm'], doc: 'The VM has no empty CD drive (VBD).' },
   VM_LACKS_FEATURE: { params: ['vm'], doc: 'You attempted an operation on a VM which lacks the feature.' },
   VM_SHUTDOWN_TIMEOUT: { params: ['vm', 'timeout'], doc: 'VM failed to shutdown before the timeout expired' },
   // the codes are api_errors.ml's strings (v1.249.42 L401, L831), not their OCaml names

@@ -3,6 +3,7 @@
 // real Xen 4.17 captures in test/fixtures/xl-real).
 import type { XlDomain, XlValue } from '../state.js';
 import { cfgNumber, cfgString } from './cfg.js';
+import { diskParts } from './devices.js';
 
 export interface Built {
   type: 'pv' | 'pvh' | 'hvm';
@@ -62,7 +63,8 @@ export function domainJson(d: XlDomain): Json {
   const b = built(cfg);
   const bInfo: { [k: string]: Json } = {
     max_vcpus: b.maxvcpus,
-    avail_vcpus: Array.from({ length: b.vcpus }, (_, i) => i),
+    // libxl_retrieve_domain_configuration reports the vCPUs online now, not the config's.
+    avail_vcpus: Array.from({ length: d.vcpusOnline ?? b.vcpus }, (_, i) => i),
     max_memkb: b.maxmemMib * 1024,
     target_memkb: b.memoryMib * 1024,
     video_memkb: b.type === 'hvm' ? 8192 : 0,
@@ -98,17 +100,15 @@ export function domainJson(d: XlDomain): Json {
   // [UNCONFIRMED] device entries: the captures have no disks or vifs.
   const disks = strings(cfg.disk).map((spec) => {
     const parts = spec.split(',').map((s) => s.trim());
-    const target = parts.find((p) => p.startsWith('target='))?.slice(7) ?? parts[0]?.replace(/^(phy|file|tap|aio):/, '') ?? '';
-    const vdev = parts.find((p) => p.startsWith('vdev='))?.slice(5) ?? parts[1] ?? '';
+    const { target, vdev, cdrom } = diskParts(spec);
     const access = parts.find((p) => p.startsWith('access='))?.slice(7) ?? parts[2] ?? 'w';
-    const cdrom = parts.includes('cdrom') || parts.includes('devtype=cdrom');
     const disk: { [k: string]: Json } = { pdev_path: target, vdev, format: 'raw', readwrite: access.startsWith('r') && access !== 'rw' ? 0 : 1 };
     if (cdrom) disk.is_cdrom = 1;
     return disk;
   });
   if (disks.length) config.disks = disks;
   const nics = strings(cfg.vif).map((spec, i) => {
-    const nic: { [k: string]: Json } = { devid: i };
+    const nic: { [k: string]: Json } = { devid: d.nicDevids?.[i] ?? i };
     for (const kv of spec.split(',')) {
       const [k, v] = kv.trim().split('=');
       if (k === 'mac' || k === 'bridge' || k === 'ip' || k === 'model') nic[k] = v ?? '';

@@ -1,0 +1,83 @@
+// The xl provider's live routes against the simulated plain-Xen host: devices and vCPUs
+// changed in a running domain with xl's device commands, the guest file kept in step.
+import t, { type Test } from 'tap';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XlProvider } from '../../providers/xl/provider.js';
+import { SimTransport } from '../../providers/transport/sim.js';
+import type { VmAttributes } from '../../planner/model/vm.js';
+import { stepOf, type FlatStep } from '../support/steps.js';
+
+const MiB = 1024 * 1024;
+const tiny: VmAttributes = {
+  name: 'tiny', description: '', template: '', power_state: 'halted',
+  memory: { static_min: 128 * MiB, static_max: 128 * MiB, dynamic_min: 128 * MiB, dynamic_max: 128 * MiB },
+  vcpus: 1, vcpus_max: 4,
+  boot: { mode: 'pv', bootloader: '', kernel: '/boot/vmlinuz', ramdisk: '', args: 'console=hvc0', bootloader_args: '', order: '', firmware: 'bios' },
+  disks: [{ name: 'root', size: 64 * MiB, sr: '', bootable: true }],
+  networks: [{ name: 'eth0', network: 'xenbr0' }],
+  tags: [], other_config: {},
+};
+
+async function runningGuest(t: Test) {
+  const dir = mkdtempSync(join(tmpdir(), 'xenform-xl-live-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const root = join(dir, 'root');
+  const sim = new SimTransport({ statePath: join(dir, 'xen.json'), root, toolstack: 'xl' });
+  const xl = new XlProvider('edge', sim);
+  const run = async (flat: FlatStep, uuid: string | null) => xl.execute(stepOf(flat, { address: 'vm.tiny', host: 'edge' }), { address: 'vm.tiny', uuid });
+  const { uuid } = await run({ op: 'create', attributes: tiny, markers: { address: 'vm.tiny', lineage: 'L' } }, null);
+  await run({ op: 'start' }, uuid);
+  const domain = async () => {
+    const [config] = JSON.parse((await sim.exec(['xl', 'list', '-l', 'tiny'])).stdout) as { domid: number; config: { disks?: { vdev: string }[]; nics?: { devid: number; bridge: string }[]; b_info: { avail_vcpus: number[] } } }[];
+    return config;
+  };
+  const cfg = () => readFileSync(join(root, 'etc', 'xen', 'tiny.cfg'), 'utf8');
+  return { sim, run: (flat: FlatStep) => run(flat, uuid), domain, cfg };
+}
+
+t.test('a disk is attached to and detached from the running domain, and the guest file follows', async (t) => {
+  const { run, domain, cfg } = await runningGuest(t);
+  const before = await domain();
+  const added = await run({ op: 'add_disk', disk: { name: 'data', size: 32 * MiB, sr: '', bootable: false } });
+  const after = await domain();
+  t.equal(after.domid, before.domid, 'the same domain');
+  t.same(after.config.disks!.map((d) => d.vdev), ['xvda', 'xvdb'], 'xvdb is attached live');
+  t.match(cfg(), /vdev=xvdb, access=rw, target=\/var\/lib\/xen\/images\/tiny-data\.img/, 'the guest file names it');
+  t.same(added.observed!.attributes.disks.map((d) => d.name), ['root', 'data']);
+  await run({ op: 'remove_disk', disk: { name: 'data', size: 32 * MiB, sr: '', bootable: false } });
+  t.same((await domain()).config.disks!.map((d) => d.vdev), ['xvda'], 'xvdb is detached');
+  t.notMatch(cfg(), /xvdb/);
+});
+
+t.test('network interfaces are attached and detached by devid on the running domain', async (t) => {
+  const { run, domain, cfg } = await runningGuest(t);
+  await run({ op: 'add_network', network: { name: 'eth1', network: 'xenbr1' } });
+  await run({ op: 'add_network', network: { name: 'eth2', network: 'xenbr2' } });
+  t.same((await domain()).config.nics!.map((n) => [n.devid, n.bridge]), [[0, 'xenbr0'], [1, 'xenbr1'], [2, 'xenbr2']]);
+  await run({ op: 'remove_network', network: { name: 'eth1', network: 'xenbr1' } });
+  t.same((await domain()).config.nics!.map((n) => [n.devid, n.bridge]), [[0, 'xenbr0'], [2, 'xenbr2']], 'eth1 (devid 1) is gone, devids are not reused');
+  const removed = await run({ op: 'remove_network', network: { name: 'eth2', network: 'xenbr2' } });
+  t.same((await domain()).config.nics!.map((n) => n.bridge), ['xenbr0'], 'eth2 is found by its position although its devid is 2');
+  t.match(cfg(), /^vif = \[ "bridge=xenbr0" \]$/m);
+  t.same(removed.observed!.attributes.networks.map((n) => n.name), ['eth0']);
+});
+
+t.test('a live vCPU count is set with xl vcpu-set before the guest file', async (t) => {
+  const { run, domain, cfg } = await runningGuest(t);
+  await run({ op: 'set', changes: [{ path: 'vcpus', value: 3, live: true }] });
+  t.same((await domain()).config.b_info.avail_vcpus, [0, 1, 2]);
+  t.match(cfg(), /^vcpus = 3$/m);
+  await t.rejects(run({ op: 'set', changes: [{ path: 'vcpus', value: 5, live: true }] }), { message: /Requested 5 VCPUs, however maxcpus is 4!/ }, 'above maxvcpus, xl refuses');
+  t.match(cfg(), /^vcpus = 3$/m, 'and the guest file is left as it was');
+});
+
+t.test('xl device commands fail as xl does', async (t) => {
+  const { sim } = await runningGuest(t);
+  t.same(await sim.exec(['xl', 'block-detach', 'tiny', 'xvdz']), { stdout: '', stderr: 'Error: Device xvdz not connected.\n', code: 1 });
+  t.same(await sim.exec(['xl', 'network-detach', 'tiny', '7']), { stdout: '', stderr: 'Unknown device 7.\n', code: 1 });
+  t.match(await sim.exec(['xl', 'cd-insert', 'tiny', 'xvdc', '/isos/a.iso']), { code: 1, stderr: /cdrom-insert requires an HVM domain/ });
+  t.match(await sim.exec(['xl', 'vcpu-set', 'tiny', 'many']), { code: 1, stderr: 'Error: Invalid argument many as number of vcpus.\n' });
+  t.match(await sim.exec(['xl', 'block-attach', 'nosuch', 'format=raw, vdev=xvdb, access=rw, target=/x']), { code: 1, stderr: /nosuch is an invalid domain identifier/ });
+});
