@@ -1,6 +1,7 @@
 // Evaluates every *.xf.hcl of a directory into a Config: declarations, variables, then
 // locals, hosts, VMs and outputs in dependency order.
 import { type Diagnostic, errorAt } from '../../lang/diagnostics.js';
+import type { Range } from '../../lang/syntax/ast.js';
 import { MAX_DEPTH } from '../../lang/syntax/parser.js';
 import { Evaluator, type RootResolver } from '../../lang/eval/expressions.js';
 import { findReferences } from '../../lang/eval/references.js';
@@ -21,7 +22,7 @@ import { type ConfigConditions, planConditions } from './conditions.js';
 import { checkLateValidations } from './late-validations.js';
 import { checkRequiredVersion } from './required-version.js';
 import { dependencies, evaluateVm, warnDuplicateNames } from './vm-instances.js';
-import { evaluateRefactorBlocks, refuseInModule } from './refactor-blocks.js';
+import { evaluateRefactorBlocks } from './refactor-blocks.js';
 
 export function loadConfig(opts: LoadOptions): LoadResult {
   const files: Record<string, string> = {};
@@ -83,6 +84,7 @@ export function evaluate(decls: Declarations, varValues: Map<string, Value>, opt
 
   const tooDeep = new Set<string>(); // locals nested too deeply, and those built on them
   const calledVms: VmConfig[] = []; // the VMs of this module's module calls
+  const called: ModuleResult[] = []; // each instance of this module's module calls
   for (const node of sorted) {
     const [kind, name] = splitId(node.id);
     if (broken.has(node.id)) {
@@ -90,11 +92,19 @@ export function evaluate(decls: Declarations, varValues: Map<string, Value>, opt
       continue;
     }
     if (kind === 'module') {
+      const eachAttr = decls.modules.get(name)!.body.items.find((i) => i.kind === 'Attribute' && i.name === 'for_each');
+      if (eachAttr && eachAttr.kind === 'Attribute' && sensitivity.derives(eachAttr.expr)) {
+        diags.push(sensitiveForEach(eachAttr.expr.range));
+        calls.set(name, unknownOf(DYNAMIC));
+        moduleVms.set(name, []);
+        continue;
+      }
       const call = evaluateModuleCall(name, decls.modules.get(name)!, { decls, vms, moduleVms, sensitivity, makeResolver, newEvaluator, ctx, opts, fn, hosts, hostNames, evaluate }, diags);
       calls.set(name, call.value);
       if (call.sensitive) sensitivity.markModule(name);
       moduleVms.set(name, call.vms.map((v) => v.address));
       calledVms.push(...call.vms);
+      called.push(...call.results);
       continue;
     }
     if (kind === 'local') {
@@ -121,12 +131,7 @@ export function evaluate(decls: Declarations, varValues: Map<string, Value>, opt
       const vm = decls.vms.get(name)!;
       const eachAttr = vm.top.attrs.get('for_each');
       if (eachAttr && sensitivity.derives(eachAttr.expr)) {
-        diags.push({
-          severity: 'error',
-          summary: 'Invalid for_each argument',
-          detail: 'Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments: they would be exposed as instance keys.',
-          subject: eachAttr.expr.range,
-        });
+        diags.push(sensitiveForEach(eachAttr.expr.range));
         vms.set(name, { mode: 'single', keys: [null], instances: [null] });
         continue;
       }
@@ -154,10 +159,18 @@ export function evaluate(decls: Declarations, varValues: Map<string, Value>, opt
   vmConfigs.push(...calledVms);
   if (ctx.path.length === 0) warnDuplicateNames(vmConfigs, diags);
   checkLateValidations(decls.variables, varValues, topResolver, newEvaluator, diags);
-  const conditions = planConditions(decls.vms, (n) => vms.get(n)?.instances ?? [], decls.checks, topResolver, newEvaluator, diags);
+  const conditions = withCalled(
+    planConditions(decls.vms, (n) => vms.get(n)?.instances ?? [], decls.checks, topResolver, newEvaluator, diags),
+    called.map((c) => c.conditions),
+  );
 
-  // moved, import and removed blocks: in the root module, with module addresses for what is inside modules
-  const refactor = ctx.path.length === 0 ? evaluateRefactorBlocks(decls.refactor, { resolver: makeResolver, newEvaluator, declared: vmConfigs.map((v) => v.address), diags }) : refuseInModule(decls.refactor, diags);
+  // moved, import and removed blocks, relative to this module instance
+  const own = evaluateRefactorBlocks(decls.refactor, { resolver: makeResolver, newEvaluator, declared: vmConfigs.map((v) => v.address), diags, within: ctx.path });
+  const refactor = {
+    moved: [...own.moved, ...called.flatMap((c) => c.refactor.moved ?? [])],
+    imports: [...own.imports, ...called.flatMap((c) => c.refactor.imports ?? [])],
+    removed: [...own.removed, ...called.flatMap((c) => c.refactor.removed ?? [])],
+  };
   const outputValues = new Map<string, Value>();
   const outputs = evaluateOutputs(decls.outputs, () => newEvaluator(topResolver), sensitivity, diags, outputValues);
   return {
@@ -168,6 +181,24 @@ export function evaluate(decls: Declarations, varValues: Map<string, Value>, opt
     conditions,
     refactor,
   };
+}
+
+const sensitiveForEach = (subject: Range): Diagnostic => ({
+  severity: 'error',
+  summary: 'Invalid for_each argument',
+  detail: 'Sensitive values, or values derived from sensitive values, cannot be used as for_each arguments: they would be exposed as instance keys.',
+  subject,
+});
+
+// A module's conditions and those of the module instances it calls (their VMs' addresses and
+// check names carry the module path, so they never collide).
+function withCalled(own: ConfigConditions, called: readonly ConfigConditions[]): ConfigConditions {
+  for (const c of called) {
+    for (const [address, rules] of c.deferred) own.deferred.set(address, rules);
+    for (const [address, rules] of c.postconditions) own.postconditions.set(address, rules);
+    own.checks.push(...c.checks);
+  }
+  return own;
 }
 
 // Diagnostics in the order of the files and their text; those without a place first.

@@ -126,8 +126,8 @@ function literalString(e: Expression): string | undefined {
 }
 
 // The call's value (`module.NAME`), its VMs, and whether any of its outputs is sensitive.
-export function evaluateModuleCall(name: string, block: Block, env: CallEnv, diags: Diagnostic[]): { value: Value; vms: VmConfig[]; sensitive: boolean } {
-  const failed = { value: unknownOf(DYNAMIC), vms: [], sensitive: false };
+export function evaluateModuleCall(name: string, block: Block, env: CallEnv, diags: Diagnostic[]): { value: Value; vms: VmConfig[]; sensitive: boolean; results: ModuleResult[] } {
+  const failed = { value: unknownOf(DYNAMIC), vms: [], sensitive: false, results: [] };
   const before = diags.length;
   const error = (summary: string, detail: string, subject: Range) => diags.push({ severity: 'error', summary, detail, subject });
   const attrs = new Map<string, Attribute>();
@@ -188,6 +188,7 @@ export function evaluateModuleCall(name: string, block: Block, env: CallEnv, dia
   const sensitiveInputs = new Set([...attrs].filter(([k, a]) => !META.has(k) && env.sensitivity.derives(a.expr)).map(([k]) => k));
 
   const vms: VmConfig[] = [];
+  const results: ModuleResult[] = [];
   const values: Value[] = [];
   let sensitive = false;
   found.keys.forEach((key, i) => {
@@ -211,9 +212,10 @@ export function evaluateModuleCall(name: string, block: Block, env: CallEnv, dia
     });
     diags.push(...dedupe(inner, diags));
     vms.push(...result.vms);
+    results.push(result);
     sensitive ||= result.outputs.some((o) => o.sensitive);
     values.push(object(result.outputValues));
   });
   const value = found.mode === 'single' ? values[0] : found.mode === 'count' ? tuple(values) : object(new Map(found.keys.map((k, i) => [k as string, values[i]])));
-  return { value, vms, sensitive };
+  return { value, vms, sensitive, results };
 }

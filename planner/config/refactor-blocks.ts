@@ -6,7 +6,7 @@ import type { Block, Expression, Range } from '../../lang/syntax/ast.js';
 import { type BodySchema, blockHeader, checkBody, rangeText } from '../../lang/body.js';
 import type { Evaluator, RootResolver } from '../../lang/eval/expressions.js';
 import { str } from '../../lang/eval/value.js';
-import { type AddressPattern, addressMatches, formatAddress, parseAddress, parsePattern } from '../model/address.js';
+import { type AddressPattern, addressMatches, formatAddress, type ModuleStep, parseAddress, parsePattern } from '../model/address.js';
 import { evaluateInstances } from './vm-instances.js';
 import type { InstanceScope } from './scope.js';
 import type { ImportConfig, MovedConfig, RemovedConfig } from './types.js';
@@ -33,6 +33,9 @@ export interface RefactorContext {
   newEvaluator: (r: RootResolver) => Evaluator;
   declared: readonly string[]; // the addresses of every VM instance the configuration declares
   diags: Diagnostic[];
+  // The module instance the blocks are written in (OpenTofu's rule: a block in a module is
+  // relative to each instance of it); empty in the root module.
+  within: readonly ModuleStep[];
 }
 
 const isModule = (p: AddressPattern): boolean => !('type' in p);
@@ -63,11 +66,12 @@ function addressText(e: Expression, ev: Evaluator | null): string | null {
   return null;
 }
 
-function addressArg(b: Block, name: string, ev: Evaluator | null, diags: Diagnostic[]): { pattern: AddressPattern; range: Range } | null {
+function addressArg(b: Block, name: string, ev: Evaluator | null, diags: Diagnostic[], within: readonly ModuleStep[]): { pattern: AddressPattern; range: Range } | null {
   const attr = checkAttrs(b, name, diags);
   if (!attr) return null;
   const text = addressText(attr.expr, ev);
-  const pattern = text === null ? null : parsePattern(text);
+  const written = text === null ? null : parsePattern(text);
+  const pattern = written && within.length ? { ...written, module: [...within, ...(written.module ?? [])] } : written;
   if (!pattern) {
     diags.push({ severity: 'error', summary: 'Invalid address', detail: `The "${name}" argument of a ${b.type} block must name a vm or a module. ${STATIC_ONLY}`, subject: attr.expr.range });
     return null;
@@ -99,8 +103,8 @@ export function decodeMoved(blocks: readonly Block[], ctx: RefactorContext): Mov
   const out: MovedConfig[] = [];
   for (const b of blocks) {
     checkBody(b.body, MOVED, diags, 'in a moved block');
-    const from = addressArg(b, 'from', null, diags);
-    const to = addressArg(b, 'to', null, diags);
+    const from = addressArg(b, 'from', null, diags, ctx.within);
+    const to = addressArg(b, 'to', null, diags, ctx.within);
     if (!from || !to) continue;
     const range = blockHeader(b);
     const f = formatAddress(from.pattern);
@@ -156,7 +160,7 @@ export function decodeRemoved(blocks: readonly Block[], ctx: RefactorContext): R
   const out: RemovedConfig[] = [];
   for (const b of blocks) {
     const body = checkBody(b.body, REMOVED, diags, 'in a removed block');
-    const from = addressArg(b, 'from', null, diags);
+    const from = addressArg(b, 'from', null, diags, ctx.within);
     if (!from) continue;
     const f = formatAddress(from.pattern);
     if (hasKey(from.pattern)) {
@@ -208,7 +212,7 @@ export function decodeImports(blocks: readonly Block[], ctx: RefactorContext): I
     }
     for (const scope of scopes) {
       const ev = ctx.newEvaluator(ctx.resolver(scope));
-      const to = addressArg(b, 'to', ev, diags);
+      const to = addressArg(b, 'to', ev, diags, ctx.within);
       const idAttr = checkAttrs(b, 'id', diags);
       const id = idAttr ? ev.eval(idAttr.expr) : null;
       diags.push(...ev.diagnostics);
@@ -240,13 +244,4 @@ export function decodeImports(blocks: readonly Block[], ctx: RefactorContext): I
 
 export function evaluateRefactorBlocks(blocks: RefactorBlocks, ctx: RefactorContext): { moved: MovedConfig[]; imports: ImportConfig[]; removed: RemovedConfig[] } {
   return { moved: decodeMoved(blocks.moved, ctx), imports: decodeImports(blocks.imports, ctx), removed: decodeRemoved(blocks.removed, ctx) };
-}
-
-// Inside a module these blocks would be relative to each instance of it (OpenTofu's rule);
-// xenform takes them in the root module only, where module addresses reach inside.
-export function refuseInModule(blocks: RefactorBlocks, diags: Diagnostic[]): Record<string, never> {
-  for (const b of [...blocks.moved, ...blocks.imports, ...blocks.removed]) {
-    diags.push({ severity: 'error', summary: `${b.type[0].toUpperCase()}${b.type.slice(1)} block in a module`, detail: `xenform takes ${b.type} blocks in the root module only: write it there, with the module's address (e.g. module.web["a"].vm.app).`, subject: b.typeRange });
-  }
-  return {};
 }

@@ -183,3 +183,40 @@ t.test('a host passed in by name works as well as a host reference, whatever the
     [['module.web.vm.app[0]', 'lab']],
   );
 });
+
+t.test('moved, import and removed blocks in a module are relative to each instance of it', async (t) => {
+  const blocks =
+    'moved {\n  from = vm.old\n  to   = vm.app\n}\nimport {\n  to = vm.app[0]\n  id = "uuid-${var.size}"\n}\nremoved {\n  from = vm.gone\n  lifecycle {\n    destroy = false\n  }\n}\n';
+  const r = load(root('module "web" {\n  source   = "./modules/app"\n  for_each = { a = 1, b = 2 }\n  host     = host.lab\n  size     = each.value\n}\n', { 'modules/app/refactor.xf.hcl': blocks }));
+  t.same(errors(r), []);
+  t.same(
+    r.config!.imports!.map((i) => [i.to, i.id]),
+    [
+      ['module.web["a"].vm.app[0]', 'uuid-1'],
+      ['module.web["b"].vm.app[0]', 'uuid-2'],
+    ],
+  );
+  t.same(r.config!.moved!.map((m) => [m.from, m.to]), [
+    ['module.web["a"].vm.old', 'module.web["a"].vm.app'],
+    ['module.web["b"].vm.old', 'module.web["b"].vm.app'],
+  ]);
+  t.same(r.config!.removed!.map((m) => [m.from, m.destroy]), [
+    ['module.web["a"].vm.gone', false],
+    ['module.web["b"].vm.gone', false],
+  ]);
+});
+
+t.test('the postconditions and check blocks of a module are kept for after apply, under its VMs\' addresses', async (t) => {
+  const checks =
+    'check "up" {\n  assert {\n    condition     = var.size > 0\n    error_message = "No replicas."\n  }\n}\n';
+  const post = APP.replace('  description = path.module\n', '  description = path.module\n  lifecycle {\n    postcondition {\n      condition     = self.power_state == "running"\n      error_message = "Not running."\n    }\n  }\n');
+  const r = load({ ...root('module "web" {\n  source = "./modules/app"\n  host   = host.lab\n}\n'), 'modules/app/main.xf.hcl': post, 'modules/app/checks.xf.hcl': checks });
+  t.same(errors(r), []);
+  t.same([...r.config!.conditions!.postconditions.keys()], ['module.web.vm.app[0]']);
+  t.equal(r.config!.conditions!.checks.length, 1);
+});
+
+t.test('a sensitive value as a module call\'s for_each is refused: it would be shown as instance keys', async (t) => {
+  const r = load(root('variable "keys" {\n  sensitive = true\n  default   = ["a"]\n}\nmodule "web" {\n  source   = "./modules/app"\n  for_each = toset(var.keys)\n  host     = host.lab\n}\n'));
+  t.ok(errors(r).some((e) => e.startsWith('main.xf.hcl:11:14: Invalid for_each argument')), JSON.stringify(errors(r)));
+});
