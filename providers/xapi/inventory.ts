@@ -33,7 +33,7 @@ const XAPI_KEYS = new Set([
 ]);
 
 // VM_guest_metrics as the VM record shows them (records.ml `vm_record`).
-const GUEST_FIELDS = ['PV-drivers-detected', 'can-use-hotplug-vbd', 'can-use-hotplug-vif', 'other'];
+const GUEST_FIELDS = ['PV-drivers-detected', 'can-use-hotplug-vbd', 'can-use-hotplug-vif', 'other', 'networks'];
 export const VM_FIELDS = [
   'uuid', 'name-label', 'name-description', 'power-state', 'is-control-domain', 'memory-static-max',
   'memory-dynamic-max', 'memory-dynamic-min', 'memory-static-min', 'VCPUs-max', 'VCPUs-at-startup',
@@ -288,7 +288,7 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
     ...(rebuilt ? { rebuilt_outside: true } : {}),
     booted_with: bootedWith,
     requires_reboot: r['requires-reboot'] === 'true' || (bootedWith !== null && !sameBoot(bootedWith, boot)),
-    ...(power === 'running' ? { guest: guestOf(r, boot) } : {}),
+    ...(power === 'running' ? { guest: guestOf(r, boot), ip_addresses: guestAddresses(r.networks) } : {}),
     ...placementOf(r, t, live),
   };
 }
@@ -311,6 +311,16 @@ function memberOf(h: XeRecord): PoolMember {
     memory_free: num(h['memory-free']),
     enabled: h.enabled !== 'false',
   };
+}
+
+// The addresses the guest agent reports (VM_guest_metrics.networks, printed by records.ml
+// "networks" as `0/ip: 192.0.2.7; 0/ipv4/0: 192.0.2.7; 0/ipv6/0: fe80::1`; the keys are
+// xapi_guest_agent.ml's), each once, in the order of the interfaces.
+function guestAddresses(networks: string | undefined): string[] {
+  const map = parseMap(networks);
+  const keys = Object.keys(map).filter((k) => /^\d+\/(ip|ipv4\/\d+|ipv6\/\d+)$/.test(k));
+  keys.sort((a, b) => parseInt(a, 10) - parseInt(b, 10));
+  return [...new Set(keys.map((k) => map[k]).filter((v) => v !== ''))];
 }
 
 // A running VM's guest metrics, as xapi decides on them: a PV guest hot-plugs always; an HVM

@@ -106,3 +106,14 @@ for (const c of deferred) {
     t.same(xenform(dir, ['state', 'list']).stdout.trim().split('\n'), c.created, 'the VMs that were created');
   });
 }
+
+t.test('a postcondition sees the addresses the guest agent of a running VM reports', async (t) => {
+  const running = config('length(self.ip_addresses) == 1 && startswith(self.ip_addresses[0], "10.")')
+    .replace('power_state = "halted"', 'power_state = "running"')
+    .replace('  vcpus       = 1\n', '  vcpus       = 1\n  network "eth0" {\n    network = "xenbr0"\n  }\n');
+  const dir = writeDir({ 'main.xf.hcl': running });
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const apply = xenform(dir, ['apply', '--auto-approve']);
+  t.equal(apply.code, 0, apply.stderr);
+  t.equal(apply.stderr, '', 'the postcondition holds: one address, the one the guest reports');
+});
