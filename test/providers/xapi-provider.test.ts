@@ -40,6 +40,7 @@ const vmFields = (uuid: string, name: string, other: string, extra: [string, str
   ['can-use-hotplug-vbd ( RO)', 'unspecified'],
   ['can-use-hotplug-vif ( RO)', 'unspecified'],
   ['other (MRO)', ''],
+  ['networks (MRO)', ''],
   ['resident-on ( RO)', uuid === DOM0 ? 'h1' : '<not in database>'],
   ['affinity ( RW)', '<not in database>'],
   ...extra,
