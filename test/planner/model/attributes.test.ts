@@ -43,9 +43,11 @@ const EXPECTED: [path: string, effect: string, settable: string, rank: number | 
   ['disks.LABEL', 'requires_halt', 'h', null, false],
   ['networks', 'requires_halt', 'h', null, true],
   ['networks.LABEL', 'requires_halt', 'h', null, false],
+  ['cdrom', 'live', 'hr', 1, true],
   ['tags', 'live', 'hrpsc', 1, true],
   ['other_config', 'live', 'hrpsc', 1, true],
   ['other_config.KEY', 'live', 'hrpsc', 1, true],
+  ['affinity', 'live', 'hrpsc', 1, false],
 ];
 
 t.test('the catalog lists exactly the attribute paths of the table, in its order', async (t) => {
@@ -137,6 +139,7 @@ t.test('ignore_changes may name these paths, and only their listed sub-paths', a
     ['boot', ['mode', 'bootloader', 'kernel', 'ramdisk', 'args', 'bootloader_args', 'order', 'firmware']],
     ['disks', null],
     ['networks', null],
+    ['cdrom', null],
     ['tags', null],
     ['other_config', 'any'],
   ]);
@@ -152,6 +155,7 @@ const ignored: [name: string, path: string, ignore: string[], expected: boolean]
   ['all ignores a disk', 'disks.data', ['all'], true],
   ['all ignores the power state', 'power_state', ['all'], true],
   ['all never ignores a move to another host block', 'host', ['all'], false],
+  ['all never ignores the pool member a VM prefers', 'affinity', ['all'], false],
 ];
 for (const [name, path, ignore, expected] of ignored) {
   t.test(name, async (t) => {
