@@ -68,7 +68,12 @@ export interface Vm {
   consoleUuid: string | null;
   crashAt?: number; // a crash fault scheduled for this domain (ms since epoch)
   snapshotOf?: string; // a snapshot (VM.is_a_snapshot): the VM it was taken of
+  // The simulator's own record, for tests: each power state the VM entered, oldest first
+  // (the last POWER_HISTORY_KEPT). A reboot enters 'halted' then 'running': its guest went down.
+  powerHistory?: Power[];
 }
+
+export const POWER_HISTORY_KEPT = 32;
 
 export interface Vdi {
   uuid: string;

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadState } from '../../providers/sim/host-file.js';
 import { runSim, type SimOptions } from '../../providers/sim/index.js';
 import { SIM_BIN } from './sshd.js';
 
@@ -43,3 +44,11 @@ export async function install(o: SimOptions, name: string): Promise<string> {
   return r.stdout.trim();
 }
 
+
+// The power states a simulated VM has entered, oldest first: the simulator's record of
+// whether a guest went down (a reboot enters 'halted' then 'running').
+export function powerHistory(statePath: string, uuid: string): string[] {
+  const vm = loadState(statePath)?.vms[uuid];
+  if (!vm) throw new Error(`no VM ${uuid} on the simulated host ${statePath}`);
+  return vm.powerHistory ?? [];
+}

@@ -3,7 +3,7 @@
 // the runner in run.ts decides when they happen.
 import type { Faults } from '../faults.js';
 import { newUuid } from '../ids.js';
-import type { Host, SimState, Vm } from '../state.js';
+import { POWER_HISTORY_KEPT, type Host, type Power, type SimState, type Vm } from '../state.js';
 import { XapiError } from './errors.js';
 import { assertCanBootHere, chooseHost } from './pool.js';
 import { hasGuestMetrics, vmsPending, vmVbds, vmVifs } from './vm-record.js';
@@ -77,8 +77,15 @@ function suspendMetadata(vm: Vm): string {
   return `((domains ((${vm.uuid} ((build_info ((memory_max ${Math.floor(vm.dmax / 1024)}) (vcpus ${vm.vcpusLive}))) (ty ${vm.bootedDomainType}))))))`;
 }
 
+// Every power transition goes through here, so that the VM's power history is complete.
+export function enterPower(vm: Vm, power: Power): void {
+  vm.power = power;
+  vm.powerHistory = [...(vm.powerHistory ?? []), power].slice(-POWER_HISTORY_KEPT);
+}
+
 function buildDomain(st: SimState, vm: Vm, env: Env, paused: boolean, host: string = vm.residentOn ?? st.host.uuid): void {
-  vm.power = paused ? 'paused' : 'running';
+  if (vm.power !== 'halted' && vm.power !== 'suspended') enterPower(vm, 'halted');
+  enterPower(vm, paused ? 'paused' : 'running');
   vm.domid = st.nextDomid++;
   vm.residentOn = host;
   vm.startTime = Date.now();
@@ -92,8 +99,8 @@ function buildDomain(st: SimState, vm: Vm, env: Env, paused: boolean, host: stri
   if (env.faults.crash.has(vm.name)) vm.crashAt = Date.now() + env.faults.crashAfterMs;
 }
 
-function resetToHalted(st: SimState, vm: Vm): void {
-  vm.power = 'halted';
+export function resetToHalted(st: SimState, vm: Vm): void {
+  enterPower(vm, 'halted');
   vm.domid = -1;
   vm.residentOn = null;
   vm.vcpusLive = 0;
@@ -128,10 +135,10 @@ export function completeOperation(st: SimState, vm: Vm, op: string, args: Record
       vm.residentOn = args.host;
       return;
     case 'pause':
-      vm.power = 'paused';
+      enterPower(vm, 'paused');
       return;
     case 'unpause':
-      vm.power = 'running';
+      enterPower(vm, 'running');
       return;
     case 'suspend': {
       const sr = vm.suspendSr && st.srs[vm.suspendSr] ? vm.suspendSr : st.host.defaultSr;
@@ -142,7 +149,7 @@ export function completeOperation(st: SimState, vm: Vm, op: string, args: Record
       };
       vm.suspendVdi = vdi;
       vm.lastBoot = suspendMetadata(vm);
-      vm.power = 'suspended';
+      enterPower(vm, 'suspended');
       vm.domid = -1;
       vm.residentOn = null;
       vm.vcpusLive = 0;
@@ -173,7 +180,7 @@ export function settleGuests(st: SimState, env: Env): void {
     const action = vm.afterCrash;
     const young = vm.startTime !== null && now - vm.startTime < 120_000;
     if (action === 'preserve') {
-      vm.power = 'paused';
+      enterPower(vm, 'paused');
       delete vm.crashAt;
     } else if ((action === 'restart' || action === 'coredump_and_restart' || action === 'rename_restart') && !young) {
       buildDomain(st, vm, env, false);

@@ -32,6 +32,7 @@ function copyVm(st: SimState, src: Vm, name: string, snapshot = false): Vm {
   vm.name = name;
   vm.defaultTemplate = false;
   vm.power = 'halted';
+  delete vm.powerHistory;
   vm.domid = -1;
   vm.residentOn = null;
   vm.startTime = null;

@@ -5,7 +5,7 @@ import { memberByNameOrUuid } from './pool.js';
 import { vmByUuid, type XeRun } from './context.js';
 import { CliError, XapiError } from './errors.js';
 import { vmLabel } from './lifecycle.js';
-import { checkBootable, suspendSrOf } from './operations.js';
+import { checkBootable, enterPower, suspendSrOf } from './operations.js';
 import { vmVbds, vmVifs } from './vm-record.js';
 import { runVmOp } from './vm-ops.js';
 import { type Command, MultipleFailed, onSelected, type SelectOpts } from './select.js';
@@ -106,7 +106,9 @@ export const vmResetPowerstate: Command = {
         const vm = st.vms[sel.uuid];
         if (vm.control) throw new XapiError('CANNOT_RESET_CONTROL_DOMAIN', [vmLabel(vm)]);
         vm.ops = [];
-        vm.power = 'halted';
+        // Not resetToHalted: force_state_reset keeps a suspend image (xapi_vm_lifecycle.ml
+        // `force_state_reset_keep_current_operations`).
+        enterPower(vm, 'halted');
         vm.domid = -1;
         vm.residentOn = null;
         vm.vcpusLive = 0;
