@@ -85,8 +85,10 @@ export function describeChange(c: AttributeChange): string {
 const isDisk = (v: unknown): v is { size: number; sr: string; bootable: boolean } => typeof v === 'object' && v !== null && 'size' in v && 'sr' in v;
 
 // "(live: the SR resizes attached disks)": the effect, and what the route rested on.
+// "(live, once, at the next start)": a reconfiguration with a lifetime says how long it lasts.
 export function describeEffect(c: AttributeChange): string {
-  return c.condition ? `${c.effect}: ${c.condition}` : c.effect;
+  const effect = c.lifetime ? `${c.effect}, ${c.lifetime}` : c.effect;
+  return c.condition ? `${effect}: ${c.condition}` : effect;
 }
 
 // The line under a change that shows what changed inside the value, if its format has one.

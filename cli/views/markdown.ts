@@ -46,7 +46,7 @@ function details(rc: ResourceChange, steps: Step[]): string[] {
   for (const l of createdLines(rc)) body.push(`+ ${l}`);
   for (const c of rc.changes) {
     const sym = c.before === null ? '+' : c.after === null ? '-' : '!';
-    body.push(`${sym} ${describeChange(c)}  (${c.effect}: ${c.reason}${c.condition ? `; ${c.condition}` : ''})`);
+    body.push(`${sym} ${describeChange(c)}  (${c.effect}${c.lifetime ? `, ${c.lifetime}` : ''}: ${c.reason}${c.condition ? `; ${c.condition}` : ''})`);
     const detail = changeDetail(c);
     if (detail !== null) body.push(`    ${detail}`);
   }

@@ -67,7 +67,7 @@ export const VM_SCHEMA: BodySchema = {
 };
 
 const { pv: PV_FIELDS, hvm: HVM_FIELDS } = BOOT_FIELDS;
-export const BOOT_SCHEMA: BodySchema = { attributes: ['mode', ...PV_FIELDS, ...HVM_FIELDS] };
+export const BOOT_SCHEMA: BodySchema = { attributes: ['mode', ...PV_FIELDS, ...HVM_FIELDS, 'once'] };
 export const MEMORY_SCHEMA: BodySchema = { attributes: [...MEMORY_FIELDS] };
 export const DISK_SCHEMA: BodySchema = { attributes: ['size', 'sr', 'bootable', 'device'] };
 export const NETWORK_SCHEMA: BodySchema = { attributes: ['network', 'mac'] };
@@ -307,6 +307,7 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
 
   const boot = decodeBoot(vm, d);
   const bootFromTemplate = !bootNamed(vm);
+  const bootOnce = decodeBootOnce(vm, d, boot, bootFromTemplate, host?.toolstack);
 
   const disks: DiskAttributes[] = [];
   for (const { block, content } of vm.disks) {
@@ -417,6 +418,7 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
   if (group !== undefined) config.group = group;
   if (affinity !== undefined) config.affinity = affinity;
   if (bootFromTemplate) config.boot_from_template = true;
+  if (bootOnce) config.boot_once = bootOnce;
   return config;
 }
 
@@ -482,6 +484,23 @@ function decodeMemory(vm: VmBlock, d: Decoder, diags: Diagnostic[], header: () =
 function bootNamed(vm: VmBlock): boolean {
   const c = vm.boot?.content.attrs;
   return c !== undefined && [...c.keys()].some((k) => k === 'mode' || (PV_FIELDS as readonly string[]).includes(k) || (HVM_FIELDS as readonly string[]).includes(k));
+}
+
+// boot { once }: HVM only (a PV guest has no boot order); refused on xl, where a guest file's
+// boot= holds for every create and xenform does not rewrite the file for one start.
+function decodeBootOnce(vm: VmBlock, d: Decoder, boot: BootAttributes, fromTemplate: boolean, toolstack: string | undefined): 'c' | 'd' | 'n' | undefined {
+  const attr = vm.boot?.content.attrs.get('once');
+  if (!attr) return undefined;
+  const once = d.oneOf(attr, 'boot.once', ['d', 'n', 'c'] as const);
+  if (toolstack === 'xl') {
+    d.error('Unsupported argument', '"once" applies only to hosts with toolstack = "xapi": xl has no one-shot boot order (the boot= of a guest file holds for every create), so set boot.order and change it back instead.', attr.nameRange);
+    return undefined;
+  }
+  if (!fromTemplate && boot.mode !== 'hvm') {
+    d.error('Unsupported argument', '"once" applies only to HVM boot (mode = "hvm"): a PV guest has no boot order.', attr.nameRange);
+    return undefined;
+  }
+  return once;
 }
 
 function decodeBoot(vm: VmBlock, d: Decoder): BootAttributes {

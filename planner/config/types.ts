@@ -37,6 +37,7 @@ export interface VmConfig {
   // The configuration names no boot mode: the VM boots as its template does (the plan takes
   // the template's boot from the host's inventory); attributes.boot is the fallback.
   boot_from_template?: true;
+  boot_once?: 'c' | 'd' | 'n'; // boot { once }: the order of the next start only (planner/plan/boot-once.ts)
   restart_trigger: string | null; // the value, JSON-encoded; a change plans one reboot
   depends_on: string[]; // VM addresses, from depends_on and from references
   lifecycle: LifecyclePolicy;

@@ -91,7 +91,9 @@ export type StepBody =
   | { op: 'add_network' | 'remove_network'; args: { network: NetworkAttributes } }
   | { op: 'destroy'; args: { disks: DiskAttributes[] } } // disks xenform created, destroyed with the VM
   | { op: 'migrate'; args: { member: string } } // to the pool member (name-label), which becomes its affinity
-  | { op: LifecycleOp; args: { shutdown?: ShutdownPolicy } }; // the shutdown policy of clean ops
+  // The shutdown policy of clean ops; a start's one-shot boot order and the order restored after
+  // it (planner/plan/boot-once.ts).
+  | { op: LifecycleOp; args: { shutdown?: ShutdownPolicy; boot_once?: { order: string; restore: string } } };
 
 export type Step = StepBody & {
   id: string; // "s1", "s2", ... unique in a plan

@@ -26,6 +26,7 @@ import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js'
 import { applyRefactoring, removedBlockFor, type Refactored } from './refactor.js';
 import { evacuationOf, placeVm } from './placement.js';
 import { checkCapacity } from './capacity.js';
+import { planBootOnce } from './boot-once.js';
 
 export interface PlanOptions {
   destroy: boolean;
@@ -290,7 +291,10 @@ export function makePlan(input: PlanInput): PlanOutcome {
         work.action = 'create';
         work.reasons.push(r ? 'deleted outside xenform: created again' : 'not yet created');
         work.reasons.push(...roundingReasons(vm, inventories[host]));
-        useSteps(work, planCreate(graph, desired!, markers, vm.attributes.power_state, vm.shutdown), host);
+        const created = planCreate(graph, desired!, markers, vm.attributes.power_state, vm.shutdown);
+        const once = planBootOnce(vm.boot_once, created, desired!.boot, null);
+        if (once) work.changes.push(once);
+        useSteps(work, created, host);
         placeVm(work, host, { vm, observed: null, inventory: inventories[host], current: graph.createdState, graph, policy: vm.shutdown });
         continue;
       }
@@ -339,6 +343,8 @@ export function makePlan(input: PlanInput): PlanOutcome {
         wasPending,
       });
       work.changes = [...changes];
+      const once = planBootOnce(vm.boot_once, steps, desired!.boot, current);
+      if (once) work.changes.push(once);
       if (powerChange || current === 'crashed') {
         const why = current === 'crashed' ? 'the VM crashed: its domain is destroyed and the VM brought to its desired state' : `the VM is ${current} and should be ${target}`;
         work.changes.push({ ...change('power_state', current, target), reason: why });

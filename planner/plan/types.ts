@@ -17,6 +17,8 @@ export interface AttributeChange {
   // What the chosen route depended on, as refresh observed it: "the SR resizes attached disks",
   // "the guest has no PV drivers, so the disk cannot be hot-plugged". Absent for fixed rules.
   condition?: string;
+  // A reconfiguration that lasts only so long: "once, at the next start" (boot.once).
+  lifetime?: string;
   sensitive: boolean; // derives from a sensitive variable: shown and published masked
   after_unknown?: true; // published plan JSON: `after` is known only after apply (null here)
 }

@@ -71,6 +71,8 @@ export interface Vm {
   // The simulator's own record, for tests: each power state the VM entered, oldest first
   // (the last POWER_HISTORY_KEPT). A reboot enters 'halted' then 'running': its guest went down.
   powerHistory?: Power[];
+  // The HVM boot order each domain was built with, oldest first (the last POWER_HISTORY_KEPT).
+  bootOrders?: string[];
 }
 
 export const POWER_HISTORY_KEPT = 32;

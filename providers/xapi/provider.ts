@@ -10,6 +10,7 @@ import { stamped } from '../transport/stamped.js';
 import { xeError } from './errors.js';
 import { changeDisk, type DiskOps } from './disk-changes.js';
 import { setCdrom } from './cdrom.js';
+import { startOnce } from './boot-once.js';
 import {
   MARKER_BOOTED_WITH,
   MARKER_TEMPLATE,
@@ -139,8 +140,13 @@ export class XapiProvider implements Provider {
       case 'destroy':
         await this.destroy(ctx, uuid);
         return { uuid, observed: null };
-      case 'start':
-        return this.power(ctx, uuid, ['vm-start'], 'boot');
+      case 'start': {
+        const once = step.args.boot_once;
+        if (!once) return this.power(ctx, uuid, ['vm-start'], 'boot');
+        // The booted-with marker is taken from the record read before the one-shot order is set.
+        if (!this.lastRead.has(uuid)) await this.readRecord(uuid);
+        return startOnce((order) => this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, `HVM-boot-params:order=${order}`]), () => this.power(ctx, uuid, ['vm-start'], 'boot'), once);
+      }
       case 'hard_shutdown':
         return this.power(ctx, uuid, ['vm-shutdown', '--force'], false);
       // The shutdown policy (timeout, fallback) is the engine's: it aborts `signal` at the timeout.

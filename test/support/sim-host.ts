@@ -52,3 +52,10 @@ export function powerHistory(statePath: string, uuid: string): string[] {
   if (!vm) throw new Error(`no VM ${uuid} on the simulated host ${statePath}`);
   return vm.powerHistory ?? [];
 }
+
+// The HVM boot order each of the VM's domains was built with, oldest first.
+export function bootOrders(statePath: string, uuid: string): string[] {
+  const vm = loadState(statePath)?.vms[uuid];
+  if (!vm) throw new Error(`no VM ${uuid} on the simulated host ${statePath}`);
+  return vm.bootOrders ?? [];
+}

@@ -93,6 +93,8 @@ function buildDomain(st: SimState, vm: Vm, env: Env, paused: boolean, host: stri
   vm.bootedDomainType = resolvedDomainType(vm);
   if (!vm.consoleUuid) vm.consoleUuid = newUuid(st);
   const hvm = vm.bootedDomainType === 'hvm';
+  // xapi_xenops.ml MD.of_vm: an empty or missing order boots as "cd".
+  if (hvm) vm.bootOrders = [...(vm.bootOrders ?? []), vm.hvmParams.order || 'cd'].slice(-POWER_HISTORY_KEPT);
   for (const vbd of vmVbds(st, vm)) if (vbd.vdi !== null || hvm) vbd.attached = true;
   for (const vif of vmVifs(st, vm)) vif.attached = true;
   delete vm.crashAt;

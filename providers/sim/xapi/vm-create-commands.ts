@@ -33,6 +33,7 @@ function copyVm(st: SimState, src: Vm, name: string, snapshot = false): Vm {
   vm.defaultTemplate = false;
   vm.power = 'halted';
   delete vm.powerHistory;
+  delete vm.bootOrders;
   vm.domid = -1;
   vm.residentOn = null;
   vm.startTime = null;
