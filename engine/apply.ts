@@ -372,6 +372,10 @@ async function applyUnderLock(
         }),
       });
       if (last) run.status = { kind: 'done' };
+      for (const message of res.notes ?? []) {
+        result.notes!.push(`${step.address}: ${message}.`);
+        emit({ type: 'step_note', step, message });
+      }
       result.succeeded.push(step.id);
       emit({ type: 'step_done', step, ms: Date.now() - t0 });
       return 'done';

@@ -82,6 +82,7 @@ export interface StepTarget {
 export interface StepResult {
   uuid: string; // the VM the step acted on (the new one for `create`)
   observed: ObservedVm | null; // the VM after the step, null after `destroy`
+  notes?: string[]; // what the user should know of the step's outcome (a disk kept, by uuid)
 }
 
 export interface Provider {

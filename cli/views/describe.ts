@@ -75,14 +75,14 @@ export function describeChange(c: AttributeChange): string {
   if (!c.sensitive && c.path.startsWith('disks.') && isDisk(c.before) && isDisk(c.after)) {
     const b = c.before;
     const a = c.after;
-    const fields = (['size', 'sr', 'bootable'] as const).filter((k) => a[k] !== b[k]);
-    const shown = (k: (typeof fields)[number], v: unknown) => (k === 'size' ? formatBytes(v as number) : JSON.stringify(v));
+    const fields = (['size', 'sr', 'bootable', 'keep_on_destroy'] as const).filter((k) => (a[k] ?? false) !== (b[k] ?? false));
+    const shown = (k: (typeof fields)[number], v: unknown) => (k === 'size' ? formatBytes(v as number) : JSON.stringify(v ?? false));
     if (fields.length > 0) return fields.map((k) => `${c.path}.${k}: ${shown(k, b[k])} -> ${shown(k, a[k])}`).join(', ');
   }
   return `${c.path}: ${shownValue(c, c.before)} -> ${shownValue(c, c.after)}`;
 }
 
-const isDisk = (v: unknown): v is { size: number; sr: string; bootable: boolean } => typeof v === 'object' && v !== null && 'size' in v && 'sr' in v;
+const isDisk = (v: unknown): v is { size: number; sr: string; bootable: boolean; keep_on_destroy?: boolean } => typeof v === 'object' && v !== null && 'size' in v && 'sr' in v;
 
 // "(live: the SR resizes attached disks)": the effect, and what the route rested on.
 // "(live, once, at the next start)": a reconfiguration with a lifetime says how long it lasts.

@@ -69,7 +69,7 @@ export const VM_SCHEMA: BodySchema = {
 const { pv: PV_FIELDS, hvm: HVM_FIELDS } = BOOT_FIELDS;
 export const BOOT_SCHEMA: BodySchema = { attributes: ['mode', ...PV_FIELDS, ...HVM_FIELDS, 'once'] };
 export const MEMORY_SCHEMA: BodySchema = { attributes: [...MEMORY_FIELDS] };
-export const DISK_SCHEMA: BodySchema = { attributes: ['size', 'sr', 'bootable', 'device'] };
+export const DISK_SCHEMA: BodySchema = { attributes: ['size', 'sr', 'bootable', 'device', 'keep_on_destroy'] };
 export const NETWORK_SCHEMA: BodySchema = { attributes: ['network', 'mac'] };
 export const SHUTDOWN_SCHEMA: BodySchema = { attributes: ['mode', 'timeout', 'fallback'] };
 export const LIFECYCLE_SCHEMA: BodySchema = { attributes: ['prevent_destroy', 'ignore_changes', 'max_disruption', 'apply_boot_changes'], blocks: CONDITION_BLOCKS };
@@ -328,6 +328,11 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
     };
     const device = d.knownText(c.get('device'), `${p}.device`);
     if (device !== undefined) disk.device = device;
+    if (d.bool(c.get('keep_on_destroy'), `${p}.keep_on_destroy`)) {
+      // xl: a disk is an image file the xl provider owns; the promise is kept by XAPI's VDI marker only.
+      if (host?.toolstack === 'xl') d.error('Unsupported argument', '"keep_on_destroy" applies only to hosts with toolstack = "xapi".', c.get('keep_on_destroy')!.nameRange);
+      else disk.keep_on_destroy = true;
+    }
     ranges[p] = block.range;
     disks.push(disk);
   }

@@ -32,7 +32,7 @@ function sameSize(desired: number, observed: number, unit: number | undefined): 
 }
 
 const sameDisk = (desired: DiskAttributes, actual: DiskAttributes, units: AllocationUnits): boolean =>
-  desired.sr === actual.sr && desired.bootable === actual.bootable && sameSize(desired.size, actual.size, units(actual.sr));
+  desired.sr === actual.sr && desired.bootable === actual.bootable && sameSize(desired.size, actual.size, units(actual.sr)) && !desired.keep_on_destroy === !actual.keep_on_destroy;
 const exactUnits: AllocationUnits = () => undefined;
 const sameNetwork = (a: NetworkAttributes, b: NetworkAttributes): boolean =>
   a.network === b.network && (a.mac === undefined || b.mac === undefined || a.mac.toLowerCase() === b.mac.toLowerCase());

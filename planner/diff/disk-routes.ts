@@ -62,5 +62,6 @@ export function diskRoute(c: AttributeChange, ctx: RouteContext): Route | RouteR
   }
   if (after.sr !== before.sr) return move(ctx, before, after);
   if (after.size > before.size) return grow(ctx, after);
+  if (after.bootable === before.bootable) return live('keep_on_destroy is a mark on the disk, changed in place', 'the disk is neither resized nor moved');
   return live('the bootable flag is VBD metadata, changed in place', 'the disk is neither resized nor moved');
 }

@@ -46,6 +46,9 @@ export interface DiskAttributes {
   sr: string; // SR name-label
   bootable: boolean;
   device?: string; // userdevice, assigned by position when absent
+  // Removing the disk, or destroying the VM, detaches it and keeps its VDI (XAPI: the VDI's
+  // xenform-keep marker, so the promise outlives the disk block).
+  keep_on_destroy?: true;
 }
 
 // The VM's CD drive, when the configuration manages it: the ISO in it, by name (an ISO VDI in

@@ -3,7 +3,7 @@
 // (planner/diff/disk-routes.ts); here the VM's power state at the step says which xe call.
 import type { DiskAttributes } from '../../planner/model/vm.js';
 import { ProviderError } from '../provider.js';
-import { VDI_MARKER_DISK, VDI_MARKER_VM } from './inventory.js';
+import { VDI_MARKER_DISK, VDI_MARKER_KEEP, VDI_MARKER_VM } from './inventory.js';
 import { parseMinimal } from './records.js';
 
 // What the provider lends this module: one xe call (stdout, errors turned into ProviderError),
@@ -50,4 +50,7 @@ export async function changeDisk(ops: DiskOps, vmUuid: string, running: boolean,
   // `online=true`: VDI.resize_online on the attached disk (xapi-cli-server cli_operations.ml `vdi_resize`).
   if (to.size > from.size) await ops.xe(['vdi-resize', `uuid=${at.vdi}`, `disk-size=${to.size}`, ...(running ? ['online=true'] : [])]);
   if (to.bootable !== from.bootable) await ops.xe(['vbd-param-set', `uuid=${at.vbd}`, `bootable=${to.bootable}`]);
+  if (!to.keep_on_destroy !== !from.keep_on_destroy) {
+    await ops.xe(to.keep_on_destroy ? ['vdi-param-set', `uuid=${at.vdi}`, `other-config:${VDI_MARKER_KEEP}=true`] : ['vdi-param-remove', `uuid=${at.vdi}`, 'param-name=other-config', `param-key=${VDI_MARKER_KEEP}`]);
+  }
 }

@@ -23,6 +23,7 @@ export const MARKER_TEMPLATE = 'xenform-template';
 export const MARKER_BOOTED_WITH = 'xenform-booted-with';
 export const VDI_MARKER_DISK = 'xenform-disk'; // on VDIs: the disk block label
 export const VDI_MARKER_VM = 'xenform-vm'; // on VDIs: the uuid of the VM xenform created it for
+export const VDI_MARKER_KEEP = 'xenform-keep'; // on VDIs: "true" when keep_on_destroy (never destroyed by xenform)
 export const VIF_MARKER_NETWORK = 'xenform-network'; // on VIFs: the network block label
 
 // Keys xapi itself keeps in a VM's other-config; they are not the user's.
@@ -238,6 +239,7 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
         sr: srName.get(vdi?.['sr-uuid'] ?? '') ?? '',
         bootable: b.bootable === 'true',
         device: b.userdevice,
+        ...(marks[VDI_MARKER_KEEP] === 'true' ? { keep_on_destroy: true as const } : {}),
       };
     });
   const networks: NetworkAttributes[] = [...(vifsByVm.get(r.uuid) ?? [])]

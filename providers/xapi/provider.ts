@@ -16,6 +16,7 @@ import {
   MARKER_TEMPLATE,
   STAMP_FIELDS,
   VDI_MARKER_DISK,
+  VDI_MARKER_KEEP,
   VDI_MARKER_VM,
   VIF_MARKER_NETWORK,
   bootOf,
@@ -118,6 +119,7 @@ export class XapiProvider implements Provider {
     }
     const uuid = target.uuid;
     if (!uuid) throw new ProviderError(this.host, 'NO_TARGET', {}, `${step.op} of ${target.address} needs the VM's uuid, and it has none`);
+    const notes: string[] = [];
     switch (step.op) {
       case 'set':
         await this.set(ctx, uuid, step.args.changes);
@@ -126,7 +128,7 @@ export class XapiProvider implements Provider {
         await this.addDisk(ctx, uuid, step.args.disk, 0);
         break;
       case 'remove_disk':
-        await this.removeDisk(ctx, uuid, step.args.disk);
+        notes.push(...(await this.removeDisk(ctx, uuid, step.args.disk)));
         break;
       case 'change_disk':
         await changeDisk(this.diskOps(ctx), uuid, (await this.powerState(ctx, uuid)) === 'running', step.args.from, step.args.disk);
@@ -138,8 +140,8 @@ export class XapiProvider implements Provider {
         await this.removeNetwork(ctx, uuid, step.args.network);
         break;
       case 'destroy':
-        await this.destroy(ctx, uuid);
-        return { uuid, observed: null };
+        notes.push(...(await this.destroy(ctx, uuid)));
+        return { uuid, observed: null, ...(notes.length ? { notes } : {}) };
       case 'start': {
         const once = step.args.boot_once;
         if (!once) return this.power(ctx, uuid, ['vm-start'], 'boot');
@@ -171,7 +173,7 @@ export class XapiProvider implements Provider {
         throw new Error(`unknown step ${JSON.stringify(never)}`);
       }
     }
-    return { uuid, observed: await this.readVm(uuid) };
+    return { uuid, observed: await this.readVm(uuid), ...(notes.length ? { notes } : {}) };
   }
 
   close(): Promise<void> {
@@ -447,7 +449,7 @@ export class XapiProvider implements Provider {
     const sr = await this.lookup(ctx, 'sr', disk.sr);
     const name = await this.xe(ctx, ['vm-param-get', `uuid=${uuid}`, 'param-name=name-label']);
     const vdi = await this.xe(ctx, ['vdi-create', `sr-uuid=${sr}`, `name-label=${name}-${disk.name}`, `virtual-size=${disk.size}`, 'type=user']);
-    await this.xe(ctx, ['vdi-param-set', `uuid=${vdi}`, `other-config:${VDI_MARKER_DISK}=${disk.name}`, `other-config:${VDI_MARKER_VM}=${uuid}`]);
+    await this.xe(ctx, ['vdi-param-set', `uuid=${vdi}`, `other-config:${VDI_MARKER_DISK}=${disk.name}`, `other-config:${VDI_MARKER_VM}=${uuid}`, ...(disk.keep_on_destroy ? [`other-config:${VDI_MARKER_KEEP}=true`] : [])]);
     let device = disk.device;
     if (device === undefined) {
       const used = parseMinimal(await this.xe(ctx, ['vbd-list', `vm-uuid=${uuid}`, 'params=userdevice', '--minimal']));
@@ -462,7 +464,9 @@ export class XapiProvider implements Provider {
     if (ctx.op === 'add_disk' && (await this.powerState(ctx, uuid)) === 'running') await this.xe(ctx, ['vbd-plug', `uuid=${vbd}`]);
   }
 
-  private async removeDisk(ctx: Ctx, uuid: string, disk: DiskAttributes): Promise<void> {
+  // A disk xenform created for this VM is destroyed unless marked keep_on_destroy; any other
+  // VDI is only detached. Returns what the user should know: the uuid of a disk kept.
+  private async removeDisk(ctx: Ctx, uuid: string, disk: DiskAttributes): Promise<string[]> {
     const [vbds] = await this.tables(ctx, [{ cls: 'vbd', fields: ['uuid', 'vdi-uuid', 'userdevice', 'currently-attached'], filters: [`vm-uuid=${uuid}`, 'type=Disk'] }]);
     for (const vbd of vbds) {
       const vdiConfig = await this.vdiMarkers(ctx, vbd['vdi-uuid']);
@@ -470,15 +474,17 @@ export class XapiProvider implements Provider {
       if (!named && !(disk.device !== undefined && vbd.userdevice === disk.device)) continue;
       if (vbd['currently-attached'] === 'true') await this.xe(ctx, ['vbd-unplug', `uuid=${vbd.uuid}`]);
       await this.xe(ctx, ['vbd-destroy', `uuid=${vbd.uuid}`]);
-      if (vdiConfig[VDI_MARKER_VM] === uuid) await this.xe(ctx, ['vdi-destroy', `uuid=${vbd['vdi-uuid']}`]);
-      return;
+      if (vdiConfig[VDI_MARKER_VM] !== uuid) return [];
+      if (vdiConfig[VDI_MARKER_KEEP] === 'true') return [keptNote(disk.name, vbd['vdi-uuid'])];
+      await this.xe(ctx, ['vdi-destroy', `uuid=${vbd['vdi-uuid']}`]);
+      return [];
     }
     throw new ProviderError(this.host, 'NOT_FOUND', { disk: disk.name }, `${ctx.vm} has no disk "${disk.name}" to remove`);
   }
 
   // xenform's keys on a VDI, each read on its own (no other value can pass for one).
   private async vdiMarkers(ctx: Ctx, vdi: string): Promise<Record<string, string>> {
-    const keys = [VDI_MARKER_DISK, VDI_MARKER_VM];
+    const keys = [VDI_MARKER_DISK, VDI_MARKER_VM, VDI_MARKER_KEEP];
     const results = await runBatch(this.transport, keys.map((k) => ['xe', 'vdi-param-get', `uuid=${vdi}`, 'param-name=other-config', `param-key=${k}`]), { parallel: true });
     const marks: Record<string, string> = {};
     keys.forEach((k, i) => {
@@ -514,10 +520,12 @@ export class XapiProvider implements Provider {
   // (xapi_vdi.ml `snapshot_and_clone`, `copy`), so the marker alone would also name the disks
   // of its snapshots and clones. A suspended VM is hard-shut down first: that destroys its
   // suspend image (xapi_vm.ml `hard_shutdown`), which `vm-destroy` would leave behind.
-  private async destroy(ctx: Ctx, uuid: string): Promise<void> {
+  // The VM and the disks xenform created for it, except those marked keep_on_destroy, which are
+  // left detached and named (by uuid) in the returned notes.
+  private async destroy(ctx: Ctx, uuid: string): Promise<string[]> {
     const [vbds] = await this.tables(ctx, [{ cls: 'vbd', fields: ['uuid', 'vdi-uuid', 'other-config'], filters: [`vm-uuid=${uuid}`, 'type=Disk'] }]);
     const candidates = vbds.filter((b) => UUID.test(b['vdi-uuid'] ?? ''));
-    const per = 4;
+    const per = 6;
     const answers = await runBatch(this.transport, [
       ['xe', 'vm-param-get', `uuid=${uuid}`, 'param-name=power-state'],
       ...candidates.flatMap((b) => [
@@ -525,20 +533,30 @@ export class XapiProvider implements Provider {
         ['xe', 'vdi-param-get', `uuid=${b['vdi-uuid']}`, 'param-name=other-config', `param-key=${VDI_MARKER_VM}`],
         ['xe', 'vbd-list', `vdi-uuid=${b['vdi-uuid']}`, 'params=vm-uuid', '--minimal'],
         ['xe', 'vdi-param-get', `uuid=${b['vdi-uuid']}`, 'param-name=sharable'],
+        ['xe', 'vdi-param-get', `uuid=${b['vdi-uuid']}`, 'param-name=other-config', `param-key=${VDI_MARKER_KEEP}`],
+        ['xe', 'vdi-param-get', `uuid=${b['vdi-uuid']}`, 'param-name=other-config', `param-key=${VDI_MARKER_DISK}`],
       ]),
     ], { parallel: true });
     const value = (r: ExecResult | undefined) => (r && r.code === 0 ? r.stdout.replace(/\n$/, '') : null);
+    const kept: string[] = [];
     const owned = candidates.filter((b, i) => {
-      const [snapshot, marker, users, sharable] = answers.slice(1 + i * per, 1 + (i + 1) * per);
+      const [snapshot, marker, users, sharable, keep, label] = answers.slice(1 + i * per, 1 + (i + 1) * per);
       const mine = value(marker) === uuid || otherConfigOf(b).owner !== undefined;
       const othersUse = users.code !== 0 || parseMinimal(users.stdout).some((vm) => vm !== uuid);
+      if (value(marker) === uuid && value(keep) === 'true') {
+        kept.push(keptNote(value(label) ?? '?', b['vdi-uuid']));
+        return false;
+      }
       return mine && value(snapshot) === 'false' && value(sharable) === 'false' && !othersUse;
     }).map((b) => b['vdi-uuid']);
     if (value(answers[0]) === 'suspended') await this.xe(ctx, ['vm-shutdown', `uuid=${uuid}`, '--force']);
     await this.xe(ctx, ['vm-destroy', `uuid=${uuid}`]);
     for (const vdi of new Set(owned)) await this.xe(ctx, ['vdi-destroy', `uuid=${vdi}`]);
+    return kept;
   }
 }
+
+const keptNote = (disk: string, vdi: string): string => `disk "${disk}" was detached and kept (keep_on_destroy): VDI ${vdi}`;
 
 // What a power operation changes in a VM record, all of it xapi's own (no value a user set).
 const POWER_FIELDS = ['uuid', 'power-state', 'dom-id', 'start-time', 'requires-reboot'];
