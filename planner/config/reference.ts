@@ -48,6 +48,7 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
     bootloader_args: 'PV: arguments to the bootloader.',
     order: 'HVM: boot order, letters of `c` (disk), `d` (CD-ROM), `n` (network). Default: `"cd"`.',
     firmware: 'HVM: `"bios"` or `"uefi"`. Default: `"bios"`.',
+    once: 'HVM on xapi: `"d"` (CD), `"n"` (network) or `"c"` (disk) for the first start of a VM created or halted when planned; the permanent `order` is restored right after that start, and the next plan is empty. Refused on xl.',
   },
   'vm.memory': {
     static_min: 'Lowest static limit (halted only).',
@@ -60,6 +61,7 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
     sr: 'SR name-label, checked against the host at plan time; a new SR moves the disk (live storage migration for a guest with PV drivers, else a copy while halted). Default: `"Local storage"`.',
     bootable: 'Boot from this disk. Default: false.',
     device: 'userdevice position. Default: assigned in order.',
+    keep_on_destroy: 'xapi: removing the disk, or destroying the VM, detaches it and keeps its VDI (the apply names its uuid). Default: false. Refused on xl.',
   },
   'vm.network "NAME"': {
     network: 'Required: network name-label or bridge (`"xenbr0"`), checked against the host at plan time.',
