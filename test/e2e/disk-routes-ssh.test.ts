@@ -5,6 +5,8 @@ import { xenform, editConfig } from './cli.js';
 import { quickstartOverSsh, SSH_ENV } from '../support/ssh-config.js';
 import { ssh, type Sshd } from '../support/sshd.js';
 import type { Plan } from '../../planner/plan/types.js';
+import { powerHistory } from '../support/sim-host.js';
+import path from 'node:path';
 
 const GiB = 1024 ** 3;
 // No stock SM driver declares VDI_RESIZE_ONLINE (sm 471cf7ed): the fault gives ext SRs a driver that does.
@@ -100,5 +102,6 @@ t.test('adding a network interface to a running guest with PV drivers plans no d
   const vif = await xe(sshd, `vif-list vm-uuid=${web} params=currently-attached --minimal`);
   t.equal(vif, 'true', 'the new interface is plugged into the running guest');
   t.equal((await observe(sshd, web)).domain, before.domain, 'the guest ran on in the same domain: never halted');
+  t.same(powerHistory(path.join(dir, 'dom0.json'), web), ['running'], "the simulator's power history: started once, never halted");
   t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'a second plan is empty');
 });
