@@ -48,6 +48,13 @@ function move(ctx: RouteContext, from: DiskAttributes, to: DiskAttributes): Rout
   return live(`the disk is migrated live to the SR ${to.sr} (storage motion)`, `the SR ${from.sr} mirrors attached disks`);
 }
 
+// A disk change that only sets or clears keep_on_destroy: a mark on the VDI, made in any power state.
+export function onlyKeepMarkChanged(c: AttributeChange): boolean {
+  const before = c.before as DiskAttributes | null;
+  const after = c.after as DiskAttributes | null;
+  return !!before && !!after && before.sr === after.sr && before.size === after.size && before.bootable === after.bootable;
+}
+
 export function diskRoute(c: AttributeChange, ctx: RouteContext): Route | RouteRefusal | undefined {
   const before = c.before as DiskAttributes | null;
   const after = c.after as DiskAttributes | null;

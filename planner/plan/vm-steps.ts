@@ -6,6 +6,7 @@ import type { LifecycleGraph } from '../lifecycle/graphs.js';
 import { findHaltPath, findPath, findRebootPath, stepsDisruption, type PathStep } from '../lifecycle/path.js';
 import { attributeOf } from '../model/attributes.js';
 import { setChanges } from '../diff/compare.js';
+import { onlyKeepMarkChanged } from '../diff/disk-routes.js';
 import type { AttributeChange } from './types.js';
 
 export type StepDraft = StepBody & {
@@ -74,6 +75,7 @@ export function planUpdate(input: UpdateInput): VmSteps {
   // Device steps run while halted, or on the running guest when every device change's route
   // is live (hot-plug, online resize, storage motion: planner/diff/routes.ts).
   const devicesLive = changes.every((c) => attributeOf(c.path).device === undefined || c.effect === 'live');
+  const devicesAnywhere = changes.every((c) => attributeOf(c.path).device !== 'network' && (attributeOf(c.path).device === undefined || onlyKeepMarkChanged(c)));
   const needsHalt = changes.some((c) => c.effect === 'requires_halt');
   const bootChanges = changes.some((c) => c.effect === 'next_boot');
   const domain = hasDomain(current);
@@ -92,7 +94,7 @@ export function planUpdate(input: UpdateInput): VmSteps {
   let at = -1;
   if (sets.length > 0 || devices.length > 0) {
     const allowed = (s: PowerState): boolean =>
-      setPaths.every((c) => attributeOf(c.path).settableIn.includes(s) && (c.effect !== 'requires_halt' || s === 'halted')) && (devices.length === 0 || s === 'halted' || (devicesLive && s === 'running'));
+      setPaths.every((c) => attributeOf(c.path).settableIn.includes(s) && (c.effect !== 'requires_halt' || s === 'halted')) && (devices.length === 0 || devicesAnywhere || s === 'halted' || (devicesLive && s === 'running'));
     const firstBuild = route.findIndex(builds);
     const limit = bootChanges && firstBuild >= 0 ? firstBuild : route.length;
     const states = statesAlong(current, route);

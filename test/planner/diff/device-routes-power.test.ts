@@ -73,8 +73,8 @@ for (const c of PARTIAL) {
   });
 }
 
-for (const power of ['running', 'halted'] as const) {
-  t.test(`keep_on_destroy set on a disk of a ${power} VM is a mark made in place, with no disruption`, async (t) => {
+for (const power of ['running', 'halted', 'paused', 'suspended'] as const) {
+  t.test(`keep_on_destroy set on a disk of a ${power} VM is a mark made in place, with no disruption and no power change`, async (t) => {
     const out = plan(power, { disks: [{ ...root, keep_on_destroy: true }] }, power === 'running' ? { pv_drivers: false, hotplug_disk: false, hotplug_network: false, hotplug_vcpus: false } : undefined);
     const rc = out.plan!.resource_changes[0];
     t.match(rc.changes, [{ path: 'disks.root', effect: 'live', reason: 'keep_on_destroy is a mark on the disk, changed in place', condition: 'the disk is neither resized nor moved' }]);
