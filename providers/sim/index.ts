@@ -15,6 +15,7 @@ export interface SimOptions {
   hostname?: string; // the host's name on first use (XENSIM_HOSTNAME); default: the state file's name
   seed?: string; // deterministic uuids on first use (XENSIM_SEED), for tests
   hosts?: string[]; // a XAPI pool's members on first use, the first the master (XENSIM_HOSTS)
+  peers?: Record<string, string>; // xl hosts `xl migrate` reaches, by name: their state files (XENSIM_XL_PEERS)
   exitOnKill?: boolean; // the `kill_during` fault really kills this process (the executables)
 }
 
@@ -40,6 +41,7 @@ export async function runSim(argv: string[], opts: SimOptions): Promise<ExecResu
     faults,
     exitOnKill: opts.exitOnKill ?? false,
     root,
+    peers: opts.peers,
     resolve,
     bootFile: root ? (p: string) => bootFileUnder(root, p) : undefined,
   };
