@@ -17,7 +17,7 @@ export class ProviderPool {
     ctx: ProviderContext,
     private readonly opener: OpenProvider = defaultOpen,
   ) {
-    this.ctx = { ...ctx, onWaiting: (host, command, ms) => this.listener?.(host, command, ms) };
+    this.ctx = { ...ctx, onWaiting: (host, command, ms) => this.listener?.(host, command, ms), peer: (host) => this.open.get(host) };
   }
 
   // Who hears of commands that take long: the run using the connections now (plan, then apply).

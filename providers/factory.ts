@@ -21,6 +21,8 @@ export interface ProviderContext {
   onWaiting?: (host: string, command: string, ms: number) => void;
   // Values masked in the command log (XENFORM_LOG=debug): the sensitive values of the configuration.
   secrets?: () => readonly string[];
+  // Another host's provider already opened in this command (an xl migration's target).
+  peer?: (host: string) => Promise<Provider> | undefined;
 }
 
 // `address = "local"` runs the toolstack on this machine (xenform on dom0 itself).
@@ -68,7 +70,7 @@ function transportFor(host: HostConfig, ctx: ProviderContext, env: Record<string
 export async function openProvider(host: HostConfig, ctx: ProviderContext): Promise<Provider> {
   const transport = openTransport(host, ctx);
   if (host.toolstack === 'xl') {
-    return new XlProvider(host.name, transport, { configDir: host.config_dir, suspendDir: host.suspend_dir });
+    return new XlProvider(host.name, transport, { configDir: host.config_dir, suspendDir: host.suspend_dir, peer: ctx.peer });
   }
   return new XapiProvider(host.name, transport);
 }
