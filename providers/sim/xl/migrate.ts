@@ -83,7 +83,8 @@ export async function migrateDomain(args: string[], st: SimState, env: MigrateEn
       throw new XlDeviceExit(1,
         `migration target: Domain creation failed (code -3).\nMigration failed, resuming at sender.\n`); // [UNCONFIRMED] the target's libxl line is not shown
     }
-    tst.domains.push({ ...structuredClone(d), domid: tst.nextDomid++, startTime: Date.now() });
+    // a plain copy: the source state hands out tracked proxies (track.ts), which do not clone
+    tst.domains.push({ ...(JSON.parse(JSON.stringify(d)) as XlDomain), domid: tst.nextDomid++, startTime: Date.now() });
   });
   st.domains = st.domains.filter((x) => x !== d);
   return { stdout: '', stderr: SUCCESS };
