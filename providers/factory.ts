@@ -1,6 +1,6 @@
 // Opens the Provider for a host block: simulator, xe over SSH, or xl over SSH. Owner: providers.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { HostConfig } from '../planner/config/types.js';
 import type { Provider, Transport } from './provider.js';
 import { LocalTransport } from './transport/local.js';
@@ -44,7 +44,7 @@ function transportFor(host: HostConfig, ctx: ProviderContext, env: Record<string
   if (host.simulator) {
     const { statePath, root } = simPaths(ctx.workdir, host.name);
     mkdirSync(root, { recursive: true });
-    return new SimTransport({ statePath, root, toolstack: host.toolstack, faults: env.XENSIM_FAULTS, hosts: host.simulator_hosts, onWaiting });
+    return new SimTransport({ statePath, root, toolstack: host.toolstack, faults: env.XENSIM_FAULTS, hosts: host.simulator_hosts, peerDir: dirname(statePath), onWaiting });
   }
   if (!host.address) throw new Error(`host "${host.name}" has no address (set address, or simulator = true)`);
   if (host.address === LOCAL_ADDRESS) return new LocalTransport(host.name);

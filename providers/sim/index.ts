@@ -16,6 +16,7 @@ export interface SimOptions {
   seed?: string; // deterministic uuids on first use (XENSIM_SEED), for tests
   hosts?: string[]; // a XAPI pool's members on first use, the first the master (XENSIM_HOSTS)
   peers?: Record<string, string>; // xl hosts `xl migrate` reaches, by name: their state files (XENSIM_XL_PEERS)
+  peerDir?: string; // or: the directory of their state files, named HOST.json (xenform's simulated hosts)
   exitOnKill?: boolean; // the `kill_during` fault really kills this process (the executables)
 }
 
@@ -42,6 +43,7 @@ export async function runSim(argv: string[], opts: SimOptions): Promise<ExecResu
     exitOnKill: opts.exitOnKill ?? false,
     root,
     peers: opts.peers,
+    peerDir: opts.peerDir,
     resolve,
     bootFile: root ? (p: string) => bootFileUnder(root, p) : undefined,
   };

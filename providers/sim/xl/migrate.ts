@@ -6,6 +6,8 @@
 // The domain keeps its uuid and name and gets a new domid on the target; the guest
 // configuration travels inside the stream (libxl's stored config), as with real xl: no file
 // under /etc/xen is written on either side.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { createHost } from '../host.js';
 import type { SimState, XlDomain } from '../state.js';
 import { update } from '../store.js';
@@ -14,6 +16,17 @@ import { XlDeviceExit } from './devices.js';
 export interface MigrateEnv {
   statePath: string;
   peers?: Readonly<Record<string, string>>; // XENSIM_XL_PEERS: host name -> state file
+  // xenform's own simulated hosts (`simulator = true`) keep their state files side by side,
+  // named after their host blocks (providers/factory.ts simPaths): HOST is <peerDir>/HOST.json.
+  peerDir?: string;
+}
+
+function peerFile(env: MigrateEnv, host: string): string | undefined {
+  const named = env.peers?.[host];
+  if (named !== undefined) return named;
+  if (env.peerDir === undefined || !/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(host)) return undefined;
+  const file = join(env.peerDir, `${host}.json`);
+  return existsSync(file) ? file : undefined;
 }
 
 interface Out {
@@ -66,7 +79,7 @@ export async function migrateDomain(args: string[], st: SimState, env: MigrateEn
   const d = find(st, id);
   // find_domain exits for an unknown name; an unknown numeric id fails in libxl.
   if (!d || d.domid === 0) throw new XlDeviceExit(1, `${id} is an invalid domain identifier (rc=-6)\n`);
-  const target = env.peers?.[host];
+  const target = peerFile(env, host);
   if (target === undefined || target === env.statePath) {
     // The ssh child fails, the banner never comes: migrate_read_fixedmessage then
     // migration_child_report, exit(-ERROR_FAIL) = 3 (xl.c `migrate_do_preamble`).

@@ -18,6 +18,7 @@ import { migrateDomain } from './migrate.js';
 export interface XlEnv extends RunEnv {
   root?: string;
   peers?: Readonly<Record<string, string>>; // XENSIM_XL_PEERS, for xl migrate (migrate.ts)
+  peerDir?: string; // xenform's simulated hosts: the peers' state files beside this one (migrate.ts)
   resolve(path: string): string;
 }
 

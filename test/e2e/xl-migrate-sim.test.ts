@@ -1,0 +1,28 @@
+// xenform's own simulated xl hosts (simulator = true) in one migration_group: a VM whose host
+// changes is moved with xl migrate between their state files, keeping its uuid.
+import t from 'tap';
+import { rmSync } from 'node:fs';
+import { editConfig, xenform } from './cli.js';
+import { writeDir } from '../support/files.js';
+
+const xlHost = (name: string) => `host "${name}" {\n  simulator       = true\n  toolstack       = "xl"\n  migration_group = "rack"\n}\n\n`;
+const MAIN =
+  xlHost('a') + xlHost('b') +
+  'vm "tiny" {\n  host        = host.a\n  name        = "tiny"\n  power_state = "running"\n  memory      = "128MiB"\n  vcpus       = 1\n\n' +
+  '  boot {\n    mode   = "pv"\n    kernel = "/boot/vmlinuz"\n  }\n}\n';
+
+t.test('a running VM moves between two simulated xl hosts of one migration group with one migrate step', async (t) => {
+  const dir = writeDir({ 'main.xf.hcl': MAIN });
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.equal(xenform(dir, ['apply', '--auto-approve']).code, 0, 'created and started on a');
+  const uuid = /uuid: {4}(\S+)/.exec(xenform(dir, ['state', 'show', 'vm.tiny']).stdout)![1];
+  editConfig(dir, 'host        = host.a', 'host        = host.b');
+  const plan = JSON.parse(xenform(dir, ['plan', '--json']).stdout);
+  t.same(plan.steps.map((s: { op: string; host: string }) => [s.op, s.host]), [['migrate', 'a']]);
+  t.equal(plan.resource_changes[0].disruption, 'none');
+  const apply = xenform(dir, ['apply', '--auto-approve']);
+  t.equal(apply.code, 0, apply.stderr);
+  const shown = xenform(dir, ['state', 'show', 'vm.tiny']).stdout;
+  t.match(shown, new RegExp(`uuid: {4}${uuid}\\n#   host: {4}b\\n`), 'the same VM, recorded on b');
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode']).code, 0, 'the next plan is empty');
+});
