@@ -360,7 +360,7 @@ async function applyUnderLock(
         time: new Date().toISOString(),
         resource: stepRecord(live.narrowed(run.address), {
           address: run.address,
-          host: res.observed?.host ?? step.host, // an xl migration leaves the VM on another host
+          host: step.op === 'migrate' && res.observed ? res.observed.host : step.host, // an xl migration leaves the VM on another host
           op: step.op,
           uuid: res.uuid,
           observed: res.observed,
