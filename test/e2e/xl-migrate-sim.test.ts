@@ -25,4 +25,10 @@ t.test('a running VM moves between two simulated xl hosts of one migration group
   const shown = xenform(dir, ['state', 'show', 'vm.tiny']).stdout;
   t.match(shown, new RegExp(`uuid: {4}${uuid}\\n#   host: {4}b\\n`), 'the same VM, recorded on b');
   t.equal(xenform(dir, ['plan', '--detailed-exitcode']).code, 0, 'the next plan is empty');
+
+  editConfig(dir, 'host        = host.b', 'host        = host.a');
+  t.equal(xenform(dir, ['plan', '-out', 'back.plan']).code, 0, 'a saved plan moves it back');
+  const saved = xenform(dir, ['apply', 'back.plan']);
+  t.equal(saved.code, 0, `applying the saved plan reaches the target host too (${saved.stderr})`);
+  t.match(xenform(dir, ['state', 'show', 'vm.tiny']).stdout, new RegExp(`uuid: {4}${uuid}\\n#   host: {4}a\\n`), 'back on a');
 });
