@@ -331,7 +331,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
         graph,
         current,
         target: powerChange ? target : current === 'crashed' ? target : (current as typeof target),
-        changes,
+        changes: move?.migrate ? changes.filter((c) => c !== move.change) : changes, // the migrate step moves it, not a set
         policy: vm.shutdown,
         applyBootChanges: vm.lifecycle.apply_boot_changes,
         rebuild: triggered || realizePending,

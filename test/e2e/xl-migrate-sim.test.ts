@@ -32,3 +32,17 @@ t.test('a running VM moves between two simulated xl hosts of one migration group
   t.equal(saved.code, 0, `applying the saved plan reaches the target host too (${saved.stderr})`);
   t.match(xenform(dir, ['state', 'show', 'vm.tiny']).stdout, new RegExp(`uuid: {4}${uuid}\\n#   host: {4}a\\n`), 'back on a');
 });
+
+t.test('a move with a change that needs a halt migrates first, then makes the change on the new host', async (t) => {
+  const dir = writeDir({ 'main.xf.hcl': MAIN });
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  t.equal(xenform(dir, ['apply', '--auto-approve']).code, 0, 'created and started on a');
+  editConfig(dir, 'host        = host.a', 'host        = host.b');
+  editConfig(dir, 'memory      = "128MiB"', 'memory      = "256MiB"');
+  const plan = JSON.parse(xenform(dir, ['plan', '--json']).stdout);
+  t.same(plan.steps.map((s: { op: string; host: string }) => [s.op, s.host]), [['migrate', 'a'], ['clean_shutdown', 'b'], ['set', 'b'], ['start', 'b']]);
+  t.equal(plan.resource_changes[0].action, 'update', 'never a replacement');
+  const apply = xenform(dir, ['apply', '--auto-approve']);
+  t.equal(apply.code, 0, apply.stderr);
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode']).code, 0, 'the next plan is empty');
+});
