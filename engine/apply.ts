@@ -206,6 +206,7 @@ async function applyUnderLock(
   const secrets = config ? secretValues(config) : [];
   const pool = req.providers ?? new ProviderPool({ workdir: req.dir, env: req.env ?? process.env, secrets: () => secrets }, req.openProvider);
   pool.listen((host, command, ms) => emit({ type: 'waiting', host, command, ms }));
+  pool.know(config?.hosts ?? []);
   const provider = (host: string): Promise<Provider> => {
     const hc = hostsByName.get(host);
     return hc ? pool.get(hc) : Promise.reject(new Error(`host "${host}" is not in the configuration`));
@@ -360,7 +361,7 @@ async function applyUnderLock(
         time: new Date().toISOString(),
         resource: stepRecord(live.narrowed(run.address), {
           address: run.address,
-          host: step.host,
+          host: step.op === 'migrate' && res.observed ? res.observed.host : step.host, // an xl migration leaves the VM on another host
           op: step.op,
           uuid: res.uuid,
           observed: res.observed,

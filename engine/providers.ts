@@ -10,6 +10,7 @@ export type WaitingListener = (host: string, command: string, ms: number) => voi
 
 export class ProviderPool {
   private readonly open = new Map<string, Promise<Provider>>();
+  private readonly known = new Map<string, HostConfig>();
   private readonly ctx: ProviderContext;
   private listener: WaitingListener | null = null;
 
@@ -17,12 +18,22 @@ export class ProviderPool {
     ctx: ProviderContext,
     private readonly opener: OpenProvider = defaultOpen,
   ) {
-    this.ctx = { ...ctx, onWaiting: (host, command, ms) => this.listener?.(host, command, ms) };
+    this.ctx = { ...ctx, onWaiting: (host, command, ms) => this.listener?.(host, command, ms), peer: (host) => this.peer(host) };
   }
 
   // Who hears of commands that take long: the run using the connections now (plan, then apply).
   listen(listener: WaitingListener): void {
     this.listener = listener;
+  }
+
+  // The configuration's hosts, so that a provider can reach another host's (an xl migration).
+  know(hosts: readonly HostConfig[]): void {
+    for (const h of hosts) this.known.set(h.name, h);
+  }
+
+  private peer(name: string): Promise<Provider> | undefined {
+    const host = this.known.get(name);
+    return this.open.get(name) ?? (host ? this.get(host) : undefined);
   }
 
   // The provider of `host`, opened on first use; a failed open is not retried.

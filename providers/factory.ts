@@ -1,6 +1,6 @@
 // Opens the Provider for a host block: simulator, xe over SSH, or xl over SSH. Owner: providers.
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { HostConfig } from '../planner/config/types.js';
 import type { Provider, Transport } from './provider.js';
 import { LocalTransport } from './transport/local.js';
@@ -21,6 +21,8 @@ export interface ProviderContext {
   onWaiting?: (host: string, command: string, ms: number) => void;
   // Values masked in the command log (XENFORM_LOG=debug): the sensitive values of the configuration.
   secrets?: () => readonly string[];
+  // Another host's provider already opened in this command (an xl migration's target).
+  peer?: (host: string) => Promise<Provider> | undefined;
 }
 
 // `address = "local"` runs the toolstack on this machine (xenform on dom0 itself).
@@ -42,7 +44,7 @@ function transportFor(host: HostConfig, ctx: ProviderContext, env: Record<string
   if (host.simulator) {
     const { statePath, root } = simPaths(ctx.workdir, host.name);
     mkdirSync(root, { recursive: true });
-    return new SimTransport({ statePath, root, toolstack: host.toolstack, faults: env.XENSIM_FAULTS, hosts: host.simulator_hosts, onWaiting });
+    return new SimTransport({ statePath, root, toolstack: host.toolstack, faults: env.XENSIM_FAULTS, hosts: host.simulator_hosts, peerDir: dirname(statePath), onWaiting });
   }
   if (!host.address) throw new Error(`host "${host.name}" has no address (set address, or simulator = true)`);
   if (host.address === LOCAL_ADDRESS) return new LocalTransport(host.name);
@@ -68,7 +70,7 @@ function transportFor(host: HostConfig, ctx: ProviderContext, env: Record<string
 export async function openProvider(host: HostConfig, ctx: ProviderContext): Promise<Provider> {
   const transport = openTransport(host, ctx);
   if (host.toolstack === 'xl') {
-    return new XlProvider(host.name, transport, { configDir: host.config_dir, suspendDir: host.suspend_dir });
+    return new XlProvider(host.name, transport, { configDir: host.config_dir, suspendDir: host.suspend_dir, peer: ctx.peer });
   }
   return new XapiProvider(host.name, transport);
 }

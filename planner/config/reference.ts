@@ -16,6 +16,7 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
     toolstack: 'Required: `"xapi"` (XenServer / XCP-ng through `xe`) or `"xl"` (plain Xen).',
     max_parallel: 'Operations run at once on this host. Default: 4.',
     command_timeout: 'How long one command on this host may run before it is abandoned (and its outcome treated as uncertain), a duration like `"10m"`. Default: 2 minutes for reads, 30 minutes for changes.',
+    migration_group: 'xl only: a name shared by xl hosts that can migrate VMs to each other (shared storage for the disks; each dom0 reaches the others by their host block names over ssh, as `xl migrate` does). A VM whose `host` changes between two hosts of one group is moved, not replaced: a running or paused guest with `xl migrate` (no downtime), a halted one by moving its guest file.',
     simulator: '`true`: the built-in simulated dom0, persisted under `.xenform/sim/`. Default: false.',
     simulator_hosts: 'Simulated xapi hosts only: the names of a simulated pool\'s members, the first the master (taken when the simulated host is first created). Default: one host named after the block.',
     config_dir: 'xl only: where guest configuration files go. Default: `/etc/xen`.',

@@ -16,6 +16,7 @@ import { convert } from '../../lang/eval/convert.js';
 import { checkHostWire, checkVmWire } from './wire-check.js';
 import { checkDynamicBlock, checkMemoryForm, type DynamicBlock, expandVmBlock, type NestedBlock } from './dynamic-blocks.js';
 import { CDROM_SCHEMA, decodeCdrom } from './cdrom.js';
+import { decodeMigrationGroup } from './migration-group.js';
 
 export const HOST_SCHEMA: BodySchema = {
   attributes: [
@@ -32,6 +33,7 @@ export const HOST_SCHEMA: BodySchema = {
     'config_dir',
     'suspend_dir',
     'command_timeout',
+    'migration_group',
   ],
 };
 
@@ -118,6 +120,7 @@ export function decodeHost(block: Block, ev: Evaluator): HostConfig | null {
   if (simHosts !== undefined && !(simulator && toolstack === 'xapi')) {
     d.error('Unsupported argument', '"simulator_hosts" applies only to simulated hosts with toolstack = "xapi".', attrs.get('simulator_hosts')!.nameRange);
   }
+  decodeMigrationGroup(host, attrs.get('migration_group'), d);
   checkHostWire(host, attrs, ev.diagnostics);
   if (!simulator && !attrs.has('address')) missing(ev.diagnostics, 'address', blockHeader(block), ' for a host that is not a simulator');
   if (toolstack === 'xapi') {

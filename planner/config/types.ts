@@ -26,6 +26,7 @@ export interface HostConfig {
   config_dir?: string; // xl: where guest configuration files go (default /etc/xen)
   suspend_dir?: string; // xl: where save files go (default /var/lib/xen/save)
   command_timeout_ms?: number; // `command_timeout`: how long one command on the host may take
+  migration_group?: string; // xl: the hosts sharing it exchange VMs with `xl migrate` (migration-group.ts)
   range: Range;
 }
 

@@ -27,6 +27,7 @@ import { applyRefactoring, removedBlockFor, type Refactored } from './refactor.j
 import { evacuationOf, placeVm } from './placement.js';
 import { checkCapacity } from './capacity.js';
 import { planBootOnce } from './boot-once.js';
+import { hostMove } from './host-move.js';
 
 export interface PlanOptions {
   destroy: boolean;
@@ -304,10 +305,8 @@ export function makePlan(input: PlanInput): PlanOutcome {
       const routed = routeChanges(diffAttributes(desired!, actual, ignore, allocationUnits(inventories[observed.host])), routeContext(address, observed, inventories[observed.host]));
       const changes = routed.changes;
       vcpusWithoutHotplug(changes, isIgnored('power_state', ignore) ? observed.attributes.power_state : vm.attributes.power_state);
-      const movedHost = observed.host !== host;
-      if (movedHost) {
-        changes.unshift(change('host', observed.host, host));
-      }
+      const move = observed.host !== host ? hostMove(config.hosts, observed.host, host, observed.attributes.power_state) : null;
+      if (move) changes.unshift(move.change);
       const replaceAsked = replacePatterns.length > 0 && matchesAny(replacePatterns, address);
       if (!replaceAsked && routed.refusals.length > 0) {
         errors.push(...routed.refusals.map((why) => refusal('Change refused', why, address)));
@@ -336,7 +335,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
         graph,
         current,
         target: powerChange ? target : current === 'crashed' ? target : (current as typeof target),
-        changes,
+        changes: move?.migrate ? changes.filter((c) => c !== move.change) : changes, // the migrate step moves it, not a set
         policy: vm.shutdown,
         applyBootChanges: vm.lifecycle.apply_boot_changes,
         rebuild: triggered || realizePending,
@@ -366,6 +365,10 @@ export function makePlan(input: PlanInput): PlanOutcome {
       }
       if (realizePending) work.reasons.push('the boot configuration set earlier has not been booted yet');
       if (steps.pendingReboot && !wasPending) work.reasons.push('apply_boot_changes = "next_boot": the boot changes are set now and take effect at the next reboot');
+      if (move?.migrate) {
+        work.drafts.push(move.migrate);
+        work.hosts.push(observed.host);
+      }
       useSteps(work, steps, host);
       placeVm(work, host, { vm, observed, inventory: inventories[observed.host], current, graph, policy: vm.shutdown, evacuation: evacuation.byHost.get(observed.host) });
       work.pendingReboot = steps.pendingReboot;

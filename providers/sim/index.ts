@@ -15,6 +15,8 @@ export interface SimOptions {
   hostname?: string; // the host's name on first use (XENSIM_HOSTNAME); default: the state file's name
   seed?: string; // deterministic uuids on first use (XENSIM_SEED), for tests
   hosts?: string[]; // a XAPI pool's members on first use, the first the master (XENSIM_HOSTS)
+  peers?: Record<string, string>; // xl hosts `xl migrate` reaches, by name: their state files (XENSIM_XL_PEERS)
+  peerDir?: string; // or: the directory of their state files, named HOST.json (xenform's simulated hosts)
   exitOnKill?: boolean; // the `kill_during` fault really kills this process (the executables)
 }
 
@@ -40,6 +42,8 @@ export async function runSim(argv: string[], opts: SimOptions): Promise<ExecResu
     faults,
     exitOnKill: opts.exitOnKill ?? false,
     root,
+    peers: opts.peers,
+    peerDir: opts.peerDir,
     resolve,
     bootFile: root ? (p: string) => bootFileUnder(root, p) : undefined,
   };

@@ -4,6 +4,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { runSim } from './index.js';
 import { writeAtRest } from './host-file.js';
+import { parsePeers } from './xl/migrate.js';
 
 export async function main(tool: 'xe' | 'xl', args: string[]): Promise<void> {
   const env = process.env;
@@ -22,6 +23,7 @@ export async function main(tool: 'xe' | 'xl', args: string[]): Promise<void> {
       hostname: env.XENSIM_HOSTNAME || undefined,
       seed: env.XENSIM_SEED || undefined,
       hosts: env.XENSIM_HOSTS ? env.XENSIM_HOSTS.split(',').map((h) => h.trim()).filter((h) => h !== '') : undefined,
+      peers: parsePeers(env.XENSIM_XL_PEERS),
       exitOnKill: true,
     });
     process.stdout.write(r.stdout);

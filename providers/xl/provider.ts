@@ -12,12 +12,14 @@ import { killedBy, ProviderError } from '../provider.js';
 import { runBatch } from '../transport/batch.js';
 import { fileOp, parseReadDir } from '../transport/file-ops.js';
 import { CfgError, diskSpec, guestFromCfg, parseCfg, renderCfg, vdevName, vifSpec, type GuestFromCfg } from './cfg.js';
+import { migrateGuest, type XlMigrationSide } from './migrate.js';
 import { parseNetworkList, parseXlList, parseXlListLong, powerFromLetters, type XlDomainConfig, type XlDomainRow } from './list.js';
 
 export interface XlOptions {
   configDir?: string; // default /etc/xen
   suspendDir?: string; // default /var/lib/xen/save
   imageDir?: string; // where xenform creates disk images, default /var/lib/xen/images
+  peer?: (host: string) => Promise<Provider> | undefined; // another host's provider, for migrate
 }
 
 interface Snapshot {
@@ -58,11 +60,13 @@ export class XlProvider implements Provider {
   private readonly configDir: string;
   private readonly suspendDir: string;
   private readonly imageDir: string;
+  private readonly peer: XlOptions['peer'];
 
   constructor(readonly host: string, private readonly transport: Transport, opts: XlOptions = {}) {
     this.configDir = opts.configDir ?? '/etc/xen';
     this.suspendDir = opts.suspendDir ?? '/var/lib/xen/save';
     this.imageDir = opts.imageDir ?? '/var/lib/xen/images';
+    this.peer = opts.peer;
   }
 
   // --- reading ---------------------------------------------------------------
@@ -231,8 +235,11 @@ export class XlProvider implements Provider {
         break;
       case 'change_disk': // the planner gives xl hosts no in-place disk route (planner/diff/disk-routes.ts)
         throw new ProviderError(this.host, 'UNSUPPORTED', {}, `${target.address}: xl hosts cannot grow or move a disk in place`);
-      case 'migrate':
-        throw new ProviderError(this.host, 'UNSUPPORTED', { op: 'migrate' }, `${ctx.vm}: migrate within a pool needs an XAPI host`);
+      case 'migrate': {
+        const peer = await this.peer?.(step.args.member);
+        const to = peer instanceof XlProvider ? peer.migrationSide(ctx) : null;
+        return migrateGuest(this.migrationSide(ctx), to, vm, vm.attributes.disks.map((d) => found.paths.get(d.name)!), target.address, step.args.member);
+      }
       default: {
         const never: never = step;
         throw new Error(`unknown step ${JSON.stringify(never)}`);
@@ -243,6 +250,19 @@ export class XlProvider implements Provider {
 
   close(): Promise<void> {
     return this.transport.close();
+  }
+
+  // This host's side of an xl migration (migrate.ts).
+  migrationSide(ctx: Ctx): XlMigrationSide {
+    const on = { ...ctx, paths: new Map<string, string>() };
+    return {
+      host: this.host,
+      xl: (args) => this.xl(on, args),
+      hasGuestFile: async (name) => (await this.snapshot()).files.some((f) => f.path === this.cfgPath(name)),
+      writeGuest: (vm, paths) => this.write(on, vm.uuid, vm.attributes, vm.markers, paths),
+      removeGuestFile: async (name) => void (await this.exec(on, fileOp('remove', this.cfgPath(name)))),
+      readVm: (uuid) => this.readVm(uuid),
+    };
   }
 
   // --- plumbing ------------------------------------------------------------------

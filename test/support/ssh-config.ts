@@ -8,7 +8,7 @@ import { ssh, startSshd, type Sshd } from './sshd.js';
 // The client side of a test sshd: no agent, no user ssh_config.
 export const SSH_ENV = { SSH_AUTH_SOCK: '', HOME: '/nonexistent-xenform-home' };
 
-function connection(sshd: Sshd): string {
+export function connection(sshd: Sshd): string {
   return [
     `  address       = "${sshd.host}"`,
     `  port          = ${sshd.port}`,

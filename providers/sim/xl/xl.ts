@@ -13,9 +13,12 @@ import type { RunEnv } from '../xapi/context.js';
 import { CfgError, parseCfg, cfgString } from './cfg.js';
 import { built, domainJson, yajl } from './domain.js';
 import { deviceCommands, XlDeviceExit } from './devices.js';
+import { migrateDomain } from './migrate.js';
 
 export interface XlEnv extends RunEnv {
   root?: string;
+  peers?: Readonly<Record<string, string>>; // XENSIM_XL_PEERS, for xl migrate (migrate.ts)
+  peerDir?: string; // xenform's simulated hosts: the peers' state files beside this one (migrate.ts)
   resolve(path: string): string;
 }
 
@@ -340,7 +343,7 @@ function restore(args: string[], st: SimState, env: XlEnv): Out {
   return { stdout: '', stderr };
 }
 
-const DEVICE_COMMANDS = deviceCommands(find);
+const DEVICE_COMMANDS: Record<string, Handler> = { ...deviceCommands(find), migrate: (args, st, env) => migrateDomain(args, st, env, find) };
 
 const USAGE = 'Usage xl [-vfNtT] <subcommand> [args]\n';
 
