@@ -29,6 +29,7 @@ export interface VmRun {
   afterCreate: Set<string>; // steps that act on the new VM of a replacement
   powerBefore: PowerState | null; // before apply: as planned, then as read before its first step
   stepsLeft: number;
+  liveLeft: number; // steps left that act on the address's VM, not on a deposed one
   status: VmStatus;
 }
 
@@ -39,7 +40,7 @@ function policyOf(steps: Step[], config: VmConfig | undefined): ShutdownPolicy {
 }
 
 export function vmRuns(plan: Plan, vmConfigs: ReadonlyMap<string, VmConfig>): Map<string, VmRun> {
-  const changes = new Map(plan.resource_changes.map((c) => [c.address, c]));
+  const changes = new Map(plan.resource_changes.filter((c) => c.deposed === undefined).map((c) => [c.address, c]));
   const byVm = new Map<string, Step[]>();
   for (const step of plan.steps) {
     const list = byVm.get(step.address);
@@ -62,6 +63,7 @@ export function vmRuns(plan: Plan, vmConfigs: ReadonlyMap<string, VmConfig>): Ma
       afterCreate: afterCreate(steps),
       powerBefore: change?.before?.power_state ?? null,
       stepsLeft: steps.length,
+      liveLeft: steps.filter((s) => s.deposed === undefined).length,
       status: { kind: 'pending' },
     });
   }
@@ -88,6 +90,7 @@ function afterCreate(steps: Step[]): Set<string> {
 // The VM a step acts on: none for a create, the new one after a create, else the planned one.
 export function targetUuid(run: VmRun, step: Step): string | null {
   if (step.op === 'create') return null;
+  if (step.deposed !== undefined) return step.deposed;
   return run.afterCreate.has(step.id) ? run.newUuid : run.uuid;
 }
 

@@ -78,6 +78,7 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
     ignore_changes: 'Attribute paths whose changes are ignored, `["tags", "boot.args"]`.',
     max_disruption: 'Refuse plans that disrupt the VM more: `"none"`, `"reboot"`, `"halt"` or `"replace"`. Default: `"replace"`.',
     apply_boot_changes: '`"reboot"` (reboot to apply boot changes) or `"next_boot"` (set them now, mark the VM pending). Default: `"reboot"`.',
+    create_before_destroy: 'A replace creates the new VM first, then destroys the old one (shown `+/-`); the old VM is marked deposed until its destroy succeeds. XAPI hosts, or xl with a new `name`. Default: false.',
   },
 };
 

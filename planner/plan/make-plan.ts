@@ -26,6 +26,7 @@ import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js'
 import { applyRefactoring, removedBlockFor, type Refactored } from './refactor.js';
 import { evacuationOf, placeVm } from './placement.js';
 import { checkCapacity } from './capacity.js';
+import { cannotCoexist, deposedChanges, deposedSteps } from './deposed.js';
 
 export interface PlanOptions {
   destroy: boolean;
@@ -317,8 +318,16 @@ export function makePlan(input: PlanInput): PlanOutcome {
         const down = planDestroy(graphFor(toolstackOf(observed.host)), observed.attributes.power_state, r?.owned !== false ? observed.attributes.disks : [], policy);
         work.reasons.push(...roundingReasons(vm, inventories[host]));
         const up = planCreate(graph, desired!, markers, vm.attributes.power_state, vm.shutdown);
-        useSteps(work, down, observed.host);
-        useSteps(work, up, host);
+        const clash = vm.lifecycle.create_before_destroy ? cannotCoexist(vm, observed, desired!.name, toolstackOf(host)) : null;
+        if (clash) errors.push(clash);
+        if (vm.lifecycle.create_before_destroy) {
+          work.actions = ['create', 'delete'];
+          useSteps(work, up, host);
+          useSteps(work, deposedSteps(down, observed.uuid), observed.host);
+        } else {
+          useSteps(work, down, observed.host);
+          useSteps(work, up, host);
+        }
         work.disruption = 'replace';
         continue;
       }
@@ -370,6 +379,13 @@ export function makePlan(input: PlanInput): PlanOutcome {
       if (e instanceof PlanningError) errors.push(refusal('No way to make the changes', `${address}: ${e.message}`, address));
       else throw e;
     }
+  }
+
+  for (const d of deposedChanges(planned, inventories, toolstackOf, DEFAULT_POLICY)) {
+    if (!inScope(d.change.address)) continue;
+    const w: Work = { ...d.change, pendingReboot: false, drafts: [], hosts: [], dependsOn: [], vm: null };
+    if (d.steps) useSteps(w, d.steps, d.change.host);
+    works.unshift(w); // first: other VMs' depends_on name the live VM's chain
   }
 
   // One VM under two addresses would take both addresses' steps: refused.
@@ -463,6 +479,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       fingerprint: w.fingerprint,
     };
     if (sensitiveOf.has(w.address)) rc.sensitive_paths = sensitiveOf.get(w.address);
+    Object.assign(rc, w.actions ? { actions: w.actions } : {}, w.deposed ? { deposed: w.deposed } : {});
     const previous = refactored.previous.get(w.address);
     if (previous !== undefined) rc.previous_address = previous;
     const importing = refactored.importing.get(w.address);
