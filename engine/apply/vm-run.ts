@@ -3,9 +3,8 @@ import type { VmConfig } from '../../planner/config/types.js';
 import type { Step } from '../../planner/model/ops.js';
 import type { PowerState, ShutdownPolicy } from '../../planner/model/vm.js';
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
+import { DEFAULT_SHUTDOWN } from '../../planner/plan/recorded-policy.js';
 
-// The same default as the configuration's `shutdown` block.
-const DEFAULT_POLICY: ShutdownPolicy = { mode: 'clean', timeout_ms: 120_000, fallback: 'hard' };
 
 export type VmStatus =
   | { kind: 'pending' } // no step has started: not yet checked against the host
@@ -36,7 +35,7 @@ export interface VmRun {
 // The VM's shutdown policy: as its clean steps carry it, else its configuration's.
 function policyOf(steps: Step[], config: VmConfig | undefined): ShutdownPolicy {
   for (const s of steps) if ('shutdown' in s.args && s.args.shutdown) return s.args.shutdown;
-  return config?.shutdown ?? DEFAULT_POLICY;
+  return config?.shutdown ?? DEFAULT_SHUTDOWN; // the configuration's default
 }
 
 export function vmRuns(plan: Plan, vmConfigs: ReadonlyMap<string, VmConfig>): Map<string, VmRun> {

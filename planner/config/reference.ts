@@ -71,7 +71,7 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
   'vm.shutdown': {
     mode: '`"clean"` or `"hard"`. Default: `"clean"`.',
     timeout: 'How long a clean shutdown may take, `"2m"`. Default: `"120s"`.',
-    fallback: 'After the timeout: `"hard"` or `"fail"`. Default: `"fail"` (a VM with no `shutdown` block: clean for 120 s, then hard).',
+    fallback: 'After the timeout: `"hard"` or `"fail"`. Default: `"fail"`, also for a VM with no `shutdown` block and for one whose block is gone (its recorded policy, else this default): a clean shutdown never becomes a hard one unless `fallback = "hard"` says so.',
   },
   'vm.lifecycle': {
     prevent_destroy: 'Refuse any plan that destroys or replaces the VM. Default: false.',

@@ -18,7 +18,7 @@ import { allocationUnits, plannedAttributes, roundedDisks } from '../diff/planne
 import { selectTargets } from './targets.js';
 import { checkNames } from './inventory-check.js';
 import { outputChanges } from './output-changes.js';
-import { policyToRecord } from './recorded-policy.js';
+import { DEFAULT_SHUTDOWN, policyToRecord } from './recorded-policy.js';
 import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
 import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
@@ -67,7 +67,6 @@ export const TARGETING_WARNING =
   'and later plans may show changes that this one left out. Use --target only to recover from mistakes ' +
   'or to work around a limitation, not as part of routine operations.';
 
-const DEFAULT_POLICY: ShutdownPolicy = { mode: 'clean', timeout_ms: 120_000, fallback: 'hard' };
 
 // The observed facts a VM's steps depend on; apply compares it before the VM's first step.
 // Values are listed in a fixed order (sets sorted), so equal VMs hash equally.
@@ -207,7 +206,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     const ignore = cfg?.lifecycle.ignore_changes ?? [];
     const where = r && r.host !== host ? locate(address, r.host, r) : locate(address, host, r);
     const observed = where.observed;
-    const policy = cfg?.shutdown ?? r?.shutdown ?? DEFAULT_POLICY; // a removed block's policy, as recorded
+    const policy = cfg?.shutdown ?? r?.shutdown ?? DEFAULT_SHUTDOWN; // a removed block's policy, as recorded
     const desired = vm ? (plannedAttributes(vm, inventories[host], observed) as VmAttributes) : null;
     const work: Work = {
       address,
@@ -381,7 +380,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     }
   }
 
-  for (const d of deposedChanges(planned, inventories, toolstackOf, DEFAULT_POLICY)) {
+  for (const d of deposedChanges(planned, inventories, toolstackOf, DEFAULT_SHUTDOWN)) {
     if (!inScope(d.change.address)) continue;
     const w: Work = { ...d.change, pendingReboot: false, drafts: [], hosts: [], dependsOn: [], vm: null };
     if (d.steps) useSteps(w, d.steps, d.change.host);
