@@ -26,6 +26,7 @@ import { applyRefactoring } from './apply/refactor.js';
 import { blocked, targetUuid, vmRuns, type VmRun } from './apply/vm-run.js';
 import { ProviderPool } from './providers.js';
 import type { JournalEntry } from './state/journal.js';
+import { deposeMarker, deposedBy, restoreMarker, type Deposing } from './apply/deposed.js';
 import { LockError, type StateManager } from './state/manager.js';
 import { stateManagerFor } from './state/backend.js';
 import { openState, type StateSession } from './state/session.js';
@@ -338,7 +339,10 @@ async function applyUnderLock(
     await journaled.get(step.id); // durable before the step starts (normally long since)
     emit({ type: 'step_start', step });
     const t0 = Date.now();
+    const old = deposedBy(run, step);
+    let deposing: Deposing | null = null;
     try {
+      if (old) await deposeMarker((deposing = { ...old, provider: await provider(old.host) }), run.address);
       const res = await abortable(
         executeWithPolicy(p, step, { uuid, address: step.address }, req.abortSignal, {
           note: (message) => emit({ type: 'step_note', step, message }),
@@ -351,6 +355,7 @@ async function applyUnderLock(
       const missed = missedTarget(step, res.observed);
       if (missed) return fail(run, step, missed, `${step.op.replace('_', ' ')} did not leave it ${step.to}`);
       const last = --run.stepsLeft === 0;
+      const lastLive = step.deposed === undefined && --run.liveLeft === 0; // the address's VM is as planned: record what the configuration says of it
       await record({
         t: 'done',
         step: step.id,
@@ -359,6 +364,7 @@ async function applyUnderLock(
         op: step.op,
         uuid: res.uuid,
         time: new Date().toISOString(),
+        ...(old ? { deposed: old.uuid } : {}),
         resource: stepRecord(live.narrowed(run.address), {
           address: run.address,
           host: step.op === 'migrate' && res.observed ? res.observed.host : step.host, // an xl migration leaves the VM on another host
@@ -367,9 +373,9 @@ async function applyUnderLock(
           observed: res.observed,
           created: step.op === 'create' ? step.args.attributes : undefined,
           change: run.change,
-          restartTrigger: last && run.config ? run.config.restart_trigger : undefined,
-          pendingReboot: last ? run.change?.pending_reboot : undefined,
-          shutdown: last && run.config ? run.config.shutdown : undefined,
+          restartTrigger: lastLive && run.config ? run.config.restart_trigger : undefined,
+          pendingReboot: lastLive ? run.change?.pending_reboot : undefined,
+          shutdown: lastLive && run.config ? run.config.shutdown : undefined,
         }),
       });
       if (last) run.status = { kind: 'done' };
@@ -383,6 +389,7 @@ async function applyUnderLock(
     } catch (err) {
       hostDone();
       const uncertain = isUncertain(err);
+      if (deposing && !uncertain && !(err instanceof ProviderError && err.params.uuid)) await restoreMarker(deposing, run.address).catch(() => undefined);
       // A create that may have made its VM (or made it and could not mark it): the next
       // refresh adopts the one new VM of its name.
       if (step.op === 'create' && (uncertain || (err instanceof ProviderError && err.params.uuid))) {

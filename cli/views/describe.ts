@@ -141,12 +141,21 @@ export function outputLines(plan: Plan): string[] {
   });
 }
 
+// A create_before_destroy replace reads "+/-" (create, then destroy), as Terraform shows it.
+export const symbolOf = (rc: ResourceChange): string => (rc.actions?.[0] === 'create' ? '+/-' : SYMBOL[rc.action]);
+
+// How a change is named: a deposed VM's destroy beside its address's live VM, as Terraform names it.
+export const changeLabel = (rc: Pick<ResourceChange, 'address' | 'deposed'>): string => (rc.deposed ? `${rc.address} (deposed object ${rc.deposed})` : rc.address);
+
+// Steps by changeLabel: a deposed VM's steps under its own change, unless a replace of this plan deposes it.
 export function stepsByAddress(plan: Plan): Map<string, Step[]> {
+  const deposed = new Set(plan.resource_changes.flatMap((c) => (c.deposed ? [c.deposed] : [])));
   const m = new Map<string, Step[]>();
   for (const s of plan.steps) {
-    const list = m.get(s.address);
+    const key = s.deposed && deposed.has(s.deposed) ? changeLabel({ address: s.address, deposed: s.deposed }) : s.address;
+    const list = m.get(key);
     if (list) list.push(s);
-    else m.set(s.address, [s]);
+    else m.set(key, [s]);
   }
   return m;
 }

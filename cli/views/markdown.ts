@@ -3,7 +3,7 @@
 import type { Drift, Plan, ResourceChange } from '../../planner/plan/types.js';
 import { changedOutside, notYetBooted } from '../../planner/diff/drift.js';
 import type { Step } from '../../planner/model/ops.js';
-import { BADGE, changed, changeDetail, describeChange, describeStep, outputLines, refactorLines, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { BADGE, changed, changeDetail, describeChange, describeStep, outputLines, refactorLines, stepsByAddress, summaryLine, changeLabel, symbolOf } from './describe.js';
 import { createdLines } from './created.js';
 import { capacityLines } from './capacity.js';
 import { DISRUPTION_ORDER } from '../../planner/model/vm.js';
@@ -33,7 +33,7 @@ function stepList(steps: Step[]): string {
 function table(rcs: ResourceChange[], steps: Map<string, Step[]>, limit: number): string[] {
   const lines = ['| VM | Host | Action | Disruption | Steps |', '|---|---|---|---|---|'];
   for (const rc of rcs.slice(0, limit)) {
-    lines.push(`| ${code(rc.address)} | ${esc(rc.host)} | ${SYMBOL[rc.action]} ${rc.action}${refactorLines(rc).map((l) => `; ${esc(l)}`).join('')} | ${BADGE[rc.disruption]} | ${esc(stepList(steps.get(rc.address) ?? []))} |`);
+    lines.push(`| ${code(changeLabel(rc))} | ${esc(rc.host)} | ${symbolOf(rc)} ${rc.action}${refactorLines(rc).map((l) => `; ${esc(l)}`).join('')} | ${BADGE[rc.disruption]} | ${esc(stepList(steps.get(changeLabel(rc)) ?? []))} |`);
   }
   if (rcs.length > limit) lines.push(`| … and ${rcs.length - limit} more VMs | | | | |`);
   return [...lines, ''];
@@ -85,7 +85,7 @@ export function renderPlanMarkdown(plan: Plan): string {
     out.push(...driftSection('Objects have changed outside of xenform', outside, level >= 2));
     out.push(...driftSection('Configured, not yet booted', notBooted, level >= 2));
     const shown = level === 0 ? rcs : level === 1 ? rcs.filter((c) => c.disruption !== 'none') : [];
-    for (const rc of shown) out.push(...details(rc, steps.get(rc.address) ?? []));
+    for (const rc of shown) out.push(...details(rc, steps.get(changeLabel(rc)) ?? []));
     const outputs = outputLines(plan);
     if (outputs.length > 0 && level < 3) out.push('<details><summary>Changes to Outputs</summary>', '', '```diff', ...outputs.map((l) => l.replace(/```/g, "'''")), '```', '', '</details>', '');
     if (shown.length < rcs.length) out.push(`_Details of ${rcs.length - shown.length} VMs are left out to keep this comment short; run \`xenform show\` on the saved plan to see them._`, '');

@@ -2,7 +2,7 @@
 // symbol, disruption badge, attribute diffs and numbered steps, then the summary line.
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import type { Step } from '../../planner/model/ops.js';
-import { ACTION_PHRASE, BADGE, changed, changeDetail, describeChange, describeEffect, describeStep, outputLines, refactorLines, shownValue, stepsByAddress, summaryLine, SYMBOL } from './describe.js';
+import { ACTION_PHRASE, BADGE, changed, changeDetail, describeChange, describeEffect, describeStep, outputLines, refactorLines, shownValue, stepsByAddress, summaryLine, changeLabel, symbolOf } from './describe.js';
 import { createdLines } from './created.js';
 import { changedOutside, notYetBooted } from '../../planner/diff/drift.js';
 
@@ -47,7 +47,7 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
     out.push('xenform will perform the following actions:', '');
     const steps = stepsByAddress(plan);
     const byId = new Map(plan.steps.map((s) => [s.id, s]));
-    for (const rc of rcs) out.push(...renderResource(rc, steps.get(rc.address) ?? [], byId, paint), '');
+    for (const rc of rcs) out.push(...renderResource(rc, steps.get(changeLabel(rc)) ?? [], byId, paint), '');
   }
 
   const outputs = plan.options.refresh_only ? [] : outputLines(plan);
@@ -61,9 +61,9 @@ function renderResource(rc: ResourceChange, steps: Step[], byId: ReadonlyMap<str
   const lines: string[] = [];
   const badge = paint(DISRUPTION_COLOR[rc.disruption], `[${BADGE[rc.disruption]}]`);
   for (const l of refactorLines(rc)) lines.push(`  # ${l}${rc.action === 'noop' ? ` ${badge}` : ''}`);
-  if (rc.action !== 'noop' || refactorLines(rc).length === 0) lines.push(`  # ${rc.address} ${ACTION_PHRASE[rc.action]} ${badge}`);
+  if (rc.action !== 'noop' || refactorLines(rc).length === 0) lines.push(`  # ${changeLabel(rc)} ${rc.actions ? 'must be replaced, the new VM created before the old one is destroyed' : ACTION_PHRASE[rc.action]} ${badge}`);
   const uuid = rc.uuid ? `, uuid ${rc.uuid}` : '';
-  lines.push(`  ${paint(ACTION_COLOR[rc.action], SYMBOL[rc.action])} ${rc.address} (host ${rc.host}${uuid})`);
+  lines.push(`  ${paint(ACTION_COLOR[rc.action], symbolOf(rc))} ${rc.address} (host ${rc.host}${uuid})`);
   for (const r of rc.reasons) lines.push(`      # ${r}`);
   for (const l of createdLines(rc)) lines.push(`      + ${l}`);
   for (const c of rc.changes) {

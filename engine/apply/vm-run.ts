@@ -3,9 +3,8 @@ import type { VmConfig } from '../../planner/config/types.js';
 import type { Step } from '../../planner/model/ops.js';
 import type { PowerState, ShutdownPolicy } from '../../planner/model/vm.js';
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
+import { DEFAULT_SHUTDOWN } from '../../planner/plan/recorded-policy.js';
 
-// The same default as the configuration's `shutdown` block.
-const DEFAULT_POLICY: ShutdownPolicy = { mode: 'clean', timeout_ms: 120_000, fallback: 'hard' };
 
 export type VmStatus =
   | { kind: 'pending' } // no step has started: not yet checked against the host
@@ -29,17 +28,18 @@ export interface VmRun {
   afterCreate: Set<string>; // steps that act on the new VM of a replacement
   powerBefore: PowerState | null; // before apply: as planned, then as read before its first step
   stepsLeft: number;
+  liveLeft: number; // steps left that act on the address's VM, not on a deposed one
   status: VmStatus;
 }
 
 // The VM's shutdown policy: as its clean steps carry it, else its configuration's.
 function policyOf(steps: Step[], config: VmConfig | undefined): ShutdownPolicy {
   for (const s of steps) if ('shutdown' in s.args && s.args.shutdown) return s.args.shutdown;
-  return config?.shutdown ?? DEFAULT_POLICY;
+  return config?.shutdown ?? DEFAULT_SHUTDOWN; // the configuration's default
 }
 
 export function vmRuns(plan: Plan, vmConfigs: ReadonlyMap<string, VmConfig>): Map<string, VmRun> {
-  const changes = new Map(plan.resource_changes.map((c) => [c.address, c]));
+  const changes = new Map(plan.resource_changes.filter((c) => c.deposed === undefined).map((c) => [c.address, c]));
   const byVm = new Map<string, Step[]>();
   for (const step of plan.steps) {
     const list = byVm.get(step.address);
@@ -62,6 +62,7 @@ export function vmRuns(plan: Plan, vmConfigs: ReadonlyMap<string, VmConfig>): Ma
       afterCreate: afterCreate(steps),
       powerBefore: change?.before?.power_state ?? null,
       stepsLeft: steps.length,
+      liveLeft: steps.filter((s) => s.deposed === undefined).length,
       status: { kind: 'pending' },
     });
   }
@@ -88,6 +89,7 @@ function afterCreate(steps: Step[]): Set<string> {
 // The VM a step acts on: none for a create, the new one after a create, else the planned one.
 export function targetUuid(run: VmRun, step: Step): string | null {
   if (step.op === 'create') return null;
+  if (step.deposed !== undefined) return step.deposed;
   return run.afterCreate.has(step.id) ? run.newUuid : run.uuid;
 }
 

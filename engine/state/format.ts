@@ -110,8 +110,14 @@ function validate(doc: Json, file: string): State {
   refuseDuplicates(resources, file);
   const outputs = (doc.outputs ?? {}) as State['outputs'];
   const pending = Array.isArray(doc.pending_creates) && doc.pending_creates.length > 0 ? (doc.pending_creates as State['pending_creates']) : undefined;
+  const deposed = (Array.isArray(doc.deposed) ? (doc.deposed as unknown[]) : []).map((r, i): StateResource => {
+    const problem = resourceProblem(r);
+    if (problem) fail(`deposed[${i}]${problem}`);
+    return normalResource(r as Json);
+  });
   return {
     ...(pending ? { pending_creates: pending } : {}),
+    ...(deposed.length > 0 ? { deposed } : {}),
     version: STATE_VERSION,
     lineage: doc.lineage as string,
     serial: doc.serial as number,

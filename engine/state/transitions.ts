@@ -8,6 +8,7 @@ import type { HostInventory, ObservedVm, ShutdownPolicy, VmAttributes } from '..
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import { suggest } from '../../lang/didyoumean.js';
 import type { JournalEntry } from './journal.js';
+import { depose, recordDeposedStep, undepose } from './deposed.js';
 
 export interface Transition {
   state: State;
@@ -76,6 +77,9 @@ export function recordStep(state: State, entry: JournalEntry): State {
   if (entry.t !== 'done') return state;
   let resources = state.resources;
   const i = resources.findIndex((r) => r.address === entry.address);
+  const deposedStep = recordDeposedStep(state, entry.host, entry.uuid, entry.resource);
+  if (deposedStep) return deposedStep;
+  if (entry.deposed !== undefined) state = depose(state, resources[i], entry.deposed);
   if (entry.resource === null) {
     if (i >= 0 && resources[i].uuid === entry.uuid) resources = resources.filter((_, j) => j !== i);
   } else if (i >= 0) {
@@ -201,6 +205,10 @@ export function settleUnstepped(state: State, plan: Plan, stepped: ReadonlySet<s
     resources = resources.filter((r) => !(r.address === d.address && r.uuid === d.uuid));
   }
   for (const c of plan.resource_changes) {
+    if (c.deposed !== undefined) {
+      if (c.action === 'forget') state = undepose(state, c.host, c.deposed); // gone from its host
+      continue;
+    }
     if (stepped.has(c.address) || !c.uuid) continue;
     const observed = c.before;
     const i = resources.findIndex((r) => r.address === c.address);

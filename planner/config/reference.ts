@@ -74,13 +74,14 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
   'vm.shutdown': {
     mode: '`"clean"` or `"hard"`. Default: `"clean"`.',
     timeout: 'How long a clean shutdown may take, `"2m"`. Default: `"120s"`.',
-    fallback: 'After the timeout: `"hard"` or `"fail"`. Default: `"fail"` (a VM with no `shutdown` block: clean for 120 s, then hard).',
+    fallback: 'After the timeout: `"hard"` or `"fail"`. Default: `"fail"`, also for a VM with no `shutdown` block and for one whose block is gone (its recorded policy, else this default): a clean shutdown never becomes a hard one unless `fallback = "hard"` says so.',
   },
   'vm.lifecycle': {
     prevent_destroy: 'Refuse any plan that destroys or replaces the VM. Default: false.',
     ignore_changes: 'Attribute paths whose changes are ignored, `["tags", "boot.args"]`.',
     max_disruption: 'Refuse plans that disrupt the VM more: `"none"`, `"reboot"`, `"halt"` or `"replace"`. Default: `"replace"`.',
     apply_boot_changes: '`"reboot"` (reboot to apply boot changes) or `"next_boot"` (set them now, mark the VM pending). Default: `"reboot"`.',
+    create_before_destroy: 'A replace creates the new VM first, then destroys the old one (shown `+/-`); the old VM is marked deposed until its destroy succeeds. XAPI hosts, or xl with a new `name`. Default: false.',
   },
 };
 

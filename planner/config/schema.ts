@@ -74,7 +74,7 @@ export const MEMORY_SCHEMA: BodySchema = { attributes: [...MEMORY_FIELDS] };
 export const DISK_SCHEMA: BodySchema = { attributes: ['size', 'sr', 'bootable', 'device', 'keep_on_destroy'] };
 export const NETWORK_SCHEMA: BodySchema = { attributes: ['network', 'mac'] };
 export const SHUTDOWN_SCHEMA: BodySchema = { attributes: ['mode', 'timeout', 'fallback'] };
-export const LIFECYCLE_SCHEMA: BodySchema = { attributes: ['prevent_destroy', 'ignore_changes', 'max_disruption', 'apply_boot_changes'], blocks: CONDITION_BLOCKS };
+export const LIFECYCLE_SCHEMA: BodySchema = { attributes: ['prevent_destroy', 'ignore_changes', 'max_disruption', 'apply_boot_changes', 'create_before_destroy'], blocks: CONDITION_BLOCKS };
 
 export const POWER_STATES = ['running', 'halted', 'paused', 'suspended'] as const;
 const TOOLSTACKS = ['xapi', 'xl'] as const;
@@ -377,11 +377,14 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
   const lc = vm.lifecycle?.content.attrs ?? new Map();
   const ignoreAttr = lc.get('ignore_changes');
   if (ignoreAttr) ranges['lifecycle.ignore_changes'] = ignoreAttr.expr.range;
+  const cbdAttr = lc.get('create_before_destroy');
+  if (cbdAttr) ranges['lifecycle.create_before_destroy'] = cbdAttr.expr.range;
   const lifecycle = {
     prevent_destroy: d.bool(lc.get('prevent_destroy'), 'lifecycle.prevent_destroy') ?? false,
     ignore_changes: ignoreAttr ? decodeIgnoreChanges(ignoreAttr.expr, diags) : [],
     max_disruption: d.oneOf(lc.get('max_disruption'), 'lifecycle.max_disruption', ['none', 'reboot', 'halt', 'replace'] as const) ?? 'replace',
     apply_boot_changes: d.oneOf(lc.get('apply_boot_changes'), 'lifecycle.apply_boot_changes', ['reboot', 'next_boot'] as const) ?? 'reboot',
+    create_before_destroy: d.bool(cbdAttr, 'lifecycle.create_before_destroy') ?? false,
   };
 
   let restart_trigger: string | null = null;

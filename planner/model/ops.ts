@@ -104,6 +104,7 @@ export type Step = StepBody & {
   depends_on: string[]; // step ids
   sensitive_paths?: string[]; // the VM's attribute paths that derive from sensitive variables
   args_unknown?: string[]; // published plan JSON: the args known only after apply (null there)
+  deposed?: string; // the uuid of the deposed VM this step acts on (create_before_destroy): never the address's live VM
 };
 
 // A lifecycle op's step body, with the shutdown policy when the op is a clean one.

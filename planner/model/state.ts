@@ -41,4 +41,7 @@ export interface State {
   resources: StateResource[];
   outputs: Record<string, { value: unknown; sensitive: boolean }>;
   pending_creates?: PendingCreate[]; // absent when none
+  // Old VMs of create_before_destroy replaces whose destroy has not yet succeeded; their host
+  // marker reads "ADDRESS#deposed". Absent when none.
+  deposed?: StateResource[];
 }

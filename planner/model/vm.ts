@@ -97,6 +97,7 @@ export interface LifecyclePolicy {
   ignore_changes: string[]; // attribute paths, e.g. "tags", "boot.args"
   max_disruption: Exclude<Disruption, 'destroy'>;
   apply_boot_changes: 'reboot' | 'next_boot';
+  create_before_destroy?: boolean; // a replace creates the new VM first, then destroys the old one
 }
 
 // Ownership markers every VM created by xenform carries in other-config.

@@ -18,7 +18,7 @@ import { allocationUnits, plannedAttributes, roundedDisks } from '../diff/planne
 import { selectTargets } from './targets.js';
 import { checkNames } from './inventory-check.js';
 import { outputChanges } from './output-changes.js';
-import { policyToRecord } from './recorded-policy.js';
+import { DEFAULT_SHUTDOWN, policyToRecord } from './recorded-policy.js';
 import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
 import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
@@ -28,6 +28,7 @@ import { evacuationOf, placeVm } from './placement.js';
 import { checkCapacity } from './capacity.js';
 import { planBootOnce } from './boot-once.js';
 import { hostMove } from './host-move.js';
+import { cannotCoexist, deposedChanges, deposedSteps } from './deposed.js';
 
 export interface PlanOptions {
   destroy: boolean;
@@ -68,7 +69,6 @@ export const TARGETING_WARNING =
   'and later plans may show changes that this one left out. Use --target only to recover from mistakes ' +
   'or to work around a limitation, not as part of routine operations.';
 
-const DEFAULT_POLICY: ShutdownPolicy = { mode: 'clean', timeout_ms: 120_000, fallback: 'hard' };
 
 // The observed facts a VM's steps depend on; apply compares it before the VM's first step.
 // Values are listed in a fixed order (sets sorted), so equal VMs hash equally.
@@ -208,7 +208,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     const ignore = cfg?.lifecycle.ignore_changes ?? [];
     const where = r && r.host !== host ? locate(address, r.host, r) : locate(address, host, r);
     const observed = where.observed;
-    const policy = cfg?.shutdown ?? r?.shutdown ?? DEFAULT_POLICY; // a removed block's policy, as recorded
+    const policy = cfg?.shutdown ?? r?.shutdown ?? DEFAULT_SHUTDOWN; // a removed block's policy, as recorded
     const desired = vm ? (plannedAttributes(vm, inventories[host], observed) as VmAttributes) : null;
     const work: Work = {
       address,
@@ -320,8 +320,16 @@ export function makePlan(input: PlanInput): PlanOutcome {
         const down = planDestroy(graphFor(toolstackOf(observed.host)), observed.attributes.power_state, r?.owned !== false ? observed.attributes.disks : [], policy);
         work.reasons.push(...roundingReasons(vm, inventories[host]));
         const up = planCreate(graph, desired!, markers, vm.attributes.power_state, vm.shutdown);
-        useSteps(work, down, observed.host);
-        useSteps(work, up, host);
+        const clash = vm.lifecycle.create_before_destroy ? cannotCoexist(vm, observed, desired!.name, toolstackOf(host)) : null;
+        if (clash) errors.push(clash);
+        if (vm.lifecycle.create_before_destroy) {
+          work.actions = ['create', 'delete'];
+          useSteps(work, up, host);
+          useSteps(work, deposedSteps(down, observed.uuid), observed.host);
+        } else {
+          useSteps(work, down, observed.host);
+          useSteps(work, up, host);
+        }
         work.disruption = 'replace';
         continue;
       }
@@ -379,6 +387,13 @@ export function makePlan(input: PlanInput): PlanOutcome {
       if (e instanceof PlanningError) errors.push(refusal('No way to make the changes', `${address}: ${e.message}`, address));
       else throw e;
     }
+  }
+
+  for (const d of deposedChanges(planned, inventories, toolstackOf, DEFAULT_SHUTDOWN)) {
+    if (!inScope(d.change.address)) continue;
+    const w: Work = { ...d.change, pendingReboot: false, drafts: [], hosts: [], dependsOn: [], vm: null };
+    if (d.steps) useSteps(w, d.steps, d.change.host);
+    works.unshift(w); // first: other VMs' depends_on name the live VM's chain
   }
 
   // One VM under two addresses would take both addresses' steps: refused.
@@ -472,6 +487,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
       fingerprint: w.fingerprint,
     };
     if (sensitiveOf.has(w.address)) rc.sensitive_paths = sensitiveOf.get(w.address);
+    Object.assign(rc, w.actions ? { actions: w.actions } : {}, w.deposed ? { deposed: w.deposed } : {});
     const previous = refactored.previous.get(w.address);
     if (previous !== undefined) rc.previous_address = previous;
     const importing = refactored.importing.get(w.address);

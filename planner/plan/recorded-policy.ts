@@ -5,6 +5,12 @@
 import type { ShutdownPolicy } from '../model/vm.js';
 import type { AttributeChange } from './types.js';
 
+// The configuration's default (a vm with no shutdown block): clean for up to 120 s, then fail.
+// A VM whose block is gone and whose state recorded no policy (states written before the policy
+// was recorded) gets it too: a clean shutdown never turns into a hard one unless a block said
+// fallback = "hard".
+export const DEFAULT_SHUTDOWN: ShutdownPolicy = { mode: 'clean', timeout_ms: 120_000, fallback: 'fail' };
+
 const same = (a: ShutdownPolicy, b: ShutdownPolicy): boolean => a.mode === b.mode && a.timeout_ms === b.timeout_ms && a.fallback === b.fallback;
 
 // A state that recorded no policy (a VM adopted before any step ran) gets one with the VM's next

@@ -131,6 +131,7 @@ export function buildSteps(chains: readonly VmChain[]): Step[] {
     } as Step;
     if (d.from !== undefined) step.from = d.from;
     if (d.to !== undefined) step.to = d.to;
+    if (d.deposed !== undefined) step.deposed = d.deposed;
     return step;
   });
 }

@@ -47,6 +47,12 @@ export interface ResourceChange {
   previous_address?: string;
   // An import block: the VM brought under management by this plan.
   importing?: { id: string };
+  // A replace with lifecycle.create_before_destroy: ["create", "delete"] (Terraform's order of
+  // change.actions); absent for every other change.
+  actions?: ['create', 'delete'];
+  // A deposed object's destroy (planner/plan/deposed.ts): the uuid of the old VM a
+  // create_before_destroy replace left behind; `address` is that of its live successor.
+  deposed?: string;
 }
 
 export type DriftKind = 'power_state' | 'attribute' | 'deleted' | 'pending_reboot' | 'adopted';

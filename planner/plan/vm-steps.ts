@@ -12,6 +12,7 @@ import type { AttributeChange } from './types.js';
 export type StepDraft = StepBody & {
   from?: PowerState;
   to?: PowerState;
+  deposed?: string; // planner/plan/deposed.ts
 };
 
 export interface VmSteps {
