@@ -27,7 +27,7 @@ type Shown = (path: string, text: string) => string;
 function bootLines(b: BootAttributes, shown: Shown): string[] {
   const lines = [`mode = ${shown('boot.mode', hclString(b.mode))}`];
   const fields: readonly (keyof BootAttributes)[] = BOOT_FIELDS[b.mode];
-  for (const f of fields) if (b[f]) lines.push(`${f} = ${shown(`boot.${f}`, hclString(String(b[f])))}`);
+  for (const f of fields) if (b[f]) lines.push(`${f} = ${shown(`boot.${f}`, typeof b[f] === 'boolean' ? String(b[f]) : hclString(String(b[f])))}`);
   return lines;
 }
 

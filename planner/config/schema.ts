@@ -16,6 +16,7 @@ import { convert } from '../../lang/eval/convert.js';
 import { checkHostWire, checkVmWire } from './wire-check.js';
 import { checkDynamicBlock, checkMemoryForm, type DynamicBlock, expandVmBlock, type NestedBlock } from './dynamic-blocks.js';
 import { CDROM_SCHEMA, decodeCdrom } from './cdrom.js';
+import { checkSecureBoot, decodeVtpm } from './firmware.js';
 
 export const HOST_SCHEMA: BodySchema = {
   attributes: [
@@ -53,6 +54,7 @@ export const VM_SCHEMA: BodySchema = {
     'depends_on',
     'group',
     'affinity',
+    'vtpm',
   ],
   blocks: {
     boot: { labels: [] },
@@ -72,7 +74,7 @@ export const MEMORY_SCHEMA: BodySchema = { attributes: [...MEMORY_FIELDS] };
 export const DISK_SCHEMA: BodySchema = { attributes: ['size', 'sr', 'bootable', 'device'] };
 export const NETWORK_SCHEMA: BodySchema = { attributes: ['network', 'mac'] };
 export const SHUTDOWN_SCHEMA: BodySchema = { attributes: ['mode', 'timeout', 'fallback'] };
-export const LIFECYCLE_SCHEMA: BodySchema = { attributes: ['prevent_destroy', 'ignore_changes', 'max_disruption', 'apply_boot_changes'], blocks: CONDITION_BLOCKS };
+export const LIFECYCLE_SCHEMA: BodySchema = { attributes: ['prevent_destroy', 'ignore_changes', 'max_disruption', 'apply_boot_changes', 'allow_vtpm_destroy'], blocks: CONDITION_BLOCKS };
 
 export const POWER_STATES = ['running', 'halted', 'paused', 'suspended'] as const;
 const TOOLSTACKS = ['xapi', 'xl'] as const;
@@ -306,6 +308,8 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
   }
 
   const boot = decodeBoot(vm, d);
+  checkSecureBoot(boot, vm.boot?.content.attrs.get('secure_boot'), d, host?.toolstack);
+  const vtpm = decodeVtpm(a.get('vtpm'), d, host?.toolstack);
   const bootFromTemplate = !bootNamed(vm);
 
   const disks: DiskAttributes[] = [];
@@ -373,6 +377,7 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
     ignore_changes: ignoreAttr ? decodeIgnoreChanges(ignoreAttr.expr, diags) : [],
     max_disruption: d.oneOf(lc.get('max_disruption'), 'lifecycle.max_disruption', ['none', 'reboot', 'halt', 'replace'] as const) ?? 'replace',
     apply_boot_changes: d.oneOf(lc.get('apply_boot_changes'), 'lifecycle.apply_boot_changes', ['reboot', 'next_boot'] as const) ?? 'reboot',
+    ...(d.bool(lc.get('allow_vtpm_destroy'), 'lifecycle.allow_vtpm_destroy') ? { allow_vtpm_destroy: true as const } : {}),
   };
 
   let restart_trigger: string | null = null;
@@ -397,6 +402,7 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
     disks,
     networks,
     ...(cdrom ? { cdrom } : {}),
+    ...(vtpm !== undefined ? { vtpm } : {}),
     tags,
     other_config,
   };
@@ -522,6 +528,10 @@ function decodeBoot(vm: VmBlock, d: Decoder): BootAttributes {
     }
     if (f === 'firmware') {
       boot.firmware = d.oneOf(attr, 'boot.firmware', ['bios', 'uefi'] as const) ?? 'bios';
+      continue;
+    }
+    if (f === 'secure_boot') {
+      if (d.bool(attr, 'boot.secure_boot')) boot.secure_boot = true;
       continue;
     }
     const order = d.knownText(attr, 'boot.order');
