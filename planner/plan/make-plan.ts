@@ -26,6 +26,7 @@ import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js'
 import { applyRefactoring, removedBlockFor, type Refactored } from './refactor.js';
 import { evacuationOf, placeVm } from './placement.js';
 import { checkCapacity } from './capacity.js';
+import { vtpmRefusal } from './vtpm-guard.js';
 
 export interface PlanOptions {
   destroy: boolean;
@@ -407,6 +408,8 @@ export function makePlan(input: PlanInput): PlanOutcome {
         ),
       );
     }
+    const vtpm = vtpmRefusal({ ...w, destroys: w.drafts.some((d) => d.op === 'destroy') });
+    if (vtpm) errors.push(refusal('vTPM would be destroyed', vtpm, w.address));
     const limits: [Disruption, string][] = [];
     if (w.vm && w.action !== 'delete') limits.push([w.vm.lifecycle.max_disruption, 'lifecycle.max_disruption']);
     if (options.maxDisruption) limits.push([options.maxDisruption, '--max-disruption']);
