@@ -156,3 +156,12 @@ t.test('a boot recorded before secure_boot existed compares equal to secure_boot
   const out = planOne('running', { boot: UEFI }, { observedAttrs: { boot: { ...UEFI, secure_boot: false } } });
   t.same(out.plan!.steps, []);
 });
+
+t.test('on xl a running guest is halted for the switch to UEFI, with no NVRAM to clear', async (t) => {
+  const out = planOne('running', { boot: UEFI }, { toolstack: 'xl', observedAttrs: { boot: HVM } });
+  t.same(out.errors, []);
+  const change = out.plan!.resource_changes[0].changes[0];
+  t.equal(change.effect, 'requires_halt');
+  t.equal(change.condition, 'the VM is running: a domain keeps the firmware it was built with, so it is halted for the switch to UEFI');
+  t.equal(out.plan!.resource_changes[0].disruption, 'halt');
+});
