@@ -78,11 +78,14 @@ export function fingerprint(vm: ObservedVm): string {
   const facts = [
     vm.uuid, a.power_state, vm.dom_id, a.name, a.description, a.template,
     m.static_min, m.static_max, m.dynamic_min, m.dynamic_max, a.vcpus, a.vcpus_max,
-    b.mode, ...BOOT_FIELDS.pv.map((k) => b[k]), ...BOOT_FIELDS.hvm.map((k) => b[k]),
+    b.mode, ...BOOT_FIELDS.pv.map((k) => b[k]), ...BOOT_FIELDS.hvm.filter((k) => k !== 'secure_boot').map((k) => b[k]),
     a.disks.map((d) => [d.name, d.size, d.sr, d.bootable, d.device ?? null]),
     a.networks.map((n) => [n.name, n.network, n.mac ?? null]),
     [...a.tags].sort(),
     Object.keys(a.other_config).sort().map((k) => [k, a.other_config[k]]),
+    // firmware facts only when on, so a VM without them keeps the fingerprint it always had
+    ...(b.secure_boot ? ['secure_boot'] : []),
+    ...(a.vtpm ? ['vtpm'] : []),
   ];
   return 'sha256:' + createHash('sha256').update(JSON.stringify(facts)).digest('hex');
 }
