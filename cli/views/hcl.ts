@@ -27,7 +27,7 @@ type Shown = (path: string, text: string) => string;
 function bootLines(b: BootAttributes, shown: Shown): string[] {
   const lines = [`mode = ${shown('boot.mode', hclString(b.mode))}`];
   const fields: readonly (keyof BootAttributes)[] = BOOT_FIELDS[b.mode];
-  for (const f of fields) if (b[f]) lines.push(`${f} = ${shown(`boot.${f}`, hclString(String(b[f])))}`);
+  for (const f of fields) if (b[f]) lines.push(`${f} = ${shown(`boot.${f}`, typeof b[f] === 'boolean' ? String(b[f]) : hclString(String(b[f])))}`);
   return lines;
 }
 
@@ -65,6 +65,7 @@ export function vmHcl(address: string, host: string, a: VmAttributes, sensitive:
   }
   body.push(`vcpus       = ${shown('vcpus', String(a.vcpus))}`);
   if (a.vcpus_max !== a.vcpus) body.push(`vcpus_max   = ${shown('vcpus_max', String(a.vcpus_max))}`);
+  if (a.vtpm) body.push('vtpm        = true');
   body.push(...block('boot', bootLines(a.boot, shown), ''));
   for (const d of a.disks) {
     const lines = [`size     = ${shown('disks', hclSize(d.size))}`, `sr       = ${shown('disks', hclString(d.sr))}`];

@@ -30,6 +30,7 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
     description: 'The VM\'s name-description. Default: `""`.',
     template: 'The template name-label to install from (required on xapi hosts), checked against the host at plan time. A change replaces the VM.',
     affinity: 'xapi pools: the member (its name-label) the VM runs on. Starts go there; on a running VM a change is a live migration (`migrate` step, no downtime), or halt and start there when xapi would refuse one. Default: wherever xapi places it.',
+    vtpm: 'A virtual TPM (XAPI `vtpm-create`), created while the VM is halted. `false` destroys it, which a plan refuses without `lifecycle { allow_vtpm_destroy = true }`. XAPI hosts only. Default: left as it is.',
     power_state: '`"running"`, `"halted"`, `"paused"` or `"suspended"`. Default: `"running"`.',
     memory: 'Required (or a `memory` block): a size with a unit, `"2GiB"`, at least 16 MiB; all four limits take it.',
     vcpus: 'vCPUs at startup. Default: 1.',
@@ -48,7 +49,8 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
     args: 'PV: kernel command line.',
     bootloader_args: 'PV: arguments to the bootloader.',
     order: 'HVM: boot order, letters of `c` (disk), `d` (CD-ROM), `n` (network). Default: `"cd"`.',
-    firmware: 'HVM: `"bios"` or `"uefi"`. Default: `"bios"`.',
+    firmware: 'HVM: `"bios"` or `"uefi"`; switched only while the VM is halted, and the switch clears its NVRAM (UEFI variables). On xl, `"uefi"` boots OVMF. Default: `"bios"`.',
+    secure_boot: 'HVM with `firmware = "uefi"`: UEFI Secure Boot (XAPI `platform:secureboot`), taking effect at the next boot. XAPI hosts only. Default: false.',
     once: 'HVM on xapi: `"d"` (CD), `"n"` (network) or `"c"` (disk) for the first start of a VM created or halted when planned; the permanent `order` is restored right after that start, and the next plan is empty. Refused on xl.',
   },
   'vm.memory': {
@@ -82,6 +84,7 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
     max_disruption: 'Refuse plans that disrupt the VM more: `"none"`, `"reboot"`, `"halt"` or `"replace"`. Default: `"replace"`.',
     apply_boot_changes: '`"reboot"` (reboot to apply boot changes) or `"next_boot"` (set them now, mark the VM pending). Default: `"reboot"`.',
     create_before_destroy: 'A replace creates the new VM first, then destroys the old one (shown `+/-`); the old VM is marked deposed until its destroy succeeds. XAPI hosts, or xl with a new `name`. Default: false.',
+    allow_vtpm_destroy: 'Let a plan destroy the VM\'s vTPM and the keys it holds (`vtpm = false`, or the VM destroyed or replaced); without it such a plan is refused. Default: false.',
   },
 };
 

@@ -17,6 +17,7 @@ import { checkHostWire, checkVmWire } from './wire-check.js';
 import { checkDynamicBlock, checkMemoryForm, type DynamicBlock, expandVmBlock, type NestedBlock } from './dynamic-blocks.js';
 import { CDROM_SCHEMA, decodeCdrom } from './cdrom.js';
 import { decodeMigrationGroup } from './migration-group.js';
+import { checkSecureBoot, decodeVtpm } from './firmware.js';
 
 export const HOST_SCHEMA: BodySchema = {
   attributes: [
@@ -55,6 +56,7 @@ export const VM_SCHEMA: BodySchema = {
     'depends_on',
     'group',
     'affinity',
+    'vtpm',
   ],
   blocks: {
     boot: { labels: [] },
@@ -74,7 +76,7 @@ export const MEMORY_SCHEMA: BodySchema = { attributes: [...MEMORY_FIELDS] };
 export const DISK_SCHEMA: BodySchema = { attributes: ['size', 'sr', 'bootable', 'device', 'keep_on_destroy'] };
 export const NETWORK_SCHEMA: BodySchema = { attributes: ['network', 'mac'] };
 export const SHUTDOWN_SCHEMA: BodySchema = { attributes: ['mode', 'timeout', 'fallback'] };
-export const LIFECYCLE_SCHEMA: BodySchema = { attributes: ['prevent_destroy', 'ignore_changes', 'max_disruption', 'apply_boot_changes', 'create_before_destroy'], blocks: CONDITION_BLOCKS };
+export const LIFECYCLE_SCHEMA: BodySchema = { attributes: ['prevent_destroy', 'ignore_changes', 'max_disruption', 'apply_boot_changes', 'create_before_destroy', 'allow_vtpm_destroy'], blocks: CONDITION_BLOCKS };
 
 export const POWER_STATES = ['running', 'halted', 'paused', 'suspended'] as const;
 const TOOLSTACKS = ['xapi', 'xl'] as const;
@@ -309,6 +311,8 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
   }
 
   const boot = decodeBoot(vm, d);
+  checkSecureBoot(boot, vm.boot?.content.attrs.get('secure_boot'), d, host?.toolstack);
+  const vtpm = decodeVtpm(a.get('vtpm'), d, host?.toolstack);
   const bootFromTemplate = !bootNamed(vm);
   const bootOnce = decodeBootOnce(vm, d, boot, bootFromTemplate, host?.toolstack);
 
@@ -385,6 +389,7 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
     max_disruption: d.oneOf(lc.get('max_disruption'), 'lifecycle.max_disruption', ['none', 'reboot', 'halt', 'replace'] as const) ?? 'replace',
     apply_boot_changes: d.oneOf(lc.get('apply_boot_changes'), 'lifecycle.apply_boot_changes', ['reboot', 'next_boot'] as const) ?? 'reboot',
     create_before_destroy: d.bool(cbdAttr, 'lifecycle.create_before_destroy') ?? false,
+    ...(d.bool(lc.get('allow_vtpm_destroy'), 'lifecycle.allow_vtpm_destroy') ? { allow_vtpm_destroy: true as const } : {}),
   };
 
   let restart_trigger: string | null = null;
@@ -409,6 +414,7 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
     disks,
     networks,
     ...(cdrom ? { cdrom } : {}),
+    ...(vtpm !== undefined ? { vtpm } : {}),
     tags,
     other_config,
   };
@@ -552,6 +558,10 @@ function decodeBoot(vm: VmBlock, d: Decoder): BootAttributes {
     }
     if (f === 'firmware') {
       boot.firmware = d.oneOf(attr, 'boot.firmware', ['bios', 'uefi'] as const) ?? 'bios';
+      continue;
+    }
+    if (f === 'secure_boot') {
+      if (d.bool(attr, 'boot.secure_boot')) boot.secure_boot = true;
       continue;
     }
     const order = d.knownText(attr, 'boot.order');

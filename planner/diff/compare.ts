@@ -61,7 +61,7 @@ export function diffAttributes(desired: Comparable, actual: Comparable, ignore: 
   }
   if (desired.vcpus_max !== actual.vcpus_max) push(change('vcpus_max', actual.vcpus_max, desired.vcpus_max));
   if (desired.vcpus !== actual.vcpus) push(change('vcpus', actual.vcpus, desired.vcpus));
-  for (const k of bootFieldsChanged(desired.boot, actual.boot)) push(change(`boot.${k}`, actual.boot[k], desired.boot[k]));
+  for (const k of bootFieldsChanged(desired.boot, actual.boot)) push(change(`boot.${k}`, actual.boot[k] ?? false, desired.boot[k] ?? false));
   const actualDisks = new Map(actual.disks.map((d) => [d.name, d]));
   const desiredDisks = new Map(desired.disks.map((d) => [d.name, d]));
   for (const d of actual.disks) if (!desiredDisks.has(d.name)) push(change(`disks.${d.name}`, d, null));
@@ -80,6 +80,7 @@ export function diffAttributes(desired: Comparable, actual: Comparable, ignore: 
     if (!d || !sameNetwork(d, n)) push(change(`networks.${n.name}`, n, d ?? null));
   }
   for (const n of desired.networks) if (!actualNets.has(n.name)) push(change(`networks.${n.name}`, null, n));
+  if (desired.vtpm !== undefined && desired.vtpm !== (actual.vtpm ?? false)) push(change('vtpm', actual.vtpm ?? false, desired.vtpm));
   if (desired.cdrom !== undefined && desired.cdrom.iso !== actual.cdrom?.iso) push(change('cdrom', actual.cdrom ?? null, desired.cdrom));
   return out;
 }

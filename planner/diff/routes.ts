@@ -12,6 +12,7 @@ import { diskRoute } from './disk-routes.js';
 import { networkRoute } from './network-routes.js';
 import { vcpuRoute } from './vcpu-route.js';
 import { cdromRoute } from './cdrom-route.js';
+import { firmwareRoute, secureBootRoute, vtpmRoute } from './firmware-route.js';
 
 // Rules by catalog path ("disks.LABEL", "networks.LABEL", "vcpus", ...).
 const RULES: Readonly<Record<string, RouteRule>> = {
@@ -19,6 +20,9 @@ const RULES: Readonly<Record<string, RouteRule>> = {
   'networks.LABEL': networkRoute,
   vcpus: vcpuRoute,
   cdrom: cdromRoute,
+  'boot.firmware': firmwareRoute,
+  'boot.secure_boot': secureBootRoute,
+  vtpm: vtpmRoute,
 };
 
 export interface RoutedChanges {

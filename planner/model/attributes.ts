@@ -69,7 +69,9 @@ const ENTRIES: Record<string, Entry> = {
   'boot.args': nextBoot('PV args take effect at the next boot', { ...pv, format: 'words' }),
   'boot.bootloader_args': nextBoot('PV bootloader args take effect at the next boot', pv),
   'boot.order': nextBoot('the HVM boot order takes effect at the next boot', hvm),
-  'boot.firmware': nextBoot('the HVM firmware takes effect at the next boot', hvm),
+  // The firmware and vTPM routes (state, NVRAM, refusals): planner/diff/firmware-route.ts.
+  'boot.firmware': requiresHalt('BIOS and UEFI firmware are switched while the VM is halted, and its NVRAM (UEFI variables) is cleared', { ...hvm, setRank: 3 }),
+  'boot.secure_boot': nextBoot('Secure Boot (platform:secureboot) takes effect at the next boot', { ...hvm, label: 'Secure Boot' }),
   // Devices: a disk or VIF created while the VM runs is not plugged, and a reboot rebuilds the
   // domain only from plugged devices (§4.5), so xenform takes the safe route: halted.
   disks: requiresHalt(DISK_ATTACH, { setRank: null }),
@@ -85,6 +87,7 @@ const ENTRIES: Record<string, Entry> = {
   'networks.LABEL': requiresHalt(NIC_ATTACH, { setRank: null, ignorable: false, device: 'network' }),
   // xapi_vbd.ml assert_ok_to_insert / assert_ok_to_eject: a halted or running VM's drive, never a
   // suspended one's; a missing drive is the route's business (planner/diff/cdrom-route.ts).
+  vtpm: requiresHalt('a vTPM is created or destroyed only while the VM is halted', { setRank: 3, label: 'vTPM' }),
   cdrom: live('the ISO is inserted into or ejected from the CD drive in place', { settableIn: ['halted', 'running'], label: 'CD' }),
   tags: live('tags are metadata, changed in place'),
   other_config: live('other-config is metadata, changed in place'),
@@ -159,7 +162,7 @@ export const IGNORABLE: ReadonlyMap<string, readonly string[] | 'any' | null> = 
   return out;
 })();
 
-type BootField<M extends BootMode> = M extends 'pv' ? 'bootloader' | 'kernel' | 'ramdisk' | 'args' | 'bootloader_args' : 'order' | 'firmware';
+type BootField<M extends BootMode> = M extends 'pv' ? 'bootloader' | 'kernel' | 'ramdisk' | 'args' | 'bootloader_args' : 'order' | 'firmware' | 'secure_boot';
 
 const bootFieldsOf = <M extends BootMode>(mode: M): readonly BootField<M>[] =>
   ATTRIBUTES.filter((a) => a.bootMode === mode).map((a) => a.path.slice('boot.'.length) as BootField<M>);
@@ -172,7 +175,8 @@ export const BOOT_FIELDS: { readonly pv: readonly BootField<'pv'>[]; readonly hv
 
 // The boot fields in which `b` differs from `a`, judged by `a`'s mode; a mode change lists `mode` first.
 export function bootFieldsChanged(a: BootAttributes, b: BootAttributes): (keyof BootAttributes)[] {
-  const fields = (BOOT_FIELDS[a.mode] as readonly (keyof BootAttributes)[]).filter((k) => a[k] !== b[k]);
+  // secure_boot is absent when off (BootAttributes)
+  const fields = (BOOT_FIELDS[a.mode] as readonly (keyof BootAttributes)[]).filter((k) => (a[k] ?? false) !== (b[k] ?? false));
   return a.mode === b.mode ? fields : ['mode', ...fields];
 }
 

@@ -38,6 +38,9 @@ export interface BootAttributes {
   // hvm
   order: string; // [cdn]+
   firmware: 'bios' | 'uefi';
+  // UEFI Secure Boot (XAPI platform:secureboot); present only when on, so that boots written
+  // before it existed compare equal (planner/diff/firmware-route.ts).
+  secure_boot?: boolean;
 }
 
 export interface DiskAttributes {
@@ -82,6 +85,9 @@ export interface VmAttributes {
   // Desired: absent when the configuration has no cdrom block (the drive is left alone).
   // Observed: absent when the VM has no CD drive.
   cdrom?: CdromAttributes;
+  // A virtual TPM (XAPI VTPM). Desired: absent when the configuration does not set `vtpm` (left
+  // alone). Observed: present only when the VM has one.
+  vtpm?: boolean;
   tags: string[];
   other_config: Record<string, string>; // user keys only; xenform-* markers are not part of it
 }
@@ -98,6 +104,8 @@ export interface LifecyclePolicy {
   max_disruption: Exclude<Disruption, 'destroy'>;
   apply_boot_changes: 'reboot' | 'next_boot';
   create_before_destroy?: boolean; // a replace creates the new VM first, then destroys the old one
+  // A plan may destroy the VM's vTPM (and the keys it holds): planner/plan/vtpm-guard.ts.
+  allow_vtpm_destroy?: true;
 }
 
 // Ownership markers every VM created by xenform carries in other-config.

@@ -29,6 +29,7 @@ import { checkCapacity } from './capacity.js';
 import { planBootOnce } from './boot-once.js';
 import { hostMove } from './host-move.js';
 import { cannotCoexist, deposedChanges, deposedSteps } from './deposed.js';
+import { vtpmRefusal } from './vtpm-guard.js';
 
 export interface PlanOptions {
   destroy: boolean;
@@ -79,11 +80,14 @@ export function fingerprint(vm: ObservedVm): string {
   const facts = [
     vm.uuid, a.power_state, vm.dom_id, a.name, a.description, a.template,
     m.static_min, m.static_max, m.dynamic_min, m.dynamic_max, a.vcpus, a.vcpus_max,
-    b.mode, ...BOOT_FIELDS.pv.map((k) => b[k]), ...BOOT_FIELDS.hvm.map((k) => b[k]),
+    b.mode, ...BOOT_FIELDS.pv.map((k) => b[k]), ...BOOT_FIELDS.hvm.filter((k) => k !== 'secure_boot').map((k) => b[k]),
     a.disks.map((d) => [d.name, d.size, d.sr, d.bootable, d.device ?? null]),
     a.networks.map((n) => [n.name, n.network, n.mac ?? null]),
     [...a.tags].sort(),
     Object.keys(a.other_config).sort().map((k) => [k, a.other_config[k]]),
+    // firmware facts only when on, so a VM without them keeps the fingerprint it always had
+    ...(b.secure_boot ? ['secure_boot'] : []),
+    ...(a.vtpm ? ['vtpm'] : []),
   ];
   return 'sha256:' + createHash('sha256').update(JSON.stringify(facts)).digest('hex');
 }
@@ -431,6 +435,8 @@ export function makePlan(input: PlanInput): PlanOutcome {
         ),
       );
     }
+    const vtpm = vtpmRefusal({ ...w, destroys: w.drafts.some((d) => d.op === 'destroy') });
+    if (vtpm) errors.push(refusal('vTPM would be destroyed', vtpm, w.address));
     const limits: [Disruption, string][] = [];
     if (w.vm && w.action !== 'delete') limits.push([w.vm.lifecycle.max_disruption, 'lifecycle.max_disruption']);
     if (options.maxDisruption) limits.push([options.maxDisruption, '--max-disruption']);

@@ -68,6 +68,8 @@ export interface Vm {
   consoleUuid: string | null;
   crashAt?: number; // a crash fault scheduled for this domain (ms since epoch)
   snapshotOf?: string; // a snapshot (VM.is_a_snapshot): the VM it was taken of
+  nvram?: Map; // NVRAM (UEFI variables); absent: empty
+  vtpms?: Vtpm[]; // its VTPMs (at most one); absent: none
   // The simulator's own record, for tests: each power state the VM entered, oldest first
   // (the last POWER_HISTORY_KEPT). A reboot enters 'halted' then 'running': its guest went down.
   powerHistory?: Power[];
@@ -90,6 +92,13 @@ export interface Vdi {
   smConfig: Map;
   tags: string[];
   snapshotOf?: string; // a snapshot (VDI.is_a_snapshot): the VDI it was taken of
+}
+
+// A VTPM (xapi_vtpm.ml): its contents are a secret xenform never reads.
+export interface Vtpm {
+  uuid: string;
+  vm: string;
+  unique: boolean;
 }
 
 export interface Vbd {

@@ -14,6 +14,7 @@ import {
 import { otherConfigOf, parseMap, parseTags, type XeRecord } from './records.js';
 import type { Query } from './tables.js';
 import { cdromOf, isosOf } from './cdrom.js';
+import { secureBootOf, vtpmsOf } from './firmware.js';
 
 // Keys of other-config that xenform writes besides the two ownership markers.
 export const MARKER_TEMPLATE = 'xenform-template';
@@ -40,6 +41,7 @@ export const VM_FIELDS = [
   'memory-dynamic-max', 'memory-dynamic-min', 'memory-static-min', 'VCPUs-max', 'VCPUs-at-startup',
   'HVM-boot-policy', 'HVM-boot-params', 'PV-kernel', 'PV-ramdisk', 'PV-args', 'PV-bootloader',
   'PV-bootloader-args', 'other-config', 'dom-id', 'start-time', 'tags', 'requires-reboot', 'resident-on', 'affinity',
+  'platform', 'vtpms', // Secure Boot and the vTPM (providers/xapi/firmware.ts)
   ...GUEST_FIELDS,
 ];
 export const VBD_FIELDS = ['uuid', 'vm-uuid', 'vdi-uuid', 'userdevice', 'bootable', 'type', 'empty', 'currently-attached', 'vdi-name-label'];
@@ -60,7 +62,7 @@ export const HOST_FIELDS = ['uuid', 'name-label', 'cpu_info', 'memory-total', 'm
 export const SM_FIELDS = ['uuid', 'type', 'features'];
 export const SR_FIELDS = ['uuid', 'name-label', 'type'];
 export const NETWORK_FIELDS = ['uuid', 'name-label', 'bridge'];
-export const TEMPLATE_FIELDS = ['uuid', 'name-label', 'HVM-boot-policy', 'HVM-boot-params', 'PV-kernel', 'PV-ramdisk', 'PV-args', 'PV-bootloader', 'PV-bootloader-args'];
+export const TEMPLATE_FIELDS = ['uuid', 'name-label', 'HVM-boot-policy', 'HVM-boot-params', 'PV-kernel', 'PV-ramdisk', 'PV-args', 'PV-bootloader', 'PV-bootloader-args', 'platform'];
 
 const q = (cls: Query['cls'], fields: readonly string[], ...filters: string[]): Query => ({ cls, fields, filters });
 
@@ -143,11 +145,13 @@ export function bootOf(r: XeRecord): BootAttributes {
     bootloader_args: r['PV-bootloader-args'] ?? '',
     order: hvm ? (params.order ?? 'cd') : '', // a PV guest has no boot order, whatever HVM-boot-params still holds
     firmware: params.firmware === 'uefi' ? 'uefi' : 'bios',
+    ...(hvm && secureBootOf(parseMap(r.platform)) ? { secure_boot: true } : {}),
   };
 }
 
 function sameBoot(a: BootAttributes, b: BootAttributes): boolean {
-  return (Object.keys(a) as (keyof BootAttributes)[]).every((k) => a[k] === b[k]);
+  const keys = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof BootAttributes)[]);
+  return [...keys].every((k) => (a[k] ?? false) === (b[k] ?? false)); // secure_boot: absent when off
 }
 
 export interface XapiTables {
@@ -279,6 +283,7 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
       disks,
       networks,
       ...(cdrom ? { cdrom } : {}),
+      ...(vtpmsOf(r.vtpms).length > 0 ? { vtpm: true } : {}),
       tags: parseTags(r.tags),
       other_config: userConfig,
     },

@@ -11,6 +11,7 @@ import { xeError } from './errors.js';
 import { changeDisk, type DiskOps } from './disk-changes.js';
 import { setCdrom } from './cdrom.js';
 import { startOnce } from './boot-once.js';
+import { secureBootParam, setFirmware, setVtpm } from './firmware.js';
 import {
   MARKER_BOOTED_WITH,
   MARKER_TEMPLATE,
@@ -321,6 +322,7 @@ export class XapiProvider implements Provider {
     for (const [i, disk] of a.disks.entries()) await this.addDisk(ctx, uuid, disk, i);
     for (const [i, net] of a.networks.entries()) await this.addNetwork(ctx, uuid, net, i);
     if (a.cdrom) await setCdrom((args) => this.xe(ctx, args), uuid, a.cdrom);
+    if (a.vtpm) await setVtpm((args) => this.xe(ctx, args), uuid, true);
     for (const tag of a.tags) await this.xe(ctx, ['vm-param-add', `uuid=${uuid}`, 'param-name=tags', `param-key=${tag}`]);
     const other = Object.entries(a.other_config).map(([k, v]) => `other-config:${k}=${v}`);
     if (other.length) await this.xe(ctx, ['vm-param-set', `uuid=${uuid}`, ...other]);
@@ -362,7 +364,7 @@ export class XapiProvider implements Provider {
     } else {
       await this.xe(ctx, [
         'vm-param-set', `uuid=${uuid}`, 'HVM-boot-policy=BIOS order',
-        `HVM-boot-params:order=${b.order || 'cd'}`, `HVM-boot-params:firmware=${b.firmware}`,
+        `HVM-boot-params:order=${b.order || 'cd'}`, `HVM-boot-params:firmware=${b.firmware}`, secureBootParam(b),
         'PV-bootloader=', 'PV-kernel=', 'PV-ramdisk=', `PV-args=${b.args}`, 'PV-bootloader-args=',
       ]);
     }
@@ -375,7 +377,7 @@ export class XapiProvider implements Provider {
     'boot.args': (v) => `PV-args=${v}`,
     'boot.bootloader_args': (v) => `PV-bootloader-args=${v}`,
     'boot.order': (v) => `HVM-boot-params:order=${v}`,
-    'boot.firmware': (v) => `HVM-boot-params:firmware=${v}`,
+    'boot.secure_boot': (v) => `platform:secureboot=${v === 'true' ? 'true' : 'false'}`,
     'boot.mode': (v) => `HVM-boot-policy=${v === 'hvm' ? 'BIOS order' : ''}`,
     'memory.static_min': (v) => `memory-static-min=${v}`,
     'memory.static_max': (v) => `memory-static-max=${v}`,
@@ -395,6 +397,10 @@ export class XapiProvider implements Provider {
       const field = XapiProvider.BOOT_FIELDS[path];
       if (path === 'cdrom') {
         await setCdrom((args) => this.xe(ctx, args), uuid, value as CdromAttributes);
+      } else if (path === 'boot.firmware') {
+        await setFirmware((args) => this.xe(ctx, args), uuid, String(value));
+      } else if (path === 'vtpm') {
+        await setVtpm((args) => this.xe(ctx, args), uuid, value === true);
       } else if (path === 'vcpus' && change.live) {
         // VM.set_VCPUs_number_live also sets VCPUs_at_startup (xapi_xenops.ml set_vcpus).
         await this.xe(ctx, ['vm-vcpu-hotplug', `uuid=${uuid}`, `new-vcpus=${String(value)}`]);

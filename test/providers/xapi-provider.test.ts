@@ -43,6 +43,8 @@ const vmFields = (uuid: string, name: string, other: string, extra: [string, str
   ['networks (MRO)', ''],
   ['resident-on ( RO)', uuid === DOM0 ? 'h1' : '<not in database>'],
   ['affinity ( RW)', '<not in database>'],
+  ['platform (MRW)', 'timeoffset: 0; secureboot: false'],
+  ['vtpms ( RO)', ''],
   ...extra,
 ];
 
@@ -57,7 +59,7 @@ function inventoryHost(argv: string[]) {
   if (cmd === 'vbd-list') return ok(xeTable([[['uuid ( RO)', 'b1'], ['vm-uuid ( RO)', WEB], ['vdi-uuid ( RO)', VDI], ['empty ( RO)', 'false'], ['userdevice ( RW)', '0'], ['bootable ( RW)', 'true'], ['type ( RW)', 'Disk'], ['currently-attached ( RO)', 'false'], ['vdi-name-label ( RO)', 'web-0-root']]]));
   if (cmd === 'vdi-list') return ok(xeTable([[['uuid ( RO)', VDI], ['name-label ( RW)', 'web-0-root'], ['virtual-size ( RO)', '21474836480'], ['sr-uuid ( RO)', SR], ['other-config (MRW)', `xenform-disk: root; xenform-vm: ${WEB}`]]]));
   if (cmd === 'vif-list') return ok(xeTable([[['uuid ( RO)', 'v1'], ['vm-uuid ( RO)', WEB], ['device ( RO)', '0'], ['MAC ( RO)', 'aa:bb:cc:dd:ee:ff'], ['other-config (MRW)', 'xenform-network: eth0'], ['network-uuid ( RO)', NET], ['currently-attached ( RO)', 'false']]]));
-  if (cmd === 'template-list') return ok(xeTable([[['uuid ( RO)', 't1'], ['name-label ( RW)', 'Debian Bookworm 12'], ['HVM-boot-policy ( RW)', 'BIOS order'], ['HVM-boot-params (MRW)', 'order: cdn'], ['PV-kernel ( RW)', ''], ['PV-ramdisk ( RW)', ''], ['PV-args ( RW)', ''], ['PV-bootloader ( RW)', ''], ['PV-bootloader-args ( RW)', '']]]));
+  if (cmd === 'template-list') return ok(xeTable([[['uuid ( RO)', 't1'], ['name-label ( RW)', 'Debian Bookworm 12'], ['HVM-boot-policy ( RW)', 'BIOS order'], ['HVM-boot-params (MRW)', 'order: cdn'], ['PV-kernel ( RW)', ''], ['PV-ramdisk ( RW)', ''], ['PV-args ( RW)', ''], ['PV-bootloader ( RW)', ''], ['PV-bootloader-args ( RW)', ''], ['platform (MRW)', 'secureboot: auto']]]));
   if (cmd === 'sr-list') return ok(xeTable([[['uuid ( RO)', SR], ['name-label ( RW)', 'Local storage'], ['type ( RO)', 'lvm']]]));
   if (cmd === 'network-list') return ok(xeTable([[['uuid ( RO)', NET], ['name-label ( RW)', 'Pool-wide network associated with eth0'], ['bridge ( RO)', 'xenbr0']]]));
   if (cmd === 'sm-list') return ok(xeTable([[['uuid ( RO)', 'sm1'], ['type ( RO)', 'lvm'], ['features (MRO)', 'SR_PROBE: 1; VDI_RESIZE: 1; VDI_RESET_ON_BOOT: 2']]]));
@@ -145,7 +147,7 @@ t.test('an HVM boot sets the policy, order and firmware', async (t) => {
     { path: 'boot', value: { ...ATTRS.boot, mode: 'hvm', order: 'dc', firmware: 'uefi', args: '' } },
   ] }), { uuid: WEB, address: 'vm.web[0]' });
   t.same(fake.calls[0], ['xe', 'vm-param-set', `uuid=${WEB}`, 'HVM-boot-policy=BIOS order', 'HVM-boot-params:order=dc',
-    'HVM-boot-params:firmware=uefi', 'PV-bootloader=', 'PV-kernel=', 'PV-ramdisk=', 'PV-args=', 'PV-bootloader-args=']);
+    'HVM-boot-params:firmware=uefi', 'platform:secureboot=false', 'PV-bootloader=', 'PV-kernel=', 'PV-ramdisk=', 'PV-args=', 'PV-bootloader-args=']);
 });
 
 t.test('set applies each change in the order given', async (t) => {

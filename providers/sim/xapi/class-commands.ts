@@ -132,6 +132,7 @@ export function paramAdd(cls: ClassDef): Command {
       const m = f.map(o);
       if (k in m) throw new XapiError('MAP_DUPLICATE_KEY', [cls.table, cls.dbMapName(f.name), cls.table === 'VM' ? vmLabel(o) : o.uuid, k]);
       f.checkKey?.(o, k, v, c);
+      f.guard?.(o, c);
       const next = prependKey(m, k, v);
       for (const key of Object.keys(m)) delete m[key];
       Object.assign(m, next);
@@ -141,7 +142,7 @@ export function paramAdd(cls: ClassDef): Command {
 }
 
 export function paramRemove(cls: ClassDef): Command {
-  return onObject(cls, ['uuid', 'param-name', 'param-key'], 'update', (o, run) => {
+  return onObject(cls, ['uuid', 'param-name', 'param-key'], 'update', (o, run, c) => {
     const f = findField(cls, run.get('param-name')!);
     const key = run.get('param-key')!;
     if (isSet(f)) {
@@ -155,6 +156,7 @@ export function paramRemove(cls: ClassDef): Command {
     if (!isMap(f) || f.kind === 'MRO' || !f.map) throw new CliError('Cannot remove parameters from read-only map');
     const m = f.map(o);
     if (!(key in m)) throw new CliError(`Key ${key} is not in map`);
+    f.guard?.(o, c);
     delete m[key];
     return '';
   });
@@ -166,7 +168,10 @@ export function paramClear(cls: ClassDef): Command {
     if (isSet(f) && f.members) f.members(o).splice(0);
     else if (isMap(f) && f.map && f.kind === 'MRW') {
       const m = f.map(o);
-      for (const k of Object.keys(m)) delete m[k];
+      for (const k of Object.keys(m)) {
+        f.guard?.(o, c);
+        delete m[k];
+      }
     } else if (f.kind === 'RW' && f.set) {
       try {
         f.set(o, '', c);

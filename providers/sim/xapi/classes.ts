@@ -6,6 +6,7 @@ import type { Ctx, Field } from './record-format.js';
 import { VM_FIELDS, vbdsOf, vifsOf, vmsNamed } from './vm-record.js';
 import { SM_FIELDS, smRows } from './sm-drivers.js';
 import { UUID_RE } from '../ids.js';
+import { VTPM_FIELDS, allVtpms, vtpmsOfVm } from './vtpm-commands.js';
 
 const byVm = (rows: (st: SimState, vm: string) => any[]) => (st: SimState, v: string) => (UUID_RE.test(v) ? rows(st, v) : null);
 
@@ -73,6 +74,13 @@ export const CLASSES: Record<string, ClassDef> = {
     rows: (st) => hostRows(st),
     byUuid: (st, uuid) => hostRows(st).find((h) => h.host.uuid === uuid),
     defaults: ['uuid', 'name-label', 'name-description'], implicit: [], dbMapName: dbName,
+  },
+  vtpm: {
+    cli: 'vtpm', table: 'VTPM', fields: VTPM_FIELDS,
+    rows: allVtpms,
+    byUuid: (st, uuid) => allVtpms(st).find((v) => v.uuid === uuid),
+    byField: { 'vm-uuid': (st, v) => (st.vms[v] ? vtpmsOfVm(st.vms[v]) : []) },
+    defaults: ['uuid', 'vm-uuid'], implicit: [], dbMapName: dbName,
   },
 };
 

@@ -8,6 +8,7 @@ import { memoryCommand, setMemory, sizes, vcpuHotplug } from './vm-memory-vcpu-c
 import { devicePlug, vbdCreate, vbdDestroy, vdiCreate, vdiDestroy, vifCreate, vifDestroy } from './device-commands.js';
 import { eventWait } from './event-wait.js';
 import { vbdEject, vbdInsert, vmCdEject, vmCdInsert } from './cd-commands.js';
+import { vtpmCreate, vtpmDestroy } from './vtpm-commands.js';
 import { vdiCopy, vdiPoolMigrate, vdiResize } from './vdi-commands.js';
 import { hostDisable, hostEnableCommand, vmMigrate } from './pool-commands.js';
 
@@ -62,6 +63,8 @@ export const COMMANDS: Record<string, Command> = {
   'vbd-eject': vbdEject,
   'vm-cd-insert': vmCdInsert,
   'vm-cd-eject': vmCdEject,
+  'vtpm-create': vtpmCreate,
+  'vtpm-destroy': vtpmDestroy,
   'vif-create': vifCreate,
   'vif-plug': devicePlug('vif', true),
   'vif-unplug': devicePlug('vif', false),

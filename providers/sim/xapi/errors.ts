@@ -78,6 +78,7 @@ export const ERRORS: Record<string, ErrorDef> = {
   VBD_NOT_EMPTY: { params: ['vbd'], doc: 'Operation could not be performed because the drive is not empty' },
   VBD_IS_EMPTY: { params: ['vbd'], doc: 'Operation could not be performed because the drive is empty' },
   VM_NO_EMPTY_CD_VBD: { params: ['vm'], doc: 'The VM has no empty CD drive (VBD).' },
+  VTPM_MAX_AMOUNT_REACHED: { params: ['amount'], doc: 'The VM cannot be associated with more VTPMs.' },
   VM_LACKS_FEATURE: { params: ['vm'], doc: 'You attempted an operation on a VM which lacks the feature.' },
   VM_SHUTDOWN_TIMEOUT: { params: ['vm', 'timeout'], doc: 'VM failed to shutdown before the timeout expired' },
   // the codes are api_errors.ml's strings (v1.249.42 L401, L831), not their OCaml names

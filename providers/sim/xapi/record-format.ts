@@ -24,6 +24,7 @@ export interface Field<T> {
   set?(o: T, v: string, c: Ctx): void; // RW scalars
   map?(o: T): Map; // MRW: the stored map, changed in place
   checkKey?(o: T, key: string, value: string, c: Ctx): void;
+  guard?(o: T, c: Ctx): void; // MRW: checked before each key is added or removed (an operation of its own)
   members?(o: T): string[]; // SRW: the stored set
 }
 

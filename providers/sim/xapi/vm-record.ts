@@ -320,12 +320,20 @@ export const VM_FIELDS: Field<Vm>[] = [
   { name: 'reference-label', kind: 'RO', get: str('referenceLabel') },
   { name: 'bios-strings', kind: 'MRO', get: () => ({}) },
   { name: 'pending-guidances', kind: 'RO', get: () => '' },
-  { name: 'vtpms', kind: 'RO', get: () => '' },
+  { name: 'vtpms', kind: 'RO', get: (vm) => (vm.vtpms ?? []).map((v) => v.uuid).join('; ') }, // records.ml get_uuids_from_refs
   { name: 'pending-guidances-recommended', kind: 'RO', get: () => '' },
   { name: 'pending-guidances-full', kind: 'RO', get: () => '' },
   // hidden fields: param-get only
   { name: 'transportable-snapshot-id', kind: 'RO', hidden: true, get: () => '' },
   { name: 'nomigrate', kind: 'RW', hidden: true, get: () => 'false' },
   { name: 'nested-virt', kind: 'RW', hidden: true, get: () => 'false' },
-  { name: 'NVRAM', kind: 'MRW', hidden: true, get: () => ({}) },
+  // Each key is changed by VM.add_to_NVRAM / remove_from_NVRAM under the `changing_NVRAM`
+  // operation, Halted only (message_forwarding.ml, xapi_vm_lifecycle.ml allowed_power_states).
+  {
+    name: 'NVRAM', kind: 'MRW', hidden: true, get: (vm) => vm.nvram ?? {}, map: (vm) => (vm.nvram ??= {}),
+    guard: (vm, c) => {
+      const check = checkOperation(vm, 'changing_NVRAM', c.faults);
+      if (!check.ok && !check.wait) throw check.error;
+    },
+  },
 ];

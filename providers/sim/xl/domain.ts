@@ -79,8 +79,13 @@ export function domainJson(d: XlDomain): Json {
   if (ramdisk !== undefined) bInfo.ramdisk = ramdisk;
   if (b.type === 'hvm') {
     const hvm: { [k: string]: Json } = {};
-    const fw = cfgString(cfg, 'firmware');
-    if (fw !== undefined) hvm.firmware = fw;
+    // xl_parse.c: for HVM, firmware= "uefi"/"ovmf", "seabios", "rombios" pick the BIOS type
+    // (build_info.u.hvm.bios), "bios" the device model's default, anything else is a path to a
+    // custom firmware (u.hvm.firmware); the older bios= names the type directly (xl.cfg(5)).
+    const fw = cfgString(cfg, 'firmware') ?? cfgString(cfg, 'bios');
+    if (fw === 'uefi' || fw === 'ovmf') hvm.bios = 'ovmf';
+    else if (fw === 'seabios' || fw === 'rombios') hvm.bios = fw;
+    else if (fw !== undefined && fw !== 'bios') hvm.firmware = fw;
     hvm.boot = cfgString(cfg, 'boot') ?? 'cd';
     bInfo['type.hvm'] = hvm;
   } else {

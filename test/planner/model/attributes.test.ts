@@ -38,11 +38,13 @@ const EXPECTED: [path: string, effect: string, settable: string, rank: number | 
   ['boot.args', 'next_boot', 'hrpsc', 4, true],
   ['boot.bootloader_args', 'next_boot', 'hrpsc', 4, true],
   ['boot.order', 'next_boot', 'hrpsc', 4, true],
-  ['boot.firmware', 'next_boot', 'hrpsc', 4, true],
+  ['boot.firmware', 'requires_halt', 'h', 3, true],
+  ['boot.secure_boot', 'next_boot', 'hrpsc', 4, true],
   ['disks', 'requires_halt', 'h', null, true],
   ['disks.LABEL', 'requires_halt', 'h', null, false],
   ['networks', 'requires_halt', 'h', null, true],
   ['networks.LABEL', 'requires_halt', 'h', null, false],
+  ['vtpm', 'requires_halt', 'h', 3, true],
   ['cdrom', 'live', 'hr', 1, true],
   ['tags', 'live', 'hrpsc', 1, true],
   ['other_config', 'live', 'hrpsc', 1, true],
@@ -136,9 +138,10 @@ t.test('ignore_changes may name these paths, and only their listed sub-paths', a
     ['memory', ['static_min', 'dynamic_min', 'dynamic_max', 'static_max']],
     ['vcpus', null],
     ['vcpus_max', null],
-    ['boot', ['mode', 'bootloader', 'kernel', 'ramdisk', 'args', 'bootloader_args', 'order', 'firmware']],
+    ['boot', ['mode', 'bootloader', 'kernel', 'ramdisk', 'args', 'bootloader_args', 'order', 'firmware', 'secure_boot']],
     ['disks', null],
     ['networks', null],
+    ['vtpm', null],
     ['cdrom', null],
     ['tags', null],
     ['other_config', 'any'],
@@ -165,7 +168,7 @@ for (const [name, path, ignore, expected] of ignored) {
 
 t.test('each boot mode compares only its own fields', async (t) => {
   t.same(BOOT_FIELDS.pv, ['bootloader', 'kernel', 'ramdisk', 'args', 'bootloader_args']);
-  t.same(BOOT_FIELDS.hvm, ['order', 'firmware']);
+  t.same(BOOT_FIELDS.hvm, ['order', 'firmware', 'secure_boot']);
   const pv = { mode: 'pv' as const, bootloader: 'pygrub', kernel: '', ramdisk: '', args: '', bootloader_args: '', order: '', firmware: 'bios' as const };
   t.same(bootFieldsChanged(pv, { ...pv, order: 'dc', args: 'quiet' }), ['args'], 'an HVM field on a PV VM is not a change');
   t.same(bootFieldsChanged(pv, { ...pv, mode: 'hvm', kernel: 'k' }), ['mode', 'kernel'], 'a mode change comes first');

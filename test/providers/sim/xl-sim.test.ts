@@ -111,3 +111,17 @@ t.test('faults on a plain Xen host: no PV drivers, crashes, ignored shutdowns', 
   const waited = await xl(o, 'shutdown', '-w', 'deaf');
   t.equal(waited.code, 1, 'shutdown -w gives up after the simulated timeout');
 });
+
+t.test('an HVM guest with UEFI firmware shows OVMF as its BIOS in xl list -l, as libxl does', async (t) => {
+  const o = host(t);
+  for (const [name, line] of [['efi', 'firmware = "uefi"'], ['old', 'bios = "ovmf"'], ['plain', 'firmware = "bios"']]) {
+    writeFileSync(join(o.root, `etc/xen/${name}.cfg`), `name = "${name}"\ntype = "hvm"\nmemory = 256\nvcpus = 1\n${line}\n`);
+    t.equal((await xl(o, 'create', `/etc/xen/${name}.cfg`)).code, 0, `${name} created`);
+  }
+  const list = JSON.parse((await xl(o, 'list', '-l')).stdout) as { config: { c_info: { name: string }; b_info: Record<string, Record<string, unknown>> } }[];
+  const hvm = (name: string) => list.find((d) => d.config.c_info.name === name)!.config.b_info['type.hvm'];
+  t.equal(hvm('efi').bios, 'ovmf', 'firmware = "uefi" is OVMF');
+  t.equal(hvm('old').bios, 'ovmf', 'bios = "ovmf" too');
+  t.equal(hvm('plain').bios, undefined, 'firmware = "bios" leaves the device model\'s default');
+  t.equal(hvm('efi').firmware, undefined, 'no custom firmware path');
+});
