@@ -211,16 +211,36 @@ export function applyRefactoring(config: Config, state: State | null, inventorie
   return out;
 }
 
-// The removed blocks' patterns, parsed once per configuration (not once per VM looked up).
-const removedPatterns = new WeakMap<Config, { block: RemovedConfig; from: AddressPattern }[]>();
+// The removed blocks parsed once per configuration (not once per VM looked up): those naming
+// one instance by its address, the others (a whole resource or module) in file order.
+interface RemovedIndex {
+  exact: Map<string, { block: RemovedConfig; order: number }>;
+  patterns: { block: RemovedConfig; order: number; from: AddressPattern }[];
+}
+const removedIndexes = new WeakMap<Config, RemovedIndex>();
 
-// The removed block that names `address`, if any.
+function removedIndex(config: Config): RemovedIndex {
+  let index = removedIndexes.get(config);
+  if (index) return index;
+  index = { exact: new Map(), patterns: [] };
+  (config.removed ?? []).forEach((block, order) => {
+    const from = parsePattern(block.from) as AddressPattern;
+    if ('type' in from && from.key !== null) {
+      const key = formatAddress(from);
+      if (!index!.exact.has(key)) index!.exact.set(key, { block, order });
+    } else index!.patterns.push({ block, order, from });
+  });
+  removedIndexes.set(config, index);
+  return index;
+}
+
+// The removed block that names `address`, if any (the first in file order).
 export function removedBlockFor(config: Config, address: string): RemovedConfig | undefined {
-  const blocks = config.removed ?? [];
-  if (blocks.length === 0) return undefined;
+  if ((config.removed ?? []).length === 0) return undefined;
   const a = parseAddress(address);
   if (!a) return undefined;
-  let patterns = removedPatterns.get(config);
-  if (!patterns) removedPatterns.set(config, (patterns = blocks.map((block) => ({ block, from: parsePattern(block.from) as AddressPattern }))));
-  return patterns.find((r) => addressMatches(r.from, a))?.block;
+  const { exact, patterns } = removedIndex(config);
+  const named = exact.get(formatAddress(a));
+  const pattern = patterns.find((r) => (named === undefined || r.order < named.order) && addressMatches(r.from, a));
+  return (pattern ?? named)?.block;
 }
