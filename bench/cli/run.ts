@@ -36,6 +36,12 @@ export function sizes(quick: number[]): number[] {
   return list;
 }
 
+// BENCH_ONLY=plan,plan --json runs only the benchmarks whose names start with one of these.
+export function wanted(bench: string): boolean {
+  const only = process.env.BENCH_ONLY;
+  return !only || only.split(',').some((p) => bench.startsWith(p.trim()));
+}
+
 export function tempDir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `xenform-bench-${label}-`));
 }
@@ -123,6 +129,7 @@ export class Report {
     this.last.set(row.bench, { n: row.n, ms: row.m.ms });
     const growth = prev ? `${(row.m.ms / prev.ms).toFixed(2)} (x${(row.n / prev.n).toFixed(0)} N)` : '';
     const base = row.baseline ? `${(row.m.ms / row.baseline.ms).toFixed(2)} x ${row.baseline.label} (${fmtS(row.baseline.ms).trim()} s)` : '';
-    console.log(`${row.bench.padEnd(34)} ${String(row.n).padStart(7)} ${fmtS(row.m.ms)} ${row.m.rssMb.toFixed(0).padStart(7)} ${growth.padStart(15)}  ${base}${row.note ? `  ${row.note}` : ''}`);
+    const load = `load ${os.loadavg()[0].toFixed(1)}`; // the machine is shared: say how busy it was
+    console.log(`${row.bench.padEnd(34)} ${String(row.n).padStart(7)} ${fmtS(row.m.ms)} ${row.m.rssMb.toFixed(0).padStart(7)} ${growth.padStart(15)}  ${base}${row.note ? `  ${row.note}` : ''}  ${load}`);
   }
 }
