@@ -328,11 +328,11 @@ async function applyUnderLock(
       }
       if (refusal) return refuse(run, step, refusal);
       run.status = { kind: 'running' };
-      const unmet = preconditionsBeforeFirstStep(config, run.address, live.state, (known) => loadConfigFor(req, known));
+      const unmet = preconditionsBeforeFirstStep(config, run.address, () => live.state, (known) => loadConfigFor(req, known));
       if (unmet) return fail(run, step, unmet);
     }
     if (req.signal?.aborted && interruptedBy === 0) onFirst();
-    const filled = fillUnknowns(step, live.state, (known) => loadConfigFor(req, known));
+    const filled = fillUnknowns(step, () => live.state, (known) => loadConfigFor(req, known));
     if ('error' in filled) return fail(run, step, filled.error);
     stepById.set(step.id, (step = filled.step));
     const uuid = targetUuid(run, step);

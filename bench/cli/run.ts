@@ -36,6 +36,12 @@ export function sizes(quick: number[]): number[] {
   return list;
 }
 
+// BENCH_ONLY=plan,plan --json runs only the benchmarks whose names start with one of these.
+export function wanted(bench: string): boolean {
+  const only = process.env.BENCH_ONLY;
+  return !only || only.split(',').some((p) => bench.startsWith(p.trim()));
+}
+
 export function tempDir(label: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `xenform-bench-${label}-`));
 }
@@ -72,8 +78,12 @@ export function runNode(args: string[], opts: RunOptions): Promise<Measured> {
   });
 }
 
+// The simulated hosts get RAM for every VM a benchmark starts (the default 256 GiB holds about
+// 1,000 of its 256 MiB VMs; plan refuses starts beyond a member's free memory).
+const ROOMY_HOSTS = JSON.stringify({ host_memory_mib: 64 * 1024 * 1024 });
+
 export function xenform(args: string[], opts: RunOptions): Promise<Measured> {
-  return runNode([XENFORM, ...args], opts);
+  return runNode([XENFORM, ...args], { ...opts, env: { XENSIM_FAULTS: ROOMY_HOSTS, ...opts.env } });
 }
 
 // Fails the benchmark when a command did not do what it was timed for.
@@ -119,6 +129,7 @@ export class Report {
     this.last.set(row.bench, { n: row.n, ms: row.m.ms });
     const growth = prev ? `${(row.m.ms / prev.ms).toFixed(2)} (x${(row.n / prev.n).toFixed(0)} N)` : '';
     const base = row.baseline ? `${(row.m.ms / row.baseline.ms).toFixed(2)} x ${row.baseline.label} (${fmtS(row.baseline.ms).trim()} s)` : '';
-    console.log(`${row.bench.padEnd(34)} ${String(row.n).padStart(7)} ${fmtS(row.m.ms)} ${row.m.rssMb.toFixed(0).padStart(7)} ${growth.padStart(15)}  ${base}${row.note ? `  ${row.note}` : ''}`);
+    const load = `load ${os.loadavg()[0].toFixed(1)}`; // the machine is shared: say how busy it was
+    console.log(`${row.bench.padEnd(34)} ${String(row.n).padStart(7)} ${fmtS(row.m.ms)} ${row.m.rssMb.toFixed(0).padStart(7)} ${growth.padStart(15)}  ${base}${row.note ? `  ${row.note}` : ''}  ${load}`);
   }
 }

@@ -33,10 +33,16 @@ function entries(a: VmAttributes): [path: string, value: string][] {
   return out;
 }
 
-// "name        = \"web\"" lines for a VM the plan creates; none for other actions.
-export function createdLines(rc: ResourceChange): string[] {
-  if (rc.action !== 'create' || !rc.after) return [];
-  const pairs = entries(rc.after).map(([p, v]): [string, string] => [p, isSensitivePath(rc.sensitive_paths, p) ? SENSITIVE_VALUE : v]);
-  const width = Math.max(...pairs.map(([p]) => p.length));
-  return pairs.map(([p, v]) => `${p.padEnd(width)} = ${v}`);
+// "name        = \"web\"" lines for a VM the plan creates, each after `prefix`, appended to
+// `into` (returned); none for other actions.
+export function createdLines(rc: ResourceChange, prefix = '', into: string[] = []): string[] {
+  if (rc.action !== 'create' || !rc.after) return into;
+  const pairs = entries(rc.after);
+  let width = 0;
+  for (const pair of pairs) {
+    if (pair[0].length > width) width = pair[0].length;
+    if (rc.sensitive_paths && isSensitivePath(rc.sensitive_paths, pair[0])) pair[1] = SENSITIVE_VALUE;
+  }
+  for (const [p, v] of pairs) into.push(`${prefix}${p.padEnd(width)} = ${v}`);
+  return into;
 }

@@ -43,7 +43,7 @@ function details(rc: ResourceChange, steps: Step[]): string[] {
   const body: string[] = [];
   for (const l of refactorLines(rc)) body.push(`# ${l}`);
   for (const r of rc.reasons) body.push(`# ${r}`);
-  for (const l of createdLines(rc)) body.push(`+ ${l}`);
+  createdLines(rc, '+ ', body);
   for (const c of rc.changes) {
     const sym = c.before === null ? '+' : c.after === null ? '-' : '!';
     body.push(`${sym} ${describeChange(c)}  (${c.effect}${c.lifetime ? `, ${c.lifetime}` : ''}: ${c.reason}${c.condition ? `; ${c.condition}` : ''})`);

@@ -5,21 +5,21 @@ const SGR = /^\u001b\[[0-9;]*m/;
 
 const hex = (code: number): string => (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`);
 
-function unprintable(code: number): boolean {
-  if (code === 0x0a || code === 0x09) return false; // newline, tab
-  return code < 0x20 || (code >= 0x7f && code <= 0x9f) || (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
-}
+// Control characters (newline and tab excepted), C1 controls, bidi embeddings and isolates:
+// found by the regular expression engine, so a plan of plain text costs one scan, not a call per character.
+const UNPRINTABLE = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 export function printable(text: string, opts: { color: boolean }): string {
   let out = '';
   let from = 0;
-  for (let i = 0; i < text.length; i++) {
+  UNPRINTABLE.lastIndex = 0;
+  for (let m = UNPRINTABLE.exec(text); m !== null; m = UNPRINTABLE.exec(text)) {
+    const i = m.index;
     const code = text.charCodeAt(i);
-    if (!unprintable(code)) continue;
     if (code === 0x1b && opts.color) {
-      const m = SGR.exec(text.slice(i, i + 16));
-      if (m) {
-        i += m[0].length - 1;
+      const sgr = SGR.exec(text.slice(i, i + 16));
+      if (sgr) {
+        UNPRINTABLE.lastIndex = i + sgr[0].length;
         continue;
       }
     }

@@ -47,7 +47,10 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
     out.push('xenform will perform the following actions:', '');
     const steps = stepsByAddress(plan);
     const byId = new Map(plan.steps.map((s) => [s.id, s]));
-    for (const rc of rcs) out.push(...renderResource(rc, steps.get(changeLabel(rc)) ?? [], byId, paint), '');
+    for (const rc of rcs) {
+      renderResource(out, rc, steps.get(changeLabel(rc)) ?? [], byId, paint);
+      out.push('');
+    }
   }
 
   const outputs = plan.options.refresh_only ? [] : outputLines(plan);
@@ -57,15 +60,16 @@ export function renderPlanText(plan: Plan, opts: TextOptions): string {
   return out.join('\n') + '\n';
 }
 
-function renderResource(rc: ResourceChange, steps: Step[], byId: ReadonlyMap<string, Step>, paint: Paint): string[] {
-  const lines: string[] = [];
+// Appends the VM's lines to `lines` (one array for the whole plan: no per-VM copies).
+function renderResource(lines: string[], rc: ResourceChange, steps: Step[], byId: ReadonlyMap<string, Step>, paint: Paint): void {
   const badge = paint(DISRUPTION_COLOR[rc.disruption], `[${BADGE[rc.disruption]}]`);
-  for (const l of refactorLines(rc)) lines.push(`  # ${l}${rc.action === 'noop' ? ` ${badge}` : ''}`);
-  if (rc.action !== 'noop' || refactorLines(rc).length === 0) lines.push(`  # ${changeLabel(rc)} ${rc.actions ? 'must be replaced, the new VM created before the old one is destroyed' : ACTION_PHRASE[rc.action]} ${badge}`);
+  const refactored = refactorLines(rc);
+  for (const l of refactored) lines.push(`  # ${l}${rc.action === 'noop' ? ` ${badge}` : ''}`);
+  if (rc.action !== 'noop' || refactored.length === 0) lines.push(`  # ${changeLabel(rc)} ${rc.actions ? 'must be replaced, the new VM created before the old one is destroyed' : ACTION_PHRASE[rc.action]} ${badge}`);
   const uuid = rc.uuid ? `, uuid ${rc.uuid}` : '';
   lines.push(`  ${paint(ACTION_COLOR[rc.action], symbolOf(rc))} ${rc.address} (host ${rc.host}${uuid})`);
   for (const r of rc.reasons) lines.push(`      # ${r}`);
-  for (const l of createdLines(rc)) lines.push(`      + ${l}`);
+  createdLines(rc, '      + ', lines);
   for (const c of rc.changes) {
     const sym = c.before === null ? '+' : c.after === null ? '-' : '~';
     lines.push(`      ${sym} ${describeChange(c)}  (${describeEffect(c)})`);
@@ -76,10 +80,12 @@ function renderResource(rc: ResourceChange, steps: Step[], byId: ReadonlyMap<str
   if (steps.length > 0) {
     lines.push('      steps:');
     steps.forEach((s, i) => {
-      const waits = s.depends_on.map((id) => byId.get(id)).filter((d) => d && d.address !== s.address).map((d) => `${d!.address} ${d!.op}`);
-      const after = waits.length > 0 ? `  [after ${waits.join(', ')}]` : '';
-      lines.push(`        ${i + 1}. ${describeStep(s)}${after}`);
+      let after = '';
+      for (const id of s.depends_on) {
+        const d = byId.get(id);
+        if (d && d.address !== s.address) after += `${after === '' ? '  [after ' : ', '}${d.address} ${d.op}`;
+      }
+      lines.push(`        ${i + 1}. ${describeStep(s)}${after === '' ? '' : `${after}]`}`);
     });
   }
-  return lines;
 }

@@ -59,9 +59,9 @@ export async function checkAfterApply(
 
 // Before a VM's first step: its preconditions that depended on values known only after apply,
 // evaluated with the VMs made so far. The reason it may not run, or null.
-export function preconditionsBeforeFirstStep(planned: Config | null, address: string, state: State, reevaluate: Reevaluate): string | null {
+export function preconditionsBeforeFirstStep(planned: Config | null, address: string, state: () => State, reevaluate: Reevaluate): string | null {
   if (!planned?.conditions?.deferred.has(address)) return null;
-  const fresh = reevaluate(knownUuids(state));
+  const fresh = reevaluate(knownUuids(state()));
   if (typeof fresh === 'string') return fresh; // a precondition that now fails is the configuration's first error
   const failed = fresh.conditions ? checkDeferredPreconditions(fresh.conditions, address) : [];
   return failed.length > 0 ? failed.map(line).join('; ') : null;

@@ -65,9 +65,10 @@ function fillArgs(step: Step, vm: VmConfig, missing: string[]): Step {
 }
 
 // The step ready to run, or why it cannot: `state` holds the VMs made so far.
-export function fillUnknowns(step: Step, state: State, reevaluate: Reevaluate): { step: Step } | { error: string } {
+// `state` is read only for a step that has unknowns (building it costs a copy of every record).
+export function fillUnknowns(step: Step, state: () => State, reevaluate: Reevaluate): { step: Step } | { error: string } {
   if (!containsUnknown(step.args)) return { step };
-  const fresh = reevaluate(knownUuids(state));
+  const fresh = reevaluate(knownUuids(state()));
   if (typeof fresh === 'string') return { error: `${step.address}: values known only after apply could not be filled in: ${fresh}` };
   const vm = fresh.vms.find((v) => v.address === step.address);
   if (!vm) return { error: `${step.address}: values known only after apply could not be filled in: the configuration no longer has this VM` };

@@ -9,6 +9,7 @@ import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import { suggest } from '../../lang/didyoumean.js';
 import type { JournalEntry } from './journal.js';
 import { depose, recordDeposedStep, undepose } from './deposed.js';
+import { LiveState } from './live.js';
 
 export interface Transition {
   state: State;
@@ -114,7 +115,7 @@ export interface Folded extends Transition {
 // Folds a journal left by an interrupted apply into the state. A create that started and never
 // finished becomes a pending create, so that the next refresh can find its VM by name.
 export function foldJournal(state: State, entries: JournalEntry[]): Folded {
-  let next = state;
+  const live = new LiveState(state); // each done entry on its VM's record alone, not a copy of the whole state
   const recorded = new Set<string>();
   const open = new Map<string, Interrupted>();
   const names = new Map<string, Record<string, string[]>>();
@@ -123,10 +124,11 @@ export function foldJournal(state: State, entries: JournalEntry[]): Folded {
     if (e.t === 'start') open.set(e.step, { address: e.address, host: e.host, op: e.op, step: e.step, name: e.name, template: e.template });
     if (e.t === 'done' || e.t === 'fail') open.delete(e.step);
     if (e.t === 'done') {
-      next = recordStep(next, e);
+      live.record(e);
       recorded.add(e.address);
     }
   }
+  let next = live.state;
   const interrupted = [...open.values()];
   for (const i of interrupted) {
     const before = names.get(i.host)?.[i.name ?? ''];

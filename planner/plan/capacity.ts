@@ -49,6 +49,12 @@ interface Ledger {
 
 // Walks the steps in plan order; memory freed by halts is not counted (steps of different VMs
 // may run in any order), so the check never lets through what xapi could refuse.
+// The first few of a member's arrivals and how many more: one problem per refused VM, so a
+// full list in each would make the refusals of N VMs quadratic in N.
+const FEW = 5;
+const namedFew = (addresses: readonly string[]): string =>
+  addresses.length <= FEW ? addresses.join(', ') : `${addresses.slice(0, FEW).join(', ')} and ${addresses.length - FEW} more`;
+
 export function checkCapacity(steps: readonly Step[], vms: readonly CapacityVm[], inventories: Record<string, HostInventory>): { problems: CapacityProblem[]; table: MemberCapacity[] } {
   const problems: CapacityProblem[] = [];
   const byAddress = new Map(vms.map((v) => [v.address, v]));
@@ -85,7 +91,7 @@ export function checkCapacity(steps: readonly Step[], vms: readonly CapacityVm[]
       continue;
     }
     if (need > ledger.free) {
-      const before = ledger.arrivals.length > 0 ? ` after the VMs planned onto it before (${ledger.arrivals.join(', ')})` : '';
+      const before = ledger.arrivals.length > 0 ? ` after the VMs planned onto it before (${namedFew(ledger.arrivals)})` : '';
       problems.push({
         address: s.address,
         host: s.host,

@@ -33,9 +33,7 @@ function unknownName(vm: VmConfig, host: string, kind: Kind, name: string, known
 export function checkNames(vm: VmConfig, host: string, drafts: readonly StepDraft[], inv: HostInventory | undefined, replacing: boolean): (Diagnostic & { detail: string })[] {
   if (!inv || inv.toolstack !== 'xapi') return [];
   const out: (Diagnostic & { detail: string })[] = [];
-  const templates = inv.templates.map((t) => t.name);
-  const srs = inv.srs.map((s) => s.name);
-  const networks = uniq(inv.networks.flatMap((n) => [n.name, n.bridge]).filter((n) => n !== ''));
+  const { templates, srs, networks, isos } = namesOf(inv);
   const seen = new Set<string>();
   const once = (key: string, fn: () => void): void => {
     if (!seen.has(key)) (seen.add(key), fn());
@@ -50,7 +48,6 @@ export function checkNames(vm: VmConfig, host: string, drafts: readonly StepDraf
       once(`network.${n.name}`, () => out.push(unknownName(vm, host, 'network', n.network, networks, vm.attributeRanges[`network.${n.name}.network`] ?? vm.attributeRanges[`network.${n.name}`], replacing)));
     }
   };
-  const isos = uniq((inv.isos ?? []).map((i) => i.name));
   const cdrom = (cd: CdromAttributes | undefined): void => {
     if (inv.isos !== undefined && cd?.iso != null && !isos.includes(cd.iso)) {
       const name = cd.iso;
@@ -74,3 +71,20 @@ export function checkNames(vm: VmConfig, host: string, drafts: readonly StepDraf
 }
 
 const uniq = <T>(xs: T[]): T[] => [...new Set(xs)];
+
+// The names a host knows, listed once per inventory (not once per VM checked against it).
+const known = new WeakMap<HostInventory, { templates: string[]; srs: string[]; networks: string[]; isos: string[] }>();
+
+function namesOf(inv: HostInventory): { templates: string[]; srs: string[]; networks: string[]; isos: string[] } {
+  let names = known.get(inv);
+  if (!names) {
+    names = {
+      templates: inv.templates.map((t) => t.name),
+      srs: inv.srs.map((s) => s.name),
+      networks: uniq(inv.networks.flatMap((n) => [n.name, n.bridge]).filter((n) => n !== '')),
+      isos: uniq((inv.isos ?? []).map((i) => i.name)),
+    };
+    known.set(inv, names);
+  }
+  return names;
+}

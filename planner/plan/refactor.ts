@@ -21,10 +21,22 @@ export interface Refactored {
 
 const key = (host: string, uuid: string): string => `${host}\u0000${uuid}`;
 
+// A moved block with its addresses parsed once (not once per VM it is tried on).
+interface Move {
+  block: MovedConfig;
+  order: number; // its place among the moved blocks: the first that applies wins
+  from: AddressPattern;
+  to: AddressPattern;
+}
+
+const parsedMove = (m: MovedConfig, order = 0): Move => ({ block: m, order, from: parsePattern(m.from)!, to: parsePattern(m.to)! });
+
 // The address `a` moves to under `m`, or null when `m` does not apply to it.
 export function moveDestination(m: MovedConfig, a: Address): Address | null {
-  const from = parsePattern(m.from)!;
-  const to = parsePattern(m.to)!;
+  return destination(parsedMove(m), a);
+}
+
+function destination({ block: m, from, to }: Move, a: Address): Address | null {
   if (!addressMatches(from, a)) return null;
   if (!('type' in from) && !('type' in to)) {
     const n = from.module.length;
@@ -44,15 +56,43 @@ function applyMoves(moved: readonly MovedConfig[], state: State, errors: Refusal
   const previous = new Map<string, string>();
   if (moved.length === 0) return { state, previous };
   const by = new Map<string, MovedConfig>(); // new address -> the block that put it there
+  const moves = moved.map((m, i) => parsedMove(m, i));
+  // Blocks that move one instance (from = vm.a[0]) are looked up by that address; the others
+  // (a whole resource or module) are tried in order on every address.
+  const exact = new Map<string, Move[]>();
+  const patterns: Move[] = [];
+  for (const m of moves) {
+    if ('type' in m.from && m.from.key !== null) {
+      const list = exact.get(m.block.from);
+      if (list) list.push(m);
+      else exact.set(m.block.from, [m]);
+    } else patterns.push(m);
+  }
+  // The first block, in file order, that moves `a`.
+  const firstMove = (a: Address): { move: Move; to: Address } | null => {
+    let best: { move: Move; to: Address } | null = null;
+    const candidates = exact.get(formatAddress(a)) ?? [];
+    for (const list of [candidates, patterns]) {
+      for (const m of list) {
+        if (best && best.move.order < m.order) break;
+        const to = destination(m, a);
+        if (to) {
+          best = { move: m, to };
+          break;
+        }
+      }
+    }
+    return best;
+  };
   const resources = state.resources.map((r) => {
     let a = parseAddress(r.address);
     if (!a) return r;
     let last: MovedConfig | null = null;
     for (let hops = 0; hops <= moved.length; hops++) {
-      const m = moved.find((x) => moveDestination(x, a!) !== null);
-      if (!m) break;
-      a = moveDestination(m, a)!;
-      last = m;
+      const next = firstMove(a);
+      if (!next) break;
+      a = next.to;
+      last = next.move.block;
     }
     if (!last) return r;
     const address = formatAddress(a);
@@ -97,19 +137,36 @@ function applyImports(config: Config, state: State | null, inventories: Record<s
   const imports = config.imports ?? [];
   if (imports.length === 0) return state;
   const vms = new Map(config.vms.map((v) => [v.address, v]));
+  // Built once for all import blocks: the state by address and by uuid, each host's VMs by uuid.
+  const recordedAt = new Map((state?.resources ?? []).map((r) => [r.address, r]));
+  const recordedAs = new Map<string, StateResource>();
+  for (const r of state?.resources ?? []) if (!recordedAs.has(r.uuid)) recordedAs.set(r.uuid, r);
+  const onHost = new Map<string, Map<string, ObservedVm>>();
+  const observedOn = (host: string): Map<string, ObservedVm> => {
+    let m = onHost.get(host);
+    if (!m) onHost.set(host, (m = new Map((inventories[host]?.vms ?? []).map((v) => [v.uuid, v]))));
+    return m;
+  };
+  const anywhere = (uuid: string): ObservedVm | undefined => {
+    for (const host of Object.keys(inventories)) {
+      const v = observedOn(host).get(uuid);
+      if (v) return v;
+    }
+    return undefined;
+  };
   const added: StateResource[] = [];
   const fail = (target: ImportConfig, summary: string, detail: string) => errors.push({ severity: 'error', summary, detail, subject: target.range, address: target.to });
   for (const target of imports) {
-    const recorded = state?.resources.find((r) => r.address === target.to);
+    const recorded = recordedAt.get(target.to);
     if (recorded) continue; // imported already: the block stays harmless, as in Terraform
-    const elsewhere = state?.resources.find((r) => r.uuid === target.id);
+    const elsewhere = recordedAs.get(target.id);
     if (elsewhere) {
       fail(target, 'One VM under two addresses', `VM ${target.id} is already recorded as ${elsewhere.address}; importing it as ${target.to} as well would manage it under both. Use a moved block (from = ${elsewhere.address}, to = ${target.to}) to rename it.`);
       continue;
     }
     const vm = vms.get(target.to);
     if (!vm) {
-      const found = Object.values(inventories).flatMap((inv) => inv.vms).find((v) => v.uuid === target.id);
+      const found = anywhere(target.id);
       if (!found) fail(target, 'Cannot import a VM that does not exist', `No configured host has a VM with uuid ${target.id} (to import as ${target.to}).`);
       else out.unconfigured.push({ target, vm: found });
       continue;
@@ -119,7 +176,7 @@ function applyImports(config: Config, state: State | null, inventories: Record<s
       fail(target, 'Cannot import without reading the host', `${target.to} imports VM ${target.id} from host "${vm.host}", which this plan did not read (--refresh=false or --target): plan without them.`);
       continue;
     }
-    const observed = inv.vms.find((v) => v.uuid === target.id);
+    const observed = observedOn(vm.host).get(target.id);
     if (!observed) {
       fail(target, 'Cannot import a VM that does not exist', `Host "${vm.host}" (the host of ${target.to}) has no VM with uuid ${target.id}.`);
       continue;
@@ -154,9 +211,36 @@ export function applyRefactoring(config: Config, state: State | null, inventorie
   return out;
 }
 
-// The removed block that names `address`, if any.
+// The removed blocks parsed once per configuration (not once per VM looked up): those naming
+// one instance by its address, the others (a whole resource or module) in file order.
+interface RemovedIndex {
+  exact: Map<string, { block: RemovedConfig; order: number }>;
+  patterns: { block: RemovedConfig; order: number; from: AddressPattern }[];
+}
+const removedIndexes = new WeakMap<Config, RemovedIndex>();
+
+function removedIndex(config: Config): RemovedIndex {
+  let index = removedIndexes.get(config);
+  if (index) return index;
+  index = { exact: new Map(), patterns: [] };
+  (config.removed ?? []).forEach((block, order) => {
+    const from = parsePattern(block.from) as AddressPattern;
+    if ('type' in from && from.key !== null) {
+      const key = formatAddress(from);
+      if (!index!.exact.has(key)) index!.exact.set(key, { block, order });
+    } else index!.patterns.push({ block, order, from });
+  });
+  removedIndexes.set(config, index);
+  return index;
+}
+
+// The removed block that names `address`, if any (the first in file order).
 export function removedBlockFor(config: Config, address: string): RemovedConfig | undefined {
+  if ((config.removed ?? []).length === 0) return undefined;
   const a = parseAddress(address);
   if (!a) return undefined;
-  return (config.removed ?? []).find((r) => addressMatches(parsePattern(r.from) as AddressPattern, a));
+  const { exact, patterns } = removedIndex(config);
+  const named = exact.get(formatAddress(a));
+  const pattern = patterns.find((r) => (named === undefined || r.order < named.order) && addressMatches(r.from, a));
+  return (pattern ?? named)?.block;
 }

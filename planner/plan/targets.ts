@@ -30,10 +30,12 @@ export function selectTargets(config: Config, state: State | null, options: { ta
     else replace.push(a);
   }
   const addresses = uniq([...config.vms.map((v) => v.address), ...(state?.resources ?? []).map((r) => r.address)]);
-  const parsed = new Map(addresses.map((a) => [a, parseAddress(a)]));
+  const parsed = new Map<string, Address | null>(); // parsed when first matched: a plan with no --target matches none
   const matches = (patterns: readonly AddressPattern[], address: string): boolean => {
-    const a = parsed.get(address);
-    return a != null && patterns.some((p) => addressMatches(p, a));
+    if (patterns.length === 0) return false;
+    let a = parsed.get(address);
+    if (a === undefined) parsed.set(address, (a = parseAddress(address)));
+    return a !== null && patterns.some((p) => addressMatches(p, a!));
   };
   const out: Selection = { addresses, replace, selected: null, matches, problems };
   if (problems.length > 0) return out;
@@ -53,7 +55,13 @@ export function selectTargets(config: Config, state: State | null, options: { ta
   const vms = new Map(config.vms.map((v) => [v.address, v]));
   const selected = new Set(addresses.filter((a) => matches(targetPatterns, a)));
   const dependants = new Map<string, string[]>();
-  for (const v of config.vms) for (const d of v.depends_on) dependants.set(d, [...(dependants.get(d) ?? []), v.address]);
+  for (const v of config.vms) {
+    for (const d of v.depends_on) {
+      const list = dependants.get(d);
+      if (list) list.push(v.address);
+      else dependants.set(d, [v.address]);
+    }
+  }
   const queue = [...selected];
   while (queue.length > 0) {
     const a = queue.pop()!;

@@ -2,7 +2,7 @@
 // for the run; commands go through persistent remote shells on it (framed, see
 // framing.ts), with one exec channel per command as the fallback.
 import { readFileSync } from 'node:fs';
-import ssh2, { type ClientChannel, type ConnectConfig, type SFTPWrapper } from 'ssh2';
+import type { Client, ClientChannel, ConnectConfig, SFTPWrapper } from 'ssh2';
 import type { BatchOptions, ExecOptions, ExecResult, Transport } from '../provider.js';
 import { ProviderError } from '../provider.js';
 import { FrameReader, frameCommand, frameParallel, newBoundary } from './framing.js';
@@ -34,8 +34,8 @@ export const READ_TIMEOUT_MS = 2 * 60_000;
 export const CHANGE_TIMEOUT_MS = 30 * 60_000;
 const DEFAULTS = { connectTimeoutMs: 20_000, idleTimeoutMs: 5 * 60_000, keepaliveMs: 15_000, maxShells: 4 };
 
-const { Client, utils } = ssh2;
-type Client = InstanceType<typeof Client>;
+// ssh2 is loaded with the first connection: a command on simulated hosts never pays for it.
+const ssh2 = async () => (await import('ssh2')).default;
 
 const HOST_KEY_ALGORITHMS = [
   'ssh-ed25519',
@@ -286,6 +286,7 @@ export class SshTransport implements Transport {
         }
         continue;
       }
+      const { utils } = await ssh2();
       let key = utils.parseKey(text);
       if (key instanceof Error && /passphrase/i.test(key.message)) {
         const passphrase = await this.passphraseFor(file, r);
@@ -334,7 +335,7 @@ export class SshTransport implements Transport {
       );
     }
     let verdict: HostKeyVerdict | null = null;
-    const client = new Client();
+    const client = new (await ssh2()).Client();
     return new Promise<Client>((resolve, reject) => {
       let settled = false;
       client.once('ready', () => {

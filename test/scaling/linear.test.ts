@@ -9,6 +9,10 @@ import { walk, type WalkNode } from '../../engine/walk.js';
 import type { Plan } from '../../planner/plan/types.js';
 import { makePlan, type PlanInput } from '../../planner/plan/make-plan.js';
 import { buildInventory, type XapiTables } from '../../providers/xapi/inventory.js';
+import { foldJournal } from '../../engine/state/transitions.js';
+import type { JournalEntry } from '../../engine/state/journal.js';
+import type { Config, ImportConfig, MovedConfig, RemovedConfig } from '../../planner/config/types.js';
+import type { StateResource } from '../../planner/model/state.js';
 import type { XeRecord } from '../../providers/xapi/records.js';
 import { config, inventory, observed, OPTIONS, resource, state, vmConfig } from '../planner/builders.js';
 
@@ -24,6 +28,52 @@ function counted<T>(items: T[], count: { reads: number }): T[] {
       return Reflect.get(target, key, receiver);
     },
   });
+}
+
+// Each object's property reads counted (a scan of every record per step reads them all again).
+function countedEach<T extends object>(items: T[], count: { reads: number }): T[] {
+  return items.map((item) => new Proxy(item, { get: (target, key, receiver) => (count.reads++, Reflect.get(target, key, receiver)) }));
+}
+
+const at = { filename: 'main.xf.hcl', start: { line: 1, column: 1, byte: 0 }, end: { line: 1, column: 2, byte: 1 } };
+
+// N recorded VMs, each the subject of its own moved, import or removed block (a block per VM is
+// what `plan --generate-config-out` and a for_each over a list produce).
+function refactorInput(n: number, kind: 'moved' | 'import' | 'removed', count: { reads: number }) {
+  const recorded = Array.from({ length: n }, (_, i) => resource(`vm.old[${i}]`, `u-${i}`));
+  const seen = recorded.map((r) => observed(r.uuid, r.address));
+  let cfg: Config;
+  if (kind === 'moved') {
+    const moved: MovedConfig[] = recorded.map((r, i) => ({ from: r.address, to: `vm.web[${i}]`, range: at }));
+    cfg = { ...config(recorded.map((_, i) => vmConfig(`vm.web[${i}]`))), moved: counted(moved, count) };
+  } else if (kind === 'import') {
+    const imports: ImportConfig[] = [];
+    for (let i = 0; i < n; i++) {
+      seen.push(observed(`new-${i}`, null));
+      imports.push({ to: `vm.web[${i}]`, id: `new-${i}`, range: at });
+    }
+    cfg = { ...config([...recorded.map((r) => vmConfig(r.address)), ...imports.map((m) => vmConfig(m.to))]), imports };
+  } else {
+    const removed: RemovedConfig[] = recorded.map((r) => ({ from: r.address, destroy: false, range: at }));
+    cfg = { ...config([]), removed: counted(removed, count) };
+  }
+  const inv = inventory(seen);
+  return { config: cfg, state: state(counted(recorded, count)), inventories: { lab: { ...inv.lab, vms: counted(inv.lab.vms, count) } }, options: OPTIONS };
+}
+
+// A journal of N creates folded into a state of N recorded VMs (an apply of N creates killed before its last write).
+function foldWork(n: number): number {
+  const count = { reads: 0 };
+  const recorded: StateResource[] = countedEach(Array.from({ length: n }, (_, i) => resource(`vm.old[${i}]`, `u-${i}`)), count);
+  const entries: JournalEntry[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = resource(`vm.web[${i}]`, `new-${i}`);
+    entries.push({ t: 'start', step: `s${i}`, address: r.address, host: 'lab', op: 'create', uuid: null, time: '' });
+    entries.push({ t: 'done', step: `s${i}`, address: r.address, host: 'lab', op: 'create', uuid: r.uuid, time: '', resource: r });
+  }
+  const folded = foldJournal(state(recorded), entries);
+  if (folded.state.resources.length !== 2 * n) throw new Error('steps lost');
+  return count.reads;
 }
 
 // N managed VMs: every third one gets new PV args (set + clean_reboot), every fifth is created.
@@ -135,6 +185,16 @@ const cases: { name: string; work: (n: number) => number | Promise<number> }[] =
     },
   },
   { name: 'the apply walker calls back into the engine a bounded number of times per step', work: walkCalls },
+  ...(['moved', 'import', 'removed'] as const).map((kind) => ({
+    name: `makePlan with one ${kind} block per VM reads the blocks, state and inventory a bounded number of times per VM`,
+    work: (n: number) => {
+      const count = { reads: 0 };
+      const out = makePlan(refactorInput(n, kind, count));
+      if (!out.plan) throw new Error(out.errors.map((d) => d.summary).join('; '));
+      return count.reads;
+    },
+  })),
+  { name: 'folding a journal of N finished steps into the state reads each record a bounded number of times', work: foldWork },
 ];
 
 for (const c of cases) {

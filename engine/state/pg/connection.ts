@@ -2,7 +2,7 @@
 // file, so secrets can stay out of it), a pool whose every use is one transaction (so it works
 // through PgBouncer in transaction mode: no session state, no session advisory locks), and
 // error texts that never show a password.
-import pg from 'pg';
+import type pg from 'pg';
 import type { PgBackendConfig } from '../../../planner/config/backend.js';
 
 export interface PgSettings {
@@ -90,8 +90,10 @@ export class Db {
     this.where = redact(settings.connectionString);
   }
 
-  private getPool(): pg.Pool {
+  // The pg library is loaded with the first connection: a command on a local state never pays for it.
+  private async getPool(): Promise<pg.Pool> {
     if (!this.pool) {
+      const { default: pgLib } = await import('pg');
       let connectionString = this.settings.connectionString;
       if (connectionString && this.settings.password) {
         try {
@@ -102,7 +104,7 @@ export class Db {
           // key=value form: PGPASSWORD is used by the client when the string has none
         }
       }
-      this.pool = new pg.Pool({
+      this.pool ??= new pgLib.Pool({
         connectionString,
         max: 4,
         allowExitOnIdle: true, // an idle pool does not keep the command running
@@ -118,7 +120,7 @@ export class Db {
   async tx<T>(fn: (c: pg.PoolClient) => Promise<T>): Promise<T> {
     let client: pg.PoolClient;
     try {
-      client = await this.getPool().connect();
+      client = await (await this.getPool()).connect();
     } catch (err) {
       throw new PgUnavailableError(this.where, err);
     }

@@ -45,7 +45,7 @@ const cases: { name: string; planned: ReturnType<typeof step>; now: Config | str
 
 for (const c of cases) {
   t.test(c.name, async (t) => {
-    const r = fillUnknowns(c.planned, emptyState('test'), () => c.now);
+    const r = fillUnknowns(c.planned, () => emptyState('test'), () => c.now);
     if (c.error) t.match('error' in r ? r.error : '', c.error);
     else t.same('step' in r ? r.step.args : r, c.want);
   });
@@ -54,7 +54,7 @@ for (const c of cases) {
 t.test('a step with nothing unknown is not evaluated again', async (t) => {
   let evaluated = 0;
   const s = step({ op: 'set', changes: [{ path: 'vcpus', value: 2 }] });
-  const r = fillUnknowns(s, emptyState('test'), () => (evaluated++, 'unused'));
+  const r = fillUnknowns(s, () => emptyState('test'), () => (evaluated++, 'unused'));
   t.equal('step' in r && r.step, s);
   t.equal(evaluated, 0);
 });
