@@ -12,13 +12,14 @@
 // change the file as before, and two daemons on one file would still be correct.
 //
 // Protocol, one request per connection. Request: a 4-byte big-endian length, then NUL-
-// separated fields: "xensim1", the tool (xe|xl), the client's pid, its working directory,
+// separated fields: "xensim1", the tool (xe|xl), the client's pid, its $PWD (its working
+// directory is read from /proc, which is always right; $PWD only where /proc is not there),
 // the number of environment entries, the entries ("XENSIM_...=value"), the arguments.
 // Answer: the exit code (4 bytes, signed; -1: the client must die by SIGKILL, the
 // `kill_during` fault), then stdout and stderr, each a 4-byte length and the bytes.
 // A client whose connection closes before its answer died: its command stops at its next
 // access to the host (daemon-caller.ts), as the killed process would have stopped.
-import { closeSync, mkdirSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -43,9 +44,9 @@ interface Request {
 
 export function parseRequest(payload: Buffer): Request | string {
   const fields = payload.toString('utf8').split('\0');
-  const [protocol, tool, pid, cwd, count] = fields;
+  const [protocol, tool, pid, pwd, count] = fields;
   const n = Number(count);
-  if (protocol !== PROTOCOL || (tool !== 'xe' && tool !== 'xl') || !/^\d+$/.test(pid ?? '') || !cwd || !Number.isInteger(n) || fields.length < 5 + n) {
+  if (protocol !== PROTOCOL || (tool !== 'xe' && tool !== 'xl') || !/^\d+$/.test(pid ?? '') || !Number.isInteger(n) || fields.length < 5 + n) {
     return `the simulator daemon cannot read this request (client and daemon of different versions?)\n`;
   }
   const env: Record<string, string> = {};
@@ -53,7 +54,15 @@ export function parseRequest(payload: Buffer): Request | string {
     const eq = entry.indexOf('=');
     if (eq > 0) env[entry.slice(0, eq)] = entry.slice(eq + 1);
   }
-  return { tool, pid: Number(pid), cwd, env, args: fields.slice(5 + n) };
+  return { tool, pid: Number(pid), cwd: workingDirectory(Number(pid), pwd), env, args: fields.slice(5 + n) };
+}
+
+function workingDirectory(pid: number, pwd: string): string {
+  try {
+    return readlinkSync(`/proc/${pid}/cwd`);
+  } catch {
+    return pwd.startsWith('/') ? pwd : '/';
+  }
 }
 
 export function encodeAnswer(code: number, stdout: string, stderr: string): Buffer {
