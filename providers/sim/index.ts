@@ -1,6 +1,6 @@
 // The simulated dom0, in-process entry point. Owner: the simulator.
 import { realpathSync, statSync } from 'node:fs';
-import { basename, join, relative, sep } from 'node:path';
+import { basename, join, relative, resolve as resolvePath, sep } from 'node:path';
 import type { ExecResult } from '../provider.js';
 import { FaultsError, parseFaults } from './faults.js';
 import { createHost } from './host.js';
@@ -17,7 +17,8 @@ export interface SimOptions {
   hosts?: string[]; // a XAPI pool's members on first use, the first the master (XENSIM_HOSTS)
   peers?: Record<string, string>; // xl hosts `xl migrate` reaches, by name: their state files (XENSIM_XL_PEERS)
   peerDir?: string; // or: the directory of their state files, named HOST.json (xenform's simulated hosts)
-  exitOnKill?: boolean; // the `kill_during` fault really kills this process (the executables)
+  exitOnKill?: boolean; // the `kill_during` fault really kills the calling process (the executables)
+  cwd?: string; // the caller's working directory, for relative file paths (default: this process's)
 }
 
 // argv[0] is "xe" or "xl"; the result is what the real command prints and exits with.
@@ -35,7 +36,8 @@ export async function runSim(argv: string[], opts: SimOptions): Promise<ExecResu
   const create = () =>
     createHost({ toolstack: opts.toolstack ?? 'xapi', hostname, seed: opts.seed ?? null, hostMemoryMib: faults.hostMemoryMib, hostCpus: faults.hostCpus, members: opts.hosts });
   const root = opts.root;
-  const resolve = (p: string) => (root ? join(root, p) : p);
+  const cwd = opts.cwd;
+  const resolve = (p: string) => (root ? join(root, p) : cwd ? resolvePath(cwd, p) : p);
   const env = {
     statePath: opts.statePath,
     create,

@@ -10,12 +10,14 @@
 // keep coming (at most MAX_HOLD_MS at a time), and the file is not read again meanwhile.
 // The file is put back at rest once this process has been idle for REST_AFTER_MS, and
 // when it exits.
+import { existsSync } from 'node:fs';
 import type { SimState } from './state.js';
 import { sleep } from './faults.js';
 import { lock, tryLock, unlock } from './file-lock.js';
 import { cachedState, forgetState, readState, writeChanges, writeRest, writeSnapshot, type Loaded } from './host-file.js';
 import { noteChange } from './lookup.js';
 import { trackChanges, type RecordKey } from './track.js';
+import { CallerGone, currentCaller, runFor } from './daemon-caller.js';
 
 const MAX_HOLD_MS = 50; // how long in-process calls may keep the lock from other processes
 const REST_AFTER_MS = 250;
@@ -71,6 +73,7 @@ class StateFile {
   rest(): void {
     clearTimeout(this.restTimer);
     if (this.draining) return;
+    if (!existsSync(this.statePath)) return; // gone with its directory: taking the lock would make that again
     try {
       if (this.lockedSince === null && !tryLock(this.lockPath)) return;
     } catch {
@@ -155,5 +158,12 @@ process.once('exit', () => {
 export function update<T>(statePath: string, create: () => SimState, fn: (st: SimState) => T | Promise<T>): Promise<T> {
   let file = files.get(statePath);
   if (!file) files.set(statePath, (file = new StateFile(statePath)));
-  return file.run(create, fn);
+  // A command run for a client process (daemon-caller.ts) runs `fn` as that client's, and
+  // stops here, before it touches the host, once the client died.
+  const caller = currentCaller();
+  if (!caller) return file.run(create, fn);
+  return file.run(create, (st) => {
+    if (caller.gone) throw new CallerGone(caller.pid);
+    return runFor(caller, () => fn(st));
+  });
 }

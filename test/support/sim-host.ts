@@ -16,12 +16,12 @@ export interface Proc {
   signal: NodeJS.Signals | null;
 }
 
-export function xeProcess(env: Record<string, string>, args: string[]): Promise<Proc> {
+export function xeProcess(env: Record<string, string>, args: string[], tool: 'xe' | 'xl' = 'xe', cwd?: string): Promise<Proc> {
   return new Promise((res, rej) => {
     // A clean environment, not tap's loaders: the executable runs the compiled simulator on plain node.
     const base = { PATH: '/usr/local/bin:/usr/bin:/bin', HOME: process.env.HOME ?? '/' };
     // tap injects its loaders into child node processes through NODE_OPTIONS: drop them.
-    const child = spawn('/bin/sh', ['-c', 'unset NODE_OPTIONS; exec "$@"', 'sh', join(SIM_BIN, 'xe'), ...args], { env: { ...base, ...env } });
+    const child = spawn('/bin/sh', ['-c', 'unset NODE_OPTIONS; exec "$@"', 'sh', join(SIM_BIN, tool), ...args], { env: { ...base, ...env }, cwd });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));

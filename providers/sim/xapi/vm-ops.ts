@@ -2,6 +2,7 @@
 // current-operations under the lock, let its time pass with the lock released, then
 // re-lock, complete it and clear the mark. A conflicting operation waits and re-checks.
 import { sleep } from '../faults.js';
+import { callerPid } from '../daemon-caller.js';
 import { newUuid } from '../ids.js';
 import type { SimState, Vm } from '../state.js';
 import { Killed, type XeRun } from './context.js';
@@ -64,7 +65,7 @@ export async function runVmOp<T = void>(run: XeRun, uuid: string, op: string, ar
       task = newUuid(st);
       vmName = vm.name;
       // A process about to be killed leaves its mark behind; in-process, pid 0 marks it dead.
-      vm.ops.push({ task, op, pid: run.kill && !run.env.exitOnKill ? 0 : process.pid, ...(Object.keys(args).length ? { args } : {}) });
+      vm.ops.push({ task, op, pid: run.kill && !run.env.exitOnKill ? 0 : callerPid(), ...(Object.keys(args).length ? { args } : {}) });
     });
   }
   if (injected) {

@@ -4,6 +4,7 @@ import { acrossTheWire, parseArgs } from './args.js';
 import { COMMANDS } from './commands.js';
 import { MultipleFailed } from './select.js';
 import { Killed, XeRun, type RunEnv } from './context.js';
+import { killCaller } from '../daemon-caller.js';
 import { CliError, NoHostsAvailable, UsageError, XapiError, renderError } from './errors.js';
 
 const USAGE = "Usage: xe [-s server] [-p port] ([-u username] [-pw password] or [-pwf <password file>]) <command> [command specific arguments]\n\nTo get help on a specific command: xe help <command>\n";
@@ -21,7 +22,7 @@ export async function runXe(argv: string[], env: RunEnv): Promise<ExecResult> {
     return { stdout, stderr: '', code: 0 };
   } catch (e) {
     if (e instanceof Killed) {
-      if (env.exitOnKill) process.kill(process.pid, 'SIGKILL');
+      if (env.exitOnKill) killCaller();
       return { stdout: '', stderr: '', code: 255 };
     }
     if (e instanceof MultipleFailed) return { stdout: e.stdout, stderr: '', code: 1 };
