@@ -82,6 +82,8 @@ export function fingerprint(vm: ObservedVm): string {
     a.networks.map((n) => [n.name, n.network, n.mac ?? null]),
     [...a.tags].sort(),
     Object.keys(a.other_config).sort().map((k) => [k, a.other_config[k]]),
+    // Where in a pool it runs: a VM moved since the plan makes the plan stale.
+    ...(vm.resident_on !== undefined || vm.affinity !== undefined ? [[vm.resident_on ?? null, vm.affinity ?? null]] : []),
   ];
   return 'sha256:' + createHash('sha256').update(JSON.stringify(facts)).digest('hex');
 }

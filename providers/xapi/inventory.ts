@@ -65,7 +65,7 @@ const q = (cls: Query['cls'], fields: readonly string[], ...filters: string[]): 
 
 // The whole host in one round trip: VMs, their devices, templates, SRs, networks.
 export function inventoryQueries(): Query[] {
-  return [q('vm', VM_FIELDS), q('vbd', VBD_FIELDS), q('vdi', VDI_FIELDS), q('vif', VIF_FIELDS), q('template', TEMPLATE_FIELDS), ...namesQueries(), q('host', HOST_FIELDS), q('sm', SM_FIELDS)];
+  return [q('vm', VM_FIELDS), q('vbd', VBD_FIELDS), q('vdi', VDI_FIELDS), q('vif', VIF_FIELDS), q('template', TEMPLATE_FIELDS), ...namesQueries(), q('sm', SM_FIELDS)];
 }
 
 // One VM and its devices: only the VDIs xenform created for it can be managed disks.
@@ -79,14 +79,16 @@ export function vmQueries(uuid: string): Query[] {
   ];
 }
 
+// The pool members too: a VM read alone names where it runs as the inventory does (its
+// fingerprint includes resident_on and affinity).
 export function namesQueries(): Query[] {
-  return [q('sr', SR_FIELDS), q('network', NETWORK_FIELDS)];
+  return [q('sr', SR_FIELDS), q('network', NETWORK_FIELDS), q('host', HOST_FIELDS)];
 }
 
 export type Names = Pick<XapiTables, 'srs' | 'networks' | 'hosts'>;
 
-export function namesFrom([srs, networks]: XeRecord[][]): Names {
-  return { srs, networks };
+export function namesFrom([srs, networks, hosts]: XeRecord[][]): Names {
+  return { srs, networks, hosts };
 }
 
 export interface BootedWith {
@@ -183,6 +185,7 @@ interface TablesIndex {
   netName: Map<string, string>;
   vbdsByVm: Map<string, XeRecord[]>;
   vifsByVm: Map<string, XeRecord[]>;
+  memberName: Map<string, string>; // pool member uuid -> name-label
 }
 
 // Built once per tables read, so that observing every VM of a host stays linear in its size.
@@ -207,6 +210,7 @@ function indexOf(t: XapiTables): TablesIndex {
       netName: new Map(t.networks.map((n) => [n.uuid, n['name-label']])),
       vbdsByVm: byVm(t.vbds),
       vifsByVm: byVm(t.vifs),
+      memberName: new Map((t.hosts ?? []).map((h) => [h.uuid, h['name-label'] ?? ''])),
     };
     indexes.set(t, ix);
   }
@@ -296,7 +300,8 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
 // Where in a pool of more than one member the VM runs and prefers to start, by member name.
 function placementOf(r: XeRecord, t: XapiTables, live: boolean): Pick<ObservedVm, 'resident_on' | 'affinity'> {
   if (!t.hosts || t.hosts.length < 2) return {};
-  const name = (uuid: string | undefined) => t.hosts!.find((h) => h.uuid === uuid)?.['name-label'];
+  const { memberName } = indexOf(t);
+  const name = (uuid: string | undefined) => (uuid === undefined ? undefined : memberName.get(uuid));
   const resident = live ? name(r['resident-on']) : undefined;
   const affinity = name(r.affinity);
   return { ...(resident ? { resident_on: resident } : {}), ...(affinity ? { affinity } : {}) };
