@@ -52,9 +52,11 @@ export class Evacuation {
 // xapi_vm_lifecycle.ml `check_op_for_feature` (xen-api e2ee48d688): a live HVM guest without PV
 // drivers lacks feature-suspend, so pool_migrate fails with VM_LACKS_FEATURE; `allowed_power_states`:
 // pool_migrate needs a running VM.
+const lacksPvDrivers = (observed: ObservedVm): boolean => observed.attributes.boot.mode === 'hvm' && observed.guest?.pv_drivers === false;
+
 function liveMigrationRefused(observed: ObservedVm, at: PowerState): string | null {
   if (at !== 'running') return `xapi migrates only a running VM, and this one is ${at}`;
-  if (observed.attributes.boot.mode === 'hvm' && observed.guest?.pv_drivers === false) {
+  if (lacksPvDrivers(observed)) {
     return 'xapi refuses to migrate an HVM guest without PV drivers live (VM_LACKS_FEATURE)';
   }
   return null;
@@ -142,13 +144,16 @@ function moveTo(work: PlacementWork, host: string, input: PlacementInput, final:
     return;
   }
   // The next-best route within the pool: halt, set the affinity, start there.
-  const halt = findHaltPath(input.graph, final, final, input.policy);
+  // xapi_vm_lifecycle.ml `check_op_for_feature` refuses clean_shutdown to the same driverless
+  // HVM guest (it lacks feature-shutdown): a policy that falls back to hard goes there directly.
+  const policy = lacksPvDrivers(observed) && input.policy.fallback === 'hard' ? { ...input.policy, mode: 'hard' as const } : input.policy;
+  const halt = findHaltPath(input.graph, final, final, policy);
   if (!halt) throw new PlanningError(`${refused}, and no route halts and restarts it on a ${input.graph.description} host`);
   const route = [...halt.down.steps, ...halt.up.steps];
   work.drafts.push(
-    ...halt.down.steps.map((s) => ({ ...lifecycleBody(s.op, input.policy), from: s.from, to: s.to })),
+    ...halt.down.steps.map((s) => ({ ...lifecycleBody(s.op, policy), from: s.from, to: s.to })),
     { op: 'set', args: { changes: [{ path: 'affinity', value: to }] }, from: 'halted', to: 'halted' },
-    ...halt.up.steps.map((s) => ({ ...lifecycleBody(s.op, input.policy), from: s.from, to: s.to })),
+    ...halt.up.steps.map((s) => ({ ...lifecycleBody(s.op, policy), from: s.from, to: s.to })),
   );
   for (let i = 0; i <= route.length; i++) work.hosts.push(host);
   work.disruption = maxDisruption(work.disruption, stepsDisruption(final, route));
