@@ -254,7 +254,8 @@ t.test('reading one VM is one round trip; SR and network names are read once per
     `vif-list vm-uuid=${WEB}`,
     'sr-list params=uuid,name-label,type',
     'network-list params=uuid,name-label,bridge',
-  ], 'the VM, its devices, only the disks made for it, and the names');
+    'host-list params=uuid,name-label,cpu_info,memory-total,memory-free,enabled',
+  ], 'the VM, its devices, only the disks made for it, and the names (of the pool members too)');
   t.same(first?.attributes.disks, [{ name: 'root', size: 21474836480, sr: 'Local storage', bootable: true, device: '0' }]);
   fake.calls.length = 0;
   const again = await provider.readVm(WEB);
