@@ -129,6 +129,13 @@ function moveTo(work: PlacementWork, host: string, input: PlacementInput, final:
   const change = (reason: string, condition?: string): AttributeChange => ({
     path: 'affinity', before, after: to, effect: 'live', reason, ...(condition ? { condition } : {}), sensitive: false,
   });
+  // xapi_vm_helpers.ml `assert_can_see_SRs` (xen-api e2ee48d688), run by assert_can_boot_here
+  // for pool_migrate and for a start alike: every non-empty VBD's SR must be attached on the
+  // destination. No route within the pool moves such a VM without moving its storage.
+  const pinned = observed.local_storage?.find((s) => s.member !== to);
+  if (pinned) {
+    throw new PlanningError(`cannot move ${why}: ${pinned.what} is on SR "${pinned.sr}", local to pool member "${pinned.member}", and xapi neither migrates nor starts the VM on a member that cannot see it (VM_REQUIRES_SR); move or eject it first`);
+  }
   const refused = liveMigrationRefused(observed, final);
   if (!refused) {
     work.drafts.push({ op: 'migrate', args: { member: to }, from: final, to: final });

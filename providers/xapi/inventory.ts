@@ -57,7 +57,7 @@ export function allocationUnit(srType: string): number | undefined {
 export const HOST_FIELDS = ['uuid', 'name-label', 'cpu_info', 'memory-total', 'memory-free', 'enabled'];
 // The SM drivers' features (NAME: version) by SR type: an SR can do what its driver declares.
 export const SM_FIELDS = ['uuid', 'type', 'features'];
-export const SR_FIELDS = ['uuid', 'name-label', 'type'];
+export const SR_FIELDS = ['uuid', 'name-label', 'type', 'host'];
 export const NETWORK_FIELDS = ['uuid', 'name-label', 'bridge'];
 export const TEMPLATE_FIELDS = ['uuid', 'name-label', 'HVM-boot-policy', 'HVM-boot-params', 'PV-kernel', 'PV-ramdisk', 'PV-args', 'PV-bootloader', 'PV-bootloader-args'];
 
@@ -182,6 +182,7 @@ export function unnamedReferences(t: XapiTables): boolean {
 interface TablesIndex {
   vdiByUuid: Map<string, XeRecord>;
   srName: Map<string, string>;
+  srByUuid: Map<string, XeRecord>;
   netName: Map<string, string>;
   vbdsByVm: Map<string, XeRecord[]>;
   vifsByVm: Map<string, XeRecord[]>;
@@ -207,6 +208,7 @@ function indexOf(t: XapiTables): TablesIndex {
     ix = {
       vdiByUuid: new Map(t.vdis.map((v) => [v.uuid, v])),
       srName: new Map(t.srs.map((s) => [s.uuid, s['name-label']])),
+      srByUuid: new Map(t.srs.map((s) => [s.uuid, s])),
       netName: new Map(t.networks.map((n) => [n.uuid, n['name-label']])),
       vbdsByVm: byVm(t.vbds),
       vifsByVm: byVm(t.vifs),
@@ -304,7 +306,21 @@ function placementOf(r: XeRecord, t: XapiTables, live: boolean): Pick<ObservedVm
   const name = (uuid: string | undefined) => (uuid === undefined ? undefined : memberName.get(uuid));
   const resident = live ? name(r['resident-on']) : undefined;
   const affinity = name(r.affinity);
-  return { ...(resident ? { resident_on: resident } : {}), ...(affinity ? { affinity } : {}) };
+  const local = localStorageOf(r, t);
+  return { ...(resident ? { resident_on: resident } : {}), ...(affinity ? { affinity } : {}), ...(local.length ? { local_storage: local } : {}) };
+}
+
+// records.ml sr `host`: the member of a local SR's one PBD, "<shared>" for a shared SR.
+function localStorageOf(r: XeRecord, t: XapiTables): NonNullable<ObservedVm['local_storage']> {
+  const { vdiByUuid, vbdsByVm, srByUuid } = indexOf(t);
+  const out: NonNullable<ObservedVm['local_storage']> = [];
+  for (const b of vbdsByVm.get(r.uuid) ?? []) {
+    if (b.empty === 'true') continue;
+    const sr = srByUuid.get(vdiByUuid.get(b['vdi-uuid'])?.['sr-uuid'] ?? '');
+    if (!sr?.host || sr.host === '<shared>' || sr.host === '<not in database>') continue;
+    out.push({ what: b.type === 'CD' ? 'its CD' : `its disk at device ${b.userdevice}`, sr: sr['name-label'] ?? sr.uuid, member: sr.host });
+  }
+  return out;
 }
 
 function memberOf(h: XeRecord): PoolMember {

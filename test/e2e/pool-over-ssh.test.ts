@@ -123,6 +123,23 @@ t.test('an HVM guest without PV drivers is halted and started on the new member,
   t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'a second plan is empty');
 });
 
+t.test('a VM with a disk on a member\'s local SR is refused a move at plan time, as xapi refuses it (VM_REQUIRES_SR)', async (t) => {
+  const { dir, sshd } = await poolOverSsh(t, vmBlock('pinned', 'xcp-01'));
+  t.equal(xenform(dir, ['apply', '--auto-approve'], SSH_ENV).code, 0);
+  const vm = await xe(sshd, 'vm-list name-label=pinned params=uuid --minimal');
+  const sr = await xe(sshd, 'sr-list name-label="Local storage" host=xcp-01 params=uuid --minimal');
+  const vdi = await xe(sshd, `vdi-create sr-uuid=${sr} name-label=scratch virtual-size=1GiB type=user`);
+  await xe(sshd, `vbd-create vm-uuid=${vm} vdi-uuid=${vdi} device=3`);
+  const simulated = await ssh(sshd, `xe vm-migrate uuid=${vm} host=xcp-02 live=true`);
+  t.equal(simulated.code, 1, 'the simulated pool refuses the migration');
+  t.match(simulated.stderr, /You attempted to run a VM on a host which doesn't have access to an SR needed by the VM\./, 'with xapi\'s error text');
+  editConfig(dir, 'affinity    = "xcp-01"', 'affinity    = "xcp-02"');
+  const r = xenform(dir, ['plan'], SSH_ENV);
+  t.equal(r.code, 1, 'the plan is refused');
+  t.match(r.stderr, /its disk at device 3 is on SR "Local storage", local to pool member "xcp-01", and xapi neither migrates nor starts the VM on a member that cannot see it \(VM_REQUIRES_SR\)/);
+  t.equal(await residentOn(sshd, 'pinned'), 'xcp-01', 'the VM stays where it is');
+});
+
 t.test('an affinity that names no member of the pool is refused at plan time', async (t) => {
   const { dir } = await poolOverSsh(t, vmBlock('web', 'xcp-07'));
   const r = xenform(dir, ['plan'], SSH_ENV);
