@@ -7,7 +7,7 @@ import { configSource } from './config-source.js';
 import { changedSince, snapshotSource } from './config-snapshot.js';
 import type { Config, HostConfig } from '../planner/config/types.js';
 import type { Step } from '../planner/model/ops.js';
-import { fingerprint } from '../planner/plan/make-plan.js';
+import { fingerprint } from '../planner/plan/fingerprint.js';
 import type { Plan, ResourceChange } from '../planner/plan/types.js';
 import { secretValues } from '../planner/plan/sensitive.js';
 import { planFingerprint, type ConfigSnapshot } from '../planner/plan/plan-file.js';

@@ -1,6 +1,6 @@
 // A saved plan was reviewed and approved as a whole: before any step runs, every VM it touches
 // is read again (one inventory per host), and every VM that changed since the plan is named.
-import { fingerprint } from '../../planner/plan/make-plan.js';
+import { fingerprint } from '../../planner/plan/fingerprint.js';
 import type { Plan } from '../../planner/plan/types.js';
 import type { Provider } from '../../providers/provider.js';
 import { errorText } from '../errors.js';

@@ -134,6 +134,9 @@ export interface ObservedVm {
   // prefers to start on (affinity); absent on a single host or when not running / not set.
   resident_on?: string;
   affinity?: string;
+  // The VM's disks and CD on an SR local to one pool member: it can start or run only there
+  // (xapi VM_REQUIRES_SR). Absent when none, or on a single host.
+  local_storage?: { what: string; sr: string; member: string }[];
   // The guest's IP addresses as its agent reports them (XAPI VM_guest_metrics networks); absent
   // when the provider does not read them. Postconditions see them as self.ip_addresses.
   ip_addresses?: string[];

@@ -1,5 +1,4 @@
 // Desired configuration + state + observed hosts -> Plan. Owner: the planner.
-import { createHash } from 'node:crypto';
 import type { Diagnostic } from '../../lang/diagnostics.js';
 import type { Config, VmConfig } from '../config/types.js';
 import type { Disruption, HostInventory, NetworkAttributes, ObservedVm, PowerState, ShutdownPolicy, Toolstack, VmAttributes } from '../model/vm.js';
@@ -19,7 +18,8 @@ import { selectTargets } from './targets.js';
 import { checkNames } from './inventory-check.js';
 import { outputChanges } from './output-changes.js';
 import { DEFAULT_SHUTDOWN, policyToRecord } from './recorded-policy.js';
-import { BOOT_FIELDS, isIgnored } from '../model/attributes.js';
+import { isIgnored } from '../model/attributes.js';
+import { fingerprint } from './fingerprint.js';
 import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
 import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js';
@@ -70,27 +70,6 @@ export const TARGETING_WARNING =
   'and later plans may show changes that this one left out. Use --target only to recover from mistakes ' +
   'or to work around a limitation, not as part of routine operations.';
 
-
-// The observed facts a VM's steps depend on; apply compares it before the VM's first step.
-// Values are listed in a fixed order (sets sorted), so equal VMs hash equally.
-export function fingerprint(vm: ObservedVm): string {
-  const a = vm.attributes;
-  const m = a.memory;
-  const b = a.boot;
-  const facts = [
-    vm.uuid, a.power_state, vm.dom_id, a.name, a.description, a.template,
-    m.static_min, m.static_max, m.dynamic_min, m.dynamic_max, a.vcpus, a.vcpus_max,
-    b.mode, ...BOOT_FIELDS.pv.map((k) => b[k]), ...BOOT_FIELDS.hvm.filter((k) => k !== 'secure_boot').map((k) => b[k]),
-    a.disks.map((d) => [d.name, d.size, d.sr, d.bootable, d.device ?? null]),
-    a.networks.map((n) => [n.name, n.network, n.mac ?? null]),
-    [...a.tags].sort(),
-    Object.keys(a.other_config).sort().map((k) => [k, a.other_config[k]]),
-    // firmware facts only when on, so a VM without them keeps the fingerprint it always had
-    ...(b.secure_boot ? ['secure_boot'] : []),
-    ...(a.vtpm ? ['vtpm'] : []),
-  ];
-  return 'sha256:' + createHash('sha256').update(JSON.stringify(facts)).digest('hex');
-}
 
 interface Located {
   observed: ObservedVm | null;

@@ -52,9 +52,11 @@ export class Evacuation {
 // xapi_vm_lifecycle.ml `check_op_for_feature` (xen-api e2ee48d688): a live HVM guest without PV
 // drivers lacks feature-suspend, so pool_migrate fails with VM_LACKS_FEATURE; `allowed_power_states`:
 // pool_migrate needs a running VM.
+const lacksPvDrivers = (observed: ObservedVm): boolean => observed.attributes.boot.mode === 'hvm' && observed.guest?.pv_drivers === false;
+
 function liveMigrationRefused(observed: ObservedVm, at: PowerState): string | null {
   if (at !== 'running') return `xapi migrates only a running VM, and this one is ${at}`;
-  if (observed.attributes.boot.mode === 'hvm' && observed.guest?.pv_drivers === false) {
+  if (lacksPvDrivers(observed)) {
     return 'xapi refuses to migrate an HVM guest without PV drivers live (VM_LACKS_FEATURE)';
   }
   return null;
@@ -127,6 +129,13 @@ function moveTo(work: PlacementWork, host: string, input: PlacementInput, final:
   const change = (reason: string, condition?: string): AttributeChange => ({
     path: 'affinity', before, after: to, effect: 'live', reason, ...(condition ? { condition } : {}), sensitive: false,
   });
+  // xapi_vm_helpers.ml `assert_can_see_SRs` (xen-api e2ee48d688), run by assert_can_boot_here
+  // for pool_migrate and for a start alike: every non-empty VBD's SR must be attached on the
+  // destination. No route within the pool moves such a VM without moving its storage.
+  const pinned = observed.local_storage?.find((s) => s.member !== to);
+  if (pinned) {
+    throw new PlanningError(`cannot move ${why}: ${pinned.what} is on SR "${pinned.sr}", local to pool member "${pinned.member}", and xapi neither migrates nor starts the VM on a member that cannot see it (VM_REQUIRES_SR); move or eject it first`);
+  }
   const refused = liveMigrationRefused(observed, final);
   if (!refused) {
     work.drafts.push({ op: 'migrate', args: { member: to }, from: final, to: final });
@@ -142,13 +151,16 @@ function moveTo(work: PlacementWork, host: string, input: PlacementInput, final:
     return;
   }
   // The next-best route within the pool: halt, set the affinity, start there.
-  const halt = findHaltPath(input.graph, final, final, input.policy);
+  // xapi_vm_lifecycle.ml `check_op_for_feature` refuses clean_shutdown to the same driverless
+  // HVM guest (it lacks feature-shutdown): a policy that falls back to hard goes there directly.
+  const policy = lacksPvDrivers(observed) && input.policy.fallback === 'hard' ? { ...input.policy, mode: 'hard' as const } : input.policy;
+  const halt = findHaltPath(input.graph, final, final, policy);
   if (!halt) throw new PlanningError(`${refused}, and no route halts and restarts it on a ${input.graph.description} host`);
   const route = [...halt.down.steps, ...halt.up.steps];
   work.drafts.push(
-    ...halt.down.steps.map((s) => ({ ...lifecycleBody(s.op, input.policy), from: s.from, to: s.to })),
+    ...halt.down.steps.map((s) => ({ ...lifecycleBody(s.op, policy), from: s.from, to: s.to })),
     { op: 'set', args: { changes: [{ path: 'affinity', value: to }] }, from: 'halted', to: 'halted' },
-    ...halt.up.steps.map((s) => ({ ...lifecycleBody(s.op, input.policy), from: s.from, to: s.to })),
+    ...halt.up.steps.map((s) => ({ ...lifecycleBody(s.op, policy), from: s.from, to: s.to })),
   );
   for (let i = 0; i <= route.length; i++) work.hosts.push(host);
   work.disruption = maxDisruption(work.disruption, stepsDisruption(final, route));

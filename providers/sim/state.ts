@@ -193,6 +193,9 @@ export interface SimState {
   srs: Record<string, Sr>;
   networks: Record<string, Network>;
   domains: XlDomain[];
+  // The most pool migrations ever in progress at once (pool.ts noteMigrationStart): the
+  // simulator's record that a drain kept to its --max-unavailable.
+  migrationsInFlightPeak?: number;
 }
 
 export const MiB = 1024 * 1024;

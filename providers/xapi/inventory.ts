@@ -60,7 +60,7 @@ export function allocationUnit(srType: string): number | undefined {
 export const HOST_FIELDS = ['uuid', 'name-label', 'cpu_info', 'memory-total', 'memory-free', 'enabled'];
 // The SM drivers' features (NAME: version) by SR type: an SR can do what its driver declares.
 export const SM_FIELDS = ['uuid', 'type', 'features'];
-export const SR_FIELDS = ['uuid', 'name-label', 'type'];
+export const SR_FIELDS = ['uuid', 'name-label', 'type', 'host'];
 export const NETWORK_FIELDS = ['uuid', 'name-label', 'bridge'];
 export const TEMPLATE_FIELDS = ['uuid', 'name-label', 'HVM-boot-policy', 'HVM-boot-params', 'PV-kernel', 'PV-ramdisk', 'PV-args', 'PV-bootloader', 'PV-bootloader-args', 'platform'];
 
@@ -68,7 +68,7 @@ const q = (cls: Query['cls'], fields: readonly string[], ...filters: string[]): 
 
 // The whole host in one round trip: VMs, their devices, templates, SRs, networks.
 export function inventoryQueries(): Query[] {
-  return [q('vm', VM_FIELDS), q('vbd', VBD_FIELDS), q('vdi', VDI_FIELDS), q('vif', VIF_FIELDS), q('template', TEMPLATE_FIELDS), ...namesQueries(), q('host', HOST_FIELDS), q('sm', SM_FIELDS)];
+  return [q('vm', VM_FIELDS), q('vbd', VBD_FIELDS), q('vdi', VDI_FIELDS), q('vif', VIF_FIELDS), q('template', TEMPLATE_FIELDS), ...namesQueries(), q('sm', SM_FIELDS)];
 }
 
 // One VM and its devices: only the VDIs xenform created for it can be managed disks.
@@ -82,14 +82,16 @@ export function vmQueries(uuid: string): Query[] {
   ];
 }
 
+// The pool members too: a VM read alone names where it runs as the inventory does (its
+// fingerprint includes resident_on and affinity).
 export function namesQueries(): Query[] {
-  return [q('sr', SR_FIELDS), q('network', NETWORK_FIELDS)];
+  return [q('sr', SR_FIELDS), q('network', NETWORK_FIELDS), q('host', HOST_FIELDS)];
 }
 
 export type Names = Pick<XapiTables, 'srs' | 'networks' | 'hosts'>;
 
-export function namesFrom([srs, networks]: XeRecord[][]): Names {
-  return { srs, networks };
+export function namesFrom([srs, networks, hosts]: XeRecord[][]): Names {
+  return { srs, networks, hosts };
 }
 
 export interface BootedWith {
@@ -185,9 +187,11 @@ export function unnamedReferences(t: XapiTables): boolean {
 interface TablesIndex {
   vdiByUuid: Map<string, XeRecord>;
   srName: Map<string, string>;
+  srByUuid: Map<string, XeRecord>;
   netName: Map<string, string>;
   vbdsByVm: Map<string, XeRecord[]>;
   vifsByVm: Map<string, XeRecord[]>;
+  memberName: Map<string, string>; // pool member uuid -> name-label
 }
 
 // Built once per tables read, so that observing every VM of a host stays linear in its size.
@@ -209,9 +213,11 @@ function indexOf(t: XapiTables): TablesIndex {
     ix = {
       vdiByUuid: new Map(t.vdis.map((v) => [v.uuid, v])),
       srName: new Map(t.srs.map((s) => [s.uuid, s['name-label']])),
+      srByUuid: new Map(t.srs.map((s) => [s.uuid, s])),
       netName: new Map(t.networks.map((n) => [n.uuid, n['name-label']])),
       vbdsByVm: byVm(t.vbds),
       vifsByVm: byVm(t.vifs),
+      memberName: new Map((t.hosts ?? []).map((h) => [h.uuid, h['name-label'] ?? ''])),
     };
     indexes.set(t, ix);
   }
@@ -303,10 +309,25 @@ export function observeVm(host: string, r: XeRecord, t: XapiTables, recorded?: B
 // Where in a pool of more than one member the VM runs and prefers to start, by member name.
 function placementOf(r: XeRecord, t: XapiTables, live: boolean): Pick<ObservedVm, 'resident_on' | 'affinity'> {
   if (!t.hosts || t.hosts.length < 2) return {};
-  const name = (uuid: string | undefined) => t.hosts!.find((h) => h.uuid === uuid)?.['name-label'];
+  const { memberName } = indexOf(t);
+  const name = (uuid: string | undefined) => (uuid === undefined ? undefined : memberName.get(uuid));
   const resident = live ? name(r['resident-on']) : undefined;
   const affinity = name(r.affinity);
-  return { ...(resident ? { resident_on: resident } : {}), ...(affinity ? { affinity } : {}) };
+  const local = localStorageOf(r, t);
+  return { ...(resident ? { resident_on: resident } : {}), ...(affinity ? { affinity } : {}), ...(local.length ? { local_storage: local } : {}) };
+}
+
+// records.ml sr `host`: the member of a local SR's one PBD, "<shared>" for a shared SR.
+function localStorageOf(r: XeRecord, t: XapiTables): NonNullable<ObservedVm['local_storage']> {
+  const { vdiByUuid, vbdsByVm, srByUuid } = indexOf(t);
+  const out: NonNullable<ObservedVm['local_storage']> = [];
+  for (const b of vbdsByVm.get(r.uuid) ?? []) {
+    if (b.empty === 'true') continue;
+    const sr = srByUuid.get(vdiByUuid.get(b['vdi-uuid'])?.['sr-uuid'] ?? '');
+    if (!sr?.host || sr.host === '<shared>' || sr.host === '<not in database>') continue;
+    out.push({ what: b.type === 'CD' ? 'its CD' : `its disk at device ${b.userdevice}`, sr: sr['name-label'] ?? sr.uuid, member: sr.host });
+  }
+  return out;
 }
 
 function memberOf(h: XeRecord): PoolMember {

@@ -8,6 +8,8 @@ import path from 'node:path';
 import { editConfig, xenform } from './cli.js';
 import { overSsh, SSH_ENV } from '../support/ssh-config.js';
 import { ssh, startSshd, type Sshd } from '../support/sshd.js';
+import { powerHistory } from '../support/sim-host.js';
+import { loadState } from '../../providers/sim/host-file.js';
 import type { Plan } from '../../planner/plan/types.js';
 
 const MEMBERS = 'xcp-01,xcp-02,xcp-03';
@@ -16,14 +18,14 @@ function vmBlock(name: string, affinity: string, memory = '1GiB'): string {
   return `vm "${name}" {\n  host        = host.pool\n  name        = "${name}"\n  template    = "Other install media"\n  power_state = "running"\n  memory      = "${memory}"\n  vcpus       = 1\n  affinity    = "${affinity}"\n}\n`;
 }
 
-async function poolOverSsh(t: Test, vms: string, faults?: string): Promise<{ dir: string; sshd: Sshd }> {
+async function poolOverSsh(t: Test, vms: string, faults?: string): Promise<{ dir: string; sshd: Sshd; statePath: string }> {
   const dir = mkdtempSync(path.join(tmpdir(), 'xenform-pool-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(path.join(dir, 'main.xf.hcl'), `host "pool" {\n  simulator = true\n  toolstack = "xapi"\n}\n\n${vms}`);
   const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'pool.json'), XENSIM_HOSTS: MEMBERS, ...(faults ? { XENSIM_FAULTS: faults } : {}) } });
   t.teardown(() => sshd.stop());
   overSsh(dir, sshd);
-  return { dir, sshd };
+  return { dir, sshd, statePath: path.join(dir, 'pool.json') };
 }
 
 async function xe(sshd: Sshd, command: string): Promise<string> {
@@ -40,12 +42,13 @@ async function residentOn(sshd: Sshd, name: string): Promise<string> {
 const plan = (dir: string): Plan => JSON.parse(xenform(dir, ['plan', '--json'], SSH_ENV).stdout) as Plan;
 
 t.test('changing the affinity of a running VM migrates it live: one migrate step, no halt, nothing left to do', async (t) => {
-  const { dir, sshd } = await poolOverSsh(t, vmBlock('web', 'xcp-01'));
+  const { dir, sshd, statePath } = await poolOverSsh(t, vmBlock('web', 'xcp-01'));
   const first = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
   t.equal(first.code, 0, `the VM is created (${first.stderr})`);
   t.equal(await residentOn(sshd, 'web'), 'xcp-01', 'it starts on its affinity');
   const uuid = await xe(sshd, 'vm-list name-label=web params=uuid --minimal');
-  const started = await xe(sshd, `vm-param-get uuid=${uuid} param-name=start-time`);
+  const history = powerHistory(statePath, uuid);
+  t.equal(history[history.length - 1], 'running');
   t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'a plan after the create is empty');
 
   editConfig(dir, 'affinity    = "xcp-01"', 'affinity    = "xcp-02"');
@@ -60,30 +63,81 @@ t.test('changing the affinity of a running VM migrates it live: one migrate step
   t.equal(await residentOn(sshd, 'web'), 'xcp-02', 'resident on the new member');
   t.equal(await xe(sshd, 'vm-list name-label=web params=uuid --minimal'), uuid, 'the same VM');
   t.equal(await xe(sshd, `vm-param-get uuid=${uuid} param-name=power-state`), 'running', 'still running');
-  t.equal(await xe(sshd, `vm-param-get uuid=${uuid} param-name=start-time`), started, 'never halted: the guest was not restarted');
+  t.same(powerHistory(statePath, uuid), history, 'never halted: the power history has no new entry');
   t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'a second plan is empty');
 });
 
-t.test('when xapi would refuse a live migration the plan halts and starts the VM on the new member, and says why', async (t) => {
-  const { dir, sshd } = await poolOverSsh(t, vmBlock('legacy', 'xcp-01'), JSON.stringify({ no_pv_drivers: ['legacy'] }));
+t.test('a saved plan is refused as stale when its VM moved to another member since the plan was made', async (t) => {
+  const { dir, sshd } = await poolOverSsh(t, vmBlock('web', 'xcp-01'));
   t.equal(xenform(dir, ['apply', '--auto-approve'], SSH_ENV).code, 0);
+  editConfig(dir, 'affinity    = "xcp-01"', 'affinity    = "xcp-02"');
+  t.equal(xenform(dir, ['plan', '--out', 'p.xfplan'], SSH_ENV).code, 0, 'the migration is planned and saved');
+  await xe(sshd, 'vm-migrate vm=web host=xcp-03 live=true');
+  const r = xenform(dir, ['apply', 'p.xfplan'], SSH_ENV);
+  t.equal(r.code, 1, 'the saved plan is refused');
+  t.match(r.stderr, /The saved plan is stale: 1 VM changed since it was made, so no step was run: vm\.web/);
+  t.equal(await residentOn(sshd, 'web'), 'xcp-03', 'no step ran: the VM is where it was moved to');
+});
+
+t.test('a live migration that fails at apply leaves the VM where it was, running, and the state true', async (t) => {
+  const faults = JSON.stringify({ fail: [{ command: 'vm-migrate', nth: 1, code: 'VM_MIGRATE_FAILED', params: ['OpaqueRef:web', 'OpaqueRef:xcp-01', 'OpaqueRef:xcp-02', 'Failed_to_suspend'] }] });
+  const { dir, sshd, statePath } = await poolOverSsh(t, vmBlock('web', 'xcp-01'), faults);
+  t.equal(xenform(dir, ['apply', '--auto-approve'], SSH_ENV).code, 0);
+  const uuid = await xe(sshd, 'vm-list name-label=web params=uuid --minimal');
+  const history = powerHistory(statePath, uuid);
+  editConfig(dir, 'affinity    = "xcp-01"', 'affinity    = "xcp-02"');
+  const failed = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(failed.code, 1, 'the apply fails');
+  t.match(failed.stderr, /VM_MIGRATE_FAILED|migrat/i, 'and says the migration failed');
+  t.equal(await residentOn(sshd, 'web'), 'xcp-01', 'the VM stays where it was');
+  t.same(powerHistory(statePath, uuid), history, 'never halted');
+  t.match(xenform(dir, ['state', 'show', 'vm.web'], SSH_ENV).stdout, uuid, 'the state still records the VM by its uuid');
+  const again = plan(dir);
+  t.same(again.steps.map((s) => [s.op, s.op === 'migrate' ? s.args.member : null]), [['migrate', 'xcp-02']], 'the next plan still wants to move it, and only that');
+  const retried = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(retried.code, 0, `the retry applies (${retried.stderr})`);
+  t.equal(await residentOn(sshd, 'web'), 'xcp-02');
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'then nothing is left to do');
+});
+
+t.test('an HVM guest without PV drivers is halted and started on the new member, with xapi\'s reason, and keeps its uuid', async (t) => {
+  const legacy = vmBlock('legacy', 'xcp-01').replace(/}\n$/, '  shutdown {\n    fallback = "hard"\n  }\n}\n');
+  const { dir, sshd, statePath } = await poolOverSsh(t, legacy, JSON.stringify({ no_pv_drivers: ['legacy'] }));
+  t.equal(xenform(dir, ['apply', '--auto-approve'], SSH_ENV).code, 0);
+  const uuid = await xe(sshd, 'vm-list name-label=legacy params=uuid --minimal');
+  const refused = await ssh(sshd, `xe vm-migrate uuid=${uuid} host=xcp-03 live=true`);
+  t.equal(refused.code, 1, 'the simulator refuses the live migration as xapi does');
+  t.match(refused.stderr, /You attempted an operation on a VM which lacks the feature\./);
   editConfig(dir, 'affinity    = "xcp-01"', 'affinity    = "xcp-03"');
   const p = plan(dir);
   const rc = p.resource_changes.find((c) => c.address === 'vm.legacy')!;
-  // Without observed guest drivers the plan tries the live route and xapi's refusal keeps the VM where it was.
-  const live = p.steps.some((s) => s.op === 'migrate');
-  if (live) {
-    const refused = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
-    t.equal(refused.code, 1, 'xapi refuses the migration');
-    t.match(refused.stderr, /lacks the guest feature migrate needs/, 'with its reason');
-    t.equal(await residentOn(sshd, 'legacy'), 'xcp-01', 'the VM stays where it was');
-    t.equal(await xe(sshd, 'vm-list name-label=legacy params=power-state --minimal'), 'running', 'still running');
-    t.match(plan(dir).steps.map((s) => s.op), ['migrate'], 'the next plan still wants to move it');
-  } else {
-    t.same(p.steps.map((s) => s.op), ['clean_shutdown', 'set', 'start'], 'halt, set the affinity, start');
-    t.equal(rc.disruption, 'halt');
-    t.match(rc.reasons.join('\n'), /without PV drivers/);
-  }
+  t.same(p.steps.map((s) => s.op), ['hard_shutdown', 'set', 'start'], 'halt (hard: xapi refuses a clean shutdown without drivers too), set the affinity, start');
+  t.equal(rc.disruption, 'halt');
+  t.match(rc.changes.find((c) => c.path === 'affinity'), { after: 'xcp-03', condition: /HVM guest without PV drivers.*VM_LACKS_FEATURE/ }, 'the reason is the change\'s condition');
+  const before = powerHistory(statePath, uuid).length;
+  const moved = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(moved.code, 0, `the halt-and-start applies (${moved.stderr})`);
+  t.equal(await residentOn(sshd, 'legacy'), 'xcp-03', 'it runs on the new member');
+  t.equal(await xe(sshd, 'vm-list name-label=legacy params=uuid --minimal'), uuid, 'the same VM');
+  t.same(powerHistory(statePath, uuid).slice(before), ['halted', 'running'], 'halted once and started again');
+  t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'a second plan is empty');
+});
+
+t.test('a VM with a disk on a member\'s local SR is refused a move at plan time, as xapi refuses it (VM_REQUIRES_SR)', async (t) => {
+  const { dir, sshd } = await poolOverSsh(t, vmBlock('pinned', 'xcp-01'));
+  t.equal(xenform(dir, ['apply', '--auto-approve'], SSH_ENV).code, 0);
+  const vm = await xe(sshd, 'vm-list name-label=pinned params=uuid --minimal');
+  const sr = await xe(sshd, 'sr-list name-label="Local storage" host=xcp-01 params=uuid --minimal');
+  const vdi = await xe(sshd, `vdi-create sr-uuid=${sr} name-label=scratch virtual-size=1GiB type=user`);
+  await xe(sshd, `vbd-create vm-uuid=${vm} vdi-uuid=${vdi} device=3`);
+  const simulated = await ssh(sshd, `xe vm-migrate uuid=${vm} host=xcp-02 live=true`);
+  t.equal(simulated.code, 1, 'the simulated pool refuses the migration');
+  t.match(simulated.stderr, /You attempted to run a VM on a host which doesn't have access to an SR needed by the VM\./, 'with xapi\'s error text');
+  editConfig(dir, 'affinity    = "xcp-01"', 'affinity    = "xcp-02"');
+  const r = xenform(dir, ['plan'], SSH_ENV);
+  t.equal(r.code, 1, 'the plan is refused');
+  t.match(r.stderr, /its disk at device 3 is on SR "Local storage", local to pool member "xcp-01", and xapi neither migrates nor starts the VM on a member that cannot see it \(VM_REQUIRES_SR\)/);
+  t.equal(await residentOn(sshd, 'pinned'), 'xcp-01', 'the VM stays where it is');
 });
 
 t.test('an affinity that names no member of the pool is refused at plan time', async (t) => {
@@ -98,7 +152,8 @@ t.test('starts that exceed a member\'s free memory are refused before any step r
   const { dir, sshd } = await poolOverSsh(t, three, JSON.stringify({ host_memory_mib: 16 * 1024 }));
   const refused = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
   t.equal(refused.code, 1, 'the plan is refused');
-  t.match(refused.stderr, /vm\.c would start on pool member "xcp-01", which would need \d+MiB \(memory 5GiB \+ overhead \d+MiB\) but has \d+MiB free after the VMs planned onto it before \(vm\.a, vm\.b\)/);
+  t.match(refused.stderr, /vm\.c would start on pool member "xcp-01", which would need 5164MiB \(memory 5GiB \+ overhead 44MiB\) but has 1952MiB free after the VMs planned onto it before \(vm\.a, vm\.b\)/);
+  t.notMatch(refused.stderr, /vm\.[ab] would start/, 'the two that fit are not named');
   t.equal(await xe(sshd, 'vm-list is-control-domain=false params=uuid --minimal'), '', 'no step ran: no VM was created');
 
   editConfig(dir, vmBlock('c', 'xcp-01', '5GiB'), vmBlock('c', 'xcp-02', '5GiB'));
@@ -109,7 +164,8 @@ t.test('starts that exceed a member\'s free memory are refused before any step r
 
 t.test('--evacuate drains a member of 20 VMs live, at most --max-unavailable at once, none halted, disabled members receiving nothing', async (t) => {
   const fleet = 'vm "w" {\n  count       = 20\n  host        = host.pool\n  template    = "Other install media"\n  power_state = "running"\n  memory      = "512MiB"\n  vcpus       = 1\n}\n';
-  const { dir, sshd } = await poolOverSsh(t, fleet);
+  // Each migration takes the simulated host a while, so that the drain's migrations overlap.
+  const { dir, sshd, statePath } = await poolOverSsh(t, fleet, JSON.stringify({ latency_ms: { 'vm-migrate': 300 } }));
   await xe(sshd, 'host-disable host=xcp-01');
   await xe(sshd, 'host-disable host=xcp-03');
   const created = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
@@ -118,7 +174,8 @@ t.test('--evacuate drains a member of 20 VMs live, at most --max-unavailable at 
   const where = async () => Promise.all(names.map((n) => residentOn(sshd, n)));
   t.same(new Set(await where()), new Set(['xcp-02']), 'every VM runs on xcp-02, the only enabled member');
   await xe(sshd, 'host-enable host=xcp-01');
-  const started = await Promise.all(names.map((n) => xe(sshd, `vm-list name-label=${n} params=start-time --minimal`)));
+  const uuids = await Promise.all(names.map((n) => xe(sshd, `vm-list name-label=${n} params=uuid --minimal`)));
+  const histories = uuids.map((u) => powerHistory(statePath, u));
 
   const preview = JSON.parse(xenform(dir, ['plan', '--evacuate', 'xcp-02', '--json'], SSH_ENV).stdout) as Plan;
   t.same(new Set(preview.steps.map((s) => (s.op === 'migrate' ? `migrate ${s.args.member}` : s.op))), new Set(['migrate xcp-01']), 'the plan shows where each goes: xcp-01, never the disabled xcp-03');
@@ -130,17 +187,10 @@ t.test('--evacuate drains a member of 20 VMs live, at most --max-unavailable at 
 
   const drained = xenform(dir, ['apply', '--evacuate', 'xcp-02', '--max-unavailable', '3', '--auto-approve', '--json'], SSH_ENV);
   t.equal(drained.code, 0, `the evacuation applies (${drained.stderr})`);
-  let inFlight = 0;
-  let peak = 0;
-  for (const line of drained.stdout.split('\n').filter((l) => l.startsWith('{'))) {
-    const e = JSON.parse(line) as { type: string; step?: { op: string } };
-    if (e.step?.op !== 'migrate') continue;
-    if (e.type === 'step_start') peak = Math.max(peak, ++inFlight);
-    if (e.type === 'step_done' || e.type === 'step_failed') inFlight--;
-  }
-  t.ok(peak >= 1 && peak <= 3, `at most 3 migrations in flight (peak ${peak})`);
+  const peak = loadState(statePath)?.migrationsInFlightPeak;
+  t.ok(peak !== undefined && peak >= 2 && peak <= 3, `the simulator saw at most 3 migrations in progress at once, and more than one (peak ${peak})`);
   t.same(new Set(await where()), new Set(['xcp-01']), 'xcp-02 is drained, onto xcp-01');
-  const after = await Promise.all(names.map((n) => xe(sshd, `vm-list name-label=${n} params=start-time --minimal`)));
-  t.same(after, started, 'no VM was halted: every start-time is unchanged');
+  t.same(uuids.map((u) => powerHistory(statePath, u)), histories, 'no VM was halted: no power history has a new entry');
+  t.equal(await xe(sshd, 'vm-list is-control-domain=false params=uuid --minimal').then((l) => l.split(',').length), 20, 'the same 20 VMs, none recreated');
   t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'a second plan is empty');
 });

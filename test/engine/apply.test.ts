@@ -274,7 +274,7 @@ t.test('an apply started while another holds the lock fails at once naming the h
 });
 
 t.test('a VM that changed since the plan is refused with what changed; the others proceed', async (t) => {
-  const { fingerprint } = await import('../../planner/plan/make-plan.js');
+  const { fingerprint } = await import('../../planner/plan/fingerprint.js');
   const dir = t.testdir();
   const h = new FakeHost('a');
   const moved = h.add('vm.moved', attrs('moved'));
@@ -301,7 +301,7 @@ t.test('a VM that changed since the plan is refused with what changed; the other
 });
 
 t.test('a VM deleted since the plan is refused as gone', async (t) => {
-  const { fingerprint } = await import('../../planner/plan/make-plan.js');
+  const { fingerprint } = await import('../../planner/plan/fingerprint.js');
   const dir = t.testdir();
   const h = new FakeHost('a');
   const vm = h.add('vm.gone', attrs('gone'));

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { makePlan, fingerprint, TARGETING_WARNING } from '../../planner/plan/make-plan.js';
+import { makePlan, TARGETING_WARNING } from '../../planner/plan/make-plan.js';
+import { fingerprint } from '../../planner/plan/fingerprint.js';
 import { serializePlan, parsePlan, isPlanFileError } from '../../planner/plan/plan-file.js';
 import { detailedExitCode } from '../../planner/plan/exit-code.js';
 import { attributes, config, inventory, observed, OPTIONS, planOne, resource, state, vmConfig, LINEAGE } from './builders.js';

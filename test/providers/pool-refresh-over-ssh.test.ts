@@ -10,6 +10,7 @@ import { runSim } from '../../providers/sim/index.js';
 import { blankVm } from '../../providers/sim/host.js';
 import { update } from '../../providers/sim/store.js';
 import type { HostConfig } from '../../planner/config/types.js';
+import { fingerprint } from '../../planner/plan/fingerprint.js';
 import { startSshd } from '../support/sshd.js';
 
 const MEMBERS = ['xcp-01', 'xcp-02', 'xcp-03'];
@@ -48,4 +49,11 @@ t.test('a refresh of a pool of 3 members and 300 VMs is one SSH round trip and n
   t.same([vm(0).resident_on, vm(0).affinity], ['xcp-01', 'xcp-02'], 'a running VM: the member it runs on and its affinity');
   t.same([vm(4).resident_on, vm(4).affinity], ['xcp-02', 'xcp-03']);
   t.same([vm(1).resident_on, vm(1).affinity], [undefined, 'xcp-03'], 'a halted VM runs nowhere');
+
+  // Apply reads a VM alone before its first step and compares its fingerprint with the plan's:
+  // a provider that has not refreshed yet must name the members all the same.
+  const fresh = new XapiProvider('pool', transport);
+  const alone = await fresh.readVm(vm(4).uuid);
+  t.same([alone?.resident_on, alone?.affinity], ['xcp-02', 'xcp-03'], 'a VM read alone names its member and affinity');
+  t.equal(fingerprint(alone!), fingerprint(vm(4)), 'and fingerprints as the refresh saw it');
 });

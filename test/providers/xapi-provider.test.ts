@@ -60,7 +60,7 @@ function inventoryHost(argv: string[]) {
   if (cmd === 'vdi-list') return ok(xeTable([[['uuid ( RO)', VDI], ['name-label ( RW)', 'web-0-root'], ['virtual-size ( RO)', '21474836480'], ['sr-uuid ( RO)', SR], ['other-config (MRW)', `xenform-disk: root; xenform-vm: ${WEB}`]]]));
   if (cmd === 'vif-list') return ok(xeTable([[['uuid ( RO)', 'v1'], ['vm-uuid ( RO)', WEB], ['device ( RO)', '0'], ['MAC ( RO)', 'aa:bb:cc:dd:ee:ff'], ['other-config (MRW)', 'xenform-network: eth0'], ['network-uuid ( RO)', NET], ['currently-attached ( RO)', 'false']]]));
   if (cmd === 'template-list') return ok(xeTable([[['uuid ( RO)', 't1'], ['name-label ( RW)', 'Debian Bookworm 12'], ['HVM-boot-policy ( RW)', 'BIOS order'], ['HVM-boot-params (MRW)', 'order: cdn'], ['PV-kernel ( RW)', ''], ['PV-ramdisk ( RW)', ''], ['PV-args ( RW)', ''], ['PV-bootloader ( RW)', ''], ['PV-bootloader-args ( RW)', ''], ['platform (MRW)', 'secureboot: auto']]]));
-  if (cmd === 'sr-list') return ok(xeTable([[['uuid ( RO)', SR], ['name-label ( RW)', 'Local storage'], ['type ( RO)', 'lvm']]]));
+  if (cmd === 'sr-list') return ok(xeTable([[['uuid ( RO)', SR], ['name-label ( RW)', 'Local storage'], ['type ( RO)', 'lvm'], ['host ( RO)', 'lab']]]));
   if (cmd === 'network-list') return ok(xeTable([[['uuid ( RO)', NET], ['name-label ( RW)', 'Pool-wide network associated with eth0'], ['bridge ( RO)', 'xenbr0']]]));
   if (cmd === 'sm-list') return ok(xeTable([[['uuid ( RO)', 'sm1'], ['type ( RO)', 'lvm'], ['features (MRO)', 'SR_PROBE: 1; VDI_RESIZE: 1; VDI_RESET_ON_BOOT: 2']]]));
   return undefined;
@@ -254,9 +254,10 @@ t.test('reading one VM is one round trip; SR and network names are read once per
     `vbd-list vm-uuid=${WEB}`,
     `vdi-list other-config:xenform-vm=${WEB}`,
     `vif-list vm-uuid=${WEB}`,
-    'sr-list params=uuid,name-label,type',
+    'sr-list params=uuid,name-label,type,host',
     'network-list params=uuid,name-label,bridge',
-  ], 'the VM, its devices, only the disks made for it, and the names');
+    'host-list params=uuid,name-label,cpu_info,memory-total,memory-free,enabled',
+  ], 'the VM, its devices, only the disks made for it, and the names (of the pool members too)');
   t.same(first?.attributes.disks, [{ name: 'root', size: 21474836480, sr: 'Local storage', bootable: true, device: '0' }]);
   fake.calls.length = 0;
   const again = await provider.readVm(WEB);

@@ -4,7 +4,7 @@ import type { Host, SimState } from '../state.js';
 import { filtersOf, matchesFilters, type XeRun } from './context.js';
 import { CliError } from './errors.js';
 import { HOST_FIELDS, hostRows } from './host-records.js';
-import { assertCanBootHere, memberByNameOrUuid } from './pool.js';
+import { assertCanBootHere, memberByNameOrUuid, noteMigrationStart } from './pool.js';
 import { onSelected, type Command } from './select.js';
 import { runVmOp } from './vm-ops.js';
 
@@ -30,7 +30,10 @@ export const vmMigrate: Command = {
       // CD on storage the destination cannot see, HOST_NOT_ENOUGH_FREE_MEMORY, pCPUs).
       // A refused or failed migration leaves the VM where it was.
       await runVmOp(run, vm.uuid, 'pool_migrate', { host: target.uuid }, {
-        precheck: (st, v) => assertCanBootHere(st, v, memberByNameOrUuid(st, target.uuid)!, true),
+        precheck: (st, v) => {
+          assertCanBootHere(st, v, memberByNameOrUuid(st, target.uuid)!, true);
+          noteMigrationStart(st);
+        },
       });
       return '';
     });

@@ -132,3 +132,9 @@ export function chooseHost(st: SimState, vm: Vm): Host {
   if (anyway) return anyway;
   throw new NoHostsAvailable(poolHosts(st).map((h) => [h.name, whyNot(passes(st, vm, h, false)!)]));
 }
+
+// Called as a pool migration is admitted, before its operation is recorded on the VM.
+export function noteMigrationStart(st: SimState): void {
+  const inFlight = Object.values(rawOf(st).vms).filter((v) => v.ops.some((o) => o.op === 'pool_migrate')).length + 1;
+  st.migrationsInFlightPeak = Math.max(st.migrationsInFlightPeak ?? 0, inFlight);
+}
