@@ -33,6 +33,9 @@ export interface TinyVm {
   power_state: 'running' | 'halted' | 'paused' | 'suspended';
   args: string;
   restart_trigger?: number;
+  vcpus?: number; // default 1
+  vcpus_max?: number;
+  devices?: string; // disk and network blocks, as HCL
 }
 
 // The tiny guest of test/xen-host: PV, direct kernel boot from files in dom0, no bootloader.
@@ -43,7 +46,9 @@ export function tinyVmBlock(label: string, vm: TinyVm): string {
     `  name        = "${vm.name}"`,
     `  power_state = "${vm.power_state}"`,
     '  memory      = "128MiB"',
-    '  vcpus       = 1',
+    `  vcpus       = ${vm.vcpus ?? 1}`,
+    vm.vcpus_max === undefined ? '' : `  vcpus_max   = ${vm.vcpus_max}`,
+    vm.devices ?? '',
     '  boot {',
     '    mode       = "pv"',
     '    bootloader = ""',
