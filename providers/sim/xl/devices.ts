@@ -22,15 +22,18 @@ type Out = { stdout: string; stderr: string };
 
 const list = (v: XlValue | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
-// A disk spec's parts (xl-disk-configuration(5)): positional target, vdev, access, devtype,
+// A disk spec's parts (xl-disk-configuration(5)): positional target, format, vdev, access,
 // or key=value. Returns the vdev, the target and whether it is a CD-ROM.
 export function diskParts(spec: string): { vdev: string; target: string; cdrom: boolean } {
   const parts = spec.split(',').map((s) => s.trim());
   const keyed = (k: string) => parts.find((p) => p.startsWith(`${k}=`))?.slice(k.length + 1);
   const positional = parts.filter((p) => !p.includes('='));
-  const cdrom = parts.includes('cdrom') || keyed('devtype') === 'cdrom';
-  const target = keyed('target') ?? (positional[0] ?? '').replace(/^(phy|file|tap|aio):/, '');
-  return { vdev: keyed('vdev') ?? positional[1] ?? '', target: cdrom && target === 'cdrom' ? '' : target, cdrom };
+  // Positional order: target, format, vdev, access; the deprecated form names "hdc:cdrom" second.
+  const legacy = positional.find((p) => p.endsWith(':cdrom'));
+  const cdrom = parts.includes('cdrom') || keyed('devtype') === 'cdrom' || legacy !== undefined;
+  const target = keyed('target') ?? (positional[0] ?? '').replace(/^(phy|file|tap|aio|raw):/, '');
+  const vdev = keyed('vdev') ?? (legacy !== undefined ? legacy.slice(0, -':cdrom'.length) : (positional[2] ?? ''));
+  return { vdev, target: cdrom && target === 'cdrom' ? '' : target, cdrom };
 }
 
 function running(find: Find, st: SimState, id: string | undefined, usage: string): XlDomain {
