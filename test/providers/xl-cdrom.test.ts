@@ -87,3 +87,15 @@ t.test('a running domain without a drive is refused rather than written into its
   await t.rejects(run({ op: 'set', changes: [{ path: 'cdrom', value: { iso: ISO } }] }), { message: /the running domain has no CD drive, and xl cannot add one to a running guest/ });
   t.notMatch(cfg(), /cdrom/, 'the guest file is left as it was');
 });
+
+t.test('an ISO inserted live is in the drive again after a restart from the guest file', async (t) => {
+  const { run, domain } = await host(t);
+  await run({ op: 'create', attributes: { ...hvm, cdrom: { iso: null } }, markers: { address: 'vm.desk', lineage: 'L' } });
+  await run({ op: 'start' });
+  await run({ op: 'set', changes: [{ path: 'cdrom', value: { iso: ISO } }] });
+  const live = await domain();
+  await run({ op: 'hard_reboot' });
+  const rebooted = await domain();
+  t.not(rebooted.domid, live.domid, 'a new domain');
+  t.equal(rebooted.cd?.pdev_path, ISO);
+});

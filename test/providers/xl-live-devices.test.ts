@@ -81,3 +81,17 @@ t.test('xl device commands fail as xl does', async (t) => {
   t.match(await sim.exec(['xl', 'vcpu-set', 'tiny', 'many']), { code: 1, stderr: 'Error: Invalid argument many as number of vcpus.\n' });
   t.match(await sim.exec(['xl', 'block-attach', 'nosuch', 'format=raw, vdev=xvdb, access=rw, target=/x']), { code: 1, stderr: /nosuch is an invalid domain identifier/ });
 });
+
+t.test('after live device and vCPU changes, a restart from the guest file boots the same devices', async (t) => {
+  const { run, domain } = await runningGuest(t);
+  await run({ op: 'add_disk', disk: { name: 'data', size: 32 * MiB, sr: '', bootable: false } });
+  await run({ op: 'add_network', network: { name: 'eth1', network: 'xenbr1' } });
+  await run({ op: 'set', changes: [{ path: 'vcpus', value: 2, live: true }] });
+  const live = await domain();
+  await run({ op: 'hard_reboot' });
+  const rebooted = await domain();
+  t.not(rebooted.domid, live.domid, 'a new domain, built from the guest file');
+  t.same(rebooted.config.disks!.map((d) => d.vdev), live.config.disks!.map((d) => d.vdev), 'the same disks');
+  t.same(rebooted.config.nics!.map((n) => n.bridge), ['xenbr0', 'xenbr1'], 'the same interfaces');
+  t.same(rebooted.config.b_info.avail_vcpus, [0, 1], 'the same vCPUs');
+});
