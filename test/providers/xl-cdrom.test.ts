@@ -2,13 +2,9 @@
 // halted, its media changed in the running domain with xl cd-insert/cd-eject (same domain),
 // the guest file kept in step so that the next boot has what the plan promised.
 import t, { type Test } from 'tap';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { XlProvider } from '../../providers/xl/provider.js';
-import { SimTransport } from '../../providers/transport/sim.js';
 import type { VmAttributes } from '../../planner/model/vm.js';
-import { stepOf, type FlatStep } from '../support/steps.js';
+import { xlSim } from '../support/xl-sim.js';
 
 const MiB = 1024 * 1024;
 const ISO = '/var/lib/xen/iso/debian-12.iso';
@@ -23,23 +19,12 @@ const hvm: VmAttributes = {
 };
 
 async function host(t: Test) {
-  const dir = mkdtempSync(join(tmpdir(), 'xenform-xl-cd-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const root = join(dir, 'root');
-  const sim = new SimTransport({ statePath: join(dir, 'xen.json'), root, toolstack: 'xl' });
-  const xl = new XlProvider('edge', sim);
-  let uuid: string | null = null;
-  const run = async (flat: FlatStep) => {
-    const r = await xl.execute(stepOf(flat, { address: 'vm.desk', host: 'edge' }), { address: 'vm.desk', uuid });
-    uuid = r.uuid;
-    return r;
-  };
+  const h = xlSim(t, 'desk');
   const domain = async () => {
-    const [d] = JSON.parse((await sim.exec(['xl', 'list', '-l', 'desk'])).stdout) as { domid: number; config: { disks: { vdev: string; pdev_path: string; is_cdrom?: number }[] } }[];
-    return { domid: d.domid, cd: d.config.disks.find((x) => x.is_cdrom === 1) };
+    const d = await h.domain();
+    return { domid: d.domid, cd: d.config.disks?.find((x) => x.is_cdrom === 1) };
   };
-  const cfg = () => readFileSync(join(root, 'etc', 'xen', 'desk.cfg'), 'utf8');
-  return { sim, run, domain, cfg };
+  return { ...h, domain };
 }
 
 t.test('a halted HVM guest gets a drive in its guest file, and the running domain takes and gives up the ISO in place', async (t) => {

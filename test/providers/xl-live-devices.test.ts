@@ -1,13 +1,8 @@
 // The xl provider's live routes against the simulated plain-Xen host: devices and vCPUs
 // changed in a running domain with xl's device commands, the guest file kept in step.
 import t, { type Test } from 'tap';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { XlProvider } from '../../providers/xl/provider.js';
-import { SimTransport } from '../../providers/transport/sim.js';
 import type { VmAttributes } from '../../planner/model/vm.js';
-import { stepOf, type FlatStep } from '../support/steps.js';
+import { xlSim } from '../support/xl-sim.js';
 
 const MiB = 1024 * 1024;
 const tiny: VmAttributes = {
@@ -21,20 +16,10 @@ const tiny: VmAttributes = {
 };
 
 async function runningGuest(t: Test) {
-  const dir = mkdtempSync(join(tmpdir(), 'xenform-xl-live-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  const root = join(dir, 'root');
-  const sim = new SimTransport({ statePath: join(dir, 'xen.json'), root, toolstack: 'xl' });
-  const xl = new XlProvider('edge', sim);
-  const run = async (flat: FlatStep, uuid: string | null) => xl.execute(stepOf(flat, { address: 'vm.tiny', host: 'edge' }), { address: 'vm.tiny', uuid });
-  const { uuid } = await run({ op: 'create', attributes: tiny, markers: { address: 'vm.tiny', lineage: 'L' } }, null);
-  await run({ op: 'start' }, uuid);
-  const domain = async () => {
-    const [config] = JSON.parse((await sim.exec(['xl', 'list', '-l', 'tiny'])).stdout) as { domid: number; config: { disks?: { vdev: string }[]; nics?: { devid: number; bridge: string }[]; b_info: { avail_vcpus: number[] } } }[];
-    return config;
-  };
-  const cfg = () => readFileSync(join(root, 'etc', 'xen', 'tiny.cfg'), 'utf8');
-  return { sim, run: (flat: FlatStep) => run(flat, uuid), domain, cfg };
+  const host = xlSim(t, 'tiny');
+  await host.run({ op: 'create', attributes: tiny, markers: { address: 'vm.tiny', lineage: 'L' } });
+  await host.run({ op: 'start' });
+  return host;
 }
 
 t.test('a disk is attached to and detached from the running domain, and the guest file follows', async (t) => {
