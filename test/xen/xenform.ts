@@ -85,10 +85,10 @@ export class Workdir {
         cwd: this.dir,
         env: { ...process.env, NO_COLOR: '1' },
       });
-    // Up to three tries: under load (a shared 2-core machine) the emulated sshd has been seen to
+    // Up to three tries (the message may be quoted in JSON: plan --json): under load (a shared 2-core machine) the emulated sshd has been seen to
     // miss the 20 s connect deadline twice in a row.
     let r = await attempt();
-    for (let tries = 1; tries < 3 && /cannot connect to host "[^"]*" \([^)]*\): no answer within/.test(r.stdout + r.stderr); tries++) {
+    for (let tries = 1; tries < 3 && /cannot connect to host \\?"[^"\\]*\\?" \([^)]*\): no answer within/.test(r.stdout + r.stderr); tries++) {
       await sleep(5000);
       r = await attempt();
     }
