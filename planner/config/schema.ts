@@ -362,7 +362,7 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
     networks.push(nic);
   }
 
-  const cdrom = decodeCdrom(vm.cdrom, d, diags, host?.toolstack);
+  const cdrom = decodeCdrom(vm.cdrom, d, diags, host?.toolstack, boot.mode);
   const tags = d.stringList(a.get('tags'), 'tags') ?? [];
   const other_config = d.stringMap(a.get('other_config'), 'other_config') ?? {};
   for (const k of Object.keys(other_config)) {

@@ -3,6 +3,7 @@
 import type { CdromAttributes } from '../model/vm.js';
 import type { AttributeChange } from '../plan/types.js';
 import type { Route, RouteContext, RouteRefusal } from './route-context.js';
+import { xlCdromRoute } from './cdrom-route-xl.js';
 
 const REASON = {
   insert: 'the ISO is inserted into the CD drive in place (vm-cd-insert)',
@@ -11,9 +12,7 @@ const REASON = {
 };
 
 export function cdromRoute(c: AttributeChange, ctx: RouteContext): Route | RouteRefusal | undefined {
-  if (ctx.toolstack === 'xl') {
-    return { refused: `${ctx.address}: a cdrom block is not supported on xl hosts yet (an ISO there is a file in dom0, not a name in an ISO SR); remove the block` };
-  }
+  if (ctx.toolstack === 'xl') return xlCdromRoute(c, ctx);
   const before = c.before as CdromAttributes | null;
   const after = c.after as CdromAttributes;
   if (before === null) {

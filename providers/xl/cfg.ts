@@ -2,6 +2,7 @@
 // parsed back on refresh. What xl has no key for (description, tags,
 // other_config, disk names, the ownership markers) rides in `# xenform-…` comments.
 import { MARKER_ADDRESS, MARKER_LINEAGE, type BootAttributes, type NetworkAttributes, type VmAttributes } from '../../planner/model/vm.js';
+import { CD_VDEV, cdromFromSpec, cdromSpec } from './cdrom.js';
 
 export type CfgValue = string | number | CfgValue[];
 
@@ -23,6 +24,7 @@ export interface XlGuest {
   attributes: VmAttributes;
   markers: { address?: string; lineage?: string };
   diskPaths: string[]; // one per attributes.disks entry
+  cdromVdev?: string; // the CD drive's vdev when the file has one (default hdc)
 }
 
 export class CfgError extends Error {
@@ -86,7 +88,8 @@ export function renderCfg(guest: XlGuest): string {
     lines.push(`firmware = ${str(b.firmware, 'boot.firmware')}`);
     if (b.args) lines.push(`extra = ${str(b.args, 'boot.args')}`);
   }
-  lines.push(`disk = ${list(a.disks.map((d, i) => diskSpec(guest.diskPaths[i], vdevName(d.device, i))), 'a disk')}`);
+  const cd = a.cdrom ? [cdromSpec(guest.cdromVdev ?? CD_VDEV, a.cdrom)] : [];
+  lines.push(`disk = ${list([...a.disks.map((d, i) => diskSpec(guest.diskPaths[i], vdevName(d.device, i))), ...cd], 'a disk')}`);
   lines.push(`vif = ${list(a.networks.map(vifSpec), 'a network')}`);
   lines.push('on_poweroff = "destroy"', 'on_reboot = "restart"', 'on_crash = "preserve"', '');
   return lines.join('\n');
@@ -206,6 +209,7 @@ export interface GuestFromCfg {
   attributes: Omit<VmAttributes, 'power_state'>;
   markers: { address?: string; lineage?: string };
   diskPaths: string[];
+  cdromVdev?: string;
 }
 
 // "key=value, key=value" or positional "target,format,vdev,access" specs -> the parts xenform uses.
@@ -224,7 +228,9 @@ export function guestFromCfg(parsed: ParsedCfg): GuestFromCfg {
   const memory = asNumber(v.memory, 128) * MiB;
   const maxmem = asNumber(v.maxmem, asNumber(v.memory, 128)) * MiB;
   const vcpus = asNumber(v.vcpus, 1);
-  const disks = asList(v.disk).map(parseDiskSpec);
+  const specs = asList(v.disk);
+  const cd = specs.map(cdromFromSpec).find((c) => c !== undefined);
+  const disks = specs.filter((s) => cdromFromSpec(s) === undefined).map(parseDiskSpec);
   const vifs = asList(v.vif).map((spec) =>
     Object.fromEntries(spec.split(',').map((p) => p.trim()).filter((p) => p.includes('=')).map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)])),
   );
@@ -232,6 +238,7 @@ export function guestFromCfg(parsed: ParsedCfg): GuestFromCfg {
     uuid: asString(v.uuid),
     markers: { ...(address !== undefined ? { address } : {}), ...(lineage !== undefined ? { lineage } : {}) },
     diskPaths: disks.map((d) => d.target),
+    ...(cd ? { cdromVdev: cd.vdev } : {}),
     attributes: {
       name: asString(v.name),
       description: meta.description ?? '',
@@ -255,6 +262,7 @@ export function guestFromCfg(parsed: ParsedCfg): GuestFromCfg {
         network: vif.bridge ?? '',
         ...(vif.mac ? { mac: vif.mac } : {}),
       })),
+      ...(cd ? { cdrom: { iso: cd.iso } } : {}),
       tags: meta.tags ?? [],
       other_config: meta.other_config ?? {},
     },

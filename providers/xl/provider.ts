@@ -4,7 +4,7 @@
 // checked with `xl list` afterwards.
 import { randomUUID } from 'node:crypto';
 import { posix } from 'node:path';
-import type { BootMode, DiskAttributes, GuestCapabilities, HostInventory, NetworkAttributes, ObservedVm, VmAttributes } from '../../planner/model/vm.js';
+import type { BootMode, CdromAttributes, DiskAttributes, GuestCapabilities, HostInventory, NetworkAttributes, ObservedVm, VmAttributes } from '../../planner/model/vm.js';
 import type { SetChange, Step } from '../../planner/model/ops.js';
 import type { ExecResult, Provider, StepResult, StepTarget, Transport } from '../provider.js';
 import { checkStepValues } from '../step-values.js';
@@ -13,6 +13,7 @@ import { runBatch } from '../transport/batch.js';
 import { fileOp, parseReadDir } from '../transport/file-ops.js';
 import { CfgError, diskSpec, guestFromCfg, parseCfg, renderCfg, vdevName, vifSpec, type GuestFromCfg } from './cfg.js';
 import { migrateGuest, type XlMigrationSide } from './migrate.js';
+import { cdCommand } from './cdrom.js';
 import { parseNetworkList, parseXlList, parseXlListLong, powerFromLetters, type XlDomainConfig, type XlDomainRow } from './list.js';
 
 export interface XlOptions {
@@ -34,6 +35,7 @@ interface Ctx {
   op: string;
   signal?: AbortSignal;
   paths: Map<string, string>; // disk name -> image path, of the VM being changed
+  cdromVdev?: string; // the CD drive's vdev in the guest file, when it has one
 }
 
 // What may name a guest file or a disk image: no directory, no leading dot.
@@ -138,19 +140,19 @@ export class XlProvider implements Provider {
     return (await this.locate(uuid))?.vm ?? null;
   }
 
-  private async locate(uuid: string): Promise<{ vm: ObservedVm; paths: Map<string, string> } | null> {
+  private async locate(uuid: string): Promise<{ vm: ObservedVm; paths: Map<string, string>; cdromVdev?: string } | null> {
     const snap = await this.snapshot();
     const file = snap.files.find((f) => f.guest.uuid === uuid || `cfg:${f.path}` === uuid);
     if (!file) return null;
     const paths = new Map(file.guest.attributes.disks.map((d, i) => [d.name, file.guest.diskPaths[i]]));
-    return { vm: this.observe(snap, file), paths };
+    return { vm: this.observe(snap, file), paths, cdromVdev: file.guest.cdromVdev };
   }
 
   async setAddressMarker(uuid: string, address: string): Promise<void> {
     const found = await this.locate(uuid);
     if (!found) throw new ProviderError(this.host, 'UNKNOWN_VM', {}, `host "${this.host}" has no guest with uuid ${uuid}`);
     const { vm, paths } = found;
-    const ctx: Ctx = { vm: vm.attributes.name, op: 'state mv', paths };
+    const ctx: Ctx = { vm: vm.attributes.name, op: 'state mv', paths, cdromVdev: found.cdromVdev };
     await this.write(ctx, vm.uuid, vm.attributes, { ...vm.markers, address }, vm.attributes.disks.map((d) => paths.get(d.name)!));
   }
 
@@ -158,7 +160,7 @@ export class XlProvider implements Provider {
     const found = await this.locate(uuid);
     if (!found) throw new ProviderError(this.host, 'UNKNOWN_VM', {}, `host "${this.host}" has no guest with uuid ${uuid}`);
     const { vm, paths } = found;
-    const ctx: Ctx = { vm: vm.attributes.name, op: markers ? 'import' : 'forget', paths };
+    const ctx: Ctx = { vm: vm.attributes.name, op: markers ? 'import' : 'forget', paths, cdromVdev: found.cdromVdev };
     await this.write(ctx, vm.uuid, vm.attributes, markers ?? {}, vm.attributes.disks.map((d) => paths.get(d.name)!));
   }
 
@@ -176,6 +178,7 @@ export class XlProvider implements Provider {
     if (!found) throw new ProviderError(this.host, 'VM_NOT_FOUND', { uuid: target.uuid }, `${target.address} no longer exists on host "${this.host}" (its configuration file is gone)`);
     const { vm } = found;
     ctx.paths = found.paths;
+    ctx.cdromVdev = found.cdromVdev;
     const name = vm.attributes.name;
     const cfg = this.cfgPath(name);
     switch (step.op) {
@@ -324,7 +327,7 @@ export class XlProvider implements Provider {
   private async write(ctx: Ctx, uuid: string, attributes: Omit<VmAttributes, 'power_state'>, markers: { address?: string; lineage?: string }, diskPaths: string[]): Promise<void> {
     let text: string;
     try {
-      text = renderCfg({ uuid, attributes: { ...attributes, power_state: 'halted' }, markers, diskPaths });
+      text = renderCfg({ uuid, attributes: { ...attributes, power_state: 'halted' }, markers, diskPaths, cdromVdev: ctx.cdromVdev });
     } catch (e) {
       if (e instanceof CfgError) throw new ProviderError(this.host, 'INVALID_VALUE', {}, `${ctx.vm}: ${e.message}`);
       throw e;
@@ -373,10 +376,11 @@ export class XlProvider implements Provider {
     // What is live first: the guest file then records what the domain has.
     for (const c of changes) {
       if (c.live && c.path === 'vcpus') await this.xl(ctx, ['vcpu-set', vm.attributes.name, String(c.value)]);
+      if (c.path === 'cdrom' && liveDomain(vm)) await this.xl(ctx, this.liveCd(ctx, vm, c.value as CdromAttributes));
     }
     for (const { path, value } of changes) {
       const [head, key] = path.split(/\.(.*)/s);
-      if (path === 'other_config' || path === 'tags' || path === 'name' || path === 'description' || path === 'vcpus' || path === 'vcpus_max' || path === 'memory' || path === 'boot') {
+      if (path === 'other_config' || path === 'tags' || path === 'name' || path === 'description' || path === 'vcpus' || path === 'vcpus_max' || path === 'memory' || path === 'boot' || path === 'cdrom') {
         (a as unknown as Record<string, unknown>)[path] = value;
       } else if (head === 'memory' || head === 'boot') {
         (a[head] as unknown as Record<string, unknown>)[key] = value;
@@ -395,6 +399,15 @@ export class XlProvider implements Provider {
       return;
     }
     await this.write(ctx, vm.uuid, a, vm.markers, a.disks.map((d) => this.diskPath(ctx, a.name, d)));
+  }
+
+  // The running domain's drive takes the media (planner/diff/cdrom-route-xl.ts plans a drive the
+  // guest file lacks while the VM is halted: xl hot-plugs no emulated drive).
+  private liveCd(ctx: Ctx, vm: ObservedVm, cd: CdromAttributes): string[] {
+    if (ctx.cdromVdev === undefined) {
+      throw new ProviderError(this.host, 'UNSUPPORTED', { path: 'cdrom' }, `${ctx.vm}: the running domain has no CD drive, and xl cannot add one to a running guest; halt it first`);
+    }
+    return cdCommand(vm.attributes.name, ctx.cdromVdev, cd);
   }
 
   // On a running domain the disk is attached first (xl block-attach), then the guest file

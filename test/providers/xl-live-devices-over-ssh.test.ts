@@ -68,3 +68,27 @@ t.test('a disk and a network interface added to a running PV guest are attached 
   t.equal((await domain()).id, before.id, 'still the same domain');
   t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'the next plan is empty');
 });
+
+t.test('an ISO inserted into and ejected from a running HVM guest is changed with xl cd-insert/cd-eject, the domain kept', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'xenform-xl-cd-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'dom0.json'), XENSIM_TOOLSTACK: 'xl' } });
+  t.teardown(() => sshd.stop());
+  xlGuestOverSsh(dir, sshd);
+  const text = readFileSync(path.join(dir, 'main.xf.hcl'), 'utf8');
+  editConfig(dir, /  boot \{[^}]*\}\n/.exec(text)![0], '  boot {\n    mode = "hvm"\n  }\n\n  cdrom {\n    iso = null\n  }\n');
+  t.equal(xenform(dir, ['apply', '--auto-approve'], SSH_ENV).code, 0, 'the HVM guest is created with an empty drive and started');
+  const domid = async () => Number(/^tiny\s+(\d+)\s/m.exec((await ssh(sshd, 'xl list')).stdout)![1]);
+  const before = await domid();
+  for (const [from, to, pattern] of [['null', '"/var/lib/xen/iso/debian-12.iso"', /target=\/var\/lib\/xen\/iso\/debian-12\.iso"/], ['"/var/lib/xen/iso/debian-12.iso"', 'null', /devtype=cdrom, target=" \]/]] as const) {
+    editConfig(dir, `iso = ${from}`, `iso = ${to}`);
+    const plan = JSON.parse(xenform(dir, ['plan', '--json'], SSH_ENV).stdout);
+    t.equal(plan.resource_changes[0].disruption, 'none', `${to}: no disruption`);
+    t.match(plan.resource_changes[0].changes.find((c: { path: string }) => c.path === 'cdrom'), { effect: 'live', reason: /xl cd-(insert|eject)/ });
+    const apply = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+    t.equal(apply.code, 0, `apply (${apply.stderr})`);
+    t.equal(await domid(), before, 'the same domain');
+    t.match(readFileSync(path.join(dir, 'host-etc-xen', 'tiny.cfg'), 'utf8'), pattern, 'the guest file says the same');
+    t.equal(xenform(dir, ['plan', '--detailed-exitcode'], SSH_ENV).code, 0, 'the next plan is empty');
+  }
+});

@@ -33,6 +33,9 @@ export interface TinyVm {
   power_state: 'running' | 'halted' | 'paused' | 'suspended';
   args: string;
   restart_trigger?: number;
+  vcpus?: number; // default 1
+  vcpus_max?: number;
+  devices?: string; // disk and network blocks, as HCL
 }
 
 // The tiny guest of test/xen-host: PV, direct kernel boot from files in dom0, no bootloader.
@@ -43,7 +46,9 @@ export function tinyVmBlock(label: string, vm: TinyVm): string {
     `  name        = "${vm.name}"`,
     `  power_state = "${vm.power_state}"`,
     '  memory      = "128MiB"',
-    '  vcpus       = 1',
+    `  vcpus       = ${vm.vcpus ?? 1}`,
+    vm.vcpus_max === undefined ? '' : `  vcpus_max   = ${vm.vcpus_max}`,
+    vm.devices ?? '',
     '  boot {',
     '    mode       = "pv"',
     '    bootloader = ""',
@@ -72,7 +77,7 @@ export class Workdir {
 
   // `xenform ARGS --chdir DIR`, with a deadline (apply on TCG is slow: ~7 s per xl create).
   // A run that could not even connect (the emulated sshd is slow on a loaded machine) changed
-  // nothing on the host, so it is tried once more, like an ssh exit of 255.
+  // nothing on the host, so it is tried again, like an ssh exit of 255.
   async xenform(args: string[], timeoutMs = 600_000): Promise<RunResult> {
     const attempt = () =>
       runProgram(process.execPath, [XENFORM, '--chdir', this.dir, '--no-color', ...args], {
@@ -80,10 +85,14 @@ export class Workdir {
         cwd: this.dir,
         env: { ...process.env, NO_COLOR: '1' },
       });
-    const first = await attempt();
-    if (!/cannot connect to host "[^"]*" \([^)]*\): no answer within/.test(first.stdout + first.stderr)) return first;
-    await sleep(5000);
-    return attempt();
+    // Up to three tries (the message may be quoted in JSON: plan --json): under load (a shared 2-core machine) the emulated sshd has been seen to
+    // miss the 20 s connect deadline twice in a row.
+    let r = await attempt();
+    for (let tries = 1; tries < 3 && /cannot connect to host \\?"[^"\\]*\\?" \([^)]*\): no answer within/.test(r.stdout + r.stderr); tries++) {
+      await sleep(5000);
+      r = await attempt();
+    }
+    return r;
   }
 
   async plan(): Promise<PlanJson> {

@@ -2,9 +2,10 @@
 // network-attach/-detach/-list, cd-insert/-eject. libxl records a device added or removed in
 // the domain's stored configuration, so `xl list -l` shows it and a reboot keeps it; the
 // simulator keeps the live devices in the domain's config (`disk`, `vif`) the same way.
-// The usage and error texts follow Xen 4.17 tools/xl/xl_block.c, xl_nic.c, xl_cdrom.c
-// [UNCONFIRMED: from the sources as remembered, not captured on the real host; the real-Xen
-// suite in test/xen runs the same commands against Xen 4.17].
+// The usage and error texts follow Xen 4.17 tools/xl/xl_block.c, xl_nic.c, xl_cdrom.c. Captured
+// on the real Xen 4.17.5 host of test/xen (2026-12-06): the cd-insert/cd-eject texts and exit
+// codes, block-detach and network-detach of an unknown device; the other texts are
+// [UNCONFIRMED: from the sources as remembered].
 import type { SimState, XlDomain, XlValue } from '../state.js';
 import { built } from './domain.js';
 
@@ -12,6 +13,7 @@ export class XlDeviceExit extends Error {
   constructor(
     readonly code: number,
     readonly stderr: string,
+    readonly stdout = '',
   ) {
     super(stderr);
   }
@@ -22,15 +24,18 @@ type Out = { stdout: string; stderr: string };
 
 const list = (v: XlValue | undefined): string[] => (v === undefined ? [] : Array.isArray(v) ? v.map(String) : [String(v)]);
 
-// A disk spec's parts (xl-disk-configuration(5)): positional target, vdev, access, devtype,
+// A disk spec's parts (xl-disk-configuration(5)): positional target, format, vdev, access,
 // or key=value. Returns the vdev, the target and whether it is a CD-ROM.
 export function diskParts(spec: string): { vdev: string; target: string; cdrom: boolean } {
   const parts = spec.split(',').map((s) => s.trim());
   const keyed = (k: string) => parts.find((p) => p.startsWith(`${k}=`))?.slice(k.length + 1);
   const positional = parts.filter((p) => !p.includes('='));
-  const cdrom = parts.includes('cdrom') || keyed('devtype') === 'cdrom';
-  const target = keyed('target') ?? (positional[0] ?? '').replace(/^(phy|file|tap|aio):/, '');
-  return { vdev: keyed('vdev') ?? positional[1] ?? '', target: cdrom && target === 'cdrom' ? '' : target, cdrom };
+  // Positional order: target, format, vdev, access; the deprecated form names "hdc:cdrom" second.
+  const legacy = positional.find((p) => p.endsWith(':cdrom'));
+  const cdrom = parts.includes('cdrom') || keyed('devtype') === 'cdrom' || legacy !== undefined;
+  const target = keyed('target') ?? (positional[0] ?? '').replace(/^(phy|file|tap|aio|raw):/, '');
+  const vdev = keyed('vdev') ?? (legacy !== undefined ? legacy.slice(0, -':cdrom'.length) : (positional[2] ?? ''));
+  return { vdev, target: cdrom && target === 'cdrom' ? '' : target, cdrom };
 }
 
 function running(find: Find, st: SimState, id: string | undefined, usage: string): XlDomain {
@@ -65,7 +70,11 @@ export function deviceCommands(find: Find): Record<string, (args: string[], st: 
       const vdev = args[1];
       const disks = list(d.config.disk);
       if (vdev === undefined) throw new XlDeviceExit(2, "'xl block-detach' requires at least 2 arguments.\n\n");
-      if (!disks.some((s) => diskParts(s).vdev === vdev)) throw new XlDeviceExit(1, `Error: Device ${vdev} not connected.\n`);
+      if (!disks.some((s) => diskParts(s).vdev === vdev)) {
+        const devid = xvdDevid(vdev);
+        const libxl = devid === undefined ? '' : `libxl: error: libxl_disk.c:516:libxl__disk_from_xenstore: disk /libxl/${d.domid}/device/vbd/${devid} does not exist (no backend path\n`;
+        throw new XlDeviceExit(1, `${libxl}Error: Device ${vdev} not connected.\n`);
+      }
       d.config = { ...d.config, disk: disks.filter((s) => diskParts(s).vdev !== vdev) };
       return { stdout: '', stderr: '' };
     },
@@ -84,7 +93,10 @@ export function deviceCommands(find: Find): Record<string, (args: string[], st: 
       const i = /^[0-9]+$/.test(which)
         ? ids.indexOf(Number(which))
         : vifs.findIndex((s) => s.split(',').some((kv) => kv.trim().toLowerCase() === `mac=${which.toLowerCase()}`));
-      if (i < 0) throw new XlDeviceExit(1, `Unknown device ${which}.\n`);
+      if (i < 0) {
+        const libxl = /^[0-9]+$/.test(which) ? `libxl: error: libxl_xshelp.c:206:libxl__xs_read_mandatory: xenstore read failed: \`/libxl/${d.domid}/device/vif/${which}': No such file or directory\n` : '';
+        throw new XlDeviceExit(1, `${libxl}Unknown device ${which}.\n`);
+      }
       d.config = { ...d.config, vif: vifs.filter((_, j) => j !== i) };
       d.nicDevids = ids.filter((_, j) => j !== i);
       return { stdout: '', stderr: '' };
@@ -100,25 +112,38 @@ export function deviceCommands(find: Find): Record<string, (args: string[], st: 
       return { stdout: out, stderr: '' };
     },
     // xl(1): cd-insert and cd-eject apply to HVM guests' emulated CD-ROM drives only.
+    // Too few arguments: the complaint on stderr, the usage on stdout, exit 2 (captured).
     'cd-insert': (args, st) => {
-      const d = running(find, st, args[0], "'xl cd-insert' requires 3 arguments.\n\n");
-      const [, vdev, target] = args;
-      if (vdev === undefined || target === undefined) throw new XlDeviceExit(2, "'xl cd-insert' requires 3 arguments.\n\n");
-      return changeCd(d, vdev, target);
+      if (args.length < 3) throw new XlDeviceExit(2, "'xl cd-insert' requires at least 3 arguments.\n\n", CD_USAGE.insert);
+      return changeCd(running(find, st, args[0], ''), args[1], args[2]);
     },
     'cd-eject': (args, st) => {
-      const d = running(find, st, args[0], "'xl cd-eject' requires 2 arguments.\n\n");
-      if (args[1] === undefined) throw new XlDeviceExit(2, "'xl cd-eject' requires 2 arguments.\n\n");
-      return changeCd(d, args[1], '');
+      if (args.length < 2) throw new XlDeviceExit(2, "'xl cd-eject' requires at least 2 arguments.\n\n", CD_USAGE.eject);
+      return changeCd(running(find, st, args[0], ''), args[1], '');
     },
   };
 }
 
+const CD_USAGE = {
+  insert: "Usage: xl [-vtTfN] cd-insert <Domain> <VirtualDevice> <path>\n\nInsert a cdrom into a guest's cd drive.\n\n",
+  eject: "Usage: xl [-vtTfN] cd-eject <Domain> <VirtualDevice>\n\nEject a cdrom from a guest's cd drive.\n\n",
+};
+
+// The xenstore devid of an xvd name (xen-vbd-interface(7)): 202<<8 | n<<4 below 16, else 1<<28 | n<<8.
+function xvdDevid(vdev: string): number | undefined {
+  const m = /^xvd([a-z]+)$/.exec(vdev);
+  if (!m) return undefined;
+  const n = [...m[1]].reduce((acc, ch) => acc * 26 + (ch.charCodeAt(0) - 96), 0) - 1;
+  return n < 16 ? (202 << 8) | (n << 4) : (1 << 28) | (n << 8);
+}
+
+// cd-eject is an insert of empty media in libxl, so both fail with cdrom-insert's texts (captured).
 function changeCd(d: XlDomain, vdev: string, target: string): Out {
-  const fail = (why: string) => new XlDeviceExit(1, `libxl: error: libxl_disk.c:870:libxl_cdrom_insert: Domain ${d.domid}:${why}\n`);
+  const fail = (why: string) => new XlDeviceExit(1, `libxl: error: libxl_disk.c:838:libxl_cdrom_insert: Domain ${d.domid}:${why}\n`);
   if (built(d.config).type !== 'hvm') throw fail('cdrom-insert requires an HVM domain');
   const disks = list(d.config.disk);
   const i = disks.findIndex((s) => diskParts(s).vdev === vdev);
+  // [UNCONFIRMED] the text for an HVM domain without that drive (the test host has no HVM guest).
   if (i < 0 || !diskParts(disks[i]).cdrom) throw fail('Virtual device not found');
   const spec = `format=raw, vdev=${vdev}, access=ro, devtype=cdrom, target=${target}`;
   d.config = { ...d.config, disk: disks.map((s, j) => (j === i ? spec : s)) };

@@ -389,7 +389,7 @@ export async function runXl(argv: string[], env: XlEnv): Promise<ExecResult> {
     return { ...out, code: 0 };
   } catch (e) {
     if (e instanceof XlExit) return { stdout: e.stdout, stderr: e.stderr, code: e.code };
-    if (e instanceof XlDeviceExit) return { stdout: '', stderr: e.stderr, code: e.code };
+    if (e instanceof XlDeviceExit) return { stdout: e.stdout, stderr: e.stderr, code: e.code };
     if (e instanceof CfgError) return { stdout: '', stderr: e.message + '\n', code: 1 };
     throw e;
   }
