@@ -22,13 +22,15 @@ for (const n of sizes([1000, 10_000])) {
     await buildExistingFleet(dir, { hosts: HOSTS, perHost: Math.ceil(n / HOSTS) });
     const noChange = path.join(dir, 'nochange.json');
     const pj = expectCode('no-change plan --json', await xenform(['plan', '--json', '--detailed-exitcode'], { cwd: dir, out: noChange }), [0]);
-    const floor = { label: 'JSON floor', ms: (await jsonFloor(noChange, dir)).ms };
+    const fm = await jsonFloor(noChange, dir);
+    const floor = { label: 'JSON floor', ms: fm.ms, cpuMs: fm.cpuMs };
     report.add({ bench: 'plan, no changes', n, m: expectCode('no-change plan', await xenform(['plan', '--detailed-exitcode'], { cwd: dir }), [0]), baseline: floor });
     report.add({ bench: 'plan --json, no changes', n, m: pj, baseline: floor });
 
     const updates = path.join(dir, 'updates.json');
     const uj = expectCode('plan --json of updates', await xenform(['plan', '--json', '--detailed-exitcode', ...CHANGED], { cwd: dir, out: updates }), [3]);
-    const ufloor = { label: 'JSON floor', ms: (await jsonFloor(updates, dir)).ms };
+    const um = await jsonFloor(updates, dir);
+    const ufloor = { label: 'JSON floor', ms: um.ms, cpuMs: um.cpuMs };
     report.add({ bench: 'plan, N updates', n, m: expectCode('plan of updates', await xenform(['plan', '--detailed-exitcode', ...CHANGED], { cwd: dir }), [3]), baseline: ufloor });
     report.add({ bench: 'plan --json, N updates', n, m: uj, baseline: ufloor, note: `${(fs.statSync(updates).size / 1e6).toFixed(0)} MB` });
     report.add({ bench: 'plan --markdown, N updates', n, m: expectCode('plan --markdown', await xenform(['plan', '--markdown', ...CHANGED], { cwd: dir }), [0]), baseline: ufloor });

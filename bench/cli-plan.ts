@@ -20,12 +20,13 @@ for (const n of sizes([1000, 10_000])) {
   try {
     writeConfig(dir, { hosts: Number(process.env.BENCH_HOSTS ?? 1), perHost: n });
     const text = await runNode(['-e', "const fs=require('fs');let n=0;for(const f of fs.readdirSync('.'))if(f.endsWith('.xf.hcl'))n+=fs.readFileSync(f,'utf8').split('\\n').length;console.log(n)"], { cwd: dir });
-    const readLines = { label: 'reading the files', ms: text.ms };
+    const readLines = { label: 'reading the files', ms: text.ms, cpuMs: text.cpuMs };
     if (wanted('validate')) report.add({ bench: 'validate', n, m: expectCode('validate', await xenform(['validate'], { cwd: dir }), [0]), baseline: readLines });
     if (wanted('fmt --check')) report.add({ bench: 'fmt --check', n, m: expectCode('fmt --check', await xenform(['fmt', '--check'], { cwd: dir }), [0]), baseline: readLines });
     const json = path.join(dir, 'plan.json');
     const pj = expectCode('plan --json', await xenform(['plan', '--json'], { cwd: dir, out: json }), [0]);
-    const floor = { label: 'JSON floor', ms: (await jsonFloor(json, dir)).ms };
+    const fm = await jsonFloor(json, dir);
+    const floor = { label: 'JSON floor', ms: fm.ms, cpuMs: fm.cpuMs };
     if (wanted('plan (text)')) report.add({ bench: 'plan (text)', n, m: expectCode('plan', await xenform(['plan'], { cwd: dir }), [0]), baseline: floor });
     report.add({ bench: 'plan --json', n, m: pj, baseline: floor, note: `${(fs.statSync(json).size / 1e6).toFixed(0)} MB` });
     if (wanted('plan --markdown')) report.add({ bench: 'plan --markdown', n, m: expectCode('plan --markdown', await xenform(['plan', '--markdown'], { cwd: dir }), [0]), baseline: floor });

@@ -15,6 +15,7 @@ const RSS_HOOK = pathToFileURL(path.join(here, 'rss.js')).href;
 export interface Measured {
   ms: number;
   rssMb: number;
+  cpuMs: number; // user + system CPU time of the process: what the load of other jobs disturbs least
   code: number;
   out: string; // the file holding stdout
   stderr: string;
@@ -67,13 +68,16 @@ export function runNode(args: string[], opts: RunOptions): Promise<Measured> {
       const ms = performance.now() - t0;
       fs.closeSync(fd);
       let kib = 0;
+      let cpuMs = 0;
       try {
-        kib = Number(fs.readFileSync(rssFile, 'utf8'));
+        const [rss, user, system] = fs.readFileSync(rssFile, 'utf8').split(' ').map(Number);
+        kib = rss;
+        cpuMs = (user + system) / 1000;
         fs.rmSync(rssFile);
       } catch {
         // the child died before its exit handler ran
       }
-      resolve({ ms, rssMb: kib / 1024, code: code ?? -1, out, stderr });
+      resolve({ ms, rssMb: kib / 1024, cpuMs, code: code ?? -1, out, stderr });
     });
   });
 }
@@ -106,7 +110,7 @@ export interface Row {
   bench: string;
   n: number;
   m: Measured;
-  baseline?: { label: string; ms: number };
+  baseline?: { label: string; ms: number; cpuMs?: number };
   note?: string;
 }
 
@@ -120,7 +124,7 @@ export class Report {
 
   constructor(title: string) {
     console.log(`${title}\n(${os.cpus().length} CPUs ${os.cpus()[0]?.model ?? ''}, load ${os.loadavg()[0].toFixed(1)}, node ${process.version})`);
-    console.log(`${'benchmark'.padEnd(34)} ${'N'.padStart(7)} ${'time s'.padStart(7)} ${'RSS MB'.padStart(7)} ${'t/t(prev N)'.padStart(15)}  baseline`);
+    console.log(`${'benchmark'.padEnd(34)} ${'N'.padStart(7)} ${'time s'.padStart(7)} ${'CPU s'.padStart(7)} ${'RSS MB'.padStart(7)} ${'t/t(prev N)'.padStart(15)}  baseline (wall; CPU)`);
   }
 
   add(row: Row): void {
@@ -128,8 +132,10 @@ export class Report {
     const prev = this.last.get(row.bench);
     this.last.set(row.bench, { n: row.n, ms: row.m.ms });
     const growth = prev ? `${(row.m.ms / prev.ms).toFixed(2)} (x${(row.n / prev.n).toFixed(0)} N)` : '';
-    const base = row.baseline ? `${(row.m.ms / row.baseline.ms).toFixed(2)} x ${row.baseline.label} (${fmtS(row.baseline.ms).trim()} s)` : '';
+    const b = row.baseline;
+    const cpuBase = b?.cpuMs ? `; CPU ${(row.m.cpuMs / b.cpuMs).toFixed(2)} x (${fmtS(b.cpuMs).trim()} s)` : '';
+    const base = b ? `${(row.m.ms / b.ms).toFixed(2)} x ${b.label} (${fmtS(b.ms).trim()} s${cpuBase})` : '';
     const load = `load ${os.loadavg()[0].toFixed(1)}`; // the machine is shared: say how busy it was
-    console.log(`${row.bench.padEnd(34)} ${String(row.n).padStart(7)} ${fmtS(row.m.ms)} ${row.m.rssMb.toFixed(0).padStart(7)} ${growth.padStart(15)}  ${base}${row.note ? `  ${row.note}` : ''}  ${load}`);
+    console.log(`${row.bench.padEnd(34)} ${String(row.n).padStart(7)} ${fmtS(row.m.ms)} ${fmtS(row.m.cpuMs)} ${row.m.rssMb.toFixed(0).padStart(7)} ${growth.padStart(15)}  ${base}${row.note ? `  ${row.note}` : ''}  ${load}`);
   }
 }

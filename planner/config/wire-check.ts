@@ -26,6 +26,12 @@ function staticText(e: Expression): string | undefined {
   return undefined;
 }
 
+// A string no check can refuse: no unsendable character, and short enough for any argument
+// even at three UTF-8 bytes a UTF-16 unit. Nearly every value is one, so the checks below,
+// which build paths and count bytes, run only for the rest.
+const plain = (prefix: string, value: unknown): boolean => typeof value === 'string' && value.length * 3 + prefix.length + 2 <= MAX_ARG_BYTES && findUnsendable(value) === null;
+const PARAM_PREFIX = 'x'.repeat(PARAM_ALLOWANCE);
+
 const isHeredoc = (e: Expression): boolean => e.kind === 'TemplateExpr' && e.heredoc !== undefined;
 
 class WireCheck {
@@ -70,15 +76,18 @@ class WireCheck {
   }
 
   text(path: string, value: unknown, attr: Attribute | undefined, fallback: Range): void {
+    if (typeof value !== 'string' || plain(PARAM_PREFIX, value)) return;
     const subject = attr?.expr.range ?? fallback;
-    if (this.sendable(path, value, subject, attr?.expr)) this.fits(path, 'x'.repeat(PARAM_ALLOWANCE), value, subject);
+    if (this.sendable(path, value, subject, attr?.expr)) this.fits(path, PARAM_PREFIX, value, subject);
   }
 
   // A disk's or network's label: xenform writes it into the VDI's or VIF's other-config.
   label(kind: string, name: string, subject: Range): void {
-    const path = `${kind} ${JSON.stringify(name)} label`;
-    if (!this.sendable(path, name, subject) || !this.fits(path, 'other-config:xenform-' + kind, name, subject)) return;
     const fault = this.toolstack === 'xapi' ? mapValueFault(name) : null;
+    const prefix = 'other-config:xenform-' + kind;
+    if (fault === null && plain(prefix, name)) return;
+    const path = `${kind} ${JSON.stringify(name)} label`;
+    if (!this.sendable(path, name, subject) || !this.fits(path, prefix, name, subject)) return;
     if (fault) this.error(`${kind[0].toUpperCase()}${kind.slice(1)} label cannot be read back`, `The ${path} is kept in the ${kind === 'disk' ? 'VDI' : 'VIF'}'s other-config and cannot round-trip: ${fault}.`, subject);
   }
 
@@ -86,10 +95,11 @@ class WireCheck {
     const exprs = attr?.expr.kind === 'TupleConsExpr' && attr.expr.exprs.length === tags.length ? attr.expr.exprs : undefined;
     tags.forEach((tag, i) => {
       if (isUnknown(tag)) return;
+      const fault = this.toolstack === 'xapi' ? tagFault(tag) : null;
+      if (fault === null && plain('param-key', tag)) return;
       const subject = exprs?.[i].range ?? attr?.expr.range ?? fallback;
       const path = `tags[${i}]`;
       if (!this.sendable(path, tag, subject, exprs?.[i]) || !this.fits(path, 'param-key', tag, subject)) return;
-      const fault = this.toolstack === 'xapi' ? tagFault(tag) : null;
       if (fault) this.error(`Tag cannot be read back`, `The tag ${JSON.stringify(tag)} cannot round-trip: ${fault}.`, subject);
     });
   }
