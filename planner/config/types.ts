@@ -119,9 +119,14 @@ export const isUnknown = (v: unknown): v is Unknown =>
   typeof v === 'object' && v !== null && (v as { __unknown?: boolean }).__unknown === true;
 
 // Whether any part of a JSON-compatible value is known only after apply.
+// Called on every attribute of every VM a plan shows: it walks without copying.
 export function containsUnknown(v: unknown): boolean {
+  if (v === null || typeof v !== 'object') return false;
   if (isUnknown(v)) return true;
-  if (Array.isArray(v)) return v.some(containsUnknown);
-  if (v !== null && typeof v === 'object') return Object.values(v).some(containsUnknown);
+  if (Array.isArray(v)) {
+    for (const x of v) if (containsUnknown(x)) return true;
+    return false;
+  }
+  for (const k in v) if (Object.hasOwn(v, k) && containsUnknown((v as Record<string, unknown>)[k])) return true;
   return false;
 }

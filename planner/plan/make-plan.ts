@@ -414,7 +414,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
         ),
       );
     }
-    const vtpm = vtpmRefusal({ ...w, destroys: w.drafts.some((d) => d.op === 'destroy') });
+    const vtpm = vtpmRefusal(w);
     if (vtpm) errors.push(refusal('vTPM would be destroyed', vtpm, w.address));
     const limits: [Disruption, string][] = [];
     if (w.vm && w.action !== 'delete') limits.push([w.vm.lifecycle.max_disruption, 'lifecycle.max_disruption']);

@@ -12,14 +12,14 @@ export interface VtpmWork {
   before: VmAttributes | null; // as observed (or recorded)
   changes: readonly AttributeChange[];
   vm: VmConfig | null; // the VM's block; null when it was removed from the configuration
-  destroys: boolean; // the plan has a destroy step for it
+  drafts: readonly { op: string }[]; // the steps planned for it
 }
 
 // Why the plan may not go ahead for this VM, or undefined.
 export function vtpmRefusal(w: VtpmWork): string | undefined {
   if (w.before?.vtpm !== true || w.vm?.lifecycle.allow_vtpm_destroy) return undefined;
   const removed = w.changes.some((c) => c.path === 'vtpm' && c.after === false);
-  const gone = (w.action === 'delete' || w.action === 'replace') && w.destroys;
+  const gone = (w.action === 'delete' || w.action === 'replace') && w.drafts.some((d) => d.op === 'destroy');
   if (!removed && !gone) return undefined;
   const how = removed ? 'vtpm = false would destroy its vTPM' : w.action === 'replace' ? 'replacing it would destroy its vTPM with the VM (the new VM gets a new, empty one)' : 'destroying it would destroy its vTPM';
   const out = w.vm
