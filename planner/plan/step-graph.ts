@@ -105,11 +105,13 @@ export function buildSteps(chains: readonly VmChain[]): Step[] {
   const heap = new MinHeap();
   for (let v = 0; v < n; v++) if (indegree[v] === 0) heap.push(v);
   const id = new Array<string>(n);
+  const position = new Array<number>(n); // v's place in the order, from 1: its id is `s${position}`
   const order: number[] = [];
   while (heap.size > 0) {
     const v = heap.pop();
     order.push(v);
     id[v] = `s${order.length}`;
+    position[v] = order.length;
     for (const s of succs[v]) if (--indegree[s] === 0) heap.push(s);
   }
   if (order.length !== n) throw new DependencyCycleError('the VMs depend on each other in a cycle, so no step order exists');
@@ -127,11 +129,19 @@ export function buildSteps(chains: readonly VmChain[]): Step[] {
       host: c.hosts[k],
       op: d.op,
       args: d.args,
-      depends_on: [...new Set(preds[v])].map((p) => id[p]).sort((x, y) => Number(x.slice(1)) - Number(y.slice(1))),
+      depends_on: dependsOn(preds[v], position),
     } as Step;
     if (d.from !== undefined) step.from = d.from;
     if (d.to !== undefined) step.to = d.to;
     if (d.deposed !== undefined) step.deposed = d.deposed;
     return step;
   });
+}
+
+// The ids of a step's predecessors, each once, in step order.
+function dependsOn(preds: readonly number[], position: readonly number[]): string[] {
+  const at = preds.map((p) => position[p]).sort((x, y) => x - y);
+  const out: string[] = [];
+  for (let i = 0; i < at.length; i++) if (i === 0 || at[i] !== at[i - 1]) out.push(`s${at[i]}`);
+  return out;
 }
