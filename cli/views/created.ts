@@ -6,7 +6,11 @@ import { BOOT_FIELDS } from '../../planner/model/attributes.js';
 import { isSensitivePath, SENSITIVE_VALUE } from '../../planner/plan/sensitive.js';
 import { formatBytes, formatValue as shown, KNOWN_AFTER_APPLY } from './describe.js';
 
-const list = (xs: readonly unknown[]): string => `[${xs.map((x) => shown(x)).join(', ')}]`;
+function list(xs: readonly unknown[]): string {
+  let s = '[';
+  for (let i = 0; i < xs.length; i++) s += (i === 0 ? '' : ', ') + shown(xs[i]);
+  return `${s}]`;
+}
 
 // ["name", "\"web\""] pairs, in the order a reader looks for them.
 function entries(a: VmAttributes): [path: string, value: string][] {
