@@ -22,10 +22,10 @@ import { isIgnored } from '../model/attributes.js';
 import { fingerprint } from './fingerprint.js';
 import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
-import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js';
+import { DependencyCycleError } from './step-graph.js';
 import { applyRefactoring, removedBlockFor, type Refactored } from './refactor.js';
 import { evacuationOf, placeVm } from './placement.js';
-import { checkCapacity } from './capacity.js';
+import { stepsWithinCapacity, type CapacityOutcome, type CapacityWork } from './capacity-scope.js';
 import { planBootOnce } from './boot-once.js';
 import { hostMove } from './host-move.js';
 import { cannotCoexist, deposedChanges, deposedSteps } from './deposed.js';
@@ -433,20 +433,23 @@ export function makePlan(input: PlanInput): PlanOutcome {
     }
   }
 
-  let steps: ReturnType<typeof buildSteps> = [];
+  let steps: CapacityOutcome['steps'] = [];
   let capacity: MemberCapacity[] = [];
   if (!options.refreshOnly) {
-    const chains: VmChain[] = works.map((w) => ({ address: w.address, hosts: w.hosts, drafts: w.drafts, dependsOn: w.dependsOn }));
+    const chains: CapacityWork[] = works.map((w) => ({ address: w.address, hosts: w.hosts, drafts: w.drafts, dependsOn: w.dependsOn, host: w.host, after: w.after, observed: observedOf.get(w) ?? null, affinity: w.vm?.affinity }));
     try {
-      steps = buildSteps(chains);
+      const checked = stepsWithinCapacity(chains, inventories, selected !== null);
+      steps = checked.steps;
+      capacity = checked.table;
+      for (const p of checked.problems) errors.push({ ...refusal('Not enough room on a pool member', p.detail, p.address), host: p.host });
+      for (const l of checked.leftOut) {
+        warnings.push(`${l.address} is not in this plan (--target): ${l.why}`);
+        works.splice(works.findIndex((w) => w.address === l.address), 1);
+      }
     } catch (e) {
       if (e instanceof DependencyCycleError) errors.push(refusal('Dependency cycle', e.message));
       else throw e;
     }
-    const placed = works.map((w) => ({ address: w.address, host: w.host, after: w.after, observed: observedOf.get(w) ?? null, affinity: w.vm?.affinity }));
-    const checked = checkCapacity(steps, placed, inventories);
-    capacity = checked.table;
-    for (const p of checked.problems) errors.push({ ...refusal('Not enough room on a pool member', p.detail, p.address), host: p.host });
   }
   if (errors.length > 0) return { plan: null, errors };
 
