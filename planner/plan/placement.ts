@@ -39,8 +39,13 @@ export class Evacuation {
     this.free = new Map(members.map((m) => [m.name, m.memory_free]));
   }
 
-  destination(need: number): string | null {
+  destination(need: number, preferred?: string): string | null {
     const open = this.members.filter((m) => m.enabled && m.name !== this.member && this.free.get(m.name)! >= need);
+    const first = open.find((m) => m.name === preferred);
+    if (first) {
+      this.free.set(first.name, this.free.get(first.name)! - need);
+      return first.name;
+    }
     if (open.length === 0) return null;
     const best = open.reduce((a, b) => (this.free.get(b.name)! > this.free.get(a.name)! ? b : a));
     this.free.set(best.name, this.free.get(best.name)! - need);
@@ -85,10 +90,13 @@ export function placeVm(work: PlacementWork, host: string, input: PlacementInput
   const first = work.drafts[0]?.op === 'create' ? 1 : 0; // a new VM gets it once it exists
   const noDomainAt = states.findIndex((s, i) => i >= first && !hasDomain(s));
   const final = states[states.length - 1];
-  if (evac && noDomainAt < 0 && resident === evac.member && (wanted === undefined || wanted === evac.member)) {
-    const to = evac.destination(footprint(observed!.attributes));
+  if (evac && noDomainAt < 0 && resident === evac.member) {
+    // An affinity for another enabled member with room is kept: the VM goes there.
+    const to = evac.destination(footprint(observed!.attributes), wanted);
     if (!to) throw new PlanningError(`no enabled pool member other than "${evac.member}" has room for it while "${evac.member}" is evacuated`);
-    moveTo(work, host, input, final, resident, to, `off pool member "${evac.member}" (--evacuate) to "${to}"`);
+    const why =
+      wanted === undefined ? '' : wanted === to ? ', its affinity' : wanted === evac.member ? ` (its affinity "${wanted}" is the member drained)` : ` (its affinity "${wanted}" is disabled or has no room)`;
+    moveTo(work, host, input, final, resident, to, `off pool member "${evac.member}" (--evacuate) to "${to}"${why}`);
     return;
   }
   if (wanted === undefined) return;
