@@ -74,6 +74,7 @@ export function checkCapacity(steps: readonly Step[], vms: readonly CapacityVm[]
   // What a running VM's own halt (or suspend) frees on the member it ran on, kept for that VM's
   // own start: its steps run in order, other VMs' steps may not.
   const released = new Map<string, { member: string; bytes: number }>();
+  const affinityOf = new Map<string, string>(); // set by a step of the plan (placement, spread)
   for (const s of steps) {
     const vm = byAddress.get(s.address);
     const l = ledgerOf(s.host);
@@ -83,7 +84,12 @@ export function checkCapacity(steps: readonly Step[], vms: readonly CapacityVm[]
       released.set(s.address, { member: was.resident_on, bytes: footprint(was.attributes) });
       continue;
     }
-    const arriving = s.op === 'start' || s.op === 'resume' ? (vm.affinity ?? vm.observed?.affinity) : s.op === 'migrate' ? s.args.member : undefined;
+    if (s.op === 'set') {
+      const set = s.args.changes.find((c) => c.path === 'affinity');
+      if (set) affinityOf.set(s.address, String(set.value));
+      continue;
+    }
+    const arriving = s.op === 'start' || s.op === 'resume' ? (affinityOf.get(s.address) ?? vm.affinity ?? vm.observed?.affinity) : s.op === 'migrate' ? s.args.member : undefined;
     if (s.op !== 'start' && s.op !== 'resume' && s.op !== 'migrate') continue;
     const need = footprint(vm.after);
     const own = released.get(s.address);

@@ -25,6 +25,7 @@ import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, typ
 import { DependencyCycleError } from './step-graph.js';
 import { applyRefactoring, removedBlockFor, type Refactored } from './refactor.js';
 import { evacuationOf, placeVm } from './placement.js';
+import { Spread } from './spread.js';
 import { stepsWithinCapacity, type CapacityOutcome, type CapacityWork } from './capacity-scope.js';
 import { planBootOnce } from './boot-once.js';
 import { hostMove } from './host-move.js';
@@ -175,6 +176,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
   for (const p of selection.problems) errors.push(refusal(p.summary, p.detail, p.address));
   const evacuation = evacuationOf(options.evacuate, inventories);
   if (evacuation.problem) errors.push(refusal('No such pool member', evacuation.problem));
+  const spread = new Spread(config.vms, inventories);
   if (errors.length > 0) return { plan: null, errors };
   const { addresses: allAddresses, replace: replacePatterns, selected, matches: matchesAny } = selection;
   if (selected !== null) warnings.push(TARGETING_WARNING);
@@ -279,7 +281,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
         const once = planBootOnce(vm.boot_once, created, desired!.boot, null);
         if (once) work.changes.push(once);
         useSteps(work, created, host);
-        placeVm(work, host, { vm, observed: null, inventory: inventories[host], current: graph.createdState, graph, policy: vm.shutdown });
+        placeVm(work, host, { vm, observed: null, inventory: inventories[host], current: graph.createdState, graph, policy: vm.shutdown, spread });
         continue;
       }
 
@@ -361,7 +363,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
         work.hosts.push(observed.host);
       }
       useSteps(work, steps, host);
-      placeVm(work, host, { vm, observed, inventory: inventories[observed.host], current, graph, policy: vm.shutdown, evacuation: evacuation.byHost.get(observed.host) });
+      placeVm(work, host, { vm, observed, inventory: inventories[observed.host], current, graph, policy: vm.shutdown, evacuation: evacuation.byHost.get(observed.host), spread });
       work.pendingReboot = steps.pendingReboot;
       const policyRecorded = r && work.drafts.length === 0 ? policyToRecord(r.shutdown, vm.shutdown) : null; // with steps, the last one records it
       if (policyRecorded) work.changes.push(policyRecorded);
@@ -433,6 +435,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
     }
   }
 
+  warnings.push(...spread.warnings);
   let steps: CapacityOutcome['steps'] = [];
   let capacity: MemberCapacity[] = [];
   if (!options.refreshOnly) {
