@@ -445,10 +445,9 @@ export function makePlan(input: PlanInput): PlanOutcome {
       steps = checked.steps;
       capacity = checked.table;
       for (const p of checked.problems) errors.push({ ...refusal('Not enough room on a pool member', p.detail, p.address), host: p.host });
-      for (const l of checked.leftOut) {
-        warnings.push(`${l.address} is not in this plan (--target): ${l.why}`);
-        works.splice(works.findIndex((w) => w.address === l.address), 1);
-      }
+      for (const l of checked.leftOut) warnings.push(`${l.address} is not in this plan (--target): ${l.why}`);
+      const leftOut = new Set(checked.leftOut.map((l) => l.address));
+      for (let i = works.length - 1; i >= 0; i--) if (leftOut.has(works[i].address)) works.splice(i, 1);
     } catch (e) {
       if (e instanceof DependencyCycleError) errors.push(refusal('Dependency cycle', e.message));
       else throw e;
