@@ -3,6 +3,7 @@
 import type { BodySchema } from '../../lang/body.js';
 import { BOOT_SCHEMA, DISK_SCHEMA, HOST_SCHEMA, LIFECYCLE_SCHEMA, MEMORY_SCHEMA, NETWORK_SCHEMA, SHUTDOWN_SCHEMA, VM_SCHEMA } from './schema.js';
 import { CDROM_SCHEMA } from './cdrom.js';
+import { PLACEMENT_SCHEMA } from './placement.js';
 
 // block path -> attribute -> what it means, its values and its default.
 export const DESCRIPTIONS: Record<string, Record<string, string>> = {
@@ -73,6 +74,9 @@ export const DESCRIPTIONS: Record<string, Record<string, string>> = {
   'vm.cdrom': {
     iso: 'Required: the ISO image in the CD drive, or `null` for an empty drive. On an XAPI host, its name in an ISO SR (`"debian-12.iso"`, checked against the host at plan time); on an xl host, the absolute path of the ISO file in dom0 (`"/var/lib/xen/iso/debian-12.iso"`), HVM guests only (`xl cd-insert`/`cd-eject`; a drive xenform adds is `hdc`). Inserted and ejected live, the xl guest file kept in step; a VM without a CD drive gets one while halted. No block: the drive is left alone.',
   },
+  'vm.placement': {
+    spread: 'xapi pools: an anti-affinity group, a name shared by the VMs of one host block that should run on distinct pool members. A VM of the group that starts (created or halted) and has no `affinity` is started on an enabled member that runs no other VM of the group and has room (the most free memory first; the plan says which and why, and records it as the VM\'s affinity). Running VMs are never moved for it; when no such member is left the VM is started where xapi places it and the plan warns, naming the group. `apply --evacuate` sends the group\'s VMs to members that run none of it where it can. Refused on xl.',
+  },
   'vm.shutdown': {
     mode: '`"clean"` or `"hard"`. Default: `"clean"`.',
     timeout: 'How long a clean shutdown may take, `"2m"`. Default: `"120s"`.',
@@ -96,6 +100,7 @@ export const BLOCKS: [string, BodySchema][] = [
   ['vm.disk "NAME"', DISK_SCHEMA],
   ['vm.network "NAME"', NETWORK_SCHEMA],
   ['vm.cdrom', CDROM_SCHEMA],
+  ['vm.placement', PLACEMENT_SCHEMA],
   ['vm.shutdown', SHUTDOWN_SCHEMA],
   ['vm.lifecycle', LIFECYCLE_SCHEMA],
 ];

@@ -16,6 +16,7 @@ import { convert } from '../../lang/eval/convert.js';
 import { checkHostWire, checkVmWire } from './wire-check.js';
 import { checkDynamicBlock, checkMemoryForm, type DynamicBlock, expandVmBlock, type NestedBlock } from './dynamic-blocks.js';
 import { CDROM_SCHEMA, decodeCdrom } from './cdrom.js';
+import { PLACEMENT_SCHEMA, decodeSpread } from './placement.js';
 import { decodeMigrationGroup } from './migration-group.js';
 import { checkSecureBoot, decodeVtpm } from './firmware.js';
 
@@ -64,6 +65,7 @@ export const VM_SCHEMA: BodySchema = {
     disk: { labels: ['name'], multiple: true },
     network: { labels: ['name'], multiple: true },
     cdrom: { labels: [] },
+    placement: { labels: [] },
     shutdown: { labels: [] },
     lifecycle: { labels: [] },
     dynamic: { labels: ['type'], multiple: true },
@@ -143,6 +145,7 @@ export interface VmBlock {
   disks: NestedBlock[];
   networks: NestedBlock[];
   cdrom?: NestedBlock;
+  placement?: NestedBlock;
   shutdown?: NestedBlock;
   lifecycle?: NestedBlock;
   dynamics: DynamicBlock[]; // expanded per instance by expandVmBlock
@@ -190,6 +193,7 @@ export function checkVmBlock(block: Block, diags: Diagnostic[]): VmBlock {
     disks: many('disk', DISK_SCHEMA),
     networks: many('network', NETWORK_SCHEMA),
     cdrom: one('cdrom', CDROM_SCHEMA),
+    placement: one('placement', PLACEMENT_SCHEMA),
     shutdown: one('shutdown', SHUTDOWN_SCHEMA),
     lifecycle: one('lifecycle', LIFECYCLE_SCHEMA),
     dynamics: (top.blocks.get('dynamic') ?? []).flatMap((b) => checkDynamicBlock(b, DYNAMIC_TYPES, diags) ?? []),
@@ -401,6 +405,7 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
   const group = d.knownText(a.get('group'), 'group');
   const affinity = d.knownText(a.get('affinity'), 'affinity');
   if (affinity !== undefined && host?.toolstack !== 'xapi') d.error('Unsupported argument', '"affinity" applies only to VMs on hosts with toolstack = "xapi" (a pool member).', a.get('affinity')!.nameRange);
+  const spread = decodeSpread(vm.placement, d, host?.toolstack);
 
   const attributes: VmConfig['attributes'] = {
     name: name as string,
@@ -434,6 +439,7 @@ export function decodeVm(block: VmBlock, ev: Evaluator, ctx: InstanceContext): V
   };
   if (group !== undefined) config.group = group;
   if (affinity !== undefined) config.affinity = affinity;
+  if (spread !== undefined) config.spread = spread;
   if (bootFromTemplate) config.boot_from_template = true;
   if (bootOnce) config.boot_once = bootOnce;
   return config;

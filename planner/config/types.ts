@@ -44,6 +44,7 @@ export interface VmConfig {
   lifecycle: LifecyclePolicy;
   group?: string; // disruption budget group
   affinity?: string; // the pool member (name-label) the VM runs on and starts on
+  spread?: string; // placement.spread: its anti-affinity group within the pool (planner/plan/spread.ts)
   range: Range; // the vm block
   attributeRanges: Record<string, Range>; // attribute path -> where it was set, for diagnostics
   // Attribute paths ("other_config", "boot.args", "disks") whose values derive from

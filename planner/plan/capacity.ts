@@ -47,8 +47,10 @@ interface Ledger {
   arrivals: string[]; // addresses planned onto it so far
 }
 
-// Walks the steps in plan order; memory freed by halts is not counted (steps of different VMs
-// may run in any order), so the check never lets through what xapi could refuse.
+// Walks the steps in plan order; memory freed by halts is not counted for other VMs (steps of
+// different VMs may run in any order), so the check never lets through what xapi could refuse. A
+// running VM restarted for a raise of memory.static_max or vcpus_max (both need a halt) is charged
+// on its member only what the raise adds.
 // The first few of a member's arrivals and how many more: one problem per refused VM, so a
 // full list in each would make the refusals of N VMs quadratic in N.
 const FEW = 5;
@@ -69,18 +71,36 @@ export function checkCapacity(steps: readonly Step[], vms: readonly CapacityVm[]
     }
     return l;
   };
+  // What a running VM's own halt (or suspend) frees on the member it ran on, kept for that VM's
+  // own start: its steps run in order, other VMs' steps may not.
+  const released = new Map<string, { member: string; bytes: number }>();
+  const affinityOf = new Map<string, string>(); // set by a step of the plan (placement, spread)
   for (const s of steps) {
     const vm = byAddress.get(s.address);
     const l = ledgerOf(s.host);
     if (!vm?.after || !l) continue;
-    const arriving = s.op === 'start' || s.op === 'resume' ? (vm.affinity ?? vm.observed?.affinity) : s.op === 'migrate' ? s.args.member : undefined;
+    const was = vm.observed;
+    if (was?.resident_on && (s.to === 'halted' || s.to === 'suspended') && !released.has(s.address)) {
+      released.set(s.address, { member: was.resident_on, bytes: footprint(was.attributes) });
+      continue;
+    }
+    if (s.op === 'set') {
+      const set = s.args.changes.find((c) => c.path === 'affinity');
+      if (set) affinityOf.set(s.address, String(set.value));
+      continue;
+    }
+    const arriving = s.op === 'start' || s.op === 'resume' ? (affinityOf.get(s.address) ?? vm.affinity ?? vm.observed?.affinity) : s.op === 'migrate' ? s.args.member : undefined;
     if (s.op !== 'start' && s.op !== 'resume' && s.op !== 'migrate') continue;
     const need = footprint(vm.after);
+    const own = released.get(s.address);
+    const credit = (x: Ledger): number => (own && own.member === x.member.name ? own.bytes : 0);
     // Without an affinity xapi picks a member that fits (xapi_vm_helpers.ml `choose_host_for_vm_no_wlb`):
-    // the one with the most free memory stands for its choice.
+    // the one with the most free memory (counting what the VM's own halt gave back) stands for its choice.
     const enabled = [...l.values()].filter((x) => x.member.enabled);
-    const ledger = arriving !== undefined ? l.get(arriving) : enabled.sort((a, b) => b.free - a.free)[0];
+    const ledger = arriving !== undefined ? l.get(arriving) : enabled.sort((a, b) => b.free + credit(b) - (a.free + credit(a)))[0];
     if (!ledger) continue; // an unknown member is refused by placement
+    const back = credit(ledger);
+    released.delete(s.address);
     const what = s.op === 'migrate' ? 'would be migrated to' : s.op === 'resume' ? 'would resume on' : 'would start on';
     if (!ledger.member.enabled) {
       problems.push({ address: s.address, host: s.host, detail: `${s.address} ${what} pool member "${ledger.member.name}", which is disabled (host-disable): it receives no VM` });
@@ -90,16 +110,17 @@ export function checkCapacity(steps: readonly Step[], vms: readonly CapacityVm[]
       problems.push({ address: s.address, host: s.host, detail: `${s.address} ${what} pool member "${ledger.member.name}", which has ${ledger.member.pcpus} physical CPUs, but vcpus_max is ${vm.after.vcpus_max}` });
       continue;
     }
-    if (need > ledger.free) {
+    if (need > ledger.free + back) {
       const before = ledger.arrivals.length > 0 ? ` after the VMs planned onto it before (${namedFew(ledger.arrivals)})` : '';
+      const raise = back > 0 ? `, ${formatSize(need - back)} more than the ${formatSize(back)} it takes now,` : '';
       problems.push({
         address: s.address,
         host: s.host,
-        detail: `${s.address} ${what} pool member "${ledger.member.name}", which would need ${formatSize(need)} (memory ${formatSize(vm.after.memory.static_max)} + overhead ${formatSize(memoryOverhead(vm.after))}) but has ${formatSize(ledger.free)} free${before}`,
+        detail: `${s.address} ${what} pool member "${ledger.member.name}", which would need ${formatSize(need)} (memory ${formatSize(vm.after.memory.static_max)} + overhead ${formatSize(memoryOverhead(vm.after))})${raise} but has ${formatSize(ledger.free)} free${before}`,
       });
       continue;
     }
-    ledger.free -= need;
+    ledger.free -= need - back;
     ledger.arrivals.push(s.address);
   }
   const table: MemberCapacity[] = [];

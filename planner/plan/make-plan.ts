@@ -22,10 +22,11 @@ import { isIgnored } from '../model/attributes.js';
 import { fingerprint } from './fingerprint.js';
 import { attributeDrift, changedOutside, pendingReboot } from '../diff/drift.js';
 import { PlanningError, planCreate, planDestroy, planUpdate, type StepDraft, type VmSteps } from './vm-steps.js';
-import { buildSteps, DependencyCycleError, type VmChain } from './step-graph.js';
+import { DependencyCycleError } from './step-graph.js';
 import { applyRefactoring, removedBlockFor, type Refactored } from './refactor.js';
 import { evacuationOf, placeVm } from './placement.js';
-import { checkCapacity } from './capacity.js';
+import { Spread } from './spread.js';
+import { stepsWithinCapacity, type CapacityOutcome, type CapacityWork } from './capacity-scope.js';
 import { planBootOnce } from './boot-once.js';
 import { hostMove } from './host-move.js';
 import { cannotCoexist, deposedChanges, deposedSteps } from './deposed.js';
@@ -175,6 +176,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
   for (const p of selection.problems) errors.push(refusal(p.summary, p.detail, p.address));
   const evacuation = evacuationOf(options.evacuate, inventories);
   if (evacuation.problem) errors.push(refusal('No such pool member', evacuation.problem));
+  const spread = new Spread(config.vms, inventories);
   if (errors.length > 0) return { plan: null, errors };
   const { addresses: allAddresses, replace: replacePatterns, selected, matches: matchesAny } = selection;
   if (selected !== null) warnings.push(TARGETING_WARNING);
@@ -279,7 +281,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
         const once = planBootOnce(vm.boot_once, created, desired!.boot, null);
         if (once) work.changes.push(once);
         useSteps(work, created, host);
-        placeVm(work, host, { vm, observed: null, inventory: inventories[host], current: graph.createdState, graph, policy: vm.shutdown });
+        placeVm(work, host, { vm, observed: null, inventory: inventories[host], current: graph.createdState, graph, policy: vm.shutdown, spread });
         continue;
       }
 
@@ -361,7 +363,7 @@ export function makePlan(input: PlanInput): PlanOutcome {
         work.hosts.push(observed.host);
       }
       useSteps(work, steps, host);
-      placeVm(work, host, { vm, observed, inventory: inventories[observed.host], current, graph, policy: vm.shutdown, evacuation: evacuation.byHost.get(observed.host) });
+      placeVm(work, host, { vm, observed, inventory: inventories[observed.host], current, graph, policy: vm.shutdown, evacuation: evacuation.byHost.get(observed.host), spread });
       work.pendingReboot = steps.pendingReboot;
       const policyRecorded = r && work.drafts.length === 0 ? policyToRecord(r.shutdown, vm.shutdown) : null; // with steps, the last one records it
       if (policyRecorded) work.changes.push(policyRecorded);
@@ -433,20 +435,23 @@ export function makePlan(input: PlanInput): PlanOutcome {
     }
   }
 
-  let steps: ReturnType<typeof buildSteps> = [];
+  warnings.push(...spread.warnings);
+  let steps: CapacityOutcome['steps'] = [];
   let capacity: MemberCapacity[] = [];
   if (!options.refreshOnly) {
-    const chains: VmChain[] = works.map((w) => ({ address: w.address, hosts: w.hosts, drafts: w.drafts, dependsOn: w.dependsOn }));
+    const chains: CapacityWork[] = works.map((w) => ({ address: w.address, hosts: w.hosts, drafts: w.drafts, dependsOn: w.dependsOn, host: w.host, after: w.after, observed: observedOf.get(w) ?? null, affinity: w.vm?.affinity }));
     try {
-      steps = buildSteps(chains);
+      const checked = stepsWithinCapacity(chains, inventories, selected !== null);
+      steps = checked.steps;
+      capacity = checked.table;
+      for (const p of checked.problems) errors.push({ ...refusal('Not enough room on a pool member', p.detail, p.address), host: p.host });
+      for (const l of checked.leftOut) warnings.push(`${l.address} is not in this plan (--target): ${l.why}`);
+      const leftOut = new Set(checked.leftOut.map((l) => l.address));
+      for (let i = works.length - 1; i >= 0; i--) if (leftOut.has(works[i].address)) works.splice(i, 1);
     } catch (e) {
       if (e instanceof DependencyCycleError) errors.push(refusal('Dependency cycle', e.message));
       else throw e;
     }
-    const placed = works.map((w) => ({ address: w.address, host: w.host, after: w.after, observed: observedOf.get(w) ?? null, affinity: w.vm?.affinity }));
-    const checked = checkCapacity(steps, placed, inventories);
-    capacity = checked.table;
-    for (const p of checked.problems) errors.push({ ...refusal('Not enough room on a pool member', p.detail, p.address), host: p.host });
   }
   if (errors.length > 0) return { plan: null, errors };
 

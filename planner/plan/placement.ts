@@ -8,6 +8,7 @@ import type { LifecycleGraph } from '../lifecycle/graphs.js';
 import { lifecycleBody } from '../model/ops.js';
 import { hasDomain, type Disruption, type HostInventory, type ObservedVm, type PoolMember, type PowerState, type ShutdownPolicy } from '../model/vm.js';
 import { footprint } from './capacity.js';
+import type { Spread } from './spread.js';
 import type { AttributeChange } from './types.js';
 import { PlanningError, type StepDraft } from './vm-steps.js';
 
@@ -28,6 +29,7 @@ export interface PlacementInput {
   graph: LifecycleGraph;
   policy: ShutdownPolicy;
   evacuation?: Evacuation; // --evacuate: the member being drained, and where its VMs go
+  spread?: Spread; // placement.spread: the members each group runs on
 }
 
 // `--evacuate MEMBER`: every managed VM running on MEMBER is migrated to another enabled
@@ -39,8 +41,16 @@ export class Evacuation {
     this.free = new Map(members.map((m) => [m.name, m.memory_free]));
   }
 
-  destination(need: number): string | null {
-    const open = this.members.filter((m) => m.enabled && m.name !== this.member && this.free.get(m.name)! >= need);
+  // `avoid`: members running another VM of the VM's spread group, taken only when no other has room.
+  destination(need: number, preferred?: string, avoid?: ReadonlySet<string>): string | null {
+    const fits = this.members.filter((m) => m.enabled && m.name !== this.member && this.free.get(m.name)! >= need);
+    const apart = avoid ? fits.filter((m) => !avoid.has(m.name)) : fits;
+    const open = apart.length > 0 ? apart : fits;
+    const first = open.find((m) => m.name === preferred);
+    if (first) {
+      this.free.set(first.name, this.free.get(first.name)! - need);
+      return first.name;
+    }
     if (open.length === 0) return null;
     const best = open.reduce((a, b) => (this.free.get(b.name)! > this.free.get(a.name)! ? b : a));
     this.free.set(best.name, this.free.get(best.name)! - need);
@@ -72,9 +82,10 @@ function statesAlong(current: PowerState, drafts: readonly StepDraft[]): PowerSt
 // names no member of the pool.
 export function placeVm(work: PlacementWork, host: string, input: PlacementInput): void {
   const { vm, observed, inventory } = input;
-  const wanted = vm.affinity;
+  let wanted = vm.affinity;
   const evac = input.evacuation;
-  if (wanted === undefined && !evac) return;
+  const group = wanted === undefined ? vm.spread : undefined;
+  if (wanted === undefined && !evac && group === undefined) return;
   const members = inventory?.members;
   if (wanted !== undefined && members && !members.some((m) => m.name === wanted)) {
     throw new PlanningError(`affinity = "${wanted}" names no member of the pool on host "${host}" (members: ${members.map((m) => m.name).join(', ')})`);
@@ -85,11 +96,21 @@ export function placeVm(work: PlacementWork, host: string, input: PlacementInput
   const first = work.drafts[0]?.op === 'create' ? 1 : 0; // a new VM gets it once it exists
   const noDomainAt = states.findIndex((s, i) => i >= first && !hasDomain(s));
   const final = states[states.length - 1];
-  if (evac && noDomainAt < 0 && resident === evac.member && (wanted === undefined || wanted === evac.member)) {
-    const to = evac.destination(footprint(observed!.attributes));
+  if (evac && noDomainAt < 0 && resident === evac.member) {
+    // An affinity for another enabled member with room is kept: the VM goes there.
+    const to = evac.destination(footprint(observed!.attributes), wanted, group !== undefined ? input.spread?.running(host, group) : undefined);
     if (!to) throw new PlanningError(`no enabled pool member other than "${evac.member}" has room for it while "${evac.member}" is evacuated`);
-    moveTo(work, host, input, final, resident, to, `off pool member "${evac.member}" (--evacuate) to "${to}"`);
+    if (group !== undefined) input.spread?.occupy(host, group, to);
+    const why =
+      wanted === undefined ? '' : wanted === to ? ', its affinity' : wanted === evac.member ? ` (its affinity "${wanted}" is the member drained)` : ` (its affinity "${wanted}" is disabled or has no room)`;
+    moveTo(work, host, input, final, resident, to, `off pool member "${evac.member}" (--evacuate) to "${to}"${why}`);
     return;
+  }
+  let spreadReason: string | undefined;
+  if (wanted === undefined && group !== undefined && input.spread && noDomainAt >= 0 && states.slice(noDomainAt).some(hasDomain)) {
+    const pick = input.spread.choose(vm, host, footprint(vm.attributes));
+    wanted = pick?.member;
+    spreadReason = pick?.reason;
   }
   if (wanted === undefined) return;
   const change = (reason: string, condition?: string): AttributeChange => ({
@@ -105,7 +126,7 @@ export function placeVm(work: PlacementWork, host: string, input: PlacementInput
     if (before === wanted) return;
     insert(noDomainAt, [setDraft(states[noDomainAt])]);
     const starts = states.slice(noDomainAt).some(hasDomain);
-    const reason = starts ? `the VM starts on pool member "${wanted}" (its affinity)` : `the affinity is metadata: the VM starts on pool member "${wanted}" next time`;
+    const reason = spreadReason ?? (starts ? `the VM starts on pool member "${wanted}" (its affinity)` : `the affinity is metadata: the VM starts on pool member "${wanted}" next time`);
     work.changes.push(change(reason));
     work.reasons.push(reason);
     return;

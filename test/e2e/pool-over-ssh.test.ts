@@ -1,42 +1,17 @@
 // A XAPI pool of three simulated members behind a real sshd (issue 18): placement by
 // `affinity`, a live migration that moves a running VM without a halt, and the fallback when
 // xapi would refuse one.
-import t, { type Test } from 'tap';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
+import t from 'tap';
 import { editConfig, xenform } from './cli.js';
-import { overSsh, SSH_ENV } from '../support/ssh-config.js';
-import { ssh, startSshd, type Sshd } from '../support/sshd.js';
+import { SSH_ENV } from '../support/ssh-config.js';
+import { ssh } from '../support/sshd.js';
+import { poolOverSsh, residentOn, xe } from '../support/sim-pool.js';
 import { powerHistory } from '../support/sim-host.js';
 import { loadState } from '../../providers/sim/host-file.js';
 import type { Plan } from '../../planner/plan/types.js';
 
-const MEMBERS = 'xcp-01,xcp-02,xcp-03';
-
 function vmBlock(name: string, affinity: string, memory = '1GiB'): string {
   return `vm "${name}" {\n  host        = host.pool\n  name        = "${name}"\n  template    = "Other install media"\n  power_state = "running"\n  memory      = "${memory}"\n  vcpus       = 1\n  affinity    = "${affinity}"\n}\n`;
-}
-
-async function poolOverSsh(t: Test, vms: string, faults?: string): Promise<{ dir: string; sshd: Sshd; statePath: string }> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'xenform-pool-'));
-  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(path.join(dir, 'main.xf.hcl'), `host "pool" {\n  simulator = true\n  toolstack = "xapi"\n}\n\n${vms}`);
-  const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'pool.json'), XENSIM_HOSTS: MEMBERS, ...(faults ? { XENSIM_FAULTS: faults } : {}) } });
-  t.teardown(() => sshd.stop());
-  overSsh(dir, sshd);
-  return { dir, sshd, statePath: path.join(dir, 'pool.json') };
-}
-
-async function xe(sshd: Sshd, command: string): Promise<string> {
-  const r = await ssh(sshd, `xe ${command}`);
-  if (r.code !== 0) throw new Error(`xe ${command}: ${r.stderr}`);
-  return r.stdout.replace(/\n$/, '');
-}
-
-async function residentOn(sshd: Sshd, name: string): Promise<string> {
-  const host = await xe(sshd, `vm-list name-label=${name} params=resident-on --minimal`);
-  return xe(sshd, `host-param-get uuid=${host} param-name=name-label`);
 }
 
 const plan = (dir: string): Plan => JSON.parse(xenform(dir, ['plan', '--json'], SSH_ENV).stdout) as Plan;
