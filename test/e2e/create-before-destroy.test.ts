@@ -89,6 +89,34 @@ t.test('create_before_destroy interrupted between the create and the destroy: th
   t.match(xenform(dir, ['plan'], SSH_ENV).stdout, /No changes/);
 });
 
+t.test('create_before_destroy killed after the replacement was made, before its create was recorded: the next plan adopts it, destroys the old VM, and never makes a third', async (t) => {
+  // The first apply installs web and installer; the third vm-install is the replacement's, killed
+  // after it made the VM and before its uuid reached xenform (providers/sim/faults.ts).
+  const faults = JSON.stringify({ kill_during: [{ command: 'vm-install', nth: 3 }] });
+  const { dir, sshd } = await quickstartOverSsh(t, { XENSIM_FAULTS: faults });
+  t.equal(xenform(dir, ['apply', '--auto-approve'], SSH_ENV).code, 0);
+  const old = webUuid(dir);
+  withCbd(dir);
+
+  const stopped = xenform(dir, ['apply', '--auto-approve', '--replace', 'vm.web'], SSH_ENV);
+  t.equal(stopped.code, 1, 'the replacement\'s create was killed');
+  const uuids = (await vmParam(sshd, 'web', 'uuid')).split(',');
+  t.equal(uuids.length, 2, 'the old VM and its replacement are on the host');
+  const fresh = uuids.find((u) => u !== old)!;
+  t.equal(await marker(sshd, old), 'vm.web#deposed', 'the old VM was deposed before the create');
+
+  const plan = planJson(dir);
+  t.notOk(plan.steps.some((s) => s.op === 'create'), 'no third VM is planned');
+  t.same(plan.resource_changes.filter((c) => c.deposed).map((c) => [c.address, c.action, c.deposed]), [['vm.web', 'delete', old]], 'the old VM is destroyed as deposed');
+  t.equal(webUuid(dir), fresh, 'the plan recorded the replacement under the address');
+
+  const second = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(second.code, 0, second.stderr);
+  t.equal(await vmParam(sshd, 'web', 'uuid'), fresh, 'exactly one VM named web remains: the replacement');
+  t.equal(stateOf(dir).deposed, undefined, 'nothing is left deposed');
+  t.match(xenform(dir, ['plan'], SSH_ENV).stdout, /No changes/);
+});
+
 t.test('create_before_destroy on an xl host whose replacement keeps the domain name is refused at the attribute', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'xenform-cbd-xl-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
