@@ -10,6 +10,7 @@ import type { VmConfig } from '../config/types.js';
 import type { State, StateResource } from '../model/state.js';
 import type { HostInventory, ObservedVm, ShutdownPolicy, Toolstack } from '../model/vm.js';
 import { graphFor } from '../lifecycle/graphs.js';
+import { fingerprint } from './fingerprint.js';
 import { planDestroy, type StepDraft, type VmSteps } from './vm-steps.js';
 import type { ResourceChange } from './types.js';
 
@@ -52,7 +53,9 @@ export function deposedChanges(state: State | null, inventories: Record<string, 
     const observed = inv ? (inv.vms.find((v) => v.uuid === d.uuid) ?? null) : null;
     const change = (action: 'delete' | 'forget', reason: string): DeposedChange['change'] => ({
       address: d.address, host: d.host, uuid: d.uuid, deposed: d.uuid, action, disruption: action === 'delete' ? 'destroy' : 'none',
-      reasons: [reason], before: observed?.attributes ?? d.attributes, after: null, changes: [], fingerprint: null,
+      reasons: [reason], before: observed?.attributes ?? d.attributes, after: null, changes: [],
+      // a saved plan's deposed destroy is refused like any step when its VM changed since the plan
+      fingerprint: action === 'delete' && observed ? fingerprint(observed) : null,
     });
     if (inv && !observed) {
       out.push({ change: change('forget', 'deposed by a create_before_destroy replace, and already gone from its host: it is forgotten from the state'), steps: null });

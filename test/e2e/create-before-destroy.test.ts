@@ -117,6 +117,27 @@ t.test('create_before_destroy killed after the replacement was made, before its 
   t.match(xenform(dir, ['plan'], SSH_ENV).stdout, /No changes/);
 });
 
+t.test('a saved plan whose deposed VM changed since the plan is refused as stale, with or without --allow-partial, and the deposed VM is left alone', async (t) => {
+  const faults = JSON.stringify({ fail: [{ command: 'vm-shutdown', nth: 1, code: 'INTERNAL_ERROR', params: ['injected'] }] });
+  const { dir, sshd } = await quickstartOverSsh(t, { XENSIM_FAULTS: faults });
+  t.equal(xenform(dir, ['apply', '--auto-approve'], SSH_ENV).code, 0);
+  const old = webUuid(dir);
+  withCbd(dir);
+  t.equal(xenform(dir, ['apply', '--auto-approve', '--replace', 'vm.web'], SSH_ENV).code, 1, 'the old VM\'s shutdown failed: it is left deposed');
+  t.equal(xenform(dir, ['plan', '--out', 'p.xfplan'], SSH_ENV).code, 0);
+  const saved = JSON.parse(readFileSync(path.join(dir, 'p.xfplan'), 'utf8')) as { resource_changes: { deposed?: string; fingerprint: string | null }[] };
+  t.match(saved.resource_changes.find((c) => c.deposed === old)?.fingerprint, /^sha256:/, 'the deposed destroy carries its VM\'s fingerprint');
+
+  await ssh(sshd, `xe vm-param-set uuid=${old} name-description=someone-else-uses-it`);
+  const whole = xenform(dir, ['apply', 'p.xfplan'], SSH_ENV);
+  t.equal(whole.code, 1);
+  t.match(whole.stderr, /The saved plan is stale: 1 VM changed since it was made, so no step was run: vm\.web/);
+  const partial = xenform(dir, ['apply', '--allow-partial', 'p.xfplan'], SSH_ENV);
+  t.equal(partial.code, 1, 'with --allow-partial the deposed VM is still refused');
+  t.ok((await vmParam(sshd, 'web', 'uuid')).split(',').includes(old), 'the deposed VM was not destroyed');
+  t.same(stateOf(dir).deposed?.map((d) => d.uuid), [old], 'and it is still recorded as deposed');
+});
+
 t.test('create_before_destroy on an xl host whose replacement keeps the domain name is refused at the attribute', async (t) => {
   const dir = mkdtempSync(path.join(tmpdir(), 'xenform-cbd-xl-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
