@@ -8,7 +8,7 @@ import type { HostInventory, ObservedVm, ShutdownPolicy, VmAttributes } from '..
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import { suggest } from '../../lang/didyoumean.js';
 import type { JournalEntry } from './journal.js';
-import { depose, recordDeposedStep, undepose } from './deposed.js';
+import { depose, rebuildDeposed, recordDeposedStep, undepose } from './deposed.js';
 import { LiveState } from './live.js';
 
 export interface Transition {
@@ -418,12 +418,15 @@ export function rebuildState(state: State | null, input: RebuildInput): Transiti
     if (lineages.length > 1) return { error: `The VMs found carry markers of ${lineages.length} lineages (${lineages.join(', ')}): they come from more than one state. Import them one by one with \`xenform import ADDR UUID\`. Nothing was written.` };
     lineage = lineages[0];
   }
-  if (added.length === 0) {
+  const deposed = rebuildDeposed(state, input.inventories, (a) => input.addresses.get(a)?.shutdown);
+  notes.push(...deposed.notes);
+  if (added.length === 0 && deposed.notes.length === 0) {
     return { error: `No VM on the hosts carries an ownership marker of this configuration's addresses that the state does not already record: there is nothing to rebuild.` };
   }
   const base = state ?? { ...emptyState(input.xenformVersion, lineage), serial: input.lost ? input.lost.serial + 1 : 0 };
   for (const r of state?.resources ?? []) if (!kept.includes(r)) notes.push(`${r.address}: VM ${r.uuid} is gone from host "${r.host}"; it is dropped from the state.`);
-  return { state: { ...base, resources: [...kept, ...added] }, notes };
+  const { deposed: _old, ...rest } = base;
+  return { state: { ...rest, resources: [...kept, ...added], ...(deposed.deposed.length > 0 ? { deposed: deposed.deposed } : {}) }, notes };
 }
 
 export { notFound as notInState };

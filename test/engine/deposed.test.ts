@@ -2,8 +2,9 @@
 // replace leaves a state whose next plan never makes a twin and never destroys the new VM.
 import t from 'tap';
 import type { JournalEntry } from '../../engine/state/journal.js';
-import { adoptPendingCreates, foldJournal } from '../../engine/state/transitions.js';
+import { adoptPendingCreates, foldJournal, isRefusal, rebuildState } from '../../engine/state/transitions.js';
 import { makePlan } from '../../planner/plan/make-plan.js';
+import { DEFAULT_SHUTDOWN } from '../../planner/plan/recorded-policy.js';
 import { config, inventory, observed, OPTIONS, resource, state, vmConfig } from '../planner/builders.js';
 
 const time = '2026-01-01T00:00:00Z';
@@ -102,3 +103,29 @@ t.test('killed in the twin window with no record of the names before the create:
   t.match(errors[0].summary, /interrupted create_before_destroy replace left two VMs/);
   t.match(errors[0].detail, new RegExp(`${OLD}.*${NEW}`));
 });
+
+const rebuildCases = [
+  {
+    name: 'state rebuild records a VM marked vm.web#deposed as deposed and its replacement as vm.web, never two records for the address',
+    vms: [observed(OLD, 'vm.web#deposed', running), observed(NEW, 'vm.web', running)],
+    resources: [['vm.web', NEW]],
+  },
+  {
+    name: 'state rebuild records a VM marked vm.web#deposed as deposed, not as the resource, even when no VM carries vm.web',
+    vms: [observed(OLD, 'vm.web#deposed', running)],
+    resources: [] as string[][],
+  },
+];
+for (const c of rebuildCases) {
+  t.test(c.name, async (t) => {
+    const addresses = new Map([['vm.web', { host: 'lab', restartTrigger: null, shutdown: DEFAULT_SHUTDOWN }]]);
+    const rebuilt = rebuildState(null, { addresses, inventories: inventory(c.vms), xenformVersion: '0.1.0' });
+    if (isRefusal(rebuilt)) return t.fail(rebuilt.error);
+    t.same(rebuilt.state.resources.map((r) => [r.address, r.uuid]), c.resources);
+    t.same((rebuilt.state.deposed ?? []).map((d) => [d.address, d.uuid]), [['vm.web', OLD]]);
+    t.match(rebuilt.notes.join('\n'), /recorded as deposed/);
+    const { plan } = makePlan({ config: config([vmConfig('vm.web', cbd, running)]), state: rebuilt.state, inventories: inventory(c.vms), options: OPTIONS });
+    t.same(plan!.steps.filter((s) => s.deposed !== undefined).map((s) => s.op), ['clean_shutdown', 'destroy'], 'the next plan destroys the deposed VM');
+    t.ok(plan!.steps.every((s) => s.op === 'create' || s.op === 'start' || s.deposed === OLD), 'and no step of the address acts on the old VM as if it were vm.web');
+  });
+}
