@@ -129,3 +129,24 @@ for (const c of rebuildCases) {
     t.ok(plan!.steps.every((s) => s.op === 'create' || s.op === 'start' || s.deposed === OLD), 'and no step of the address acts on the old VM as if it were vm.web');
   });
 }
+
+// prevent_destroy guards the resource: a create_before_destroy replace destroys the old VM, so it
+// is refused at plan like any replace. A deposed object already in the state is no longer the
+// resource and is destroyed whatever the block says, as OpenTofu's
+// internal/tofu/node_resource_plan_destroy_deposed.go plans it (only orphans are checked, in
+// node_resource_plan_orphan.go checkPreventDestroy).
+const guarded = { lifecycle: { ...cbd.lifecycle, prevent_destroy: true } };
+t.test('prevent_destroy refuses a create_before_destroy replace at plan, since its old VM would be destroyed', async (t) => {
+  const { plan, errors } = makePlan({ config: config([vmConfig('vm.web', guarded, running)]), state: state([resource('vm.web', OLD, running)]), inventories: inventory([observed(OLD, 'vm.web', running)]), options: { ...OPTIONS, replace: ['vm.web'] } });
+  t.equal(plan, null);
+  t.match(errors.map((e) => e.summary), ['Instance cannot be destroyed']);
+  t.match(errors[0].detail, /vm\.web has lifecycle\.prevent_destroy = true/);
+});
+
+t.test('prevent_destroy does not keep a deposed object: the plan destroys it and leaves the live VM alone, as OpenTofu does', async (t) => {
+  const folded = foldJournal(state([resource('vm.web', OLD, running)]), journal.slice(0, 3)).state;
+  const hosts = inventory([observed(OLD, 'vm.web#deposed', running), observed(NEW, 'vm.web', running)]);
+  const { plan, errors } = makePlan({ config: config([vmConfig('vm.web', guarded, running)]), state: folded, inventories: hosts, options: OPTIONS });
+  t.same(errors, []);
+  t.same(plan!.steps.map((s) => [s.op, s.deposed]), [['clean_shutdown', OLD], ['destroy', OLD]]);
+});
