@@ -285,7 +285,8 @@ async function applyUnderLock(
   const prepare = (node: WalkNode): Promise<void> => {
     const step = stepById.get(node.id)!;
     const run = vms.get(step.address)!;
-    const created = step.op === 'create' ? { name: step.args.attributes.name, template: step.args.attributes.template } : {};
+    const old = deposedBy(run, step);
+    const created = step.op === 'create' ? { name: step.args.attributes.name, template: step.args.attributes.template, ...(old ? { deposes: old.uuid } : {}) } : {};
     const p = record({ t: 'start', step: step.id, address: step.address, host: step.host, op: step.op, uuid: targetUuid(run, step), time: new Date().toISOString(), ...created });
     journaled.set(step.id, p);
     return p;
@@ -394,7 +395,7 @@ async function applyUnderLock(
       // refresh adopts the one new VM of its name.
       if (step.op === 'create' && (uncertain || (err instanceof ProviderError && err.params.uuid))) {
         const name = step.args.attributes.name;
-        uncertainCreates.push({ address: run.address, host: step.host, name, template: step.args.attributes.template, preexisting: namesBefore.get(step.host)?.[name] ?? [] });
+        uncertainCreates.push({ address: run.address, host: step.host, name, template: step.args.attributes.template, preexisting: namesBefore.get(step.host)?.[name] ?? [], ...(old ? { deposes: old.uuid } : {}) });
       }
       if (!uncertain) return fail(run, step, errorText(err));
       return fail(run, step, errorText(err), `the host may have completed ${step.op.replace('_', ' ')} after all`);

@@ -18,7 +18,7 @@ export async function changedSincePlan(plan: Plan, provider: (host: string) => P
   for (const s of plan.steps) if (!firstHost.has(s.address)) firstHost.set(s.address, s.host);
   const byHost = new Map<string, Plan['resource_changes']>();
   for (const rc of plan.resource_changes) {
-    const host = firstHost.get(rc.address);
+    const host = rc.deposed ? rc.host : firstHost.get(rc.address); // a deposed VM beside its address's new one
     if (!host || !rc.uuid || !rc.fingerprint) continue;
     byHost.set(host, [...(byHost.get(host) ?? []), rc]);
   }
@@ -34,8 +34,9 @@ export async function changedSincePlan(plan: Plan, provider: (host: string) => P
       }
       for (const rc of rcs) {
         const now = vms.get(rc.uuid!);
-        if (!now) changed.push({ address: rc.address, host, reason: `it no longer exists on ${host} (uuid ${rc.uuid})` });
-        else if (fingerprint(now) !== rc.fingerprint) changed.push({ address: rc.address, host, reason: `it changed since the plan was made: ${describeChanges(rc.before, now)}` });
+        const it = rc.deposed ? `its deposed object ${rc.deposed}` : 'it';
+        if (!now) changed.push({ address: rc.address, host, reason: `${it} no longer exists on ${host} (uuid ${rc.uuid})` });
+        else if (fingerprint(now) !== rc.fingerprint) changed.push({ address: rc.address, host, reason: `${it} changed since the plan was made: ${describeChanges(rc.before, now)}` });
       }
     }),
   );

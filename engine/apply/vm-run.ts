@@ -40,6 +40,7 @@ function policyOf(steps: Step[], config: VmConfig | undefined): ShutdownPolicy {
 
 export function vmRuns(plan: Plan, vmConfigs: ReadonlyMap<string, VmConfig>): Map<string, VmRun> {
   const changes = new Map(plan.resource_changes.filter((c) => c.deposed === undefined).map((c) => [c.address, c]));
+  const deposed = new Map(plan.resource_changes.filter((c) => c.deposed !== undefined).map((c) => [c.deposed!, c]));
   const byVm = new Map<string, Step[]>();
   for (const step of plan.steps) {
     const list = byVm.get(step.address);
@@ -48,7 +49,8 @@ export function vmRuns(plan: Plan, vmConfigs: ReadonlyMap<string, VmConfig>): Ma
   }
   const runs = new Map<string, VmRun>();
   for (const [address, steps] of byVm) {
-    const change = changes.get(address);
+    // An address whose only steps act on its deposed VM is checked against that VM's change.
+    const change = steps.every((s) => s.deposed !== undefined) ? deposed.get(steps[0].deposed!) : changes.get(address);
     const config = vmConfigs.get(address);
     runs.set(address, {
       address,

@@ -3,6 +3,8 @@
 // destroy is done, so that an apply stopped in between leaves the next plan a destroy of the
 // old VM only (planner/plan/deposed.ts), never a second create and never a destroy of the new.
 import type { State, StateResource } from '../../planner/model/state.js';
+import type { HostInventory, ShutdownPolicy } from '../../planner/model/vm.js';
+import { DEPOSED_SUFFIX } from '../../planner/plan/deposed.js';
 
 function withDeposed(state: State, deposed: StateResource[]): State {
   const { deposed: _old, ...rest } = state;
@@ -30,4 +32,25 @@ export function recordDeposedStep(state: State, host: string, uuid: string, reso
 export function undepose(state: State, host: string, uuid: string): State {
   if (!(state.deposed ?? []).some((d) => d.uuid === uuid && d.host === host)) return state;
   return withDeposed(state, state.deposed!.filter((d) => !(d.uuid === uuid && d.host === host)));
+}
+
+// `state rebuild`: a VM whose marker reads ADDRESS#deposed is the old VM of an interrupted
+// create_before_destroy replace. It is recorded as deposed (so the next plan destroys it), never
+// under its address; deposed records whose VM is gone are dropped.
+export function rebuildDeposed(state: State | null, inventories: Record<string, HostInventory>, shutdownOf: (address: string) => ShutdownPolicy | undefined): { deposed: StateResource[]; notes: string[] } {
+  const exists = (r: StateResource) => inventories[r.host]?.vms.some((v) => v.uuid === r.uuid) ?? true;
+  const deposed = (state?.deposed ?? []).filter(exists);
+  const notes: string[] = [];
+  const known = new Set([...deposed, ...(state?.resources ?? [])].map((r) => `${r.host}\u0000${r.uuid}`));
+  for (const inv of Object.values(inventories)) {
+    for (const vm of inv.vms) {
+      const marker = vm.markers.address;
+      if (marker === undefined || !marker.endsWith(DEPOSED_SUFFIX) || known.has(`${vm.host}\u0000${vm.uuid}`)) continue;
+      const address = marker.slice(0, -DEPOSED_SUFFIX.length);
+      const shutdown = shutdownOf(address);
+      deposed.push({ address, host: vm.host, uuid: vm.uuid, attributes: vm.attributes, booted_with: vm.booted_with, restart_trigger: null, owned: true, pending_reboot: vm.requires_reboot, ...(shutdown ? { shutdown } : {}) });
+      notes.push(`${address}: VM ${vm.uuid} on host "${vm.host}" is the deposed object of an interrupted create_before_destroy replace (its marker reads ${marker}); it is recorded as deposed, and the next plan destroys it.`);
+    }
+  }
+  return { deposed, notes };
 }

@@ -8,7 +8,7 @@ import { resourceProblem } from './format.js';
 export type JournalEntry =
   | { t: 'begin'; lineage: string; serial: number; time: string }
   | { t: 'names'; host: string; names: Record<string, string[]>; time: string } // uuids per name-label before creates
-  | { t: 'start'; step: string; address: string; host: string; op: StepOp; uuid: string | null; time: string; name?: string; template?: string }
+  | { t: 'start'; step: string; address: string; host: string; op: StepOp; uuid: string | null; time: string; name?: string; template?: string; deposes?: string } // deposes: a create_before_destroy create's old VM, journaled before its marker is rewritten
   | { t: 'done'; step: string; address: string; host: string; op: StepOp; uuid: string; time: string; resource: StateResource | null; deposed?: string } // deposed: a create_before_destroy create's old VM
   | { t: 'fail'; step: string; address: string; host: string; op: StepOp; error: string; time: string }
   | { t: 'end'; time: string };

@@ -8,7 +8,7 @@ import type { HostInventory, ObservedVm, ShutdownPolicy, VmAttributes } from '..
 import type { Plan, ResourceChange } from '../../planner/plan/types.js';
 import { suggest } from '../../lang/didyoumean.js';
 import type { JournalEntry } from './journal.js';
-import { depose, recordDeposedStep, undepose } from './deposed.js';
+import { depose, rebuildDeposed, recordDeposedStep, undepose } from './deposed.js';
 import { LiveState } from './live.js';
 
 export interface Transition {
@@ -105,6 +105,7 @@ export interface Interrupted {
   step: string;
   name?: string;
   template?: string;
+  deposes?: string;
 }
 
 export interface Folded extends Transition {
@@ -121,7 +122,7 @@ export function foldJournal(state: State, entries: JournalEntry[]): Folded {
   const names = new Map<string, Record<string, string[]>>();
   for (const e of entries) {
     if (e.t === 'names') names.set(e.host, { ...names.get(e.host), ...e.names });
-    if (e.t === 'start') open.set(e.step, { address: e.address, host: e.host, op: e.op, step: e.step, name: e.name, template: e.template });
+    if (e.t === 'start') open.set(e.step, { address: e.address, host: e.host, op: e.op, step: e.step, name: e.name, template: e.template, deposes: e.deposes });
     if (e.t === 'done' || e.t === 'fail') open.delete(e.step);
     if (e.t === 'done') {
       live.record(e);
@@ -134,7 +135,7 @@ export function foldJournal(state: State, entries: JournalEntry[]): Folded {
     const before = names.get(i.host)?.[i.name ?? ''];
     if (i.op !== 'create' || i.name === undefined || !before) continue;
     const pending = (next.pending_creates ?? []).filter((p) => p.address !== i.address);
-    pending.push({ address: i.address, host: i.host, name: i.name, template: i.template ?? '', preexisting: before });
+    pending.push({ address: i.address, host: i.host, name: i.name, template: i.template ?? '', preexisting: before, ...(i.deposes ? { deposes: i.deposes } : {}) });
     next = withPending(next, pending);
   }
   const notes: string[] = [];
@@ -156,6 +157,7 @@ export function foldJournal(state: State, entries: JournalEntry[]): Folded {
 // address. Exactly one such VM is recorded; none means the create never got that far.
 export function adoptPendingCreates(state: State, inventories: Record<string, HostInventory>): Transition {
   const resources = [...state.resources];
+  let deposedState = state; // create_before_destroy replaces whose old VM becomes deposed
   const notes: string[] = [];
   const recorded = new Set(resources.map((r) => `${r.host}\u0000${r.uuid}`));
   const left = [];
@@ -165,7 +167,10 @@ export function adoptPendingCreates(state: State, inventories: Record<string, Ho
       left.push(p);
       continue;
     }
-    if (resources.some((r) => r.address === p.address)) continue;
+    // A create_before_destroy create replaces the address's recorded VM, its old one.
+    const current = resources.findIndex((r) => r.address === p.address);
+    const replacing = current >= 0 && p.deposes !== undefined && resources[current].uuid === p.deposes;
+    if (current >= 0 && !replacing) continue;
     const candidates = inv.vms.filter(
       (v) =>
         v.attributes.name === p.name &&
@@ -176,7 +181,7 @@ export function adoptPendingCreates(state: State, inventories: Record<string, Ho
     );
     if (candidates.length === 1) {
       const vm = candidates[0];
-      resources.push({
+      const record: StateResource = {
         address: p.address,
         host: p.host,
         uuid: vm.uuid,
@@ -185,8 +190,15 @@ export function adoptPendingCreates(state: State, inventories: Record<string, Ho
         restart_trigger: null,
         owned: true,
         pending_reboot: false,
-      });
+      };
       recorded.add(`${p.host}\u0000${vm.uuid}`);
+      if (replacing) {
+        deposedState = depose(deposedState, resources[current], p.deposes!);
+        resources[current] = record;
+        notes.push(`${p.address}: found VM ${vm.uuid} on ${p.host}, the create_before_destroy replacement the interrupted apply made before it could record it; it is recorded as ${p.address}, and the old VM ${p.deposes} as deposed (the plan destroys it).`);
+        continue;
+      }
+      resources.push(record);
       notes.push(`${p.address}: found VM ${vm.uuid} on ${p.host}, created by the interrupted apply before it was marked; it is recorded, not created again.`);
     } else if (candidates.length > 1) {
       notes.push(
@@ -194,7 +206,7 @@ export function adoptPendingCreates(state: State, inventories: Record<string, Ho
       );
     }
   }
-  return { state: withPending({ ...state, resources }, left), notes };
+  return { state: withPending({ ...deposedState, resources }, left), notes };
 }
 
 // Records what a plan learned without steps (`stepped`: the addresses the plan has steps
@@ -406,12 +418,15 @@ export function rebuildState(state: State | null, input: RebuildInput): Transiti
     if (lineages.length > 1) return { error: `The VMs found carry markers of ${lineages.length} lineages (${lineages.join(', ')}): they come from more than one state. Import them one by one with \`xenform import ADDR UUID\`. Nothing was written.` };
     lineage = lineages[0];
   }
-  if (added.length === 0) {
+  const deposed = rebuildDeposed(state, input.inventories, (a) => input.addresses.get(a)?.shutdown);
+  notes.push(...deposed.notes);
+  if (added.length === 0 && deposed.notes.length === 0) {
     return { error: `No VM on the hosts carries an ownership marker of this configuration's addresses that the state does not already record: there is nothing to rebuild.` };
   }
   const base = state ?? { ...emptyState(input.xenformVersion, lineage), serial: input.lost ? input.lost.serial + 1 : 0 };
   for (const r of state?.resources ?? []) if (!kept.includes(r)) notes.push(`${r.address}: VM ${r.uuid} is gone from host "${r.host}"; it is dropped from the state.`);
-  return { state: { ...base, resources: [...kept, ...added] }, notes };
+  const { deposed: _old, ...rest } = base;
+  return { state: { ...rest, resources: [...kept, ...added], ...(deposed.deposed.length > 0 ? { deposed: deposed.deposed } : {}) }, notes };
 }
 
 export { notFound as notInState };

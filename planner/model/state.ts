@@ -31,6 +31,7 @@ export interface PendingCreate {
   name: string; // the name-label the create gave
   template: string;
   preexisting: string[]; // uuids of VMs with that name on the host before the create
+  deposes?: string; // create_before_destroy: the old VM the create replaces (marked ADDRESS#deposed before it)
 }
 
 export interface State {

@@ -7,9 +7,10 @@
 // destroys each deposed VM still on its host, and only it.
 import type { Diagnostic } from '../../lang/diagnostics.js';
 import type { VmConfig } from '../config/types.js';
-import type { State } from '../model/state.js';
+import type { State, StateResource } from '../model/state.js';
 import type { HostInventory, ObservedVm, ShutdownPolicy, Toolstack } from '../model/vm.js';
 import { graphFor } from '../lifecycle/graphs.js';
+import { fingerprint } from './fingerprint.js';
 import { planDestroy, type StepDraft, type VmSteps } from './vm-steps.js';
 import type { ResourceChange } from './types.js';
 
@@ -52,7 +53,9 @@ export function deposedChanges(state: State | null, inventories: Record<string, 
     const observed = inv ? (inv.vms.find((v) => v.uuid === d.uuid) ?? null) : null;
     const change = (action: 'delete' | 'forget', reason: string): DeposedChange['change'] => ({
       address: d.address, host: d.host, uuid: d.uuid, deposed: d.uuid, action, disruption: action === 'delete' ? 'destroy' : 'none',
-      reasons: [reason], before: observed?.attributes ?? d.attributes, after: null, changes: [], fingerprint: null,
+      reasons: [reason], before: observed?.attributes ?? d.attributes, after: null, changes: [],
+      // a saved plan's deposed destroy is refused like any step when its VM changed since the plan
+      fingerprint: action === 'delete' && observed ? fingerprint(observed) : null,
     });
     if (inv && !observed) {
       out.push({ change: change('forget', 'deposed by a create_before_destroy replace, and already gone from its host: it is forgotten from the state'), steps: null });
@@ -63,4 +66,21 @@ export function deposedChanges(state: State | null, inventories: Record<string, 
     out.push({ change: change('delete', `deposed by a create_before_destroy replace of ${d.address} (its successor exists); its destroy had not yet succeeded`), steps: deposedSteps(down, d.uuid) });
   }
   return out;
+}
+
+// An apply stopped after it rewrote the old VM's marker to ADDRESS#deposed and before it recorded
+// the replacement's create leaves the old VM still recorded under the address. When the pending
+// create could not adopt the replacement (engine/state/transitions.ts adoptPendingCreates), a VM
+// carrying the address's marker beside it is that replacement: refuse naming both, so that no
+// plan ever creates a third VM or changes the wrong one.
+export function unrecordedReplacement(r: StateResource, recorded: ObservedVm | undefined, marked: ObservedVm | undefined): { summary: string; detail: string } | null {
+  if (recorded?.markers.address !== deposedMarker(r.address) || !marked || marked.uuid === r.uuid) return null;
+  return {
+    summary: 'An interrupted create_before_destroy replace left two VMs for one address',
+    detail:
+      `${r.address} is recorded as VM ${r.uuid} on host "${r.host}", whose marker says it was deposed by a replace, and VM ${marked.uuid} carries the address's ownership markers: ` +
+      `it is the replacement that the interrupted apply made before it could record it. xenform changes neither. ` +
+      `Keep the replacement with \`xenform state rm ${r.address}\` then \`xenform import ${r.address} ${marked.uuid}\`, and destroy the old VM ${r.uuid} yourself; ` +
+      `or keep the old VM by destroying ${marked.uuid} and resetting the old VM's marker (xe vm-param-set uuid=${r.uuid} other-config:xenform-address=${r.address}).`,
+  };
 }

@@ -29,7 +29,7 @@ import { Spread } from './spread.js';
 import { stepsWithinCapacity, type CapacityOutcome, type CapacityWork } from './capacity-scope.js';
 import { planBootOnce } from './boot-once.js';
 import { hostMove } from './host-move.js';
-import { cannotCoexist, deposedChanges, deposedSteps } from './deposed.js';
+import { cannotCoexist, deposedChanges, deposedSteps, unrecordedReplacement } from './deposed.js';
 import { vtpmRefusal } from './vtpm-guard.js';
 
 export interface PlanOptions {
@@ -162,6 +162,10 @@ export function makePlan(input: PlanInput): PlanOutcome {
     for (const [address, twins] of claims) if (twins.length > 1) errors.push(twinRefusal(address, inv.host, twins));
     byUuid.set(inv.host, uuids);
     byMarker.set(inv.host, marked);
+  }
+  for (const r of planned?.resources ?? []) {
+    const twin = unrecordedReplacement(r, byUuid.get(r.host)?.get(r.uuid), byMarker.get(r.host)?.get(r.address));
+    if (twin) errors.push({ ...refusal(twin.summary, twin.detail, r.address), host: r.host });
   }
   const locate = (address: string, host: string, r: StateResource | undefined): Located => {
     if (!inventories[host]) return { observed: r ? stateAsObserved(r) : null, refreshed: false, adopted: false };

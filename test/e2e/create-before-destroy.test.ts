@@ -29,6 +29,15 @@ const webUuid = (dir: string): string => stateOf(dir).resources.find((r) => r.ad
 const marker = async (sshd: Sshd, uuid: string): Promise<string> =>
   (await ssh(sshd, `xe vm-param-get uuid=${uuid} param-name=other-config param-key=xenform-address`)).stdout.trim();
 
+// The quickstart applied over sshd with `faults`, then given create_before_destroy on vm.web.
+const appliedWithCbd = async (t: Parameters<typeof quickstartOverSsh>[0], faults: object): Promise<{ dir: string; sshd: Sshd; old: string }> => {
+  const { dir, sshd } = await quickstartOverSsh(t, { XENSIM_FAULTS: JSON.stringify(faults) });
+  if (xenform(dir, ['apply', '--auto-approve'], SSH_ENV).code !== 0) throw new Error('the first apply failed');
+  const old = webUuid(dir);
+  withCbd(dir);
+  return { dir, sshd, old };
+};
+
 t.test('create_before_destroy: the replacement is created and started before the old VM is shut down and destroyed, and carries the address', async (t) => {
   const { dir, sshd } = await quickstartOverSsh(t);
   t.equal(xenform(dir, ['apply', '--auto-approve'], SSH_ENV).code, 0);
@@ -61,11 +70,7 @@ t.test('create_before_destroy: the replacement is created and started before the
 });
 
 t.test('create_before_destroy interrupted between the create and the destroy: the next plan destroys the deposed VM only, and one VM remains', async (t) => {
-  const faults = JSON.stringify({ fail: [{ command: 'vm-shutdown', nth: 1, code: 'INTERNAL_ERROR', params: ['injected'] }] });
-  const { dir, sshd } = await quickstartOverSsh(t, { XENSIM_FAULTS: faults });
-  t.equal(xenform(dir, ['apply', '--auto-approve'], SSH_ENV).code, 0);
-  const old = webUuid(dir);
-  withCbd(dir);
+  const { dir, sshd, old } = await appliedWithCbd(t, { fail: [{ command: 'vm-shutdown', nth: 1, code: 'INTERNAL_ERROR', params: ['injected'] }] });
 
   const stopped = xenform(dir, ['apply', '--auto-approve', '--replace', 'vm.web'], SSH_ENV);
   t.equal(stopped.code, 1, 'the old VM\'s shutdown failed');
@@ -87,6 +92,47 @@ t.test('create_before_destroy interrupted between the create and the destroy: th
   t.equal(webUuid(dir), fresh);
   t.equal(stateOf(dir).deposed, undefined, 'nothing is left deposed');
   t.match(xenform(dir, ['plan'], SSH_ENV).stdout, /No changes/);
+});
+
+t.test('create_before_destroy killed after the replacement was made, before its create was recorded: the next plan adopts it, destroys the old VM, and never makes a third', async (t) => {
+  // The first apply installs web and installer; the third vm-install is the replacement's, killed
+  // after it made the VM and before its uuid reached xenform (providers/sim/faults.ts).
+  const { dir, sshd, old } = await appliedWithCbd(t, { kill_during: [{ command: 'vm-install', nth: 3 }] });
+
+  const stopped = xenform(dir, ['apply', '--auto-approve', '--replace', 'vm.web'], SSH_ENV);
+  t.equal(stopped.code, 1, 'the replacement\'s create was killed');
+  const uuids = (await vmParam(sshd, 'web', 'uuid')).split(',');
+  t.equal(uuids.length, 2, 'the old VM and its replacement are on the host');
+  const fresh = uuids.find((u) => u !== old)!;
+  t.equal(await marker(sshd, old), 'vm.web#deposed', 'the old VM was deposed before the create');
+
+  const plan = planJson(dir);
+  t.notOk(plan.steps.some((s) => s.op === 'create'), 'no third VM is planned');
+  t.same(plan.resource_changes.filter((c) => c.deposed).map((c) => [c.address, c.action, c.deposed]), [['vm.web', 'delete', old]], 'the old VM is destroyed as deposed');
+  t.equal(webUuid(dir), fresh, 'the plan recorded the replacement under the address');
+
+  const second = xenform(dir, ['apply', '--auto-approve'], SSH_ENV);
+  t.equal(second.code, 0, second.stderr);
+  t.equal(await vmParam(sshd, 'web', 'uuid'), fresh, 'exactly one VM named web remains: the replacement');
+  t.equal(stateOf(dir).deposed, undefined, 'nothing is left deposed');
+  t.match(xenform(dir, ['plan'], SSH_ENV).stdout, /No changes/);
+});
+
+t.test('a saved plan whose deposed VM changed since the plan is refused as stale, with or without --allow-partial, and the deposed VM is left alone', async (t) => {
+  const { dir, sshd, old } = await appliedWithCbd(t, { fail: [{ command: 'vm-shutdown', nth: 1, code: 'INTERNAL_ERROR', params: ['injected'] }] });
+  t.equal(xenform(dir, ['apply', '--auto-approve', '--replace', 'vm.web'], SSH_ENV).code, 1, 'the old VM\'s shutdown failed: it is left deposed');
+  t.equal(xenform(dir, ['plan', '--out', 'p.xfplan'], SSH_ENV).code, 0);
+  const saved = JSON.parse(readFileSync(path.join(dir, 'p.xfplan'), 'utf8')) as { resource_changes: { deposed?: string; fingerprint: string | null }[] };
+  t.match(saved.resource_changes.find((c) => c.deposed === old)?.fingerprint, /^sha256:/, 'the deposed destroy carries its VM\'s fingerprint');
+
+  await ssh(sshd, `xe vm-param-set uuid=${old} name-description=someone-else-uses-it`);
+  const whole = xenform(dir, ['apply', 'p.xfplan'], SSH_ENV);
+  t.equal(whole.code, 1);
+  t.match(whole.stderr, /The saved plan is stale: 1 VM changed since it was made, so no step was run: vm\.web/);
+  const partial = xenform(dir, ['apply', '--allow-partial', 'p.xfplan'], SSH_ENV);
+  t.equal(partial.code, 1, 'with --allow-partial the deposed VM is still refused');
+  t.ok((await vmParam(sshd, 'web', 'uuid')).split(',').includes(old), 'the deposed VM was not destroyed');
+  t.same(stateOf(dir).deposed?.map((d) => d.uuid), [old], 'and it is still recorded as deposed');
 });
 
 t.test('create_before_destroy on an xl host whose replacement keeps the domain name is refused at the attribute', async (t) => {

@@ -121,7 +121,7 @@ t.test('the pg backend from the command line', { skip: Boolean(missing), timeout
     t.equal((await cli(dir, ['state', 'rollback', String(before.serial), '--force'])).code, 0);
   });
 
-  t.test('PostgreSQL stopped mid-apply: the steps in flight finish, nothing is lost, the next run completes', async (t) => {
+  t.test('if the database goes away mid-apply, the journal of the steps in flight is kept in xenform.state.json.pg-spill and folded in by the next run: nothing is lost', async (t) => {
     const dir = machine(t, sshd, db.url, 'lab');
     const apply = cli(dir, ['apply', '--auto-approve', '--var', 'n=8', '--parallelism', '2']);
     await until('the apply has finished a step', async () => {
