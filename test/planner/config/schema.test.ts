@@ -33,7 +33,7 @@ t.test('a minimal vm gets every default', async (t) => {
       shutdown: { mode: 'clean', timeout_ms: 120_000, fallback: 'fail' },
       restart_trigger: null,
       depends_on: [],
-      lifecycle: { prevent_destroy: false, ignore_changes: [], max_disruption: 'replace', apply_boot_changes: 'reboot' },
+      lifecycle: { prevent_destroy: false, ignore_changes: [], max_disruption: 'replace', apply_boot_changes: 'reboot', create_before_destroy: false },
       range: undefined,
       attributeRanges: undefined,
       boot_from_template: true,
@@ -123,7 +123,7 @@ t.test('a fully specified vm keeps every setting', async (t) => {
   t.same([c.attributes.vcpus, c.attributes.vcpus_max, c.group, c.attributes.power_state], [2, 4, 'front', 'halted']);
   t.same(c.shutdown, { mode: 'hard', timeout_ms: 5_400_000, fallback: 'hard' });
   t.equal(c.restart_trigger, '{"v":1}');
-  t.same(c.lifecycle, { prevent_destroy: true, ignore_changes: ['tags', 'boot.order', 'other_config.team'], max_disruption: 'halt', apply_boot_changes: 'next_boot' });
+  t.same(c.lifecycle, { prevent_destroy: true, ignore_changes: ['tags', 'boot.order', 'other_config.team'], max_disruption: 'halt', apply_boot_changes: 'next_boot', create_before_destroy: false });
 });
 
 t.test('count makes numbered instances with their own names', async (t) => {
