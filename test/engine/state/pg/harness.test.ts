@@ -3,6 +3,7 @@
 import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import t from 'tap';
 import { startPostgres } from '../../../support/postgres.js';
+import { until } from '../../../providers/ssh-cli.js';
 
 interface Listener {
   address: string; // hex, as /proc/net/tcp{,6} writes it
@@ -76,15 +77,6 @@ function alive(pid: number): boolean {
   }
 }
 
-// Waits for a state, bounded so that a process that never exits fails the test instead of hanging it.
-async function until(what: () => boolean): Promise<boolean> {
-  for (let i = 0; i < 600; i++) {
-    if (what()) return true;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  return what();
-}
-
 const LOOPBACK = new Set(['0100007F', '0000000000000000FFFF00000100007F']); // 127.0.0.1, as IPv4 and IPv4-mapped IPv6
 
 t.test('the test PostgreSQL and PgBouncer listen on 127.0.0.1 only and leave nothing running', async (t) => {
@@ -107,6 +99,7 @@ t.test('the test PostgreSQL and PgBouncer listen on 127.0.0.1 only and leave not
 
   await pg.destroy();
   destroyed = true;
-  t.ok(await until(() => pids.every((p) => !alive(p))), 'the server, its backends and the bouncer have exited');
-  t.ok(await until(() => !listeners().some((l) => ports.has(l.port))), 'nothing listens on their ports any more');
+  await until(() => pids.every((p) => !alive(p)), 'the server, its backends and the bouncer exit', 30_000);
+  t.same(pids.filter(alive), [], 'the server, its backends and the bouncer have exited');
+  t.same(listeners().filter((l) => ports.has(l.port)), [], 'nothing listens on their ports any more');
 });
