@@ -126,3 +126,27 @@ t.test('runs SIGKILLed while holding the lock need no force-unlock, and the last
   t.same(state.resources.map((r) => r.uuid).sort(), vms.map((v) => v.uuid).sort(), 'every VM on the host is in the state, and only those');
   t.comment(`${kills} SIGKILLs, none needing force-unlock`);
 });
+
+t.test('on a terminal, apply asks for approval and runs only when the answer is "yes"', { skip: skip || (!fs.existsSync('/usr/bin/script') && 'script(1) is not installed') }, async (t) => {
+  const dir = t.testdir({ 'main.xf.hcl': HOST + WEB_BLOCK });
+  const command = [process.execPath, CLI, '--chdir', dir, '--no-color', 'apply'].map((a) => JSON.stringify(a)).join(' ');
+  const cases = [
+    { answer: 'no', code: 1, said: /Apply cancelled\./, created: false },
+    { answer: 'yes', code: 0, said: /Apply complete!/, created: true },
+  ];
+  for (const c of cases) {
+    // script(1) gives the run a terminal, as a user's shell does; the answer is typed into it.
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout!.on('data', (d) => (out += d));
+    child.stderr!.on('data', (d) => (out += d));
+    const closed = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+    const run: Run = { child, closed: closed.then((code) => ({ code, signal: null, out })) };
+    t.ok(await until(run, () => out.includes('Only "yes" will be accepted')), `the run asks for approval (${c.answer})`);
+    child.stdin!.write(`${c.answer}\r`);
+    t.equal(await closed, c.code, `answering ${c.answer} ends the run with exit ${c.code}`);
+    t.match(out, c.said);
+    const state = read(path.join(dir, STATE_FILE));
+    t.equal(state.includes('"vm.web[0]"'), c.created, c.created ? 'the VM is created and recorded' : 'nothing is created');
+  }
+});
