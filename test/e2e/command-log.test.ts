@@ -2,7 +2,7 @@
 // (or --verbose) logs every command sent to each host with its timing and exit status, and neither
 // the log nor `state show` ever shows a sensitive value in clear.
 import t from 'tap';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { exampleCopy, xenform } from './cli.js';
 
@@ -14,13 +14,14 @@ function withSecret(dir: string): void {
   writeFileSync(file, `variable "owner" {\n  type      = string\n  sensitive = true\n  default   = "${SECRET}"\n}\n\n${text}`);
 }
 
-t.test('XENFORM_LOG=debug logs every command sent to the host with its timing and exit status, sensitive values masked', async (t) => {
+t.test('XENFORM_LOG=debug logs every command sent to the host with its timing and exit status, to XENFORM_LOG_PATH (mode 0600) when set, sensitive values masked', async (t) => {
   const dir = exampleCopy('quickstart', t.teardown);
   withSecret(dir);
   const logFile = path.join(dir, 'commands.log');
   const apply = xenform(dir, ['apply', '--auto-approve'], { XENFORM_LOG: 'debug', XENFORM_LOG_PATH: logFile });
   t.equal(apply.code, 0, apply.stderr);
   t.notMatch(apply.stderr, /\[DEBUG\]/, 'with XENFORM_LOG_PATH the log goes to the file, not stderr');
+  t.equal(statSync(logFile).mode & 0o777, 0o600, 'the log file has mode 0600');
   const log = readFileSync(logFile, 'utf8');
   t.match(log, /host "demo" .*: xe vm-install .* -> exit 0 in \d+ ms/, 'the create is logged with its exit status and time');
   t.match(log, /xe vm-start .* -> exit 0 in \d+ ms/, 'and so is the start');

@@ -11,7 +11,7 @@ function edit(dir: string, from: string, to: string): void {
   writeFileSync(file, text.replace(from, to));
 }
 
-t.test('detailed exit codes tell no changes, changes and disruptive changes apart', async (t) => {
+t.test('plan --detailed-exitcode exits 0 with no changes, 2 with changes and 3 with disruptive changes; --max-disruption refuses above its level', async (t) => {
   const dir = exampleCopy('quickstart', t.teardown);
   t.equal(xenform(dir, ['plan', '--detailed-exitcode']).code, 2, 'creating VMs is a change without disruption');
   t.equal(xenform(dir, ['apply', '--auto-approve']).code, 0);

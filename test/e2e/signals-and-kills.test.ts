@@ -53,6 +53,18 @@ const read = (file: string): string => {
 };
 const holds = (dir: string, run: Run): boolean => read(path.join(dir, LOCK_FILE)).includes(`"pid": ${run.child.pid},`);
 
+// `xenform apply` under script(1), which gives it a terminal as a user's shell does; what the
+// test writes to the child's stdin is typed into that terminal.
+function applyOnTerminal(dir: string): { run: Run; closed: Promise<number | null>; output: () => string } {
+  const command = [process.execPath, CLI, '--chdir', dir, '--no-color', 'apply'].map((a) => JSON.stringify(a)).join(' ');
+  const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const closed = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
+  return { run: { child, closed: closed.then((code) => ({ code, signal: null, out })) }, closed, output: () => out };
+}
+
 const skip = !BUILT ? 'run `npm run build` first' : false;
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -71,18 +83,11 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 
 t.test('Ctrl-C at the approval prompt cancels the apply and releases the lock', { skip: skip || (!fs.existsSync('/usr/bin/script') && 'script(1) is not installed') }, async (t) => {
   const dir = t.testdir({ 'main.xf.hcl': HOST + WEB_BLOCK });
-  // script(1) gives the run a terminal, as a user's shell does; Ctrl-C is typed into it.
-  const command = [process.execPath, CLI, '--chdir', dir, '--no-color', 'apply'].map((a) => JSON.stringify(a)).join(' ');
-  const child = spawn('script', ['-qec', command, '/dev/null'], { env: { ...process.env, NO_COLOR: '1' }, stdio: ['pipe', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  const closed = new Promise<number | null>((res) => child.on('close', (code) => res(code)));
-  const run: Run = { child, closed: closed.then((code) => ({ code, signal: null, out })) };
-  t.ok(await until(run, () => out.includes('Only "yes" will be accepted')), 'the run asks for approval');
+  const { run, closed, output } = applyOnTerminal(dir);
+  t.ok(await until(run, () => output().includes('Only "yes" will be accepted')), 'the run asks for approval');
   t.ok(fs.existsSync(path.join(dir, LOCK_FILE)), 'holding the lock while it asks');
-  child.stdin!.write('\x03');
-  t.equal(await closed, 130, `the run ends as interrupted (${out})`);
+  run.child.stdin!.write('\x03'); // Ctrl-C
+  t.equal(await closed, 130, `the run ends as interrupted (${output()})`);
   t.notOk(fs.existsSync(path.join(dir, LOCK_FILE)), 'no lock is left behind');
 });
 
@@ -125,4 +130,21 @@ t.test('runs SIGKILLed while holding the lock need no force-unlock, and the last
   t.same(names, [...new Set(names)], 'no VM exists twice');
   t.same(state.resources.map((r) => r.uuid).sort(), vms.map((v) => v.uuid).sort(), 'every VM on the host is in the state, and only those');
   t.comment(`${kills} SIGKILLs, none needing force-unlock`);
+});
+
+t.test('on a terminal, apply asks for approval and runs only when the answer is "yes"', { skip: skip || (!fs.existsSync('/usr/bin/script') && 'script(1) is not installed') }, async (t) => {
+  const dir = t.testdir({ 'main.xf.hcl': HOST + WEB_BLOCK });
+  const cases = [
+    { answer: 'no', code: 1, said: /Apply cancelled\./, created: false },
+    { answer: 'yes', code: 0, said: /Apply complete!/, created: true },
+  ];
+  for (const c of cases) {
+    const { run, closed, output } = applyOnTerminal(dir);
+    t.ok(await until(run, () => output().includes('Only "yes" will be accepted')), `the run asks for approval (${c.answer})`);
+    run.child.stdin!.write(`${c.answer}\r`);
+    t.equal(await closed, c.code, `answering ${c.answer} ends the run with exit ${c.code}`);
+    t.match(output(), c.said);
+    const state = read(path.join(dir, STATE_FILE));
+    t.equal(state.includes('"vm.web[0]"'), c.created, c.created ? 'the VM is created and recorded' : 'nothing is created');
+  }
 });

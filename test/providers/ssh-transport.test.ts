@@ -85,7 +85,7 @@ t.test('over a real OpenSSH server', async (t) => {
     t.match(err.message, `host_key = "${sshd.hostKeyFingerprint}"`, 'and the host_key pin');
   });
 
-  t.test('a changed host key is refused', async (t) => {
+  t.test('a changed host key is refused, saying how to check it on the host', async (t) => {
     const other = join(sshdDir(sshd), 'other_key');
     execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', other]);
     const pub = readFileSync(`${other}.pub`, 'utf8').split(' ');
@@ -97,6 +97,7 @@ t.test('over a real OpenSSH server', async (t) => {
     t.equal(err.code, 'HOST_KEY');
     t.match(err.message, /has CHANGED/);
     t.match(err.message, sshd.hostKeyFingerprint);
+    t.match(err.message, /Check the fingerprint on the host itself .*ssh-keygen -lf \/etc\/ssh\/ssh_host_ed25519_key\.pub/, 'and how to check it on the host');
   });
 
   t.test('a hashed known_hosts entry is recognised', async (t) => {

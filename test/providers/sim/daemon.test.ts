@@ -85,3 +85,18 @@ t.test('a daemon goes away with its host file\'s directory', async (t) => {
   await until(() => daemons(statePath).length === 0, 'the daemon exits');
   t.notOk(existsSync(dir), 'and does not make the directory again');
 });
+
+t.test('the simulator process starts on first use, listens on FILE.sock beside the state file, and is gone after 10 s idle', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'xensim-idle-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const statePath = join(dir, 'host.json');
+  t.same(daemons(statePath), [], 'no simulator process before the first command');
+  const r = await xeProcess({ XENSIM_STATE: statePath }, ['vm-list', '--minimal']);
+  const answered = Date.now();
+  t.equal(r.code, 0, r.stderr);
+  t.equal(daemons(statePath).length, 1, 'the first command started one');
+  t.ok(existsSync(`${statePath}.sock`), 'listening on host.json.sock');
+  await until(() => daemons(statePath).length === 0, 'the idle daemon exits');
+  t.ok(Date.now() - answered >= 10_000, 'not before 10 s without a command');
+  t.notOk(existsSync(`${statePath}.sock`), 'and its socket is gone');
+});
