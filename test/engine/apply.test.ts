@@ -273,7 +273,7 @@ t.test('an apply started while another holds the lock fails at once naming the h
   t.ok((await first).ok, 'the first completes');
 });
 
-t.test('a VM that changed since the plan is refused with what changed; the others proceed', async (t) => {
+t.test('in an apply without a saved plan (or with --allow-partial), a VM that changed since the plan is refused with what changed; the others proceed', async (t) => {
   const { fingerprint } = await import('../../planner/plan/fingerprint.js');
   const dir = t.testdir();
   const h = new FakeHost('a');
