@@ -27,6 +27,9 @@ export class NoHostsAvailable extends XapiError {
 // `Error: <message>`: CLI-side failures (Cli_failure, Record_failure).
 export class CliError extends Error {}
 
+// cli_operations.ml no_force_msg: a destructive command run without --force.
+export const NO_FORCE = 'This operation is dangerous and may cause data loss. This operation must be forced (use --force).';
+
 // `Unknown command` / `Required parameter not found`: followed by the usage hint.
 export class UsageError extends Error {}
 

@@ -3,7 +3,7 @@
 import type { Host, SimState, Vm } from '../state.js';
 import { memberByNameOrUuid } from './pool.js';
 import { vmByUuid, type XeRun } from './context.js';
-import { CliError, XapiError } from './errors.js';
+import { CliError, NO_FORCE, XapiError } from './errors.js';
 import { vmLabel } from './lifecycle.js';
 import { checkBootable, enterPower, suspendSrOf } from './operations.js';
 import { vmVbds, vmVifs } from './vm-record.js';
@@ -101,7 +101,7 @@ export const vmResetPowerstate: Command = {
   own: [],
   run: (run) =>
     onSelected(run, { own: [], control: true }, async (sel) => {
-      if (!run.flag('force')) throw new CliError('This operation is dangerous and may cause data loss. This operation must be forced (use --force).');
+      if (!run.flag('force')) throw new CliError(NO_FORCE);
       await run.update((st) => {
         const vm = st.vms[sel.uuid];
         if (vm.control) throw new XapiError('CANNOT_RESET_CONTROL_DOMAIN', [vmLabel(vm)]);

@@ -9,14 +9,11 @@
 // (xapi_vtpm.ml assert_not_restricted would refuse with FEATURE_RESTRICTED otherwise).
 import type { SimState, Vm, Vtpm } from '../state.js';
 import { newUuid } from '../ids.js';
-import { CliError, XapiError } from './errors.js';
+import { CliError, NO_FORCE, XapiError } from './errors.js';
 import { checkOperation, vmLabel } from './lifecycle.js';
 import { vmByUuid } from './context.js';
 import type { Field } from './record-format.js';
 import type { Command } from './select.js';
-
-// cli_operations.ml no_force_msg
-const NO_FORCE = 'This operation is dangerous and may cause data loss. This operation must be forced (use --force).';
 
 export const vtpmsOfVm = (vm: Vm): Vtpm[] => vm.vtpms ?? [];
 
