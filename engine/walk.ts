@@ -1,5 +1,5 @@
 // The step-graph walker: runs nodes whose dependencies are done, at most `parallelism` at once
-// overall and `hostLimit(host)` per host, with an optional disruption budget (at most
+// overall, shared fairly between the hosts, and `hostLimit(host)` per host, with an optional disruption budget (at most
 // `maxUnavailable` VMs of one group between their first and last step at once). It knows
 // nothing about Xen: apply.ts gives it the work to do per node.
 
@@ -225,14 +225,17 @@ export async function walk(nodes: WalkNode[], opts: WalkOptions): Promise<void> 
           for (const n of batch) examine(n);
         }
         if (opts.stop()) break;
-        // Start the lowest plan position among the hosts with a free slot, until none can start.
+        // Start, among the hosts with a free slot, a node of the host with the fewest running (so
+        // that when `parallelism` binds, the hosts share it and the last host does not finish
+        // alone), the lowest plan position first; until none can start.
         const deferred: [ReadyHeap, WalkNode][] = [];
         while (running < opts.parallelism) {
-          let best: { heap: ReadyHeap; n: WalkNode } | undefined;
+          let best: { heap: ReadyHeap; n: WalkNode; busy: number } | undefined;
           for (const [host, heap] of ready) {
-            if (heap.size === 0 || (perHost.get(host) ?? 0) >= opts.hostLimit(host)) continue;
+            const busy = perHost.get(host) ?? 0;
+            if (heap.size === 0 || busy >= opts.hostLimit(host)) continue;
             const n = head(heap, deferred);
-            if (n && (!best || pos.get(n.id)! < pos.get(best.n.id)!)) best = { heap, n };
+            if (n && (!best || busy < best.busy || (busy === best.busy && pos.get(n.id)! < pos.get(best.n.id)!))) best = { heap, n, busy };
           }
           if (!best) break;
           best.heap.pop();

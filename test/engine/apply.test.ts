@@ -77,6 +77,43 @@ t.test('the overall parallelism caps every host together', async (t) => {
   t.equal(peak, 3);
 });
 
+t.test('when the overall parallelism binds, every host gets its share of it', async (t) => {
+  const dir = t.testdir();
+  const hosts = ['a', 'b', 'c', 'd'].map((name) => new FakeHost(name));
+  const parallelism = 10;
+  // The first steps are held until `parallelism` of them run, then released together.
+  const running = new Map<string, number>();
+  let firstWave: Record<string, number> | null = null;
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const wrap = hosts.map((h) => {
+    const p = h.provider();
+    const execute = async (...args: Parameters<typeof p.execute>) => {
+      running.set(h.name, (running.get(h.name) ?? 0) + 1);
+      if (!firstWave && [...running.values()].reduce((a, b) => a + b, 0) === parallelism) {
+        firstWave = Object.fromEntries(running);
+        release();
+      }
+      await gate;
+      return p.execute(...args);
+    };
+    return { name: h.name, p: { ...p, execute } };
+  });
+  const steps: Step[] = [];
+  const changes = [];
+  for (const h of hosts) {
+    for (let i = 0; i < 6; i++) {
+      const vm = h.add(`vm.${h.name}[${i}]`, attrs(`${h.name}-${i}`, 'halted'));
+      steps.push(step(`s${steps.length + 1}`, `vm.${h.name}[${i}]`, h.name, 'start'));
+      changes.push(change(`vm.${h.name}[${i}]`, h.name, vm));
+    }
+  }
+  const req = request(dir, hosts, { parallelism, openProvider: async (hc) => wrap.find((w) => w.name === hc.name)!.p }, 3);
+  const r = await runApply(plan(steps, changes), req, () => undefined);
+  t.ok(r.ok, 'the apply succeeds');
+  t.same(firstWave, { a: 3, b: 3, c: 2, d: 2 }, 'the first 10 steps are spread over the 4 hosts, none left to finish alone');
+});
+
 t.test('dependencies are respected: dependants shut down first and start last', async (t) => {
   const dir = t.testdir();
   const h = new FakeHost('a', { delayMs: 5 });
