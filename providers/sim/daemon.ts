@@ -4,26 +4,30 @@
 //
 //   node dist/providers/sim/daemon.js <state-path> <ready-fd>
 //
-// It listens on the unix socket `<state-path>.sock`, writes "ready\n" to <ready-fd> once it
-// does (or closes it on failure), and exits once idle for IDLE_MS or once its socket is gone
-// or taken over. Nothing of the host lives here that is not in the state file: every command
-// goes through store.ts under the host's lock and writes the file at rest before it answers,
-// exactly as a separate `xe` process did, so tests, tools and other processes read and
-// change the file as before, and two daemons on one file would still be correct.
+// It listens on the unix socket of its state file (daemon-socket.ts: a short path in a
+// directory of this user's alone), writes "ready\n" to <ready-fd> once it does (or closes it
+// on failure), and exits once idle for IDLE_MS, once the state file's directory is gone (with
+// the test that made it) or once its socket is gone or taken over. Nothing of the host lives
+// here that is not in the state file: every command goes through store.ts under the host's
+// lock and writes the file at rest before it answers, exactly as a separate `xe` process did,
+// so tests, tools and other processes read and change the file as before, and two daemons on
+// one file would still be correct.
 //
 // Protocol, one request per connection. Request: a 4-byte big-endian length, then NUL-
 // separated fields: "xensim1", the tool (xe|xl), the client's pid, its $PWD (its working
 // directory is read from /proc, which is always right; $PWD only where /proc is not there),
 // the number of environment entries, the entries ("XENSIM_...=value"), the arguments.
 // Answer: the exit code (4 bytes, signed; -1: the client must die by SIGKILL, the
-// `kill_during` fault), then stdout and stderr, each a 4-byte length and the bytes.
+// `kill_during` fault; -2: the request is for another state file, the client runs the
+// simulator itself), then stdout and stderr, each a 4-byte length and the bytes.
 // A client whose connection closes before its answer died: its command stops at its next
 // access to the host (daemon-caller.ts), as the killed process would have stopped.
-import { closeSync, mkdirSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, readlinkSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { connect, createServer, type Server, type Socket } from 'node:net';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { runFor, type Caller } from './daemon-caller.js';
+import { socketDir, socketDirProblem, socketPath } from './daemon-socket.js';
 import { writeAtRest } from './host-file.js';
 import { runCall, simOptions } from './main.js';
 
@@ -31,8 +35,7 @@ const IDLE_MS = 10_000;
 const CHECK_MS = 1_000;
 const MAX_REQUEST = 64 * 1024 * 1024;
 export const PROTOCOL = 'xensim1';
-
-export const socketPath = (statePath: string): string => `${statePath}.sock`;
+const NOT_MINE = -2;
 
 interface Request {
   tool: 'xe' | 'xl';
@@ -83,27 +86,29 @@ class Daemon {
 
   constructor(
     private readonly statePath: string,
+    private readonly path: string,
     private readonly server: Server,
   ) {}
 
   listening(): void {
-    this.inode = statSync(socketPath(this.statePath)).ino;
+    this.inode = statSync(this.path).ino;
     setInterval(() => this.check(), CHECK_MS);
   }
 
-  // Idle too long, or the socket was removed (its directory deleted) or replaced: exit.
+  // Idle too long, the state file's directory removed, or the socket removed or replaced: exit
+  // once the clients have their answers.
   private check(): void {
     let ours = false;
     try {
-      ours = statSync(socketPath(this.statePath)).ino === this.inode;
+      ours = statSync(this.path).ino === this.inode;
     } catch {
       // gone
     }
-    if (ours && (this.active > 0 || Date.now() - this.lastUsed < IDLE_MS)) return;
-    if (this.active > 0) return; // answer the clients first
+    const gone = !ours || !existsSync(dirname(this.statePath));
+    if (this.active > 0 || (!gone && Date.now() - this.lastUsed < IDLE_MS)) return;
     if (ours) {
       try {
-        unlinkSync(socketPath(this.statePath));
+        unlinkSync(this.path);
       } catch {
         // already gone
       }
@@ -149,7 +154,8 @@ class Daemon {
     if (typeof request === 'string') r = { stdout: '', stderr: request, code: 1 };
     else {
       const opts = simOptions(request.tool, request.env, request.cwd);
-      r = await runFor(caller, () => runCall(request.tool, request.args, opts));
+      if (typeof opts !== 'string' && opts.statePath !== this.statePath) r = { stdout: '', stderr: '', code: NOT_MINE };
+      else r = await runFor(caller, () => runCall(request.tool, request.args, opts));
     }
     if (caller.gone) return;
     socket.end(caller.killed ? encodeAnswer(-1, '', '') : encodeAnswer(r.code, r.stdout, r.stderr));
@@ -178,13 +184,16 @@ function listen(server: Server, path: string): Promise<void> {
   });
 }
 
-export async function startDaemon(statePath: string, readyFd: number): Promise<void> {
+export async function startDaemon(state: string, readyFd: number): Promise<void> {
   writeAtRest();
+  const statePath = resolve(state);
+  const problem = socketDirProblem(socketDir());
+  if (problem) throw new Error(problem);
   const path = socketPath(statePath);
   mkdirSync(dirname(statePath), { recursive: true });
   let daemon: Daemon | null = null;
   const server = createServer({ allowHalfOpen: false }, (socket) => daemon!.serve(socket));
-  daemon = new Daemon(statePath, server);
+  daemon = new Daemon(statePath, path, server);
   try {
     await listen(server, path);
   } catch (e) {
@@ -210,5 +219,8 @@ function ready(fd: number, then?: () => void): void {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const [statePath, fd] = process.argv.slice(2);
-  startDaemon(statePath, Number(fd)).catch(() => process.exit(1));
+  startDaemon(statePath, Number(fd)).catch((e: Error) => {
+    process.stderr.write(`simulator daemon: ${e.message}\n`);
+    process.exit(1);
+  });
 }
