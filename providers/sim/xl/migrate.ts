@@ -8,6 +8,7 @@
 // under /etc/xen is written on either side.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { holdAt, type Faults } from '../faults.js';
 import { createHost } from '../host.js';
 import type { SimState, XlDomain } from '../state.js';
 import { update } from '../store.js';
@@ -15,6 +16,7 @@ import { XlDeviceExit } from './devices.js';
 
 export interface MigrateEnv {
   statePath: string;
+  faults: Faults;
   peers?: Readonly<Record<string, string>>; // XENSIM_XL_PEERS: host name -> state file
   // xenform's own simulated hosts (`simulator = true`) keep their state files side by side,
   // named after their host blocks (providers/factory.ts simPaths): HOST is <peerDir>/HOST.json.
@@ -89,6 +91,7 @@ export async function migrateDomain(args: string[], st: SimState, env: MigrateEn
       'libxl: error: libxl_utils.c: file/stream truncated reading banner from migration receiver stream\n' +
       'migration target process [0] exited with error status 255\n');
   }
+  await holdAt(env.faults, 'xl migrate');
   await update(target, () => createHost({ toolstack: 'xl', hostname: host, seed: null, hostMemoryMib: null }), (tst) => {
     if (tst.toolstack !== 'xl') throw new XlDeviceExit(3, `migration target: ${host} is not an xl host\n`); // [UNCONFIRMED]
     if (tst.domains.some((x) => x.name === d.name)) {
