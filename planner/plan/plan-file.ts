@@ -37,7 +37,7 @@ export function planFingerprint(plan: Plan): string {
 }
 
 export function serializeSavedPlan(saved: SavedPlan): string {
-  return JSON.stringify({ ...saved.plan, [SNAPSHOT_KEY]: saved.configuration }, null, 2) + '\n';
+  return JSON.stringify({ ...saved.plan, [SNAPSHOT_KEY]: saved.configuration }) + '\n';
 }
 
 export interface PlanFileError {

@@ -34,6 +34,13 @@
 //                          or third-party driver would.
 //   host_memory_mib        the host's RAM (default 262144), checked at start and resume.
 //   host_cpus              the host's pCPU count (default 16), checked against VCPUs-max at start and resume.
+//   hold                   {"xl migrate": "/tmp/gate"}: each call of the command stops at its hold
+//                          point (xl migrate: the domain suspended at the sender, its stream not
+//                          yet at the target) until the file /tmp/gate exists. On arrival it
+//                          appends a line to /tmp/gate.arrived, so a test can wait until every
+//                          call it started is there, then create the gate: calls that overlap
+//                          by construction, not by timing.
+import { appendFileSync, existsSync } from 'node:fs';
 import type { SimState } from './state.js';
 
 export interface FailFault {
@@ -55,6 +62,7 @@ export interface Faults {
   hostMemoryMib: number | null;
   hostCpus: number | null;
   smFeatures: Record<string, string[]>;
+  hold: Record<string, string>; // command -> gate file
 }
 
 export class FaultsError extends Error {}
@@ -72,6 +80,13 @@ function smFeatures(v: unknown): Record<string, string[]> {
   const ok = typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((f) => Array.isArray(f) && f.every((x) => typeof x === 'string'));
   if (!ok) throw new FaultsError('XENSIM_FAULTS: "sm_features" must be an object of SR types to arrays of feature names');
   return v as Record<string, string[]>;
+}
+
+function gates(v: unknown): Record<string, string> {
+  if (v === undefined) return {};
+  const ok = typeof v === 'object' && v !== null && !Array.isArray(v) && Object.values(v).every((f) => typeof f === 'string' && f !== '');
+  if (!ok) throw new FaultsError('XENSIM_FAULTS: "hold" must be an object of command names to gate file paths');
+  return v as Record<string, string>;
 }
 
 function num(v: unknown, key: string, dflt: number): number {
@@ -139,6 +154,7 @@ function parseFaultsText(text: string | undefined): Faults {
     hostMemoryMib: raw.host_memory_mib === undefined ? null : num(raw.host_memory_mib, 'host_memory_mib', 0),
     hostCpus: raw.host_cpus === undefined ? null : num(raw.host_cpus, 'host_cpus', 1),
     smFeatures: smFeatures(raw.sm_features),
+    hold: gates(raw.hold),
   };
 }
 
@@ -159,6 +175,14 @@ export function countCall(st: SimState, f: Faults, command: string): { fail: Fai
   const fail = f.fail.find((x) => matches(x.command, command) && x.nth === n) ?? null;
   const kill = f.killDuring.some((x) => matches(x.command, command) && x.nth === n);
   return { fail, kill };
+}
+
+// The `hold` fault: stops the call at its hold point until its gate file exists.
+export async function holdAt(f: Faults, command: string): Promise<void> {
+  const gate = Object.entries(f.hold).find(([k]) => matches(k, command))?.[1];
+  if (gate === undefined) return;
+  appendFileSync(`${gate}.arrived`, `${process.pid}\n`);
+  while (!existsSync(gate)) await sleep(5);
 }
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));

@@ -36,8 +36,12 @@ export function frameParallel(items: { argv: readonly string[]; boundary: string
 `;
 }
 
+const NL = Buffer.from('\n');
+const SP = Buffer.from(' ');
+
 interface Pending {
-  boundary: Buffer;
+  stdoutMarker: Buffer; // "\n<boundary> ", then the exit code and a newline
+  stderrMarker: Buffer; // "\n<boundary>\n"
   stdout: Buffer | null;
   code: number;
   stderr: Buffer | null;
@@ -45,15 +49,71 @@ interface Pending {
   reject: (e: Error) => void;
 }
 
+// One stream's bytes not yet handed to a command. Appending copies each byte a bounded number
+// of times (the buffer doubles when full), and a search resumes where the last one for the same
+// marker stopped, so a command printing megabytes in small chunks costs linear time (joining
+// and searching everything received at every chunk was quadratic: a refresh of 5,000 VMs on a
+// host spent most of its time there). Bytes once written are never overwritten, so what `take`
+// returns stays valid while later chunks arrive.
+class Unread {
+  private buf = Buffer.alloc(0);
+  private start = 0;
+  private end = 0;
+  private scanned = 0; // bytes from `start` already searched for the current marker
+
+  push(chunk: Buffer): void {
+    if (this.end + chunk.length > this.buf.length) {
+      const size = this.end - this.start;
+      const grown = Buffer.allocUnsafe(Math.max(2 * size, size + chunk.length));
+      this.buf.copy(grown, 0, this.start, this.end);
+      this.buf = grown;
+      this.start = 0;
+      this.end = size;
+    }
+    chunk.copy(this.buf, this.end);
+    this.end += chunk.length;
+  }
+
+  // Where `marker` starts, relative to the unread bytes, or -1.
+  find(marker: Buffer): number {
+    const from = this.start + Math.max(0, this.scanned - marker.length + 1);
+    const at = this.buf.subarray(0, this.end).indexOf(marker, from);
+    this.scanned = at < 0 ? this.end - this.start : at - this.start;
+    return at < 0 ? -1 : at - this.start;
+  }
+
+  byteAt(offset: number, byte: number): number {
+    const at = this.buf.subarray(0, this.end).indexOf(byte, this.start + offset);
+    return at < 0 ? -1 : at - this.start;
+  }
+
+  slice(from: number, to: number): Buffer {
+    return this.buf.subarray(this.start + from, this.start + to);
+  }
+
+  // The first `n` bytes, no longer unread; the next search starts afresh after them.
+  take(n: number): Buffer {
+    const taken = this.buf.subarray(this.start, this.start + n);
+    this.start += n;
+    this.scanned = 0;
+    if (this.start === this.end) {
+      this.buf = Buffer.alloc(0);
+      this.start = this.end = 0;
+    }
+    return taken;
+  }
+}
+
 // Reads the stdout and stderr of a framed shell and hands each command its result, in order.
 export class FrameReader {
-  private out: Buffer = Buffer.alloc(0);
-  private err: Buffer = Buffer.alloc(0);
+  private readonly out = new Unread();
+  private readonly err = new Unread();
   private queue: Pending[] = [];
 
   expect(boundary: string): Promise<ExecResult> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ boundary: Buffer.from(boundary), stdout: null, code: -1, stderr: null, resolve, reject });
+      const b = Buffer.from(boundary);
+      this.queue.push({ stdoutMarker: Buffer.concat([NL, b, SP]), stderrMarker: Buffer.concat([NL, b, NL]), stdout: null, code: -1, stderr: null, resolve, reject });
     });
   }
 
@@ -69,12 +129,12 @@ export class FrameReader {
   }
 
   onStdout(chunk: Buffer): void {
-    this.out = this.out.length ? Buffer.concat([this.out, chunk]) : chunk;
+    this.out.push(chunk);
     this.drain();
   }
 
   onStderr(chunk: Buffer): void {
-    this.err = this.err.length ? Buffer.concat([this.err, chunk]) : chunk;
+    this.err.push(chunk);
     this.drain();
   }
 
@@ -83,24 +143,18 @@ export class FrameReader {
       const head = this.queue[0];
       if (!head) return;
       if (head.stdout === null) {
-        const marker = Buffer.concat([Buffer.from('\n'), head.boundary, Buffer.from(' ')]);
-        const at = this.out.indexOf(marker);
+        const at = this.out.find(head.stdoutMarker);
         if (at >= 0) {
-          const eol = this.out.indexOf(0x0a, at + marker.length);
+          const eol = this.out.byteAt(at + head.stdoutMarker.length, 0x0a);
           if (eol >= 0) {
-            head.stdout = this.out.subarray(0, at);
-            head.code = Number(this.out.subarray(at + marker.length, eol).toString('latin1'));
-            this.out = this.out.subarray(eol + 1);
+            head.code = Number(this.out.slice(at + head.stdoutMarker.length, eol).toString('latin1'));
+            head.stdout = this.out.take(eol + 1).subarray(0, at);
           }
         }
       }
       if (head.stderr === null) {
-        const marker = Buffer.concat([Buffer.from('\n'), head.boundary, Buffer.from('\n')]);
-        const at = this.err.indexOf(marker);
-        if (at >= 0) {
-          head.stderr = this.err.subarray(0, at);
-          this.err = this.err.subarray(at + marker.length);
-        }
+        const at = this.err.find(head.stderrMarker);
+        if (at >= 0) head.stderr = this.err.take(at + head.stderrMarker.length).subarray(0, at);
       }
       if (head.stdout === null || head.stderr === null) return;
       this.queue.shift();

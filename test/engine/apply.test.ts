@@ -29,18 +29,24 @@ const collect = () => {
   return { events, sink: (e: EngineEvent) => void events.push(e) };
 };
 
-t.test('independent VMs start in parallel, at most max_parallel per host', async (t) => {
-  const dir = t.testdir();
-  const hosts = [new FakeHost('a', { delayMs: 30 }), new FakeHost('b', { delayMs: 30 })];
+// `perHost` halted VMs on each host, each with a start step.
+function haltedOn(hosts: FakeHost[], perHost: number) {
   const steps: Step[] = [];
   const changes = [];
   for (const h of hosts) {
-    for (let i = 0; i < 6; i++) {
+    for (let i = 0; i < perHost; i++) {
       const vm = h.add(`vm.${h.name}[${i}]`, attrs(`${h.name}-${i}`, 'halted'));
       steps.push(step(`s${steps.length + 1}`, `vm.${h.name}[${i}]`, h.name, 'start'));
       changes.push(change(`vm.${h.name}[${i}]`, h.name, vm));
     }
   }
+  return { steps, changes };
+}
+
+t.test('independent VMs start in parallel, at most max_parallel per host', async (t) => {
+  const dir = t.testdir();
+  const hosts = [new FakeHost('a', { delayMs: 30 }), new FakeHost('b', { delayMs: 30 })];
+  const { steps, changes } = haltedOn(hosts, 6);
   const { sink } = collect();
   const r = await runApply(plan(steps, changes), request(dir, hosts, {}, 3), sink);
   t.ok(r.ok, 'the apply succeeds');
@@ -62,15 +68,7 @@ t.test('the overall parallelism caps every host together', async (t) => {
     const p = h.provider();
     return { name: h.name, p: { ...p, execute: async (...args: Parameters<typeof p.execute>) => { peak = Math.max(peak, ++now); try { return await p.execute(...args); } finally { now--; } } } };
   });
-  const steps: Step[] = [];
-  const changes = [];
-  for (const h of hosts) {
-    for (let i = 0; i < 5; i++) {
-      const vm = h.add(`vm.${h.name}[${i}]`, attrs(`${h.name}-${i}`, 'halted'));
-      steps.push(step(`s${steps.length + 1}`, `vm.${h.name}[${i}]`, h.name, 'start'));
-      changes.push(change(`vm.${h.name}[${i}]`, h.name, vm));
-    }
-  }
+  const { steps, changes } = haltedOn(hosts, 5);
   const req = request(dir, hosts, { parallelism: 3, openProvider: async (hc) => wrap.find((w) => w.name === hc.name)!.p });
   const r = await runApply(plan(steps, changes), req, () => undefined);
   t.ok(r.ok);
@@ -99,15 +97,7 @@ t.test('when the overall parallelism binds, every host gets its share of it', as
     };
     return { name: h.name, p: { ...p, execute } };
   });
-  const steps: Step[] = [];
-  const changes = [];
-  for (const h of hosts) {
-    for (let i = 0; i < 6; i++) {
-      const vm = h.add(`vm.${h.name}[${i}]`, attrs(`${h.name}-${i}`, 'halted'));
-      steps.push(step(`s${steps.length + 1}`, `vm.${h.name}[${i}]`, h.name, 'start'));
-      changes.push(change(`vm.${h.name}[${i}]`, h.name, vm));
-    }
-  }
+  const { steps, changes } = haltedOn(hosts, 6);
   const req = request(dir, hosts, { parallelism, openProvider: async (hc) => wrap.find((w) => w.name === hc.name)!.p }, 3);
   const r = await runApply(plan(steps, changes), req, () => undefined);
   t.ok(r.ok, 'the apply succeeds');

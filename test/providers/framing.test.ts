@@ -50,17 +50,27 @@ t.test('commands through one shell come back separately, in order', async (t) =>
 });
 
 t.test('chunks split anywhere, even inside a marker, give the same results', async (t) => {
-  const reader = new FrameReader();
-  const b1 = newBoundary();
-  const b2 = newBoundary();
-  const r1 = reader.expect(b1);
-  const r2 = reader.expect(b2);
-  const out = Buffer.from(`one\n${b1} 0\n\n${b2} 7\n`);
-  const err = Buffer.from(`\n${b1}\nbad\n${b2}\n`);
-  for (let i = 0; i < out.length; i += 3) reader.onStdout(out.subarray(i, i + 3));
-  for (let i = 0; i < err.length; i += 5) reader.onStderr(err.subarray(i, i + 5));
-  t.same(await r1, { stdout: 'one', stderr: '', code: 0 });
-  t.same(await r2, { stdout: '', stderr: 'bad', code: 7 });
+  for (const [outSize, errSize] of [[1, 1], [2, 3], [3, 5], [7, 2], [40, 40], [4096, 4096]]) {
+    const reader = new FrameReader();
+    const b1 = newBoundary();
+    const b2 = newBoundary();
+    const b3 = newBoundary();
+    const r1 = reader.expect(b1);
+    const r2 = reader.expect(b2);
+    const r3 = reader.expect(b3);
+    const big = 'x'.repeat(100_000);
+    const out = Buffer.from(`one\n${b1} 0\n\n${b2} 7\n${big}\n${b3} 0\n`);
+    const err = Buffer.from(`\n${b1}\nbad\n${b2}\n\n${b3}\n`);
+    // stdout and stderr interleaved, as the two channels of one SSH session arrive
+    for (let i = 0, j = 0; i < out.length || j < err.length; i += outSize, j += errSize) {
+      if (i < out.length) reader.onStdout(out.subarray(i, i + outSize));
+      if (j < err.length) reader.onStderr(err.subarray(j, j + errSize));
+    }
+    const name = `stdout in chunks of ${outSize} bytes, stderr of ${errSize}`;
+    t.same(await r1, { stdout: 'one', stderr: '', code: 0 }, `${name}: the first command`);
+    t.same(await r2, { stdout: '', stderr: 'bad', code: 7 }, `${name}: the second command`);
+    t.same(await r3, { stdout: big, stderr: '', code: 0 }, `${name}: the third command's 100 kB`);
+  }
 });
 
 t.test('commands still waiting fail when the shell goes away', async (t) => {

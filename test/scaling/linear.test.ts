@@ -6,6 +6,7 @@ import t from 'tap';
 import { renderPlan } from '../../cli/views/plan.js';
 import { renderPlanDot } from '../../cli/views/dot.js';
 import { walk, type WalkNode } from '../../engine/walk.js';
+import { FrameReader, newBoundary } from '../../providers/transport/framing.js';
 import type { Plan } from '../../planner/plan/types.js';
 import { makePlan, type PlanInput } from '../../planner/plan/make-plan.js';
 import { buildInventory, type XapiTables } from '../../providers/xapi/inventory.js';
@@ -146,6 +147,39 @@ async function walkCalls(n: number): Promise<number> {
   return calls;
 }
 
+// One command's output of N xe records (about 100 bytes each) arriving over SSH in 1 KiB
+// chunks; counts the bytes the reader copies and searches (Buffer's copy, concat and indexOf).
+async function framedBytes(n: number): Promise<number> {
+  let bytes = 0;
+  const proto = Buffer.prototype as unknown as Record<string, (...a: never[]) => unknown>;
+  const originals = { copy: proto.copy, indexOf: proto.indexOf, concat: Buffer.concat };
+  proto.copy = function (this: Buffer, ...a: never[]) {
+    const [, , start = 0, end = this.length] = a as unknown as [unknown, number?, number?, number?];
+    bytes += end - start;
+    return originals.copy.apply(this, a);
+  };
+  proto.indexOf = function (this: Buffer, ...a: never[]) {
+    const from = (a as unknown as [unknown, number?])[1] ?? 0;
+    bytes += this.length - from;
+    return originals.indexOf.apply(this, a);
+  };
+  Buffer.concat = (list: readonly Uint8Array[], total?: number) => ((bytes += list.reduce((a, b) => a + b.length, 0)), originals.concat(list, total));
+  try {
+    const reader = new FrameReader();
+    const boundary = newBoundary();
+    const result = reader.expect(boundary);
+    const record = (i: number) => `uuid ( RO)           : ${String(i).padStart(36, '0')}\n     name-label ( RW): vm-${i}\n\n\n`;
+    const out = Buffer.from(`${Array.from({ length: n }, (_, i) => record(i)).join('')}\n${boundary} 0\n`);
+    for (let i = 0; i < out.length; i += 1024) reader.onStdout(out.subarray(i, i + 1024));
+    reader.onStderr(Buffer.from(`\n${boundary}\n`));
+    if ((await result).stdout.length !== out.length - boundary.length - 4) throw new Error('output lost');
+  } finally {
+    Object.assign(proto, { copy: originals.copy, indexOf: originals.indexOf });
+    Buffer.concat = originals.concat;
+  }
+  return bytes;
+}
+
 const cases: { name: string; work: (n: number) => number | Promise<number> }[] = [
   {
     name: 'makePlan reads its configuration, state and inventories a bounded number of times per VM',
@@ -185,6 +219,7 @@ const cases: { name: string; work: (n: number) => number | Promise<number> }[] =
     },
   },
   { name: 'the apply walker calls back into the engine a bounded number of times per step', work: walkCalls },
+  { name: 'a command\'s output arriving in many small chunks is copied and searched a bounded number of times per byte', work: framedBytes },
   ...(['moved', 'import', 'removed'] as const).map((kind) => ({
     name: `makePlan with one ${kind} block per VM reads the blocks, state and inventory a bounded number of times per VM`,
     work: (n: number) => {

@@ -343,7 +343,7 @@ function restore(args: string[], st: SimState, env: XlEnv): Out {
   return { stdout: '', stderr };
 }
 
-const DEVICE_COMMANDS: Record<string, Handler> = { ...deviceCommands(find), migrate: (args, st, env) => migrateDomain(args, st, env, find) };
+const DEVICE_COMMANDS: Record<string, Handler> = deviceCommands(find);
 
 const USAGE = 'Usage xl [-vfNtT] <subcommand> [args]\n';
 
@@ -352,11 +352,11 @@ export async function runXl(argv: string[], env: XlEnv): Promise<ExecResult> {
   if (sub === undefined || sub === 'help') return { stdout: USAGE, stderr: '', code: sub === undefined ? 1 : 0 };
   const args = argv.slice(1);
   const command = `xl ${sub}`;
-  const known = sub in COMMANDS || sub in DEVICE_COMMANDS || ['shutdown', 'reboot', 'save', 'restore'].includes(sub);
+  const known = sub in COMMANDS || sub in DEVICE_COMMANDS || ['shutdown', 'reboot', 'save', 'restore', 'migrate'].includes(sub);
   if (!known) return { stdout: '', stderr: `command not implemented\n`, code: 1 };
   const latency = latencyFor(env.faults, command);
   if (latency > 0) await sleep(latency);
-  const state = (fn: (st: SimState) => Out | { out: Out; wait: XlDomain | null }) =>
+  const state = <T>(fn: (st: SimState) => T | Promise<T>): Promise<T> =>
     update(env.statePath, env.create, (st) => {
       settle(st, env);
       if (env.faults.fail.length || env.faults.killDuring.length) {
@@ -366,16 +366,18 @@ export async function runXl(argv: string[], env: XlEnv): Promise<ExecResult> {
       return fn(st);
     });
   try {
+    // xl migrate takes one host's lock at a time (migrate.ts).
+    if (sub === 'migrate') return { ...(await migrateDomain(args, env, state, find)), code: 0 };
     if (sub === 'shutdown' || sub === 'reboot') {
-      const r = (await state((st) => controlRequest(sub, args, st, env))) as { out: Out; wait: XlDomain | null };
+      const r = await state((st) => controlRequest(sub, args, st, env));
       if (r.wait === null) return { ...r.out, code: 0 };
       // -w: wait until the domain is gone (or a shutdown the guest ignores times out).
       const deadline = Date.now() + env.faults.cleanShutdownTimeoutMs;
       const domid = r.wait.domid;
       let stderr = r.out.stderr + 'Waiting for 1 domains\n';
       for (;;) {
-        const alive = (await state((st) => ({ stdout: String(st.domains.some((d) => d.domid === domid && d.state === 'running')), stderr: '' }))) as Out;
-        if (alive.stdout === 'false') return { stdout: '', stderr: stderr + `Domain ${domid} has been shut down, reason code 0\n`, code: 0 };
+        const alive = await state((st) => st.domains.some((d) => d.domid === domid && d.state === 'running'));
+        if (!alive) return { stdout: '', stderr: stderr + `Domain ${domid} has been shut down, reason code 0\n`, code: 0 };
         if (Date.now() > deadline) {
           // [UNCONFIRMED] real xl would keep waiting; the simulator gives up after clean_shutdown_timeout_ms.
           stderr += `Domain ${domid} did not shut down within ${env.faults.cleanShutdownTimeoutMs} ms (simulator timeout)\n`;
@@ -385,7 +387,7 @@ export async function runXl(argv: string[], env: XlEnv): Promise<ExecResult> {
       }
     }
     const handler: Handler = sub === 'save' ? save : sub === 'restore' ? restore : (COMMANDS[sub] ?? DEVICE_COMMANDS[sub]);
-    const out = (await state((st) => handler(args, st, env) as Out)) as Out;
+    const out = await state((st) => handler(args, st, env));
     return { ...out, code: 0 };
   } catch (e) {
     if (e instanceof XlExit) return { stdout: e.stdout, stderr: e.stderr, code: e.code };

@@ -81,6 +81,7 @@ t.test('bad XENSIM_FAULTS is reported clearly', async (t) => {
   t.equal(bad.code, 1);
   t.match(bad.stderr, /^xe: XENSIM_FAULTS is not valid JSON: .+\n$/);
   t.same(await runSim(['xe', 'vm-list'], { ...o, faults: '{"crash": "db"}' }), { stdout: '', stderr: 'xe: XENSIM_FAULTS: "crash" must be an array of VM names\n', code: 1 });
+  t.same(await runSim(['xl', 'list'], { ...o, faults: '{"hold": {"xl migrate": 5}}' }), { stdout: '', stderr: 'xl: XENSIM_FAULTS: "hold" must be an object of command names to gate file paths\n', code: 1 });
 });
 
 t.test('memory and vCPU rules give the exact XAPI errors', async (t) => {
