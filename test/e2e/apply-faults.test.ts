@@ -4,8 +4,8 @@ import t, { type Test } from 'tap';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { editConfig, xenform } from './cli.js';
-import { until, xenformInBackground } from '../providers/ssh-cli.js';
+import { editConfig, xenform, xenformInBackground } from './cli.js';
+import { until } from '../providers/ssh-cli.js';
 
 interface Vm {
   power?: string;

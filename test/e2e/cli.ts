@@ -14,10 +14,13 @@ export interface CliRun {
   stderr: string;
 }
 
+const argv = (dir: string, args: string[]): string[] => [bin, '--chdir', dir, '--no-color', ...args];
+const envWith = (env: Record<string, string>): NodeJS.ProcessEnv => ({ ...process.env, NO_COLOR: '1', ...env });
+
 export function xenform(dir: string, args: string[], env: Record<string, string> = {}): CliRun {
-  const r = spawnSync(process.execPath, [bin, '--chdir', dir, '--no-color', ...args], {
+  const r = spawnSync(process.execPath, argv(dir, args), {
     encoding: 'utf8',
-    env: { ...process.env, NO_COLOR: '1', ...env },
+    env: envWith(env),
     // a safety net for a hung run, not a measure: xenform handles SIGTERM itself, so only
     // SIGKILL stops one stuck in a loop
     timeout: 600_000,
@@ -26,16 +29,21 @@ export function xenform(dir: string, args: string[], env: Record<string, string>
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
-// The same, without waiting: the command runs while the test watches the host.
-export function xenformAsync(dir: string, args: string[], env: Record<string, string> = {}): Promise<CliRun> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [bin, '--chdir', dir, '--no-color', ...args], { env: { ...process.env, NO_COLOR: '1', ...env } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => (stdout += d));
-    child.stderr.on('data', (d) => (stderr += d));
-    child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr }));
-  });
+export interface Background {
+  done: Promise<CliRun>;
+  signal(sig: NodeJS.Signals): void;
+  output(): string; // what it printed so far
+}
+
+// The same, without waiting: the command runs while the test watches the host, and may cut it short.
+export function xenformInBackground(dir: string, args: string[], env: Record<string, string> = {}): Background {
+  const child = spawn(process.execPath, argv(dir, args), { env: envWith(env) });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<CliRun>((resolve) => child.on('close', (code) => resolve({ code: code ?? -1, stdout, stderr })));
+  return { done, signal: (sig) => child.kill(sig), output: () => stdout + stderr };
 }
 
 // A private copy of an example (its configuration only, not a local run's state), removed when the test ends.

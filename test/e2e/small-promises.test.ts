@@ -4,7 +4,7 @@
 import t from 'tap';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { exampleCopy, xenform, xenformAsync } from './cli.js';
+import { exampleCopy, xenform, xenformInBackground } from './cli.js';
 import { xeProcess } from '../support/sim-host.js';
 import { acquireLock, lockPath } from '../../engine/state/local/lock.js';
 
@@ -53,7 +53,7 @@ t.test('state show of a block with count suggests its first instance, not anothe
 t.test('the lock an apply holds says it is held for "apply"', async (t) => {
   const dir = exampleCopy('quickstart', t.teardown);
   // Slow starts keep the apply running while the lock is read.
-  const applying = xenformAsync(dir, ['apply', '--auto-approve'], { XENSIM_FAULTS: JSON.stringify({ latency_ms: { 'vm-start': 1500 } }) });
+  const applying = xenformInBackground(dir, ['apply', '--auto-approve'], { XENSIM_FAULTS: JSON.stringify({ latency_ms: { 'vm-start': 1500 } }) }).done;
   let held = '';
   while (!held) {
     if (existsSync(lockPath(dir))) {

@@ -4,10 +4,10 @@ import t, { type Test } from 'tap';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { editConfig, xenform } from '../e2e/cli.js';
+import { editConfig, xenform, xenformInBackground } from '../e2e/cli.js';
 import { startSshd, ssh, type Sshd } from '../support/sshd.js';
 import { killSessions, simProcesses } from './sshd-sessions.js';
-import { until, xenformInBackground, xeRunning } from './ssh-cli.js';
+import { until, xeRunning } from './ssh-cli.js';
 import { overSsh, SSH_ENV as ENV } from '../support/ssh-config.js';
 
 function config(power: string): string {
@@ -76,7 +76,7 @@ const cuts: { name: string; cut: (run: ReturnType<typeof xenformInBackground>, s
 for (const c of cuts) {
   t.test(`${c.name} while vm-install runs: the VM is marked all the same, and the next apply adopts it instead of making a twin`, async (t) => {
     const { dir, sshd, statePath } = await setup(t, { latency_ms: { 'vm-install': 3000 } });
-    const run = xenformInBackground(dir, ['apply', '--auto-approve']);
+    const run = xenformInBackground(dir, ['apply', '--auto-approve'], ENV);
     await until(() => xeRunning(statePath, 'vm-install'), 'vm-install runs on the host');
     await c.cut(run, sshd);
     const first = await run.done;

@@ -4,10 +4,10 @@ import t from 'tap';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { exampleCopy, xenform } from '../e2e/cli.js';
+import { exampleCopy, xenform, xenformInBackground } from '../e2e/cli.js';
 import { startSshd, ssh, type Sshd } from '../support/sshd.js';
 import { killSessions } from './sshd-sessions.js';
-import { xenformInBackground, xeRunning } from './ssh-cli.js';
+import { until, xeRunning } from './ssh-cli.js';
 import { overSsh, SSH_ENV as ENV } from '../support/ssh-config.js';
 
 async function powerStates(sshd: Sshd): Promise<string> {
@@ -67,10 +67,9 @@ t.test('a connection killed in the middle of apply: a clear error, then a state 
   t.teardown(() => sshd.stop());
   overSsh(dir, sshd);
 
-  const applying = xenformInBackground(dir, ['apply', '--auto-approve']).done;
+  const applying = xenformInBackground(dir, ['apply', '--auto-approve'], ENV).done;
   // Wait until a vm-start is under way on the host (the sshd runs on this machine), then cut every session.
-  const deadline = Date.now() + 120_000;
-  while (Date.now() < deadline && !xeRunning(path.join(dir, 'dom0.json'), 'vm-start')) await new Promise((r) => setTimeout(r, 50));
+  await until(() => xeRunning(path.join(dir, 'dom0.json'), 'vm-start'), 'a vm-start runs on the host');
   t.ok(killSessions(sshd) > 0, 'the sessions are killed on the server');
   const first = await applying;
   t.not(first.code, 0, 'apply reports the failure');
@@ -80,7 +79,7 @@ t.test('a connection killed in the middle of apply: a clear error, then a state 
   t.ok(Array.isArray(state.resources), 'the state file is whole');
 
   // The host finishes what it was doing: the simulated xe outlives the killed session.
-  while (xeRunning(path.join(dir, 'dom0.json'), '')) await new Promise((r) => setTimeout(r, 50));
+  await until(() => !xeRunning(path.join(dir, 'dom0.json'), ''), 'the host is idle');
   const second = xenform(dir, ['apply', '--auto-approve'], ENV);
   t.equal(second.code, 0, `the next apply completes (${second.stdout}${second.stderr})`);
   const vms = await ssh(sshd, 'xe vm-list is-control-domain=false params=name-label --minimal');

@@ -4,6 +4,7 @@ import t from 'tap';
 import type { GuestCapabilities, PowerState, VmAttributes } from '../../../planner/model/vm.js';
 import { makePlan } from '../../../planner/plan/make-plan.js';
 import { attributes, config, GiB, observed, OPTIONS, resource, state, vmConfig } from '../builders.js';
+import { expectRoute } from '../route.js';
 
 const base = attributes();
 const ALL: GuestCapabilities = { pv_drivers: true, hotplug_disk: true, hotplug_network: true, hotplug_vcpus: true };
@@ -86,26 +87,15 @@ for (const c of CHANGES) {
   for (const seen of [drivers, stock, bare, unknown]) {
     t.test(`${c.name} on a running VM, ${seen.name}`, async (t) => {
       const [effect, condition] = RUNNING[c.name][seen.name];
-      const out = plan('running', seen, c.desired);
-      t.same(out.errors, []);
-      const rc = out.plan!.resource_changes[0];
-      const change = rc.changes.find((x) => x.path === c.path)!;
-      t.equal(change.effect, effect, 'effect');
-      t.equal(change.condition, condition, 'condition');
       const live = effect === 'live';
-      t.equal(out.plan!.steps.map((s) => s.op).join(' '), live ? c.op : `clean_shutdown ${c.op} start`, 'steps');
-      t.equal(rc.disruption, live ? 'none' : 'halt', 'disruption');
+      const { rc } = expectRoute(t, plan('running', seen, c.desired), {
+        path: c.path, effect, condition, steps: live ? c.op : `clean_shutdown ${c.op} start`, disruption: live ? 'none' : 'halt',
+      });
       t.not(rc.action, 'replace', 'never a replacement');
     });
   }
   t.test(`${c.name} on a halted VM is made offline with no disruption`, async (t) => {
-    const out = plan('halted', drivers, c.desired);
-    const rc = out.plan!.resource_changes[0];
-    const change = rc.changes.find((x) => x.path === c.path)!;
-    t.equal(change.effect, 'requires_halt');
-    t.match(change.condition, /^the VM is halted/);
-    t.equal(out.plan!.steps.map((s) => s.op).join(' '), c.op);
-    t.equal(rc.disruption, 'none');
+    expectRoute(t, plan('halted', drivers, c.desired), { path: c.path, effect: 'requires_halt', condition: /^the VM is halted/, steps: c.op, disruption: 'none' });
   });
 }
 
