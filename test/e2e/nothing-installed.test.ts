@@ -13,11 +13,13 @@ t.test('nothing is installed on the hosts: a quickstart plan and apply over ssh 
   const dir = exampleCopy('quickstart', t.teardown);
   const home = mkdtempSync(path.join(tmpdir(), 'xenform-remote-home-'));
   const tmp = mkdtempSync(path.join(tmpdir(), 'xenform-remote-tmp-'));
+  // The toolstack's own runtime files (the simulator daemon's socket) live in the host's runtime
+  // directory, as xapi's live under /var/run on a dom0: not in the session's directories.
+  const run = mkdtempSync(path.join(tmpdir(), 'xenform-remote-run-'));
   t.teardown(() => {
-    rmSync(home, { recursive: true, force: true });
-    rmSync(tmp, { recursive: true, force: true });
+    for (const d of [home, tmp, run]) rmSync(d, { recursive: true, force: true });
   });
-  const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'dom0.json'), HOME: home, TMPDIR: tmp } });
+  const sshd = await startSshd({ env: { XENSIM_STATE: path.join(dir, 'dom0.json'), HOME: home, TMPDIR: tmp, XDG_RUNTIME_DIR: run } });
   t.teardown(() => sshd.stop());
   overSsh(dir, sshd);
   t.equal((await ssh(sshd, 'echo "$HOME $TMPDIR"')).stdout.trim(), `${home} ${tmp}`, 'the remote session lives in the directories watched');
