@@ -1,7 +1,7 @@
 // The step-graph walker: runs nodes whose dependencies are done, at most `parallelism` at once
-// overall, shared fairly between the hosts, and `hostLimit(host)` per host, with an optional disruption budget (at most
-// `maxUnavailable` VMs of one group between their first and last step at once). It knows
-// nothing about Xen: apply.ts gives it the work to do per node.
+// overall, shared fairly between the hosts, and `hostLimit(host)` per host, with an optional
+// disruption budget (at most `maxUnavailable` VMs of one group between their first and last step
+// at once). It knows nothing about Xen: apply.ts gives it the work to do per node.
 
 export interface WalkNode {
   id: string;

@@ -82,8 +82,9 @@ class Unread {
     return at < 0 ? -1 : at - this.start;
   }
 
-  byteAt(offset: number, byte: number): number {
-    const at = this.buf.subarray(0, this.end).indexOf(byte, this.start + offset);
+  // Where `byte` first occurs from `from` on, relative to the unread bytes, or -1.
+  indexOf(byte: number, from: number): number {
+    const at = this.buf.subarray(0, this.end).indexOf(byte, this.start + from);
     return at < 0 ? -1 : at - this.start;
   }
 
@@ -145,7 +146,7 @@ export class FrameReader {
       if (head.stdout === null) {
         const at = this.out.find(head.stdoutMarker);
         if (at >= 0) {
-          const eol = this.out.byteAt(at + head.stdoutMarker.length, 0x0a);
+          const eol = this.out.indexOf(0x0a, at + head.stdoutMarker.length);
           if (eol >= 0) {
             head.code = Number(this.out.slice(at + head.stdoutMarker.length, eol).toString('latin1'));
             head.stdout = this.out.take(eol + 1).subarray(0, at);
