@@ -90,8 +90,8 @@ try {
   // The bound: the starts in rounds of as many as run at once, each round one start's latency.
   const every = HOSTS * MAX_PARALLEL;
   for (const parallelism of [DEFAULT_PARALLELISM, every]) {
-    await apply('halted', 'halting the VMs');
     const starts = await apply('running', 'the starts', [`--parallelism=${parallelism}`], log);
+    await apply('halted', 'halting the VMs');
     const bound = Math.ceil(n / Math.min(parallelism, every)) * START_MS;
     const beyond = starts - idle;
     const why = parallelism === every ? 'all hosts\' slots' : 'the default';
