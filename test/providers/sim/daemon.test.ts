@@ -206,9 +206,9 @@ t.test('a daemon goes away with its host file\'s directory, even while clients k
   t.equal(r.code, 0, r.stderr);
   t.equal(daemons(statePath).length, 1, 'a daemon serves the host');
   const sock = socketPath(statePath, {});
-  rmSync(dir, { recursive: true, force: true });
   // A client of another version calls on, so the daemon is never idle; it is answered until the daemon exits.
-  const codes: number[] = [];
+  const codes: number[] = [await ask(sock, ['xensim0'])];
+  rmSync(dir, { recursive: true, force: true });
   for (;;) {
     try {
       codes.push(await ask(sock, ['xensim0']));
